@@ -1,0 +1,51 @@
+//! `policybook build`: check, then render the portal. Refuses to publish with errors unless
+//! `--allow-errors`, which builds a preview whose dashboard lists them.
+
+use super::{Validation, EXIT_INVALID, EXIT_OK};
+use crate::validate::report::summary;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub validation: Validation,
+    /// Write the site here instead of `[build] build-dir`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Publish even when there are errors (a preview: the dashboard lists them).
+    #[arg(long)]
+    pub allow_errors: bool,
+}
+
+pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
+    let root = super::root(root)?;
+    let mut loaded = crate::load(&root, args.validation.today)?;
+    args.validation.apply(&mut loaded.diagnostics);
+    let sources = super::sources(&loaded.site);
+    super::print(args.validation.format, &loaded.diagnostics, &sources, true);
+    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 && !args.allow_errors {
+        eprintln!(
+            "error: not publishing: {} (fix them, or pass --allow-errors for a preview)",
+            summary(&loaded.diagnostics)
+        );
+        return Ok(EXIT_INVALID);
+    }
+    let out = match &args.out {
+        Some(out) if out.is_absolute() => out.clone(),
+        Some(out) => std::env::current_dir()
+            .map_err(|e| crate::Error::io("cannot read the working directory", e))?
+            .join(out),
+        None => loaded.site.project.build_dir.clone(),
+    };
+    let written = crate::render::build(&loaded.site, &loaded.diagnostics, &out)?;
+    eprintln!(
+        "built {} pages ({} files, {} KiB) into {}{}",
+        written.pages,
+        written.files,
+        written.bytes / 1024,
+        out.display(),
+        if errors > 0 { format!(" as a preview with {}", summary(&loaded.diagnostics)) } else { String::new() }
+    );
+    Ok(EXIT_OK)
+}

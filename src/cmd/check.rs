@@ -1,0 +1,29 @@
+//! `policybook check`: run every rule, print the findings, exit 1 on any error.
+
+use super::{Validation, EXIT_INVALID, EXIT_OK};
+use crate::validate::report::{summary, Format};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub validation: Validation,
+}
+
+pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
+    let root = super::root(root)?;
+    let mut loaded = crate::load(&root, args.validation.today)?;
+    args.validation.apply(&mut loaded.diagnostics);
+    let sources = super::sources(&loaded.site);
+    super::print(args.validation.format, &loaded.diagnostics, &sources, false);
+    let errors = loaded.diagnostics.iter().any(|d| d.is_error());
+    if args.validation.format == Format::Human {
+        eprintln!(
+            "{} {} documents: {}",
+            if errors { "checked" } else { "ok:" },
+            loaded.site.documents().len(),
+            summary(&loaded.diagnostics)
+        );
+    }
+    Ok(if errors { EXIT_INVALID } else { EXIT_OK })
+}

@@ -1,0 +1,91 @@
+//! One file per subcommand; each composes the pipeline stages and returns an exit code.
+//! Exit codes: 0 success, 1 validation errors, 2 usage or environment errors.
+
+pub mod build;
+pub mod check;
+
+use crate::validate::report::{self, Format, Sources};
+use crate::validate::{Diagnostic, Severity};
+use crate::{Error, Site};
+use std::path::PathBuf;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_INVALID: i32 = 1;
+pub const EXIT_ENVIRONMENT: i32 = 2;
+
+/// Options every command that validates shares.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Validation {
+    /// Diagnostic output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Treat this class of findings as errors (`--deny warnings`).
+    #[arg(long, value_enum)]
+    pub deny: Vec<Deny>,
+    /// Evaluate due dates as of this day (YYYY-MM-DD) instead of SOURCE_DATE_EPOCH or the clock.
+    #[arg(long, value_parser = parse_today)]
+    pub today: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    Warnings,
+}
+
+fn parse_today(text: &str) -> Result<jiff::civil::Date, String> {
+    crate::dates::parse_date(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
+}
+
+impl Validation {
+    /// Applies `--deny warnings`.
+    pub fn apply(&self, diagnostics: &mut [Diagnostic]) {
+        if self.deny.contains(&Deny::Warnings) {
+            for d in diagnostics.iter_mut() {
+                d.severity = Severity::Error;
+            }
+        }
+    }
+}
+
+/// Source texts of the documents and book.toml, for quoting lines in human output.
+pub fn sources(site: &Site) -> Sources<'_> {
+    let mut sources: Sources = site
+        .documents()
+        .iter()
+        .map(|d| (d.file.as_str(), d.source.as_str()))
+        .collect();
+    sources.insert(crate::config::FILE_NAME, site.project.source.as_str());
+    sources
+}
+
+pub fn print(format: Format, diagnostics: &[Diagnostic], sources: &Sources, to_stderr: bool) {
+    let text = report::render(format, diagnostics, sources);
+    if to_stderr {
+        eprint!("{text}");
+    } else {
+        print!("{text}");
+    }
+}
+
+/// Reports an error that stopped the command and returns its exit code.
+pub fn fail(error: &Error) -> i32 {
+    match error {
+        Error::Config(diagnostics) => {
+            let root = crate::find_root(None).ok();
+            let text = root
+                .and_then(|r| std::fs::read_to_string(r.join(crate::config::FILE_NAME)).ok())
+                .unwrap_or_default();
+            let mut sources = Sources::new();
+            sources.insert(crate::config::FILE_NAME, text.as_str());
+            eprint!("{}", report::human(diagnostics, &sources));
+            eprintln!("error: book.toml must be fixed before anything can be checked");
+        }
+        other => eprintln!("error: {other}"),
+    }
+    EXIT_ENVIRONMENT
+}
+
+/// Resolves `--root`.
+pub fn root(root: Option<&PathBuf>) -> Result<PathBuf, Error> {
+    crate::find_root(root.map(PathBuf::as_path))
+}

@@ -1,0 +1,616 @@
+//! `book.toml`: typed configuration, mdBook-compatible where the two overlap. Unknown keys are
+//! warnings (with "did you mean"), syntax and type errors carry file, line and column.
+//! This module owns nothing but the configuration; paths are resolved here once.
+
+use crate::content::fields::did_you_mean;
+use crate::dates::Interval;
+use crate::validate::{Code, Diagnostic, Pos};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "book.toml";
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct Config {
+    pub book: BookConfig,
+    pub build: BuildConfig,
+    pub output: OutputConfig,
+    pub isms: IsmsConfig,
+    pub types: BTreeMap<String, TypeConfig>,
+    pub approval: ApprovalConfig,
+    pub communication: CommunicationConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct BookConfig {
+    pub title: Option<String>,
+    pub src: String,
+    pub language: String,
+    pub authors: Vec<String>,
+    pub description: Option<String>,
+}
+
+impl Default for BookConfig {
+    fn default() -> Self {
+        BookConfig {
+            title: None,
+            src: "content".into(),
+            language: "en".into(),
+            authors: Vec::new(),
+            description: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct BuildConfig {
+    pub build_dir: String,
+}
+
+impl Default for BuildConfig {
+    fn default() -> Self {
+        BuildConfig {
+            build_dir: "site".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct OutputConfig {
+    pub html: HtmlConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct HtmlConfig {
+    pub theme: Option<String>,
+    pub site_url: String,
+    pub git_repository_url: Option<String>,
+    pub commit_url: Option<String>,
+    pub max_classification: String,
+    /// Path (relative to the root) of a logo image shown in the header.
+    pub logo: Option<String>,
+}
+
+impl Default for HtmlConfig {
+    fn default() -> Self {
+        HtmlConfig {
+            theme: None,
+            site_url: "/".into(),
+            git_repository_url: None,
+            commit_url: None,
+            max_classification: "internal".into(),
+            logo: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct IsmsConfig {
+    pub organization: Option<String>,
+    pub classification_levels: Vec<String>,
+    pub management_review_interval: String,
+    pub required_roles: Vec<Vec<String>>,
+}
+
+impl Default for IsmsConfig {
+    fn default() -> Self {
+        IsmsConfig {
+            organization: None,
+            classification_levels: ["public", "internal", "confidential", "restricted"]
+                .map(String::from)
+                .to_vec(),
+            management_review_interval: "12 months".into(),
+            required_roles: [
+                &["CIO", "CTO"][..],
+                &["CISO", "ISO"],
+                &["NETENG", "SYSADMIN"],
+                &["END-USER"],
+                &["VENDOR"],
+            ]
+            .iter()
+            .map(|ids| ids.iter().map(|s| s.to_string()).collect())
+            .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct TypeConfig {
+    pub approvers: Option<Vec<String>>,
+    pub required_sections: Option<Vec<String>>,
+    pub review_interval: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Default, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Evidence {
+    None,
+    #[default]
+    Trailer,
+    Signed,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct ApprovalConfig {
+    pub evidence: Evidence,
+    pub allowed_signers: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct CommunicationConfig {
+    pub deadline_days: u32,
+}
+
+impl Default for CommunicationConfig {
+    fn default() -> Self {
+        CommunicationConfig { deadline_days: 30 }
+    }
+}
+
+/// The document types with built-in rules; `[types.X]` overrides them field by field and may
+/// declare new controlled types.
+pub const BUILTIN_CONTROLLED: &[&str] = &["policy", "standard", "procedure", "objective"];
+/// Record types: not controlled, no version or approval.
+pub const RECORD_TYPES: &[&str] = &["roles", "management-review", "communication"];
+
+/// The effective rules of one controlled document type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeRules {
+    pub approvers: Vec<String>,
+    pub required_sections: Vec<String>,
+    pub review_interval: Interval,
+}
+
+fn builtin_rules(name: &str) -> Option<TypeRules> {
+    let (approvers, sections): (&[&str], &[&str]) = match name {
+        "policy" => (&["CEO", "BOARD", "ISSC"], &["Purpose", "Scope"]),
+        "standard" => (&["CISO", "ISSC"], &["Purpose", "Scope"]),
+        "procedure" => (&["CISO"], &["Purpose", "Scope"]),
+        "objective" => (&["CEO", "ISSC"], &["Purpose"]),
+        _ => return None,
+    };
+    Some(TypeRules {
+        approvers: approvers.iter().map(|s| s.to_string()).collect(),
+        required_sections: sections.iter().map(|s| s.to_string()).collect(),
+        review_interval: Interval::months(12),
+    })
+}
+
+/// A loaded configuration with its paths resolved against the project root.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+    pub config: Config,
+    /// `[book] src`, absolute.
+    pub src_dir: PathBuf,
+    /// `[build] build-dir`, absolute.
+    pub build_dir: PathBuf,
+    /// The text of book.toml (for diagnostics and the content hash of the config).
+    pub source: String,
+    pub type_rules: BTreeMap<String, TypeRules>,
+    pub management_review_interval: Interval,
+}
+
+impl Project {
+    pub fn rules(&self, doc_type: &str) -> Option<&TypeRules> {
+        self.type_rules.get(doc_type)
+    }
+
+    pub fn is_controlled(&self, doc_type: &str) -> bool {
+        self.type_rules.contains_key(doc_type)
+    }
+
+    pub fn is_known_type(&self, doc_type: &str) -> bool {
+        self.is_controlled(doc_type) || RECORD_TYPES.contains(&doc_type)
+    }
+
+    pub fn known_types(&self) -> Vec<&str> {
+        let mut types: Vec<&str> = self.type_rules.keys().map(String::as_str).collect();
+        types.extend(RECORD_TYPES);
+        types
+    }
+
+    /// The rank of a classification level, lowest first; `None` when not a configured level.
+    pub fn classification_rank(&self, level: &str) -> Option<usize> {
+        self.config
+            .isms
+            .classification_levels
+            .iter()
+            .position(|l| l == level)
+    }
+
+    /// Whether a document of this classification may be published.
+    pub fn publishable(&self, level: &str) -> bool {
+        match (
+            self.classification_rank(level),
+            self.classification_rank(&self.config.output.html.max_classification),
+        ) {
+            (Some(level), Some(max)) => level <= max,
+            _ => false,
+        }
+    }
+
+    pub fn title(&self) -> String {
+        self.config
+            .book
+            .title
+            .clone()
+            .or_else(|| self.config.isms.organization.as_ref().map(|o| format!("{o} ISMS")))
+            .unwrap_or_else(|| "ISMS".into())
+    }
+}
+
+/// Finds the nearest directory at or above `start` that holds a book.toml.
+pub fn discover_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join(FILE_NAME).is_file())
+        .map(Path::to_path_buf)
+}
+
+/// Loads `root/book.toml`. Warnings (unknown keys) come back with the project; errors (syntax,
+/// types, impossible paths) come back instead of it.
+pub fn load(root: &Path) -> Result<(Project, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let path = root.join(FILE_NAME);
+    let source = std::fs::read_to_string(&path).map_err(|e| {
+        vec![
+            Diagnostic::new(Code::ConfigSyntax, format!("cannot read {FILE_NAME}: {e}"))
+                .in_file(FILE_NAME)
+                .help("run `policybook init` to create one"),
+        ]
+    })?;
+    parse(root, source)
+}
+
+/// Parses configuration text (the file name in diagnostics is always `book.toml`).
+pub fn parse(root: &Path, source: String) -> Result<(Project, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let table = toml::de::DeTable::parse(&source).map_err(|e| {
+        let pos = e.span().map_or(Pos::new(1, 1), |s| Pos::of_offset(&source, s.start));
+        vec![
+            Diagnostic::new(Code::ConfigSyntax, format!("invalid TOML: {}", e.message().trim()))
+                .at(FILE_NAME, pos)
+                .help("fix the syntax; see the configuration reference in the README"),
+        ]
+    })?;
+
+    let mut unknown: Vec<Vec<String>> = Vec::new();
+    let deserializer = toml::de::Deserializer::from(table.clone());
+    let config: Config = serde_ignored::deserialize(deserializer, |path| {
+        unknown.push(path_segments(&path))
+    })
+    .map_err(|e: toml::de::Error| {
+        let pos = e.span().map_or(Pos::new(1, 1), |s| Pos::of_offset(&source, s.start));
+        vec![
+            Diagnostic::new(Code::InvalidField, format!("book.toml: {}", e.message().trim()))
+                .at(FILE_NAME, pos)
+                .help("see the configuration reference in the README"),
+        ]
+    })?;
+
+    let mut warnings = Vec::new();
+    for path in unknown {
+        let pos = span_of(&table, &path).map_or(Pos::new(1, 1), |o| Pos::of_offset(&source, o));
+        let key = path.last().cloned().unwrap_or_default();
+        let known = known_keys(&path[..path.len().saturating_sub(1)]);
+        let mut d = Diagnostic::new(
+            Code::UnknownField,
+            format!("unknown key `{}` in {FILE_NAME}; it is ignored", path.join(".")),
+        )
+        .at(FILE_NAME, pos)
+        .width(key.chars().count());
+        if let Some(best) = did_you_mean(&key, known.iter().copied()) {
+            d = d.help(format!("did you mean `{best}`?"));
+        } else if !known.is_empty() {
+            d = d.help(format!("known keys here: {}", known.join(", ")));
+        }
+        warnings.push(d);
+    }
+
+    let mut errors = Vec::new();
+    let project = resolve(root, config, source.clone(), &table, &mut errors);
+    if errors.is_empty() {
+        Ok((project, warnings))
+    } else {
+        Err(errors)
+    }
+}
+
+fn resolve(
+    root: &Path,
+    config: Config,
+    source: String,
+    table: &toml::Spanned<toml::de::DeTable>,
+    errors: &mut Vec<Diagnostic>,
+) -> Project {
+    let at = |path: &[&str]| {
+        let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+        span_of(table, &path).map_or(Pos::new(1, 1), |o| Pos::of_offset(&source, o))
+    };
+    let mut invalid = |path: &[&str], message: String, help: &str| {
+        errors.push(
+            Diagnostic::new(Code::InvalidField, message)
+                .at(FILE_NAME, at(path))
+                .help(help.to_string()),
+        );
+    };
+
+    let interval = |text: &str, path: &[&str], invalid: &mut dyn FnMut(&[&str], String, &str)| {
+        Interval::parse(text).unwrap_or_else(|| {
+            invalid(
+                path,
+                format!("`{}` = \"{text}\" is not an interval", path.join(".")),
+                "write a number and a unit: \"12 months\", \"1 year\", \"6 weeks\", \"90 days\"",
+            );
+            Interval::months(12)
+        })
+    };
+
+    let management_review_interval = interval(
+        &config.isms.management_review_interval,
+        &["isms", "management-review-interval"],
+        &mut invalid,
+    );
+
+    let mut type_rules = BTreeMap::new();
+    for name in BUILTIN_CONTROLLED {
+        type_rules.insert(name.to_string(), builtin_rules(name).expect("builtin"));
+    }
+    for (name, declared) in &config.types {
+        if RECORD_TYPES.contains(&name.as_str()) {
+            invalid(
+                &["types", name],
+                format!("`{name}` is a record type; it has no approval rules"),
+                "declare only controlled document types under [types]",
+            );
+            continue;
+        }
+        let mut rules = builtin_rules(name).unwrap_or(TypeRules {
+            approvers: Vec::new(),
+            required_sections: Vec::new(),
+            review_interval: Interval::months(12),
+        });
+        if let Some(approvers) = &declared.approvers {
+            rules.approvers = approvers.clone();
+        }
+        if let Some(sections) = &declared.required_sections {
+            rules.required_sections = sections.clone();
+        }
+        if let Some(text) = &declared.review_interval {
+            rules.review_interval = interval(text, &["types", name, "review-interval"], &mut invalid);
+        }
+        type_rules.insert(name.clone(), rules);
+    }
+
+    let levels = &config.isms.classification_levels;
+    if levels.is_empty() {
+        invalid(
+            &["isms", "classification-levels"],
+            "`isms.classification-levels` is empty".into(),
+            "list the levels from lowest to highest, e.g. [\"public\", \"internal\", \"confidential\"]",
+        );
+    } else if !levels.contains(&config.output.html.max_classification) {
+        invalid(
+            &["output", "html", "max-classification"],
+            format!(
+                "max-classification `{}` is not one of the classification levels ({})",
+                config.output.html.max_classification,
+                levels.join(", ")
+            ),
+            "use one of the levels in [isms] classification-levels",
+        );
+    }
+    if config.isms.required_roles.iter().any(Vec::is_empty) {
+        invalid(
+            &["isms", "required-roles"],
+            "`isms.required-roles` has an empty entry".into(),
+            "each entry lists the role ids that satisfy it, e.g. [\"CISO\", \"ISO\"]",
+        );
+    }
+
+    let src_dir = root.join(&config.book.src);
+    let build_dir = root.join(&config.build.build_dir);
+    check_paths(root, &src_dir, &build_dir, &mut invalid);
+
+    Project {
+        root: root.to_path_buf(),
+        src_dir,
+        build_dir,
+        source,
+        type_rules,
+        management_review_interval,
+        config,
+    }
+}
+
+/// `src` must stay inside the project; the build directory must be a directory of its own that
+/// holds no sources, since a build replaces it whole.
+fn check_paths(
+    root: &Path,
+    src: &Path,
+    build: &Path,
+    invalid: &mut dyn FnMut(&[&str], String, &str),
+) {
+    let root_n = normalise(root);
+    let src_n = normalise(src);
+    let build_n = normalise(build);
+    if !src_n.starts_with(&root_n) {
+        invalid(
+            &["book", "src"],
+            format!("`book.src` ({}) leaves the project directory", src.display()),
+            "use a path inside the repository, e.g. \"content\"",
+        );
+    }
+    if build_n == root_n || root_n.starts_with(&build_n) || src_n.starts_with(&build_n) {
+        invalid(
+            &["build", "build-dir"],
+            format!(
+                "`build.build-dir` ({}) would contain the project or its sources; a build replaces it whole",
+                build.display()
+            ),
+            "use a directory of its own, e.g. \"site\"",
+        );
+    } else if build_n.starts_with(&src_n) {
+        invalid(
+            &["build", "build-dir"],
+            "`build.build-dir` is inside `book.src`".into(),
+            "use a directory outside the content, e.g. \"site\"",
+        );
+    } else if !build_n.starts_with(&root_n) {
+        invalid(
+            &["build", "build-dir"],
+            format!("`build.build-dir` ({}) leaves the project directory", build.display()),
+            "use a path inside the repository, e.g. \"site\", or pass --out",
+        );
+    }
+}
+
+/// Lexically resolves `.` and `..` (the directories may not exist yet).
+pub fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn path_segments(path: &serde_ignored::Path) -> Vec<String> {
+    use serde_ignored::Path as P;
+    let mut segments = match path {
+        P::Root => return Vec::new(),
+        P::Seq { parent, index } => {
+            let mut s = path_segments(parent);
+            s.push(index.to_string());
+            return s;
+        }
+        P::Map { parent, key } => {
+            let mut s = path_segments(parent);
+            s.push(key.clone());
+            return s;
+        }
+        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
+            path_segments(parent)
+        }
+    };
+    segments.shrink_to_fit();
+    segments
+}
+
+/// Byte offset of the key at `path` in the source.
+fn span_of(table: &toml::Spanned<toml::de::DeTable>, path: &[String]) -> Option<usize> {
+    use toml::de::DeValue;
+    let mut current = table.get_ref();
+    let mut found = None;
+    for (i, segment) in path.iter().enumerate() {
+        let (key, value) = current.iter().find(|(k, _)| k.get_ref().as_ref() == segment)?;
+        found = Some(key.span().start);
+        if i + 1 < path.len() {
+            match value.get_ref() {
+                DeValue::Table(t) => current = t,
+                _ => return found,
+            }
+        }
+    }
+    found
+}
+
+fn known_keys(table: &[String]) -> Vec<&'static str> {
+    let path: Vec<&str> = table.iter().map(String::as_str).collect();
+    match path.as_slice() {
+        [] => vec!["book", "build", "output", "isms", "types", "approval", "communication"],
+        ["book"] => vec!["title", "src", "language", "authors", "description"],
+        ["build"] => vec!["build-dir"],
+        ["output"] => vec!["html"],
+        ["output", "html"] => vec![
+            "theme",
+            "site-url",
+            "git-repository-url",
+            "commit-url",
+            "max-classification",
+            "logo",
+        ],
+        ["isms"] => vec![
+            "organization",
+            "classification-levels",
+            "management-review-interval",
+            "required-roles",
+        ],
+        ["types", _] => vec!["approvers", "required-sections", "review-interval"],
+        ["approval"] => vec!["evidence", "allowed-signers"],
+        ["communication"] => vec!["deadline-days"],
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<(Project, Vec<Diagnostic>), Vec<Diagnostic>> {
+        parse(Path::new("/repo"), text.to_string())
+    }
+
+    #[test]
+    fn defaults() {
+        let (project, warnings) = parse_str("").unwrap();
+        assert!(warnings.is_empty());
+        assert_eq!(project.src_dir, Path::new("/repo/content"));
+        assert_eq!(project.rules("policy").unwrap().approvers, ["CEO", "BOARD", "ISSC"]);
+        assert!(project.publishable("internal"));
+        assert!(!project.publishable("confidential"));
+    }
+
+    #[test]
+    fn unknown_key_warns_with_suggestion_and_position() {
+        let (_, warnings) = parse_str("[book]\ntitle = \"x\"\n\n[output.html]\nmax-clasification = \"public\"\n").unwrap();
+        assert_eq!(warnings.len(), 1);
+        let w = &warnings[0];
+        assert_eq!(w.code, "unknown-field");
+        assert_eq!((w.line, w.column), (Some(5), Some(1)));
+        assert_eq!(w.help.as_deref(), Some("did you mean `max-classification`?"));
+    }
+
+    #[test]
+    fn syntax_error_has_position() {
+        let errors = parse_str("[book]\ntitle = \"x\ntitle2 = 3\n").unwrap_err();
+        assert_eq!(errors[0].code, "config-syntax");
+        assert_eq!(errors[0].line, Some(2));
+    }
+
+    #[test]
+    fn type_error_has_position() {
+        let errors = parse_str("[communication]\ndeadline-days = \"soon\"\n").unwrap_err();
+        assert_eq!(errors[0].code, "invalid-field");
+        assert_eq!(errors[0].line, Some(2));
+    }
+
+    #[test]
+    fn build_dir_may_not_be_the_root() {
+        let errors = parse_str("[build]\nbuild-dir = \".\"\n").unwrap_err();
+        assert!(errors[0].message.contains("build-dir"));
+        let errors = parse_str("[book]\nsrc = \"../elsewhere\"\n").unwrap_err();
+        assert!(errors[0].message.contains("book.src"));
+    }
+
+    #[test]
+    fn declared_types_are_controlled() {
+        let (project, _) = parse_str("[types.guideline]\napprovers = [\"CISO\"]\nreview-interval = \"2 years\"\n").unwrap();
+        assert!(project.is_controlled("guideline"));
+        assert_eq!(project.rules("guideline").unwrap().review_interval.to_string(), "2 years");
+    }
+}

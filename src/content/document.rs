@@ -1,0 +1,492 @@
+//! The typed model of a document and how it is read from front matter. Reading never fails:
+//! whatever is wrong becomes a diagnostic, and whatever could be read is kept, so one typo does
+//! not hide every other finding in the file.
+
+use super::fields::{Fields, Sink};
+use super::front_matter::{self, SplitError};
+use super::outline::{self, Outline};
+use crate::config::Project;
+use crate::dates::Interval;
+use crate::validate::{Code, Diagnostic, Pos, Spanned};
+use jiff::civil::Date;
+use std::fmt;
+
+/// One Markdown file under `[book] src`.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Path below `src`, with `/` separators (`policies/access-control.md`).
+    pub rel_path: String,
+    /// Path below the project root (what diagnostics name).
+    pub file: String,
+    pub source: String,
+    pub body_offset: usize,
+    pub outline: Outline,
+    /// `None` when the front matter is missing or broken, or lacks id, title or type.
+    pub meta: Option<Meta>,
+}
+
+impl Document {
+    pub fn id(&self) -> Option<&str> {
+        self.meta.as_ref().map(|m| m.id.value.as_str())
+    }
+
+    pub fn body(&self) -> &str {
+        &self.source[self.body_offset..]
+    }
+
+    pub fn controlled(&self) -> Option<&Controlled> {
+        match &self.meta.as_ref()?.kind {
+            Kind::Controlled(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub id: Spanned<String>,
+    pub title: Spanned<String>,
+    pub doc_type: Spanned<String>,
+    pub classification: Spanned<String>,
+    pub clauses: Vec<Spanned<String>>,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Controlled(Controlled),
+    Roles(Vec<Role>),
+    ManagementReview(ManagementReview),
+    Communication(Communication),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Draft,
+    InReview,
+    Approved,
+    Retired,
+}
+
+impl Status {
+    pub fn parse(text: &str) -> Option<Status> {
+        Some(match text {
+            "draft" => Status::Draft,
+            "in-review" => Status::InReview,
+            "approved" => Status::Approved,
+            "retired" => Status::Retired,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::InReview => "in-review",
+            Status::Approved => "approved",
+            Status::Retired => "retired",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `MAJOR.MINOR`.
+pub fn is_version(text: &str) -> bool {
+    let mut parts = text.split('.');
+    let ok = |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.len() < 6 && p.bytes().all(|b| b.is_ascii_digit()));
+    ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
+}
+
+/// `[A-Za-z0-9][A-Za-z0-9._-]*`
+pub fn is_id(text: &str) -> bool {
+    let mut bytes = text.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        && text.len() <= 128
+}
+
+#[derive(Debug, Clone)]
+pub struct Controlled {
+    pub version: Option<Spanned<String>>,
+    pub status: Option<Spanned<Status>>,
+    pub owner: Option<Spanned<String>>,
+    pub effective: Option<Spanned<Date>>,
+    pub review_interval: Option<Spanned<Interval>>,
+    pub review_last: Option<Spanned<Date>>,
+    pub approvals: Vec<Approval>,
+    /// Where `approvals:` (or, absent, `status:`) was written.
+    pub approvals_pos: Option<Pos>,
+    pub audience: Vec<Spanned<String>>,
+    pub supersedes: Option<Spanned<String>>,
+}
+
+impl Controlled {
+    pub fn is_approved(&self) -> bool {
+        self.status.as_ref().is_some_and(|s| s.value == Status::Approved)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Approval {
+    pub role: Spanned<String>,
+    pub name: Spanned<String>,
+    pub date: Spanned<Date>,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub responsibilities: Vec<String>,
+    pub authorities: Vec<String>,
+    pub holders: Vec<Holder>,
+    pub reports_to: Option<Spanned<String>>,
+    pub group: bool,
+    pub pos: Pos,
+}
+
+impl Role {
+    /// Holders on `date` (started on or before it, not ended before it).
+    pub fn holders_on(&self, date: Date) -> impl Iterator<Item = &Holder> {
+        self.holders.iter().filter(move |h| h.holds_on(date))
+    }
+
+    pub fn may_approve(&self, doc_type: &str) -> bool {
+        let wanted = format!("approve-{doc_type}");
+        self.authorities.iter().any(|a| *a == wanted)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Holder {
+    pub name: String,
+    pub email: String,
+    pub since: Option<Date>,
+    pub until: Option<Date>,
+}
+
+impl Holder {
+    pub fn holds_on(&self, date: Date) -> bool {
+        self.since.is_none_or(|s| s <= date) && self.until.is_none_or(|u| date <= u)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ManagementReview {
+    pub date: Option<Spanned<Date>>,
+    pub attendees: Vec<Spanned<String>>,
+    pub inputs: Vec<String>,
+    pub decisions: Vec<Decision>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub id: String,
+    pub text: String,
+    pub owner: Option<Spanned<String>>,
+    pub due: Option<Spanned<Date>>,
+    pub done: bool,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct Communication {
+    pub date: Option<Spanned<Date>>,
+    pub documents: Vec<CommunicatedDocument>,
+    pub audience: Vec<Spanned<String>>,
+    pub channel: Option<Spanned<String>>,
+    pub sender: Option<Spanned<String>>,
+    pub evidence: Vec<Spanned<String>>,
+    pub acknowledgements: Option<(u64, u64)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CommunicatedDocument {
+    pub id: Spanned<String>,
+    pub version: Option<Spanned<String>>,
+}
+
+pub const CHANNELS: &[&str] = &["email", "intranet", "training", "meeting", "onboarding", "other"];
+
+/// Reads one document's source. Diagnostics about the file go to the returned list.
+pub fn read(project: &Project, rel_path: &str, file: &str, source: String) -> (Document, Vec<Diagnostic>) {
+    let sink = Sink::new(file);
+    let (meta, body_offset) = match front_matter::split(&source) {
+        Err(SplitError::Missing) => {
+            sink.report(
+                sink.at(Code::FrontMatterMissing, Pos::new(1, 1), "document has no front matter")
+                    .help("start the file with a `---` line, the YAML fields (id, title, type, …), and another `---` line"),
+            );
+            (None, 0)
+        }
+        Err(SplitError::Unclosed) => {
+            sink.report(
+                sink.at(Code::FrontMatterSyntax, Pos::new(1, 1), "front matter is never closed")
+                    .width(3)
+                    .help("end the front matter with a line holding only `---`"),
+            );
+            (None, 0)
+        }
+        Ok(split) => match split.matter {
+            Err(e) => {
+                sink.report(
+                    sink.at(Code::FrontMatterSyntax, e.pos, format!("invalid YAML: {}", e.message))
+                        .help("fix the YAML syntax; values containing `: ` or starting with `[`, `{`, `*`, `&` need quotes"),
+                );
+                (None, split.body_offset)
+            }
+            Ok(node) => {
+                let meta = Fields::of(&node, "front matter", &sink).and_then(|fields| read_meta(project, &fields));
+                (meta, split.body_offset)
+            }
+        },
+    };
+    let outline = outline::read(&source, body_offset);
+    let diagnostics = sink.diagnostics.into_inner();
+    (
+        Document {
+            rel_path: rel_path.to_string(),
+            file: file.to_string(),
+            source,
+            body_offset,
+            outline,
+            meta,
+        },
+        diagnostics,
+    )
+}
+
+fn read_meta(project: &Project, f: &Fields) -> Option<Meta> {
+    let sink = f.sink();
+    let id = f.checked("id", true, "an id such as `POL-001` (letters, digits, `.`, `_`, `-`)", is_id);
+    if let Some(id) = &id {
+        *sink.doc_id.borrow_mut() = Some(id.value.clone());
+    }
+    let title = f.string("title", true, "give the document a title");
+    let known = project.known_types().join(", ");
+    let doc_type = f.string("type", true, &format!("one of: {known}"));
+    let doc_type = doc_type.and_then(|t| {
+        if project.is_known_type(&t.value) {
+            Some(t)
+        } else {
+            let mut d = sink
+                .at(Code::InvalidField, t.pos, format!("`type` is `{}`, which is not a document type", t.value))
+                .width(t.value.chars().count());
+            d = match super::fields::did_you_mean(&t.value, project.known_types().into_iter()) {
+                Some(best) => d.help(format!("did you mean `{best}`? (or declare it under [types.{}] in book.toml)", t.value)),
+                None => d.help(format!("use one of {known}, or declare it under [types.{}] in book.toml", t.value)),
+            };
+            sink.report(d);
+            None
+        }
+    });
+    let levels = project.config.isms.classification_levels.join(", ");
+    let classification = f
+        .checked("classification", false, &format!("one of: {levels}"), |c| {
+            project.classification_rank(c).is_some()
+        })
+        .unwrap_or_else(|| Spanned::new("internal".into(), f.pos()));
+    let clauses = f.strings("clauses", false, "list ISO 27001 clauses, e.g. [\"5.2\"]");
+
+    let kind = doc_type.as_ref().map(|t| match t.value.as_str() {
+        "roles" => Kind::Roles(read_roles(f)),
+        "management-review" => Kind::ManagementReview(read_review(f)),
+        "communication" => Kind::Communication(read_communication(f)),
+        _ => Kind::Controlled(read_controlled(f)),
+    });
+    f.finish();
+    Some(Meta {
+        id: id?,
+        title: title?,
+        doc_type: doc_type?,
+        classification,
+        clauses,
+        kind: kind?,
+    })
+}
+
+fn read_controlled(f: &Fields) -> Controlled {
+    let version = f.checked("version", true, "a version `MAJOR.MINOR` such as \"1.2\"", is_version);
+    let status_text = f.checked(
+        "status",
+        true,
+        "one of: draft, in-review, approved, retired",
+        |s| Status::parse(s).is_some(),
+    );
+    let status = status_text.map(|s| Spanned::new(Status::parse(&s.value).expect("checked"), s.pos));
+    let approved = status.as_ref().is_some_and(|s| s.value == Status::Approved);
+    let owner = f.string("owner", true, "the role id that owns this document, e.g. CISO");
+    let effective = f.date("effective", approved);
+    let (review_interval, review_last) = f
+        .record("review", |r| {
+            let out = (r.interval("interval"), r.date("last", false));
+            r.finish();
+            out
+        })
+        .unwrap_or((None, None));
+    let approvals_pos = f.node("approvals").map(|n| n.pos).or(status.as_ref().map(|s| s.pos));
+    let approvals = f.records(
+        "approvals",
+        false,
+        "list approvals as `- {role: CEO, name: Jane Doe, date: 2026-03-02}`",
+        |a| {
+            let role = a.string("role", true, "the approving role id, e.g. CEO");
+            let name = a.string("name", true, "the approver's name as in the roles registry");
+            let date = a.date("date", true);
+            let pos = a.pos();
+            a.finish();
+            Some(Approval {
+                role: role?,
+                name: name?,
+                date: date?,
+                pos,
+            })
+        },
+    );
+    let audience = f.strings("audience", false, "list the groups, e.g. [all-staff, contractors]");
+    let supersedes = f.string("supersedes", false, "the id of the document this one replaces");
+    Controlled {
+        version,
+        status,
+        owner,
+        effective,
+        review_interval,
+        review_last,
+        approvals,
+        approvals_pos,
+        audience,
+        supersedes,
+    }
+}
+
+fn read_roles(f: &Fields) -> Vec<Role> {
+    f.records("roles", true, "list the roles as `- {id: CISO, title: …, holders: […]}`", |r| {
+        let id = r.checked("id", true, "a role id such as `CISO`", is_id);
+        let title = r.string("title", true, "the role's title, e.g. Chief Information Security Officer");
+        let responsibilities = r
+            .strings("responsibilities", false, "list what the role is responsible for")
+            .into_iter()
+            .map(|s| s.value)
+            .collect();
+        let authorities = r
+            .strings("authorities", false, "list what the role may decide, e.g. approve-policy")
+            .into_iter()
+            .map(|s| s.value)
+            .collect();
+        let holders = r.records(
+            "holders",
+            false,
+            "list the holders as `- {name: Jane Doe, email: jane@example.com}`",
+            |h| {
+                let name = h.string("name", true, "the holder's full name");
+                let email = h.checked("email", true, "an e-mail address", |e| {
+                    e.contains('@') && !e.contains(char::is_whitespace)
+                });
+                let since = h.date("since", false);
+                let until = h.date("until", false);
+                h.finish();
+                Some(Holder {
+                    name: name?.value,
+                    email: email?.value,
+                    since: since.map(|d| d.value),
+                    until: until.map(|d| d.value),
+                })
+            },
+        );
+        let reports_to = r.string("reports-to", false, "the role id this role reports to");
+        let group = r.bool("group").unwrap_or(false);
+        let pos = r.pos();
+        r.finish();
+        Some(Role {
+            id: id?,
+            title: title.map(|t| t.value).unwrap_or_default(),
+            responsibilities,
+            authorities,
+            holders,
+            reports_to,
+            group,
+            pos,
+        })
+    })
+}
+
+fn read_review(f: &Fields) -> ManagementReview {
+    let date = f.date("date", true);
+    let attendees = f.strings("attendees", true, "list the attending role ids, e.g. [CEO, CISO]");
+    let inputs = f
+        .strings("inputs", false, "list the review inputs")
+        .into_iter()
+        .map(|s| s.value)
+        .collect();
+    let decisions = f.records(
+        "decisions",
+        false,
+        "list decisions as `- {id: D1, text: …, owner: CISO, due: 2026-06-30, status: open}`",
+        |d| {
+            let id = d.string("id", true, "a short decision id such as D1");
+            let text = d.string("text", true, "what was decided");
+            let owner = d.string("owner", true, "the role id responsible");
+            let due = d.date("due", false);
+            let status = d.checked("status", true, "`open` or `done`", |s| s == "open" || s == "done");
+            let pos = d.pos();
+            d.finish();
+            Some(Decision {
+                id: id?.value,
+                text: text?.value,
+                owner,
+                due,
+                done: status.is_some_and(|s| s.value == "done"),
+                pos,
+            })
+        },
+    );
+    ManagementReview {
+        date,
+        attendees,
+        inputs,
+        decisions,
+    }
+}
+
+fn read_communication(f: &Fields) -> Communication {
+    let date = f.date("date", true);
+    let documents = f.records(
+        "documents",
+        true,
+        "list what was communicated as `- {id: POL-001, version: \"1.2\"}`",
+        |d| {
+            let id = d.string("id", true, "the document id");
+            let version = d.checked("version", false, "a version `MAJOR.MINOR` such as \"1.2\"", is_version);
+            d.finish();
+            Some(CommunicatedDocument { id: id?, version })
+        },
+    );
+    let audience = f.strings("audience", true, "list the groups reached, e.g. [all-staff]");
+    let channel = f.checked("channel", true, &format!("one of: {}", CHANNELS.join(", ")), |c| {
+        CHANNELS.contains(&c)
+    });
+    let sender = f.string("sender", true, "the role id that sent it, e.g. COMMS");
+    let evidence = f.strings("evidence", false, "list evidence files relative to the content directory");
+    let acknowledgements = f.record("acknowledgements", |a| {
+        let required = a.integer("required", true);
+        let received = a.integer("received", true);
+        a.finish();
+        Some((required?.value, received?.value))
+    });
+    Communication {
+        date,
+        documents,
+        audience,
+        channel,
+        sender,
+        evidence,
+        acknowledgements: acknowledgements.flatten(),
+    }
+}

@@ -1,0 +1,149 @@
+//! Calendar dates, review intervals and "today". Dates in front matter are civil dates
+//! (`YYYY-MM-DD`, no time zone); "today" comes from `--today`, `SOURCE_DATE_EPOCH` or the clock,
+//! in that order, so that builds are reproducible.
+
+use jiff::civil::Date;
+use jiff::{Span, ToSpan};
+use std::fmt;
+
+/// Parses a strict `YYYY-MM-DD` date.
+pub fn parse_date(text: &str) -> Option<Date> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    text.parse::<Date>().ok()
+}
+
+/// A review or communication interval such as `12 months`, `1 year`, `6 weeks`, `90 days`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interval {
+    pub amount: i64,
+    pub unit: Unit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl Interval {
+    pub const fn months(amount: i64) -> Self {
+        Interval {
+            amount,
+            unit: Unit::Month,
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Interval> {
+        let mut words = text.split_whitespace();
+        let amount: i64 = words.next()?.parse().ok()?;
+        let unit = match words.next()?.to_ascii_lowercase().trim_end_matches('s') {
+            "day" => Unit::Day,
+            "week" => Unit::Week,
+            "month" => Unit::Month,
+            "year" => Unit::Year,
+            _ => return None,
+        };
+        if words.next().is_some() || !(1..=1200).contains(&amount) {
+            return None;
+        }
+        Some(Interval { amount, unit })
+    }
+
+    fn span(self) -> Span {
+        match self.unit {
+            Unit::Day => self.amount.days(),
+            Unit::Week => self.amount.weeks(),
+            Unit::Month => self.amount.months(),
+            Unit::Year => self.amount.years(),
+        }
+    }
+
+    /// `date` plus this interval, clamped to the end of the month (31 Jan + 1 month = 28 Feb).
+    pub fn after(self, date: Date) -> Date {
+        date.checked_add(self.span()).unwrap_or(Date::MAX)
+    }
+}
+
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.unit {
+            Unit::Day => "day",
+            Unit::Week => "week",
+            Unit::Month => "month",
+            Unit::Year => "year",
+        };
+        let plural = if self.amount == 1 { "" } else { "s" };
+        write!(f, "{} {unit}{plural}", self.amount)
+    }
+}
+
+/// Adds whole days (for deadlines given in days).
+pub fn add_days(date: Date, days: i64) -> Date {
+    date.checked_add(days.days()).unwrap_or(Date::MAX)
+}
+
+/// Where "today" came from: reported on pages ("status as of …").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TodaySource {
+    Flag,
+    SourceDateEpoch,
+    Clock,
+}
+
+/// Resolves "today": the `--today` flag, else `SOURCE_DATE_EPOCH` (UTC), else the clock (UTC).
+pub fn resolve_today(flag: Option<Date>) -> Result<(Date, TodaySource), String> {
+    if let Some(date) = flag {
+        return Ok((date, TodaySource::Flag));
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let seconds: i64 = epoch
+            .trim()
+            .parse()
+            .map_err(|_| format!("SOURCE_DATE_EPOCH=`{epoch}` is not a number of seconds"))?;
+        let ts = jiff::Timestamp::from_second(seconds)
+            .map_err(|e| format!("SOURCE_DATE_EPOCH=`{epoch}` is out of range: {e}"))?;
+        return Ok((
+            ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
+            TodaySource::SourceDateEpoch,
+        ));
+    }
+    Ok((
+        jiff::Timestamp::now()
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date(),
+        TodaySource::Clock,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn intervals() {
+        let i = Interval::parse("12 months").unwrap();
+        assert_eq!(i.after(date(2026, 1, 31)), date(2027, 1, 31));
+        assert_eq!(
+            Interval::parse("1 month").unwrap().after(date(2026, 1, 31)),
+            date(2026, 2, 28)
+        );
+        assert_eq!(Interval::parse("2 Years"), Some(Interval { amount: 2, unit: Unit::Year }));
+        assert_eq!(Interval::parse("twelve months"), None);
+        assert_eq!(Interval::parse("12 fortnights"), None);
+        assert_eq!(Interval::parse("0 days"), None);
+    }
+
+    #[test]
+    fn strict_dates() {
+        assert_eq!(parse_date("2026-02-28"), Some(date(2026, 2, 28)));
+        assert_eq!(parse_date("2026-02-30"), None);
+        assert_eq!(parse_date("2026-2-3"), None);
+        assert_eq!(parse_date("26-02-2026"), None);
+    }
+}

@@ -1,0 +1,88 @@
+//! policybook: a Git repository of Markdown policy documents in, a validated static ISMS portal
+//! out. The pipeline, stage by stage:
+//!
+//! ```text
+//! book.toml            ─► config::load      ─► Project
+//! src/**/*.md          ─► content::load     ─► Corpus (typed front matter, outlines)
+//! Project + Corpus     ─► Site::new         ─► Site (indexed by id and role; "today")
+//! Site                 ─► validate::run     ─► Vec<Diagnostic>
+//! Site                 ─► compliance::matrix ─► ClauseMatrix (ISO 27001 clause 5)
+//! Site + diagnostics   ─► render::build     ─► pages in a temp dir, swapped into build-dir
+//! ```
+//!
+//! Commands (`cmd`) compose these stages; a later stage never reaches back into an earlier
+//! one's inputs.
+
+pub mod cmd;
+pub mod compliance;
+pub mod config;
+pub mod content;
+pub mod dates;
+pub mod render;
+pub mod site;
+pub mod validate;
+
+pub use site::Site;
+pub use validate::{Code, Diagnostic, Severity};
+
+use jiff::civil::Date;
+use std::path::{Path, PathBuf};
+
+/// Failures that stop a command before it can report diagnostics about documents.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no book.toml found in {0} or any parent directory")]
+    NoRoot(PathBuf),
+    #[error("book.toml has errors")]
+    Config(Vec<Diagnostic>),
+    #[error("{0}")]
+    Today(String),
+    #[error("{0}")]
+    Render(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+/// The loaded, validated site and everything found wrong with it.
+pub struct Loaded {
+    pub site: Site,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Finds the project root: `root` if given, else the nearest parent of the working directory
+/// with a book.toml.
+pub fn find_root(root: Option<&Path>) -> Result<PathBuf, Error> {
+    match root {
+        Some(root) if root.join(config::FILE_NAME).is_file() => Ok(root.to_path_buf()),
+        Some(root) => Err(Error::NoRoot(root.to_path_buf())),
+        None => {
+            let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?;
+            config::discover_root(&cwd).ok_or(Error::NoRoot(cwd))
+        }
+    }
+}
+
+/// Runs the pipeline up to validation.
+pub fn load(root: &Path, today: Option<Date>) -> Result<Loaded, Error> {
+    let (today, _) = dates::resolve_today(today).map_err(Error::Today)?;
+    let (project, mut diagnostics) = config::load(root).map_err(Error::Config)?;
+    let (corpus, content_diagnostics) = content::load(&project);
+    diagnostics.extend(content_diagnostics);
+    let site = Site::new(project, corpus, today);
+    diagnostics.extend(validate::run(&site));
+    validate::normalise(&mut diagnostics);
+    Ok(Loaded { site, diagnostics })
+}

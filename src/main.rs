@@ -1,0 +1,38 @@
+//! The `policybook` command line: parses arguments, runs a command, maps the result to an
+//! exit code (0 success, 1 validation errors, 2 usage or environment errors).
+
+use clap::{Parser, Subcommand};
+use policybook::cmd;
+use std::path::PathBuf;
+
+/// Validate ISMS policy documents and build a version-stamped static portal from a Git repository.
+#[derive(Debug, Parser)]
+#[command(name = "policybook", version, about, long_about = None)]
+struct Cli {
+    /// Project directory (holding book.toml); default: the nearest parent with one.
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate every document and print the findings; exits 1 on errors.
+    Check(cmd::check::Args),
+    /// Validate, then render the portal into the build directory.
+    Build(cmd::build::Args),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Check(args) => cmd::check::run(cli.root.as_ref(), args),
+        Command::Build(args) => cmd::build::run(cli.root.as_ref(), args),
+    };
+    let code = match result {
+        Ok(code) => code,
+        Err(error) => cmd::fail(&error),
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,144 @@
+//! Rendering: the site and its diagnostics in, the portal's files out (written atomically by
+//! `writer`). Pages are rendered in parallel; nothing here decides compliance or validity.
+
+pub mod markdown;
+pub mod pages;
+pub mod theme;
+pub mod writer;
+
+use crate::content::Kind;
+use crate::site::Site;
+use crate::validate::links::{resolve, Target};
+use crate::validate::{communication, Diagnostic};
+use crate::{compliance, Error};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::path::Path;
+use writer::Files;
+
+/// What a build wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub pages: usize,
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Renders every page into memory.
+pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
+    let theme_dir = site.project.config.output.html.theme.as_ref().map(|t| site.project.root.join(t));
+    let theme = theme::load(theme_dir.as_deref())?;
+    let paths = markdown::Paths {
+        all: site.documents().iter().map(|d| d.rel_path.clone()).collect(),
+        published: site.published().map(|d| d.rel_path.clone()).collect(),
+    };
+    let matrix = compliance::matrix(site, diagnostics);
+    let coverage = communication::coverage(site);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+
+    let base = json!({
+        "title": site.project.title(),
+        "organization": site.project.config.isms.organization,
+        "language": site.project.config.book.language,
+        "today": site.today.to_string(),
+        "logo": site.project.config.output.html.logo.as_ref().map(|_| "assets/logo"),
+        "preview": errors > 0,
+        "errors": errors,
+        "repository": site.project.config.output.html.git_repository_url,
+    });
+    let render_page = |template: &str, page: &str, nav: &str, title: &str, data: Value| -> Result<(String, Vec<u8>), Error> {
+        let mut context = tera::Context::new();
+        context.insert("site", &base);
+        context.insert("root", &pages::root_of(page));
+        context.insert("nav", nav);
+        context.insert("page_title", title);
+        context.insert("page", &data);
+        let html = theme
+            .tera
+            .render(template, &context)
+            .map_err(|e| Error::Render(format!("cannot render {page} with {template}: {e}")))?;
+        Ok((page.to_string(), html.into_bytes()))
+    };
+
+    let mut files = Files::new();
+    let top = [
+        ("index.html", "index.html", "dashboard", "Dashboard", pages::dashboard(site, &matrix, &coverage, diagnostics)),
+        ("documents.html", "documents.html", "documents", "Document register", pages::register(site)),
+        ("roles.html", "roles.html", "roles", "Roles and responsibilities", pages::roles(site)),
+        ("communications.html", "communications.html", "communications", "Communication log", pages::communications(site, &coverage)),
+        ("leadership.html", "leadership.html", "leadership", "Leadership and management reviews", pages::leadership(site)),
+    ];
+    for (template, page, nav, title, data) in top {
+        let (path, bytes) = render_page(template, page, nav, title, data)?;
+        files.insert(path, bytes);
+    }
+
+    let published: Vec<_> = site.published().collect();
+    let rendered: Vec<Result<(String, Vec<u8>), Error>> = published
+        .par_iter()
+        .map(|doc| {
+            let body = markdown::to_html(&doc.rel_path, doc.body(), &paths);
+            let page = pages::doc_page(doc);
+            let meta = doc.meta.as_ref().expect("published has meta");
+            render_page("document.html", &page, "documents", &meta.title.value, pages::document(site, doc, &body))
+        })
+        .collect();
+    for r in rendered {
+        let (path, bytes) = r?;
+        files.insert(path, bytes);
+    }
+
+    for (path, text) in &theme.assets {
+        files.insert(format!("assets/{path}"), text.clone().into_bytes());
+    }
+    if let Some(logo) = &site.project.config.output.html.logo {
+        let bytes = std::fs::read(site.project.root.join(logo))
+            .map_err(|e| Error::io(format!("cannot read the logo {logo}"), e))?;
+        files.insert("assets/logo".into(), bytes);
+    }
+    for asset in attachments(site) {
+        let source = site.project.src_dir.join(&asset);
+        let bytes = std::fs::read(&source).map_err(|e| Error::io(format!("cannot read {}", source.display()), e))?;
+        files.insert(format!("docs/{asset}"), bytes);
+    }
+    Ok(files)
+}
+
+/// Attachments that published documents link to (and the evidence of published communication
+/// entries). Files only unpublished documents refer to are not copied.
+fn attachments(site: &Site) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for doc in site.published() {
+        for link in &doc.outline.links {
+            if let Target::Local { path, .. } = resolve(&doc.rel_path, &link.dest) {
+                if site.corpus.assets.contains(&path) {
+                    out.insert(path);
+                }
+            }
+        }
+        if let Some(Kind::Communication(c)) = doc.meta.as_ref().map(|m| &m.kind) {
+            for e in &c.evidence {
+                let path = e.value.trim_start_matches("./");
+                if site.corpus.assets.contains(path) {
+                    out.insert(path.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Renders and publishes the site to `out`, replacing what was there only on success.
+pub fn build(site: &Site, diagnostics: &[Diagnostic], out: &Path) -> Result<Summary, Error> {
+    writer::recover(out);
+    let files = render(site, diagnostics)?;
+    let pages = files.keys().filter(|k| k.ends_with(".html")).count();
+    let bytes = files.values().map(|b| b.len() as u64).sum();
+    writer::publish(out, &files)?;
+    Ok(Summary {
+        pages,
+        files: files.len(),
+        bytes,
+    })
+}

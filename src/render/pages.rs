@@ -1,0 +1,389 @@
+//! The template-facing view of the site: one function per page kind, each producing the JSON
+//! value a template reads. Only published documents appear; every href is relative to the site
+//! root (templates prefix `root`, so the site works from `file://` and below any `site-url`).
+
+use crate::compliance::ClauseMatrix;
+use crate::content::document::{Communication, Controlled, ManagementReview, Role};
+use crate::content::{Document, Kind};
+use crate::site::Site;
+use crate::validate::communication::{Coverage, Reach};
+use crate::validate::reviews::{review_due, ReviewState};
+use crate::validate::Diagnostic;
+use serde_json::{json, Value};
+
+/// Where a document's page is written: `docs/<path below src without .md>.html`.
+pub fn doc_page(doc: &Document) -> String {
+    let stem = doc.rel_path.strip_suffix(".md").unwrap_or(&doc.rel_path);
+    format!("docs/{stem}.html")
+}
+
+/// `../` once per directory level of `page`, so links resolve from wherever the page is.
+pub fn root_of(page: &str) -> String {
+    "../".repeat(page.matches('/').count())
+}
+
+fn title(doc: &Document) -> &str {
+    doc.meta.as_ref().map_or("", |m| m.title.value.as_str())
+}
+
+/// A reference to a document by id: its title and page when published, else marked restricted
+/// (its title must not leak).
+fn doc_ref(site: &Site, id: &str) -> Value {
+    match site.document(id).filter(|d| site.is_published(d)) {
+        Some(d) => json!({"id": id, "title": title(d), "href": doc_page(d), "restricted": false}),
+        None if site.document(id).is_some() => json!({"id": null, "title": "restricted document", "href": null, "restricted": true}),
+        None => json!({"id": id, "title": "unknown document", "href": null, "restricted": false}),
+    }
+}
+
+fn role_ref(site: &Site, id: &str) -> Value {
+    match site.role(id) {
+        Some(r) => json!({"id": id, "title": r.title, "href": format!("roles.html#role-{id}")}),
+        None => json!({"id": id, "title": "unknown role", "href": null}),
+    }
+}
+
+fn review_state(state: ReviewState) -> &'static str {
+    match state {
+        ReviewState::Current => "current",
+        ReviewState::DueSoon => "due-soon",
+        ReviewState::Overdue => "overdue",
+    }
+}
+
+/// The register row (and page header) of a controlled document.
+pub fn controlled_summary(site: &Site, doc: &Document, c: &Controlled) -> Value {
+    let meta = doc.meta.as_ref().expect("controlled has meta");
+    let due = review_due(site, doc, c);
+    json!({
+        "id": meta.id.value,
+        "title": meta.title.value,
+        "type": meta.doc_type.value,
+        "href": doc_page(doc),
+        "classification": meta.classification.value,
+        "version": c.version.as_ref().map(|v| v.value.clone()),
+        "status": c.status.as_ref().map(|s| s.value.as_str()),
+        "owner": c.owner.as_ref().map(|o| role_ref(site, &o.value)),
+        "effective": c.effective.as_ref().map(|d| d.value.to_string()),
+        "next_review": due.map(|d| d.due.to_string()),
+        "review_state": due.map(|d| review_state(d.state)),
+        "last_review": due.map(|d| d.last.to_string()),
+    })
+}
+
+pub fn dashboard(site: &Site, matrix: &ClauseMatrix, coverage: &[Coverage], diagnostics: &[Diagnostic]) -> Value {
+    let sections: Vec<Value> = matrix
+        .sections
+        .iter()
+        .map(|s| {
+            let requirements: Vec<Value> = s
+                .requirements
+                .iter()
+                .map(|r| {
+                    let evidence: Vec<Value> = r
+                        .evidence
+                        .iter()
+                        .map(|e| match (&e.doc_id, e.page) {
+                            (Some(id), _) => {
+                                let d = doc_ref(site, id);
+                                json!({"label": e.label, "href": d["href"]})
+                            }
+                            (None, Some(page)) => json!({"label": e.label, "href": page}),
+                            _ => json!({"label": e.label, "href": null}),
+                        })
+                        .collect();
+                    json!({"clause": r.clause, "requirement": r.requirement, "met": r.met, "finding": r.finding, "evidence": evidence})
+                })
+                .collect();
+            json!({"clause": s.clause, "title": s.title, "met": s.met, "total": s.total, "requirements": requirements})
+        })
+        .collect();
+
+    let mut reviews: Vec<Value> = site
+        .controlled()
+        .filter(|(d, _)| site.is_published(d))
+        .filter_map(|(d, c)| {
+            let due = review_due(site, d, c)?;
+            (due.state != ReviewState::Current).then(|| {
+                json!({"id": d.id(), "title": title(d), "href": doc_page(d), "due": due.due.to_string(), "state": review_state(due.state)})
+            })
+        })
+        .collect();
+    reviews.sort_by(|a, b| a["due"].as_str().cmp(&b["due"].as_str()));
+
+    let awaiting: Vec<Value> = coverage
+        .iter()
+        .filter(|c| site.is_published(c.document) && matches!(c.reach, Reach::Awaiting | Reach::Overdue))
+        .map(|c| {
+            json!({
+                "id": c.document.id(), "title": title(c.document), "href": doc_page(c.document),
+                "version": c.version, "audience": c.audience, "deadline": c.deadline.to_string(),
+                "overdue": c.reach == Reach::Overdue,
+            })
+        })
+        .collect();
+
+    let mut recent: Vec<(String, Value)> = site
+        .controlled()
+        .filter(|(d, c)| site.is_published(d) && c.is_approved())
+        .filter_map(|(d, c)| {
+            let eff = c.effective.as_ref()?.value.to_string();
+            Some((eff.clone(), json!({"id": d.id(), "title": title(d), "href": doc_page(d), "version": c.version.as_ref().map(|v| v.value.clone()), "effective": eff})))
+        })
+        .collect();
+    recent.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1["id"].as_str().cmp(&b.1["id"].as_str())));
+    recent.truncate(10);
+
+    let published: Vec<&Document> = site.published().collect();
+    let count = |status: crate::content::Status| {
+        site.controlled()
+            .filter(|(d, c)| site.is_published(d) && c.status.as_ref().is_some_and(|s| s.value == status))
+            .count()
+    };
+    json!({
+        "matrix": {"sections": sections, "met": matrix.met, "total": matrix.total},
+        "reviews": reviews,
+        "awaiting": awaiting,
+        "recent": recent.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
+        "counts": {
+            "documents": published.len(),
+            "approved": count(crate::content::Status::Approved),
+            "in_review": count(crate::content::Status::InReview),
+            "draft": count(crate::content::Status::Draft),
+            "roles": site.roles().count(),
+            "communications": site.communications().filter(|(d, _)| site.is_published(d)).count(),
+        },
+        "diagnostics": diagnostics_view(site, diagnostics),
+    })
+}
+
+/// Diagnostics safe to show on the portal: none about an unpublished document.
+pub fn diagnostics_view(site: &Site, diagnostics: &[Diagnostic]) -> Vec<Value> {
+    let hidden: Vec<&str> = site
+        .documents()
+        .iter()
+        .filter(|d| !site.is_published(d) && d.meta.is_some())
+        .map(|d| d.file.as_str())
+        .collect();
+    diagnostics
+        .iter()
+        .filter(|d| {
+            !d.file.as_deref().is_some_and(|f| hidden.contains(&f))
+                && !hidden.iter().any(|h| d.message.contains(h))
+                && !d.doc_id.as_deref().is_some_and(|id| site.document(id).is_some_and(|doc| !site.is_published(doc)))
+        })
+        .map(|d| {
+            json!({
+                "code": d.code, "severity": d.severity.to_string(), "message": d.message,
+                "file": d.file, "line": d.line, "column": d.column, "help": d.help,
+            })
+        })
+        .collect()
+}
+
+pub fn register(site: &Site) -> Value {
+    let mut rows: Vec<Value> = site
+        .controlled()
+        .filter(|(d, _)| site.is_published(d))
+        .map(|(d, c)| controlled_summary(site, d, c))
+        .collect();
+    rows.sort_by(|a, b| a["type"].as_str().cmp(&b["type"].as_str()).then(a["id"].as_str().cmp(&b["id"].as_str())));
+    let records: Vec<Value> = site
+        .published()
+        .filter(|d| d.controlled().is_none())
+        .map(|d| {
+            let meta = d.meta.as_ref().expect("published has meta");
+            json!({"id": meta.id.value, "title": meta.title.value, "type": meta.doc_type.value, "href": doc_page(d)})
+        })
+        .collect();
+    json!({"documents": rows, "records": records})
+}
+
+/// The page of one document: header fields, body, outline and the kind's own data.
+pub fn document(site: &Site, doc: &Document, body_html: &str) -> Value {
+    let meta = doc.meta.as_ref().expect("published has meta");
+    let toc: Vec<Value> = doc
+        .outline
+        .headings
+        .iter()
+        .filter(|h| (2..=3).contains(&h.level))
+        .map(|h| json!({"level": h.level, "text": h.text, "anchor": h.anchor}))
+        .collect();
+    let mut page = json!({
+        "id": meta.id.value,
+        "title": meta.title.value,
+        "type": meta.doc_type.value,
+        "classification": meta.classification.value,
+        "clauses": meta.clauses.iter().map(|c| c.value.clone()).collect::<Vec<_>>(),
+        "source": doc.file,
+        "body": body_html,
+        "toc": toc,
+        "controlled": null, "roles": null, "review": null, "communication": null,
+    });
+    match &meta.kind {
+        Kind::Controlled(c) => page["controlled"] = controlled_view(site, doc, c),
+        Kind::Roles(roles) => page["roles"] = json!(roles.iter().map(|r| role_view(site, doc, r)).collect::<Vec<_>>()),
+        Kind::ManagementReview(r) => page["review"] = review_view(site, doc, r),
+        Kind::Communication(c) => page["communication"] = communication_view(site, doc, c),
+    }
+    page
+}
+
+fn controlled_view(site: &Site, doc: &Document, c: &Controlled) -> Value {
+    let mut v = controlled_summary(site, doc, c);
+    v["approvals"] = json!(c
+        .approvals
+        .iter()
+        .map(|a| json!({"role": role_ref(site, &a.role.value), "name": a.name.value, "date": a.date.value.to_string()}))
+        .collect::<Vec<_>>());
+    v["audience"] = json!(c.audience.iter().map(|a| a.value.clone()).collect::<Vec<_>>());
+    v["supersedes"] = c.supersedes.as_ref().map_or(Value::Null, |s| doc_ref(site, &s.value));
+    v
+}
+
+fn role_view(site: &Site, doc: &Document, r: &Role) -> Value {
+    let current: Vec<Value> = r
+        .holders
+        .iter()
+        .map(|h| {
+            json!({"name": h.name, "email": h.email, "since": h.since.map(|d| d.to_string()),
+                   "until": h.until.map(|d| d.to_string()), "current": h.holds_on(site.today)})
+        })
+        .collect();
+    json!({
+        "id": r.id.value, "title": r.title, "group": r.group,
+        "responsibilities": r.responsibilities, "authorities": r.authorities,
+        "holders": current,
+        "reports_to": r.reports_to.as_ref().map(|t| role_ref(site, &t.value)),
+        "defined_in": doc_page(doc),
+    })
+}
+
+fn review_view(site: &Site, _doc: &Document, r: &ManagementReview) -> Value {
+    json!({
+        "date": r.date.as_ref().map(|d| d.value.to_string()),
+        "attendees": r.attendees.iter().map(|a| role_ref(site, &a.value)).collect::<Vec<_>>(),
+        "inputs": r.inputs,
+        "decisions": r.decisions.iter().map(|d| json!({
+            "id": d.id, "text": d.text,
+            "owner": d.owner.as_ref().map(|o| role_ref(site, &o.value)),
+            "due": d.due.as_ref().map(|x| x.value.to_string()),
+            "status": if d.done { "done" } else { "open" },
+            "overdue": !d.done && d.due.as_ref().is_some_and(|x| x.value < site.today),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn communication_view(site: &Site, doc: &Document, c: &Communication) -> Value {
+    let dir = doc.rel_path.rsplit_once('/').map_or("", |(d, _)| d);
+    let up = "../".repeat(if dir.is_empty() { 0 } else { dir.matches('/').count() + 1 });
+    json!({
+        "date": c.date.as_ref().map(|d| d.value.to_string()),
+        "channel": c.channel.as_ref().map(|x| x.value.clone()),
+        "sender": c.sender.as_ref().map(|s| role_ref(site, &s.value)),
+        "audience": c.audience.iter().map(|a| a.value.clone()).collect::<Vec<_>>(),
+        "documents": c.documents.iter().map(|d| {
+            let mut r = doc_ref(site, &d.id.value);
+            r["version"] = json!(d.version.as_ref().map(|v| v.value.clone()));
+            r
+        }).collect::<Vec<_>>(),
+        "evidence": c.evidence.iter().map(|e| {
+            let path = e.value.trim_start_matches("./");
+            json!({"path": path, "href": format!("docs/{path}"), "relative": format!("{up}{path}")})
+        }).collect::<Vec<_>>(),
+        "acknowledgements": c.acknowledgements.map(|(req, rec)| json!({"required": req, "received": rec})),
+    })
+}
+
+pub fn roles(site: &Site) -> Value {
+    let roles: Vec<Value> = site
+        .all_roles()
+        .filter(|(d, _)| site.is_published(d))
+        .map(|(d, r)| role_view(site, d, r))
+        .collect();
+    // Documents × roles: who owns, who may approve, who approved.
+    let role_ids: Vec<String> = site.roles().map(|r| r.id.value.clone()).collect();
+    let mut rows = Vec::new();
+    for (doc, c) in site.controlled().filter(|(d, _)| site.is_published(d)) {
+        let meta = doc.meta.as_ref().expect("meta");
+        let rules = site.project.rules(&meta.doc_type.value);
+        let cells: Vec<Value> = role_ids
+            .iter()
+            .map(|rid| {
+                let owner = c.owner.as_ref().is_some_and(|o| &o.value == rid);
+                let approved = c.approvals.iter().any(|a| &a.role.value == rid);
+                let may = rules.is_some_and(|r| r.approvers.contains(rid))
+                    || site.role(rid).is_some_and(|r| r.may_approve(&meta.doc_type.value));
+                json!({"owner": owner, "approved": approved, "may_approve": may})
+            })
+            .collect();
+        rows.push(json!({"id": meta.id.value, "title": meta.title.value, "href": doc_page(doc), "cells": cells}));
+    }
+    json!({"roles": roles, "role_ids": role_ids, "matrix": rows})
+}
+
+pub fn communications(site: &Site, coverage: &[Coverage]) -> Value {
+    let mut entries: Vec<Value> = site
+        .communications()
+        .filter(|(d, _)| site.is_published(d))
+        .map(|(d, c)| {
+            let mut v = communication_view(site, d, c);
+            v["id"] = json!(d.id());
+            v["title"] = json!(title(d));
+            v["href"] = json!(doc_page(d));
+            v
+        })
+        .collect();
+    entries.sort_by(|a, b| b["date"].as_str().cmp(&a["date"].as_str()).then(a["id"].as_str().cmp(&b["id"].as_str())));
+    let mut audiences: Vec<String> = entries
+        .iter()
+        .flat_map(|e| e["audience"].as_array().cloned().unwrap_or_default())
+        .filter_map(|a| a.as_str().map(String::from))
+        .collect();
+    audiences.sort();
+    audiences.dedup();
+    let mut channels: Vec<String> = entries.iter().filter_map(|e| e["channel"].as_str().map(String::from)).collect();
+    channels.sort();
+    channels.dedup();
+    let mut documents: Vec<String> = entries
+        .iter()
+        .flat_map(|e| e["documents"].as_array().cloned().unwrap_or_default())
+        .filter_map(|d| d["id"].as_str().map(String::from))
+        .collect();
+    documents.sort();
+    documents.dedup();
+    let pending: Vec<Value> = coverage
+        .iter()
+        .filter(|c| site.is_published(c.document) && matches!(c.reach, Reach::Awaiting | Reach::Overdue))
+        .map(|c| json!({"id": c.document.id(), "title": title(c.document), "href": doc_page(c.document), "version": c.version, "audience": c.audience, "deadline": c.deadline.to_string(), "overdue": c.reach == Reach::Overdue}))
+        .collect();
+    json!({"entries": entries, "audiences": audiences, "channels": channels, "documents": documents, "pending": pending})
+}
+
+pub fn leadership(site: &Site) -> Value {
+    let mut reviews: Vec<Value> = site
+        .reviews()
+        .filter(|(d, _)| site.is_published(d))
+        .map(|(d, r)| {
+            let mut v = review_view(site, d, r);
+            v["id"] = json!(d.id());
+            v["title"] = json!(title(d));
+            v["href"] = json!(doc_page(d));
+            v
+        })
+        .collect();
+    reviews.sort_by(|a, b| b["date"].as_str().cmp(&a["date"].as_str()));
+    let open: Vec<Value> = reviews
+        .iter()
+        .flat_map(|r| {
+            let review = json!({"id": r["id"], "href": r["href"], "date": r["date"]});
+            r["decisions"].as_array().cloned().unwrap_or_default().into_iter().filter(|d| d["status"] == "open").map(move |mut d| {
+                d["review"] = review.clone();
+                d
+            })
+        })
+        .collect();
+    let next_due = crate::validate::reviews::latest_management_review(site)
+        .map(|(_, date)| site.project.management_review_interval.after(date).to_string());
+    json!({"reviews": reviews, "open_decisions": open, "next_review_due": next_due, "interval": site.project.management_review_interval.to_string()})
+}

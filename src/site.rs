@@ -1,0 +1,141 @@
+//! `Site`: everything loaded and indexed — project, documents, roles, "today" — that the
+//! validator, the compliance pack and the renderer read. Built once per run; read-only after.
+
+use crate::config::Project;
+use crate::content::document::{Communication, Controlled, ManagementReview, Role};
+use crate::content::{Corpus, Document, Kind};
+use jiff::civil::Date;
+use std::collections::BTreeMap;
+
+pub struct Site {
+    pub project: Project,
+    pub corpus: Corpus,
+    pub today: Date,
+    /// Document indices by id (more than one means a duplicate id).
+    by_id: BTreeMap<String, Vec<usize>>,
+    /// (document index, role index) by role id; the first definition wins.
+    roles: BTreeMap<String, (usize, usize)>,
+}
+
+impl Site {
+    pub fn new(project: Project, corpus: Corpus, today: Date) -> Self {
+        let mut by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut roles = BTreeMap::new();
+        for (i, doc) in corpus.documents.iter().enumerate() {
+            let Some(meta) = &doc.meta else { continue };
+            by_id.entry(meta.id.value.clone()).or_default().push(i);
+            if let Kind::Roles(list) = &meta.kind {
+                for (r, role) in list.iter().enumerate() {
+                    roles.entry(role.id.value.clone()).or_insert((i, r));
+                }
+            }
+        }
+        Site {
+            project,
+            corpus,
+            today,
+            by_id,
+            roles,
+        }
+    }
+
+    pub fn documents(&self) -> &[Document] {
+        &self.corpus.documents
+    }
+
+    pub fn document(&self, id: &str) -> Option<&Document> {
+        self.by_id
+            .get(id)
+            .and_then(|v| v.first())
+            .map(|&i| &self.corpus.documents[i])
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = (&str, &[usize])> {
+        self.by_id.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
+    pub fn role(&self, id: &str) -> Option<&Role> {
+        self.roles.get(id).map(|&(d, r)| match &self.corpus.documents[d].meta {
+            Some(meta) => match &meta.kind {
+                Kind::Roles(list) => &list[r],
+                _ => unreachable!("role index points at a roles document"),
+            },
+            None => unreachable!("role index points at a parsed document"),
+        })
+    }
+
+    /// Every role definition with the document that defines it, duplicates included.
+    pub fn all_roles(&self) -> impl Iterator<Item = (&Document, &Role)> {
+        self.corpus.documents.iter().flat_map(|doc| {
+            let list: &[Role] = match doc.meta.as_ref().map(|m| &m.kind) {
+                Some(Kind::Roles(list)) => list,
+                _ => &[],
+            };
+            list.iter().map(move |r| (doc, r))
+        })
+    }
+
+    /// The roles by id, first definition of each.
+    pub fn roles(&self) -> impl Iterator<Item = &Role> {
+        self.roles.keys().filter_map(|id| self.role(id))
+    }
+
+    pub fn controlled(&self) -> impl Iterator<Item = (&Document, &Controlled)> {
+        self.corpus
+            .documents
+            .iter()
+            .filter_map(|d| d.controlled().map(|c| (d, c)))
+    }
+
+    pub fn reviews(&self) -> impl Iterator<Item = (&Document, &ManagementReview)> {
+        self.corpus.documents.iter().filter_map(|d| match &d.meta.as_ref()?.kind {
+            Kind::ManagementReview(r) => Some((d, r)),
+            _ => None,
+        })
+    }
+
+    pub fn communications(&self) -> impl Iterator<Item = (&Document, &Communication)> {
+        self.corpus.documents.iter().filter_map(|d| match &d.meta.as_ref()?.kind {
+            Kind::Communication(c) => Some((d, c)),
+            _ => None,
+        })
+    }
+
+    pub fn roles_documents(&self) -> impl Iterator<Item = &Document> {
+        self.corpus
+            .documents
+            .iter()
+            .filter(|d| matches!(d.meta.as_ref().map(|m| &m.kind), Some(Kind::Roles(_))))
+    }
+
+    /// The information security policy (5.2): the policy whose clauses include 5.2, approved
+    /// ones first.
+    pub fn security_policy(&self) -> Option<(&Document, &Controlled)> {
+        let mut candidates: Vec<_> = self
+            .controlled()
+            .filter(|(d, _)| {
+                let meta = d.meta.as_ref().expect("controlled has meta");
+                meta.doc_type.value == "policy" && meta.clauses.iter().any(|c| c.value == "5.2")
+            })
+            .collect();
+        candidates.sort_by_key(|(_, c)| !c.is_approved());
+        candidates.into_iter().next()
+    }
+
+    /// Whether a document may appear in any output (its classification is at most
+    /// `max-classification`). Documents without readable front matter are never published.
+    pub fn is_published(&self, doc: &Document) -> bool {
+        doc.meta
+            .as_ref()
+            .is_some_and(|m| self.project.publishable(&m.classification.value))
+    }
+
+    pub fn published(&self) -> impl Iterator<Item = &Document> {
+        self.corpus.documents.iter().filter(|d| self.is_published(d))
+    }
+
+    /// Whether the id names a published document.
+    pub fn is_published_id(&self, id: &str) -> bool {
+        self.document(id).is_some_and(|d| self.is_published(d))
+    }
+}

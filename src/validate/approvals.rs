@@ -1,0 +1,89 @@
+//! `approver-not-authorized` and `approval-missing`: who may approve a controlled document, and
+//! whether an approved document says who approved it and when it took effect. (Whether Git backs
+//! the claim is `approval-not-evidenced`, decided against the history.)
+
+use super::{Code, Diagnostic};
+use crate::site::Site;
+
+pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
+    for (doc, c) in site.controlled() {
+        let meta = doc.meta.as_ref().expect("controlled has meta");
+        let doc_type = meta.doc_type.value.as_str();
+        let rules = site.project.rules(doc_type).expect("controlled types have rules");
+        let id = Some(meta.id.value.as_str());
+
+        for a in &c.approvals {
+            let Some(role) = site.role(&a.role.value) else { continue }; // unknown-role reports it
+            if !rules.approvers.contains(&a.role.value) && !role.may_approve(doc_type) {
+                let allowed: Vec<String> = rules
+                    .approvers
+                    .iter()
+                    .cloned()
+                    .chain(site.roles().filter(|r| r.may_approve(doc_type)).map(|r| r.id.value.clone()))
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                out.push(
+                    Diagnostic::new(
+                        Code::ApproverNotAuthorized,
+                        format!("role `{}` may not approve a {doc_type}", a.role.value),
+                    )
+                    .at(&doc.file, a.role.pos)
+                    .width(a.role.value.chars().count())
+                    .doc(id)
+                    .help(format!(
+                        "a {doc_type} is approved by {}; or give the role the authority `approve-{doc_type}`",
+                        if allowed.is_empty() { "no role yet".to_string() } else { allowed.join(", ") }
+                    )),
+                );
+            } else if !role.holders_on(a.date.value).any(|h| h.name == a.name.value) {
+                let holders: Vec<&str> = role.holders_on(a.date.value).map(|h| h.name.as_str()).collect();
+                out.push(
+                    Diagnostic::new(
+                        Code::ApproverNotAuthorized,
+                        format!("`{}` did not hold role `{}` on {}", a.name.value, a.role.value, a.date.value),
+                    )
+                    .at(&doc.file, a.name.pos)
+                    .width(a.name.value.chars().count())
+                    .doc(id)
+                    .help(if holders.is_empty() {
+                        format!("nobody held `{}` on that date; check the holders' `since`/`until`", a.role.value)
+                    } else {
+                        format!("on that date `{}` was held by {}", a.role.value, holders.join(", "))
+                    }),
+                );
+            }
+        }
+
+        if !c.is_approved() {
+            continue;
+        }
+        let status_pos = c.status.as_ref().expect("approved has status").pos;
+        if c.approvals.is_empty() {
+            out.push(
+                Diagnostic::new(Code::ApprovalMissing, "document is `approved` but lists no approvals")
+                    .at(&doc.file, c.approvals_pos.unwrap_or(status_pos))
+                    .doc(id)
+                    .help(format!(
+                        "add `approvals: [{{role: {}, name: …, date: YYYY-MM-DD}}]`, or use `policybook approve {}`",
+                        rules.approvers.first().map_or("CEO", String::as_str),
+                        meta.id.value
+                    )),
+            );
+        } else if let Some(effective) = &c.effective {
+            let last = c.approvals.iter().map(|a| a.date.value).max().expect("non-empty");
+            if effective.value < last {
+                out.push(
+                    Diagnostic::new(
+                        Code::ApprovalMissing,
+                        format!("effective date {} is before the last approval on {last}", effective.value),
+                    )
+                    .at(&doc.file, effective.pos)
+                    .width(10)
+                    .doc(id)
+                    .help("a version cannot apply before it was approved; set `effective` on or after the last approval date"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The stable diagnostic codes. A code is part of the public contract (CI scripts match on it):
+//! never rename one, only add.
+
+use super::Severity;
+
+macro_rules! codes {
+    ($($variant:ident = $text:literal, $severity:ident, $doc:literal;)*) => {
+        /// Every diagnostic code policybook can report.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $text,)* }
+            }
+
+            /// The severity a rule reports with unless it says otherwise.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+
+            pub fn description(self) -> &'static str {
+                match self { $(Code::$variant => $doc,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    ConfigSyntax = "config-syntax", Error, "book.toml is not valid TOML";
+    FrontMatterMissing = "front-matter-missing", Error, "a document has no YAML front matter";
+    FrontMatterSyntax = "front-matter-syntax", Error, "front matter YAML does not parse";
+    MissingField = "missing-field", Error, "a required field is absent";
+    InvalidField = "invalid-field", Error, "a field has the wrong type or format";
+    UnknownField = "unknown-field", Warning, "a field nobody reads";
+    UnreadableFile = "unreadable-file", Error, "a file under the content directory cannot be read as a document";
+    DuplicateId = "duplicate-id", Error, "two documents or roles share an id";
+    UnknownRole = "unknown-role", Error, "a reference to a role id that does not exist";
+    UnknownDocument = "unknown-document", Error, "a reference to a document id that does not exist";
+    ApproverNotAuthorized = "approver-not-authorized", Error, "the approving role may not approve this type, or the name does not hold it";
+    ApprovalMissing = "approval-missing", Error, "an approved document without approvals, or effective before its last approval";
+    ApprovalNotEvidenced = "approval-not-evidenced", Error, "a claimed approval that the Git history does not back";
+    VersionNotBumped = "version-not-bumped", Error, "content changed after this version was approved";
+    ReviewOverdue = "review-overdue", Error, "the document's review date has passed";
+    ReviewDueSoon = "review-due-soon", Warning, "the document's review is due within 30 days";
+    NotCommunicated = "not-communicated", Error, "an approved version has not reached each audience within the deadline";
+    MissingSection = "missing-section", Error, "a required section heading is absent";
+    BrokenLink = "broken-link", Error, "a relative link to a missing file or heading anchor";
+    MandatoryDocumentMissing = "mandatory-document-missing", Error, "no approved information security policy (5.2) or no roles registry (5.3)";
+    RoleWithoutHolder = "role-without-holder", Error, "a role that is not a group has no current holder";
+    RequiredRoleMissing = "required-role-missing", Error, "one of the required ISMS roles is not defined";
+    ManagementReviewOverdue = "management-review-overdue", Error, "no management review within the review interval";
+    DecisionOverdue = "decision-overdue", Warning, "an open management-review decision is past its due date";
+    UncommittedChanges = "uncommitted-changes", Warning, "a document has changes that are not committed";
+    ShallowHistory = "shallow-history", Error, "the Git history is incomplete (shallow clone)";
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

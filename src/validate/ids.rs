@@ -1,0 +1,58 @@
+//! `duplicate-id`: document ids and role ids are unique across the repository. Each occurrence
+//! is reported, naming the other, so both locations show up in CI annotations.
+
+use super::{Code, Diagnostic};
+use crate::site::Site;
+use std::collections::BTreeMap;
+
+pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
+    for (id, indices) in site.ids() {
+        if indices.len() < 2 {
+            continue;
+        }
+        let docs: Vec<_> = indices.iter().map(|&i| &site.documents()[i]).collect();
+        for doc in &docs {
+            let meta = doc.meta.as_ref().expect("indexed documents have meta");
+            let others: Vec<String> = docs
+                .iter()
+                .filter(|d| d.file != doc.file)
+                .map(|d| format!("{}:{}", d.file, d.meta.as_ref().expect("meta").id.pos.line))
+                .collect();
+            out.push(
+                Diagnostic::new(Code::DuplicateId, format!("id `{id}` is also used by {}", others.join(", ")))
+                    .at(&doc.file, meta.id.pos)
+                    .width(id.chars().count())
+                    .doc(Some(id))
+                    .help("give each document its own id; ids must stay stable once published"),
+            );
+        }
+    }
+
+    let mut roles: BTreeMap<&str, Vec<(&str, &super::Spanned<String>, Option<&str>)>> = BTreeMap::new();
+    for (doc, role) in site.all_roles() {
+        roles
+            .entry(role.id.value.as_str())
+            .or_default()
+            .push((doc.file.as_str(), &role.id, doc.id()));
+    }
+    for (id, places) in roles {
+        if places.len() < 2 {
+            continue;
+        }
+        for (i, (file, spanned, doc_id)) in places.iter().enumerate() {
+            let others: Vec<String> = places
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, (f, s, _))| format!("{f}:{}", s.pos.line))
+                .collect();
+            out.push(
+                Diagnostic::new(Code::DuplicateId, format!("role id `{id}` is also defined at {}", others.join(", ")))
+                    .at(file, spanned.pos)
+                    .width(id.chars().count())
+                    .doc(*doc_id)
+                    .help("define each role once; list several holders under one role instead"),
+            );
+        }
+    }
+}

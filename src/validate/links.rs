@@ -1,0 +1,158 @@
+//! `broken-link`: relative links and images must reach a file under the content directory, and
+//! `#anchors` a heading of the target; communication evidence must exist. External links are not
+//! fetched (the portal must build offline).
+
+use super::{Code, Diagnostic, Pos};
+use crate::content::Document;
+use crate::site::Site;
+use std::collections::HashMap;
+
+/// Where a link in a document leads.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// `https:`, `mailto:`, `//host`: not ours to check.
+    External,
+    /// A path below src (maybe empty: the same document) and an optional anchor.
+    Local { path: String, anchor: Option<&'a str> },
+    /// A relative path that climbs out of the content directory.
+    Outside,
+}
+
+pub fn has_scheme(dest: &str) -> bool {
+    if dest.starts_with("//") {
+        return true;
+    }
+    match dest.find(':') {
+        Some(i) => {
+            let scheme = &dest[..i];
+            !scheme.is_empty()
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !dest[..i].contains('/')
+        }
+        None => false,
+    }
+}
+
+/// Resolves `dest` as written in the document at `from` (a path below src).
+pub fn resolve<'a>(from: &str, dest: &'a str) -> Target<'a> {
+    if has_scheme(dest) {
+        return Target::External;
+    }
+    let (path, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, Some(a)),
+        None => (dest, None),
+    };
+    let path = path.split('?').next().unwrap_or("");
+    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    if path.is_empty() {
+        return Target::Local {
+            path: from.to_string(),
+            anchor,
+        };
+    }
+    let mut parts: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        from.split('/').collect()
+    };
+    if !path.starts_with('/') {
+        parts.pop(); // the file name of `from`
+    }
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Target::Outside;
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    Target::Local {
+        path: parts.join("/"),
+        anchor,
+    }
+}
+
+pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
+    let by_path: HashMap<&str, &Document> = site
+        .documents()
+        .iter()
+        .map(|d| (d.rel_path.as_str(), d))
+        .collect();
+    for doc in site.documents() {
+        for link in &doc.outline.links {
+            if let Some(problem) = problem(site, &by_path, doc, &link.dest) {
+                out.push(broken(doc, link.pos, &link.dest, problem));
+            }
+        }
+        if let Some(crate::content::Kind::Communication(c)) = doc.meta.as_ref().map(|m| &m.kind) {
+            for evidence in &c.evidence {
+                let path = evidence.value.trim_start_matches("./");
+                if !site.corpus.assets.contains(path) && !by_path.contains_key(path) {
+                    out.push(
+                        broken(doc, evidence.pos, &evidence.value, "no such file under the content directory".into())
+                            .help("evidence paths are relative to the content directory, e.g. evidence/2026-03-02-email.pdf"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn broken(doc: &Document, pos: Pos, dest: &str, problem: String) -> Diagnostic {
+    Diagnostic::new(Code::BrokenLink, format!("link `{dest}`: {problem}"))
+        .at(&doc.file, pos)
+        .doc(doc.id())
+        .help("fix the path (relative to this file) or the anchor; anchors are heading slugs such as #scope")
+}
+
+fn problem(site: &Site, by_path: &HashMap<&str, &Document>, doc: &Document, dest: &str) -> Option<String> {
+    match resolve(&doc.rel_path, dest) {
+        Target::External => None,
+        Target::Outside => Some("leads outside the content directory".into()),
+        Target::Local { path, anchor } => {
+            if let Some(target) = by_path.get(path.as_str()) {
+                match anchor {
+                    Some(a) if !a.is_empty() && !target.outline.has_anchor(a) => {
+                        let known: Vec<&str> = target.outline.headings.iter().map(|h| h.anchor.as_str()).collect();
+                        Some(match crate::content::fields::did_you_mean(a, known.into_iter()) {
+                            Some(best) => format!("no heading with anchor `#{a}` in {} (did you mean `#{best}`?)", target.rel_path),
+                            None => format!("no heading with anchor `#{a}` in {}", target.rel_path),
+                        })
+                    }
+                    _ => None,
+                }
+            } else if site.corpus.assets.contains(&path) {
+                None
+            } else {
+                Some(format!("`{path}` does not exist under the content directory"))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_relative_paths() {
+        assert_eq!(
+            resolve("policies/a.md", "../roles/r.md#ciso"),
+            Target::Local { path: "roles/r.md".into(), anchor: Some("ciso") }
+        );
+        assert_eq!(resolve("a.md", "../x.md"), Target::Outside);
+        assert_eq!(resolve("a.md", "https://example.com"), Target::External);
+        assert_eq!(resolve("a.md", "mailto:x@example.com"), Target::External);
+        assert_eq!(
+            resolve("p/a.md", "#scope"),
+            Target::Local { path: "p/a.md".into(), anchor: Some("scope") }
+        );
+        assert_eq!(
+            resolve("p/a.md", "my%20file.pdf"),
+            Target::Local { path: "p/my file.pdf".into(), anchor: None }
+        );
+    }
+}

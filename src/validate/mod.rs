@@ -1,0 +1,44 @@
+//! Validation: small rules over the loaded `Site`, each family in its own file, each finding a
+//! `Diagnostic` with a stable code. Rules read the site; they never change it.
+
+mod approvals;
+mod code;
+pub mod communication;
+mod diagnostic;
+mod ids;
+pub mod links;
+mod references;
+mod registry;
+pub mod report;
+pub mod reviews;
+mod sections;
+
+pub use code::Code;
+pub use sections::has_section as sections_has;
+pub use diagnostic::{normalise, Diagnostic, Pos, Severity, Spanned};
+
+use crate::site::Site;
+
+/// A rule family: reads the site, appends findings.
+type Rule = fn(&Site, &mut Vec<Diagnostic>);
+
+/// Every rule, in the order their findings are most useful to read.
+const RULES: &[Rule] = &[
+    ids::check,
+    references::check,
+    approvals::check,
+    sections::check,
+    links::check,
+    reviews::check,
+    communication::check,
+    registry::check,
+];
+
+/// Runs every rule over the site.
+pub fn run(site: &Site) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in RULES {
+        rule(site, &mut out);
+    }
+    out
+}
