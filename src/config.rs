@@ -245,7 +245,13 @@ impl Project {
             .book
             .title
             .clone()
-            .or_else(|| self.config.isms.organization.as_ref().map(|o| format!("{o} ISMS")))
+            .or_else(|| {
+                self.config
+                    .isms
+                    .organization
+                    .as_ref()
+                    .map(|o| format!("{o} ISMS"))
+            })
             .unwrap_or_else(|| "ISMS".into())
     }
 }
@@ -275,27 +281,36 @@ pub fn load(root: &Path) -> Result<(Project, Vec<Diagnostic>), Vec<Diagnostic>> 
 /// Parses configuration text (the file name in diagnostics is always `book.toml`).
 pub fn parse(root: &Path, source: String) -> Result<(Project, Vec<Diagnostic>), Vec<Diagnostic>> {
     let table = toml::de::DeTable::parse(&source).map_err(|e| {
-        let pos = e.span().map_or(Pos::new(1, 1), |s| Pos::of_offset(&source, s.start));
+        let pos = e
+            .span()
+            .map_or(Pos::new(1, 1), |s| Pos::of_offset(&source, s.start));
         vec![
-            Diagnostic::new(Code::ConfigSyntax, format!("invalid TOML: {}", e.message().trim()))
-                .at(FILE_NAME, pos)
-                .help("fix the syntax; see the configuration reference in the README"),
+            Diagnostic::new(
+                Code::ConfigSyntax,
+                format!("invalid TOML: {}", e.message().trim()),
+            )
+            .at(FILE_NAME, pos)
+            .help("fix the syntax; see the configuration reference in the README"),
         ]
     })?;
 
     let mut unknown: Vec<Vec<String>> = Vec::new();
     let deserializer = toml::de::Deserializer::from(table.clone());
-    let config: Config = serde_ignored::deserialize(deserializer, |path| {
-        unknown.push(path_segments(&path))
-    })
-    .map_err(|e: toml::de::Error| {
-        let pos = e.span().map_or(Pos::new(1, 1), |s| Pos::of_offset(&source, s.start));
-        vec![
-            Diagnostic::new(Code::InvalidField, format!("book.toml: {}", e.message().trim()))
-                .at(FILE_NAME, pos)
-                .help("see the configuration reference in the README"),
-        ]
-    })?;
+    let config: Config =
+        serde_ignored::deserialize(deserializer, |path| unknown.push(path_segments(&path)))
+            .map_err(|e: toml::de::Error| {
+                let pos = e
+                    .span()
+                    .map_or(Pos::new(1, 1), |s| Pos::of_offset(&source, s.start));
+                vec![
+                    Diagnostic::new(
+                        Code::InvalidField,
+                        format!("book.toml: {}", e.message().trim()),
+                    )
+                    .at(FILE_NAME, pos)
+                    .help("see the configuration reference in the README"),
+                ]
+            })?;
 
     let mut warnings = Vec::new();
     for path in unknown {
@@ -304,7 +319,10 @@ pub fn parse(root: &Path, source: String) -> Result<(Project, Vec<Diagnostic>), 
         let known = known_keys(&path[..path.len().saturating_sub(1)]);
         let mut d = Diagnostic::new(
             Code::UnknownField,
-            format!("unknown key `{}` in {FILE_NAME}; it is ignored", path.join(".")),
+            format!(
+                "unknown key `{}` in {FILE_NAME}; it is ignored",
+                path.join(".")
+            ),
         )
         .at(FILE_NAME, pos)
         .width(key.chars().count());
@@ -386,7 +404,8 @@ fn resolve(
             rules.required_sections = sections.clone();
         }
         if let Some(text) = &declared.review_interval {
-            rules.review_interval = interval(text, &["types", name, "review-interval"], &mut invalid);
+            rules.review_interval =
+                interval(text, &["types", name, "review-interval"], &mut invalid);
         }
         type_rules.insert(name.clone(), rules);
     }
@@ -446,7 +465,10 @@ fn check_paths(
     if !src_n.starts_with(&root_n) {
         invalid(
             &["book", "src"],
-            format!("`book.src` ({}) leaves the project directory", src.display()),
+            format!(
+                "`book.src` ({}) leaves the project directory",
+                src.display()
+            ),
             "use a path inside the repository, e.g. \"content\"",
         );
     }
@@ -468,7 +490,10 @@ fn check_paths(
     } else if !build_n.starts_with(&root_n) {
         invalid(
             &["build", "build-dir"],
-            format!("`build.build-dir` ({}) leaves the project directory", build.display()),
+            format!(
+                "`build.build-dir` ({}) leaves the project directory",
+                build.display()
+            ),
             "use a path inside the repository, e.g. \"site\", or pass --out",
         );
     }
@@ -517,7 +542,9 @@ fn span_of(table: &toml::Spanned<toml::de::DeTable>, path: &[String]) -> Option<
     let mut current = table.get_ref();
     let mut found = None;
     for (i, segment) in path.iter().enumerate() {
-        let (key, value) = current.iter().find(|(k, _)| k.get_ref().as_ref() == segment)?;
+        let (key, value) = current
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == segment)?;
         found = Some(key.span().start);
         if i + 1 < path.len() {
             match value.get_ref() {
@@ -532,7 +559,15 @@ fn span_of(table: &toml::Spanned<toml::de::DeTable>, path: &[String]) -> Option<
 fn known_keys(table: &[String]) -> Vec<&'static str> {
     let path: Vec<&str> = table.iter().map(String::as_str).collect();
     match path.as_slice() {
-        [] => vec!["book", "build", "output", "isms", "types", "approval", "communication"],
+        [] => vec![
+            "book",
+            "build",
+            "output",
+            "isms",
+            "types",
+            "approval",
+            "communication",
+        ],
         ["book"] => vec!["title", "src", "language", "authors", "description"],
         ["build"] => vec!["build-dir"],
         ["output"] => vec!["html"],
@@ -570,19 +605,27 @@ mod tests {
         let (project, warnings) = parse_str("").unwrap();
         assert!(warnings.is_empty());
         assert_eq!(project.src_dir, Path::new("/repo/content"));
-        assert_eq!(project.rules("policy").unwrap().approvers, ["CEO", "BOARD", "ISSC"]);
+        assert_eq!(
+            project.rules("policy").unwrap().approvers,
+            ["CEO", "BOARD", "ISSC"]
+        );
         assert!(project.publishable("internal"));
         assert!(!project.publishable("confidential"));
     }
 
     #[test]
     fn unknown_key_warns_with_suggestion_and_position() {
-        let (_, warnings) = parse_str("[book]\ntitle = \"x\"\n\n[output.html]\nmax-clasification = \"public\"\n").unwrap();
+        let (_, warnings) =
+            parse_str("[book]\ntitle = \"x\"\n\n[output.html]\nmax-clasification = \"public\"\n")
+                .unwrap();
         assert_eq!(warnings.len(), 1);
         let w = &warnings[0];
         assert_eq!(w.code, "unknown-field");
         assert_eq!((w.line, w.column), (Some(5), Some(1)));
-        assert_eq!(w.help.as_deref(), Some("did you mean `max-classification`?"));
+        assert_eq!(
+            w.help.as_deref(),
+            Some("did you mean `max-classification`?")
+        );
     }
 
     #[test]
@@ -609,8 +652,17 @@ mod tests {
 
     #[test]
     fn declared_types_are_controlled() {
-        let (project, _) = parse_str("[types.guideline]\napprovers = [\"CISO\"]\nreview-interval = \"2 years\"\n").unwrap();
+        let (project, _) =
+            parse_str("[types.guideline]\napprovers = [\"CISO\"]\nreview-interval = \"2 years\"\n")
+                .unwrap();
         assert!(project.is_controlled("guideline"));
-        assert_eq!(project.rules("guideline").unwrap().review_interval.to_string(), "2 years");
+        assert_eq!(
+            project
+                .rules("guideline")
+                .unwrap()
+                .review_interval
+                .to_string(),
+            "2 years"
+        );
     }
 }

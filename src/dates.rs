@@ -133,7 +133,13 @@ mod tests {
             Interval::parse("1 month").unwrap().after(date(2026, 1, 31)),
             date(2026, 2, 28)
         );
-        assert_eq!(Interval::parse("2 Years"), Some(Interval { amount: 2, unit: Unit::Year }));
+        assert_eq!(
+            Interval::parse("2 Years"),
+            Some(Interval {
+                amount: 2,
+                unit: Unit::Year
+            })
+        );
         assert_eq!(Interval::parse("twelve months"), None);
         assert_eq!(Interval::parse("12 fortnights"), None);
         assert_eq!(Interval::parse("0 days"), None);

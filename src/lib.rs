@@ -69,7 +69,8 @@ pub fn find_root(root: Option<&Path>) -> Result<PathBuf, Error> {
         Some(root) if root.join(config::FILE_NAME).is_file() => Ok(root.to_path_buf()),
         Some(root) => Err(Error::NoRoot(root.to_path_buf())),
         None => {
-            let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?;
+            let cwd = std::env::current_dir()
+                .map_err(|e| Error::io("cannot read the working directory", e))?;
             config::discover_root(&cwd).ok_or(Error::NoRoot(cwd))
         }
     }

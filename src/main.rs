@@ -32,7 +32,7 @@ fn main() {
     };
     let code = match result {
         Ok(code) => code,
-        Err(error) => cmd::fail(&error),
+        Err(error) => cmd::fail(&error, cli.root.as_ref()),
     };
     std::process::exit(code);
 }

@@ -55,13 +55,15 @@ impl Site {
     }
 
     pub fn role(&self, id: &str) -> Option<&Role> {
-        self.roles.get(id).map(|&(d, r)| match &self.corpus.documents[d].meta {
-            Some(meta) => match &meta.kind {
-                Kind::Roles(list) => &list[r],
-                _ => unreachable!("role index points at a roles document"),
-            },
-            None => unreachable!("role index points at a parsed document"),
-        })
+        self.roles
+            .get(id)
+            .map(|&(d, r)| match &self.corpus.documents[d].meta {
+                Some(meta) => match &meta.kind {
+                    Kind::Roles(list) => &list[r],
+                    _ => unreachable!("role index points at a roles document"),
+                },
+                None => unreachable!("role index points at a parsed document"),
+            })
     }
 
     /// Every role definition with the document that defines it, duplicates included.
@@ -80,6 +82,19 @@ impl Site {
         self.roles.keys().filter_map(|id| self.role(id))
     }
 
+    /// A role whose defining registry is published (what pages may show).
+    pub fn published_role(&self, id: &str) -> Option<&Role> {
+        let &(d, _) = self.roles.get(id)?;
+        self.is_published(&self.corpus.documents[d])
+            .then(|| self.role(id))
+            .flatten()
+    }
+
+    /// The roles defined in published registries, by id.
+    pub fn published_roles(&self) -> impl Iterator<Item = &Role> {
+        self.roles.keys().filter_map(|id| self.published_role(id))
+    }
+
     pub fn controlled(&self) -> impl Iterator<Item = (&Document, &Controlled)> {
         self.corpus
             .documents
@@ -88,17 +103,23 @@ impl Site {
     }
 
     pub fn reviews(&self) -> impl Iterator<Item = (&Document, &ManagementReview)> {
-        self.corpus.documents.iter().filter_map(|d| match &d.meta.as_ref()?.kind {
-            Kind::ManagementReview(r) => Some((d, r)),
-            _ => None,
-        })
+        self.corpus
+            .documents
+            .iter()
+            .filter_map(|d| match &d.meta.as_ref()?.kind {
+                Kind::ManagementReview(r) => Some((d, r)),
+                _ => None,
+            })
     }
 
     pub fn communications(&self) -> impl Iterator<Item = (&Document, &Communication)> {
-        self.corpus.documents.iter().filter_map(|d| match &d.meta.as_ref()?.kind {
-            Kind::Communication(c) => Some((d, c)),
-            _ => None,
-        })
+        self.corpus
+            .documents
+            .iter()
+            .filter_map(|d| match &d.meta.as_ref()?.kind {
+                Kind::Communication(c) => Some((d, c)),
+                _ => None,
+            })
     }
 
     pub fn roles_documents(&self) -> impl Iterator<Item = &Document> {
@@ -131,7 +152,10 @@ impl Site {
     }
 
     pub fn published(&self) -> impl Iterator<Item = &Document> {
-        self.corpus.documents.iter().filter(|d| self.is_published(d))
+        self.corpus
+            .documents
+            .iter()
+            .filter(|d| self.is_published(d))
     }
 
     /// Whether the id names a published document.

@@ -1,7 +1,7 @@
 //! `policybook build`: check, then render the portal. Refuses to publish with errors unless
 //! `--allow-errors`, which builds a preview whose dashboard lists them.
 
-use super::{Validation, EXIT_INVALID, EXIT_OK};
+use super::{EXIT_INVALID, EXIT_OK, Validation};
 use crate::validate::report::summary;
 use std::path::PathBuf;
 
@@ -45,7 +45,11 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         written.files,
         written.bytes / 1024,
         out.display(),
-        if errors > 0 { format!(" as a preview with {}", summary(&loaded.diagnostics)) } else { String::new() }
+        if errors > 0 {
+            format!(" as a preview with {}", summary(&loaded.diagnostics))
+        } else {
+            String::new()
+        }
     );
     Ok(EXIT_OK)
 }

@@ -1,7 +1,7 @@
 //! `policybook check`: run every rule, print the findings, exit 1 on any error.
 
-use super::{Validation, EXIT_INVALID, EXIT_OK};
-use crate::validate::report::{summary, Format};
+use super::{EXIT_INVALID, EXIT_OK, Validation};
+use crate::validate::report::{Format, summary};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, clap::Args)]

@@ -68,10 +68,10 @@ pub fn print(format: Format, diagnostics: &[Diagnostic], sources: &Sources, to_s
 }
 
 /// Reports an error that stopped the command and returns its exit code.
-pub fn fail(error: &Error) -> i32 {
+pub fn fail(error: &Error, root: Option<&PathBuf>) -> i32 {
     match error {
         Error::Config(diagnostics) => {
-            let root = crate::find_root(None).ok();
+            let root = crate::find_root(root.map(PathBuf::as_path)).ok();
             let text = root
                 .and_then(|r| std::fs::read_to_string(r.join(crate::config::FILE_NAME)).ok())
                 .unwrap_or_default();

@@ -34,7 +34,15 @@ pub fn walk(root: &Path, src: &Path, diagnostics: &mut Vec<Diagnostic>) -> Found
         );
         return found;
     }
-    walk_dir(&canonical_root, root, src, "", &mut visited, &mut found, diagnostics);
+    walk_dir(
+        &canonical_root,
+        root,
+        src,
+        "",
+        &mut visited,
+        &mut found,
+        diagnostics,
+    );
     found.markdown.sort();
     found
 }
@@ -62,11 +70,19 @@ fn walk_dir(
     };
     match dir.canonicalize() {
         Ok(c) if !visited.insert(c.clone()) => {
-            diagnostics.push(unreadable(dir, "directory symlink loop".into(), "remove the symlink"));
+            diagnostics.push(unreadable(
+                dir,
+                "directory symlink loop".into(),
+                "remove the symlink",
+            ));
             return;
         }
         Err(e) => {
-            diagnostics.push(unreadable(dir, format!("cannot read directory: {e}"), "check permissions"));
+            diagnostics.push(unreadable(
+                dir,
+                format!("cannot read directory: {e}"),
+                "check permissions",
+            ));
             return;
         }
         _ => {}
@@ -74,7 +90,11 @@ fn walk_dir(
     let mut entries: Vec<_> = match std::fs::read_dir(dir) {
         Ok(entries) => entries.filter_map(Result::ok).collect(),
         Err(e) => {
-            diagnostics.push(unreadable(dir, format!("cannot read directory: {e}"), "check permissions"));
+            diagnostics.push(unreadable(
+                dir,
+                format!("cannot read directory: {e}"),
+                "check permissions",
+            ));
             return;
         }
     };
@@ -98,7 +118,9 @@ fn walk_dir(
         } else {
             format!("{prefix}/{name}")
         };
-        let Ok(file_type) = entry.file_type() else { continue };
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
         if file_type.is_symlink() {
             match path.canonicalize() {
                 Err(_) => {
@@ -121,7 +143,15 @@ fn walk_dir(
             }
         }
         if path.is_dir() {
-            walk_dir(canonical_root, root, &path, &below_src, visited, found, diagnostics);
+            walk_dir(
+                canonical_root,
+                root,
+                &path,
+                &below_src,
+                visited,
+                found,
+                diagnostics,
+            );
         } else if name.ends_with(".md") {
             found.markdown.push((below_src, rel(root, &path), path));
         } else if path.is_file() {
@@ -131,14 +161,22 @@ fn walk_dir(
 }
 
 /// Reads a Markdown file as text, or says why it cannot be a document.
-pub fn read_text(path: &Path, file: &str) -> Result<String, Diagnostic> {
+pub fn read_text(path: &Path, file: &str) -> Result<String, Box<Diagnostic>> {
     let fail = |message: String, pos: Pos, help: &str| {
-        Diagnostic::new(Code::UnreadableFile, message)
-            .at(file, pos)
-            .help(help.to_string())
+        Box::new(
+            Diagnostic::new(Code::UnreadableFile, message)
+                .at(file, pos)
+                .help(help.to_string()),
+        )
     };
     let size = std::fs::metadata(path)
-        .map_err(|e| fail(format!("cannot read file: {e}"), Pos::new(1, 1), "check permissions"))?
+        .map_err(|e| {
+            fail(
+                format!("cannot read file: {e}"),
+                Pos::new(1, 1),
+                "check permissions",
+            )
+        })?
         .len();
     if size > MAX_DOCUMENT_BYTES {
         return Err(fail(
@@ -151,10 +189,16 @@ pub fn read_text(path: &Path, file: &str) -> Result<String, Diagnostic> {
             "split the document, or move large data into an attachment",
         ));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| fail(format!("cannot read file: {e}"), Pos::new(1, 1), "check permissions"))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        fail(
+            format!("cannot read file: {e}"),
+            Pos::new(1, 1),
+            "check permissions",
+        )
+    })?;
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
-        let pos = Pos::of_offset(&String::from_utf8_lossy(&bytes[..nul]), nul);
+        let prefix = String::from_utf8_lossy(&bytes[..nul]);
+        let pos = Pos::of_offset(&prefix, prefix.len());
         return Err(fail(
             "file contains NUL bytes: it is binary, not Markdown".into(),
             pos,
@@ -166,7 +210,10 @@ pub fn read_text(path: &Path, file: &str) -> Result<String, Diagnostic> {
         let bytes = e.into_bytes();
         let prefix = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
         fail(
-            format!("file is not valid UTF-8 (invalid byte 0x{:02x})", bytes[valid]),
+            format!(
+                "file is not valid UTF-8 (invalid byte 0x{:02x})",
+                bytes[valid]
+            ),
             Pos::of_offset(prefix, valid),
             "save the file as UTF-8",
         )

@@ -99,7 +99,9 @@ impl fmt::Display for Status {
 /// `MAJOR.MINOR`.
 pub fn is_version(text: &str) -> bool {
     let mut parts = text.split('.');
-    let ok = |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.len() < 6 && p.bytes().all(|b| b.is_ascii_digit()));
+    let ok = |p: Option<&str>| {
+        p.is_some_and(|p| !p.is_empty() && p.len() < 6 && p.bytes().all(|b| b.is_ascii_digit()))
+    };
     ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
 }
 
@@ -128,7 +130,9 @@ pub struct Controlled {
 
 impl Controlled {
     pub fn is_approved(&self) -> bool {
-        self.status.as_ref().is_some_and(|s| s.value == Status::Approved)
+        self.status
+            .as_ref()
+            .is_some_and(|s| s.value == Status::Approved)
     }
 }
 
@@ -160,7 +164,7 @@ impl Role {
 
     pub fn may_approve(&self, doc_type: &str) -> bool {
         let wanted = format!("approve-{doc_type}");
-        self.authorities.iter().any(|a| *a == wanted)
+        self.authorities.contains(&wanted)
     }
 }
 
@@ -213,10 +217,22 @@ pub struct CommunicatedDocument {
     pub version: Option<Spanned<String>>,
 }
 
-pub const CHANNELS: &[&str] = &["email", "intranet", "training", "meeting", "onboarding", "other"];
+pub const CHANNELS: &[&str] = &[
+    "email",
+    "intranet",
+    "training",
+    "meeting",
+    "onboarding",
+    "other",
+];
 
 /// Reads one document's source. Diagnostics about the file go to the returned list.
-pub fn read(project: &Project, rel_path: &str, file: &str, source: String) -> (Document, Vec<Diagnostic>) {
+pub fn read(
+    project: &Project,
+    rel_path: &str,
+    file: &str,
+    source: String,
+) -> (Document, Vec<Diagnostic>) {
     let sink = Sink::new(file);
     let (meta, body_offset) = match front_matter::split(&source) {
         Err(SplitError::Missing) => {
@@ -228,9 +244,13 @@ pub fn read(project: &Project, rel_path: &str, file: &str, source: String) -> (D
         }
         Err(SplitError::Unclosed) => {
             sink.report(
-                sink.at(Code::FrontMatterSyntax, Pos::new(1, 1), "front matter is never closed")
-                    .width(3)
-                    .help("end the front matter with a line holding only `---`"),
+                sink.at(
+                    Code::FrontMatterSyntax,
+                    Pos::new(1, 1),
+                    "front matter is never closed",
+                )
+                .width(3)
+                .help("end the front matter with a line holding only `---`"),
             );
             (None, 0)
         }
@@ -243,7 +263,8 @@ pub fn read(project: &Project, rel_path: &str, file: &str, source: String) -> (D
                 (None, split.body_offset)
             }
             Ok(node) => {
-                let meta = Fields::of(&node, "front matter", &sink).and_then(|fields| read_meta(project, &fields));
+                let meta =
+                    Fields::of(&node, "", &sink).and_then(|fields| read_meta(project, &fields));
                 (meta, split.body_offset)
             }
         },
@@ -265,7 +286,12 @@ pub fn read(project: &Project, rel_path: &str, file: &str, source: String) -> (D
 
 fn read_meta(project: &Project, f: &Fields) -> Option<Meta> {
     let sink = f.sink();
-    let id = f.checked("id", true, "an id such as `POL-001` (letters, digits, `.`, `_`, `-`)", is_id);
+    let id = f.checked(
+        "id",
+        true,
+        "an id such as `POL-001` (letters, digits, `.`, `_`, `-`)",
+        is_id,
+    );
     if let Some(id) = &id {
         *sink.doc_id.borrow_mut() = Some(id.value.clone());
     }
@@ -277,11 +303,21 @@ fn read_meta(project: &Project, f: &Fields) -> Option<Meta> {
             Some(t)
         } else {
             let mut d = sink
-                .at(Code::InvalidField, t.pos, format!("`type` is `{}`, which is not a document type", t.value))
+                .at(
+                    Code::InvalidField,
+                    t.pos,
+                    format!("`type` is `{}`, which is not a document type", t.value),
+                )
                 .width(t.value.chars().count());
             d = match super::fields::did_you_mean(&t.value, project.known_types().into_iter()) {
-                Some(best) => d.help(format!("did you mean `{best}`? (or declare it under [types.{}] in book.toml)", t.value)),
-                None => d.help(format!("use one of {known}, or declare it under [types.{}] in book.toml", t.value)),
+                Some(best) => d.help(format!(
+                    "did you mean `{best}`? (or declare it under [types.{}] in book.toml)",
+                    t.value
+                )),
+                None => d.help(format!(
+                    "use one of {known}, or declare it under [types.{}] in book.toml",
+                    t.value
+                )),
             };
             sink.report(d);
             None
@@ -313,16 +349,26 @@ fn read_meta(project: &Project, f: &Fields) -> Option<Meta> {
 }
 
 fn read_controlled(f: &Fields) -> Controlled {
-    let version = f.checked("version", true, "a version `MAJOR.MINOR` such as \"1.2\"", is_version);
+    let version = f.checked(
+        "version",
+        true,
+        "a version `MAJOR.MINOR` such as \"1.2\"",
+        is_version,
+    );
     let status_text = f.checked(
         "status",
         true,
         "one of: draft, in-review, approved, retired",
         |s| Status::parse(s).is_some(),
     );
-    let status = status_text.map(|s| Spanned::new(Status::parse(&s.value).expect("checked"), s.pos));
+    let status =
+        status_text.map(|s| Spanned::new(Status::parse(&s.value).expect("checked"), s.pos));
     let approved = status.as_ref().is_some_and(|s| s.value == Status::Approved);
-    let owner = f.string("owner", true, "the role id that owns this document, e.g. CISO");
+    let owner = f.string(
+        "owner",
+        true,
+        "the role id that owns this document, e.g. CISO",
+    );
     let effective = f.date("effective", approved);
     let (review_interval, review_last) = f
         .record("review", |r| {
@@ -331,7 +377,10 @@ fn read_controlled(f: &Fields) -> Controlled {
             out
         })
         .unwrap_or((None, None));
-    let approvals_pos = f.node("approvals").map(|n| n.pos).or(status.as_ref().map(|s| s.pos));
+    let approvals_pos = f
+        .node("approvals")
+        .map(|n| n.pos)
+        .or(status.as_ref().map(|s| s.pos));
     let approvals = f.records(
         "approvals",
         false,
@@ -350,8 +399,16 @@ fn read_controlled(f: &Fields) -> Controlled {
             })
         },
     );
-    let audience = f.strings("audience", false, "list the groups, e.g. [all-staff, contractors]");
-    let supersedes = f.string("supersedes", false, "the id of the document this one replaces");
+    let audience = f.strings(
+        "audience",
+        false,
+        "list the groups, e.g. [all-staff, contractors]",
+    );
+    let supersedes = f.string(
+        "supersedes",
+        false,
+        "the id of the document this one replaces",
+    );
     Controlled {
         version,
         status,
@@ -367,59 +424,80 @@ fn read_controlled(f: &Fields) -> Controlled {
 }
 
 fn read_roles(f: &Fields) -> Vec<Role> {
-    f.records("roles", true, "list the roles as `- {id: CISO, title: …, holders: […]}`", |r| {
-        let id = r.checked("id", true, "a role id such as `CISO`", is_id);
-        let title = r.string("title", true, "the role's title, e.g. Chief Information Security Officer");
-        let responsibilities = r
-            .strings("responsibilities", false, "list what the role is responsible for")
-            .into_iter()
-            .map(|s| s.value)
-            .collect();
-        let authorities = r
-            .strings("authorities", false, "list what the role may decide, e.g. approve-policy")
-            .into_iter()
-            .map(|s| s.value)
-            .collect();
-        let holders = r.records(
-            "holders",
-            false,
-            "list the holders as `- {name: Jane Doe, email: jane@example.com}`",
-            |h| {
-                let name = h.string("name", true, "the holder's full name");
-                let email = h.checked("email", true, "an e-mail address", |e| {
-                    e.contains('@') && !e.contains(char::is_whitespace)
-                });
-                let since = h.date("since", false);
-                let until = h.date("until", false);
-                h.finish();
-                Some(Holder {
-                    name: name?.value,
-                    email: email?.value,
-                    since: since.map(|d| d.value),
-                    until: until.map(|d| d.value),
-                })
-            },
-        );
-        let reports_to = r.string("reports-to", false, "the role id this role reports to");
-        let group = r.bool("group").unwrap_or(false);
-        let pos = r.pos();
-        r.finish();
-        Some(Role {
-            id: id?,
-            title: title.map(|t| t.value).unwrap_or_default(),
-            responsibilities,
-            authorities,
-            holders,
-            reports_to,
-            group,
-            pos,
-        })
-    })
+    f.records(
+        "roles",
+        true,
+        "list the roles as `- {id: CISO, title: …, holders: […]}`",
+        |r| {
+            let id = r.checked("id", true, "a role id such as `CISO`", is_id);
+            let title = r.string(
+                "title",
+                true,
+                "the role's title, e.g. Chief Information Security Officer",
+            );
+            let responsibilities = r
+                .strings(
+                    "responsibilities",
+                    false,
+                    "list what the role is responsible for",
+                )
+                .into_iter()
+                .map(|s| s.value)
+                .collect();
+            let authorities = r
+                .strings(
+                    "authorities",
+                    false,
+                    "list what the role may decide, e.g. approve-policy",
+                )
+                .into_iter()
+                .map(|s| s.value)
+                .collect();
+            let holders = r.records(
+                "holders",
+                false,
+                "list the holders as `- {name: Jane Doe, email: jane@example.com}`",
+                |h| {
+                    let name = h.string("name", true, "the holder's full name");
+                    let email = h.checked("email", true, "an e-mail address", |e| {
+                        e.contains('@') && !e.contains(char::is_whitespace)
+                    });
+                    let since = h.date("since", false);
+                    let until = h.date("until", false);
+                    h.finish();
+                    Some(Holder {
+                        name: name?.value,
+                        email: email?.value,
+                        since: since.map(|d| d.value),
+                        until: until.map(|d| d.value),
+                    })
+                },
+            );
+            let reports_to = r.string("reports-to", false, "the role id this role reports to");
+            let group = r.bool("group").unwrap_or(false);
+            let pos = r.pos();
+            r.finish();
+            Some(Role {
+                id: id?,
+                title: title.map(|t| t.value).unwrap_or_default(),
+                responsibilities,
+                authorities,
+                holders,
+                reports_to,
+                group,
+                pos,
+            })
+        },
+    )
 }
 
 fn read_review(f: &Fields) -> ManagementReview {
     let date = f.date("date", true);
-    let attendees = f.strings("attendees", true, "list the attending role ids, e.g. [CEO, CISO]");
+    let attendees = f.strings(
+        "attendees",
+        true,
+        "list the attending role ids, e.g. [CEO, CISO]",
+    );
     let inputs = f
         .strings("inputs", false, "list the review inputs")
         .into_iter()
@@ -434,7 +512,9 @@ fn read_review(f: &Fields) -> ManagementReview {
             let text = d.string("text", true, "what was decided");
             let owner = d.string("owner", true, "the role id responsible");
             let due = d.date("due", false);
-            let status = d.checked("status", true, "`open` or `done`", |s| s == "open" || s == "done");
+            let status = d.checked("status", true, "`open` or `done`", |s| {
+                s == "open" || s == "done"
+            });
             let pos = d.pos();
             d.finish();
             Some(Decision {
@@ -463,17 +543,33 @@ fn read_communication(f: &Fields) -> Communication {
         "list what was communicated as `- {id: POL-001, version: \"1.2\"}`",
         |d| {
             let id = d.string("id", true, "the document id");
-            let version = d.checked("version", false, "a version `MAJOR.MINOR` such as \"1.2\"", is_version);
+            let version = d.checked(
+                "version",
+                false,
+                "a version `MAJOR.MINOR` such as \"1.2\"",
+                is_version,
+            );
             d.finish();
             Some(CommunicatedDocument { id: id?, version })
         },
     );
-    let audience = f.strings("audience", true, "list the groups reached, e.g. [all-staff]");
-    let channel = f.checked("channel", true, &format!("one of: {}", CHANNELS.join(", ")), |c| {
-        CHANNELS.contains(&c)
-    });
+    let audience = f.strings(
+        "audience",
+        true,
+        "list the groups reached, e.g. [all-staff]",
+    );
+    let channel = f.checked(
+        "channel",
+        true,
+        &format!("one of: {}", CHANNELS.join(", ")),
+        |c| CHANNELS.contains(&c),
+    );
     let sender = f.string("sender", true, "the role id that sent it, e.g. COMMS");
-    let evidence = f.strings("evidence", false, "list evidence files relative to the content directory");
+    let evidence = f.strings(
+        "evidence",
+        false,
+        "list evidence files relative to the content directory",
+    );
     let acknowledgements = f.record("acknowledgements", |a| {
         let required = a.integer("required", true);
         let received = a.integer("received", true);

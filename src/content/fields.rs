@@ -61,7 +61,17 @@ impl<'a> Fields<'a> {
                     sink.at(
                         Code::InvalidField,
                         node.pos,
-                        format!("`{path}` must be a mapping of fields, found {}", node.kind_name()),
+                        if path.is_empty() {
+                            format!(
+                                "front matter must be a mapping of fields, found {}",
+                                node.kind_name()
+                            )
+                        } else {
+                            format!(
+                                "`{path}` must be a mapping of fields, found {}",
+                                node.kind_name()
+                            )
+                        },
                     )
                     .help("write one `key: value` per line"),
                 );
@@ -97,7 +107,9 @@ impl<'a> Fields<'a> {
     }
 
     pub fn has(&self, key: &'static str) -> bool {
-        self.entries.iter().any(|(k, v)| k.as_str() == Some(key) && !v.is_null())
+        self.entries
+            .iter()
+            .any(|(k, v)| k.as_str() == Some(key) && !v.is_null())
     }
 
     fn missing(&self, key: &str, help: &str) {
@@ -108,7 +120,11 @@ impl<'a> Fields<'a> {
         };
         self.sink.report(
             self.sink
-                .at(Code::MissingField, self.pos, format!("{where_} has no `{}`", self.name(key)))
+                .at(
+                    Code::MissingField,
+                    self.pos,
+                    format!("{where_} has no `{}`", self.name(key)),
+                )
                 .help(help.to_string()),
         );
     }
@@ -137,7 +153,11 @@ impl<'a> Fields<'a> {
                 None => {
                     self.invalid(
                         node,
-                        format!("`{}` must be text, found {}", self.name(key), node.kind_name()),
+                        format!(
+                            "`{}` must be text, found {}",
+                            self.name(key),
+                            node.kind_name()
+                        ),
                         help,
                     );
                     None
@@ -160,7 +180,11 @@ impl<'a> Fields<'a> {
         } else {
             self.invalid(
                 self.node(key).expect("just read"),
-                format!("`{}` is `{}`: expected {expected}", self.name(key), value.value),
+                format!(
+                    "`{}` is `{}`: expected {expected}",
+                    self.name(key),
+                    value.value
+                ),
                 expected,
             );
             None
@@ -220,7 +244,11 @@ impl<'a> Fields<'a> {
             Err(_) => {
                 self.invalid(
                     self.node(key).expect("just read"),
-                    format!("`{}` is `{}`, not a whole number", self.name(key), text.value),
+                    format!(
+                        "`{}` is `{}`, not a whole number",
+                        self.name(key),
+                        text.value
+                    ),
                     "write a whole number such as 120",
                 );
                 None
@@ -244,7 +272,11 @@ impl<'a> Fields<'a> {
                 _ => {
                     self.invalid(
                         node,
-                        format!("`{}` must be a list, found {}", self.name(key), node.kind_name()),
+                        format!(
+                            "`{}` must be a list, found {}",
+                            self.name(key),
+                            node.kind_name()
+                        ),
                         help,
                     );
                     Vec::new()
@@ -262,7 +294,11 @@ impl<'a> Fields<'a> {
                 None => {
                     self.invalid(
                         node,
-                        format!("items of `{}` must be text, found {}", self.name(key), node.kind_name()),
+                        format!(
+                            "items of `{}` must be text, found {}",
+                            self.name(key),
+                            node.kind_name()
+                        ),
                         help,
                     );
                     None
@@ -283,10 +319,10 @@ impl<'a> Fields<'a> {
         let mut out = Vec::new();
         for (i, node) in items.into_iter().enumerate() {
             let path = format!("{}[{i}]", self.name(key));
-            if let Some(fields) = Fields::of(node, &path, self.sink) {
-                if let Some(value) = read(&fields) {
-                    out.push(value);
-                }
+            if let Some(fields) = Fields::of(node, &path, self.sink)
+                && let Some(value) = read(&fields)
+            {
+                out.push(value);
             }
         }
         out
@@ -306,7 +342,11 @@ impl<'a> Fields<'a> {
             let Some(name) = key.as_str() else {
                 self.sink.report(
                     self.sink
-                        .at(Code::InvalidField, key.pos, "front-matter keys must be text")
+                        .at(
+                            Code::InvalidField,
+                            key.pos,
+                            "front-matter keys must be text",
+                        )
                         .help("write `name: value`"),
                 );
                 continue;

@@ -93,14 +93,18 @@ mod tests {
         let split = split(src).unwrap();
         assert_eq!(&src[split.body_offset..], "# Title\n");
         let node = split.matter.unwrap();
-        let yaml::Value::Map(entries) = node.value else { panic!() };
+        let yaml::Value::Map(entries) = node.value else {
+            panic!()
+        };
         assert_eq!(entries[0].0.pos, Pos::new(2, 1));
     }
 
     #[test]
     fn leading_blank_lines_keep_positions() {
         let split = split("---\n\n\nid: A\n---\n").unwrap();
-        let yaml::Value::Map(entries) = split.matter.unwrap().value else { panic!() };
+        let yaml::Value::Map(entries) = split.matter.unwrap().value else {
+            panic!()
+        };
         assert_eq!(entries[0].0.pos, Pos::new(4, 1));
     }
 

@@ -29,13 +29,15 @@ pub fn load(project: &Project) -> (Corpus, Vec<Diagnostic>) {
     let read: Vec<(Option<Document>, Vec<Diagnostic>)> = found
         .markdown
         .par_iter()
-        .map(|(rel_path, file, path)| match discover::read_text(path, file) {
-            Err(d) => (None, vec![d]),
-            Ok(source) => {
-                let (doc, diags) = document::read(project, rel_path, file, source);
-                (Some(doc), diags)
-            }
-        })
+        .map(
+            |(rel_path, file, path)| match discover::read_text(path, file) {
+                Err(d) => (None, vec![*d]),
+                Ok(source) => {
+                    let (doc, diags) = document::read(project, rel_path, file, source);
+                    (Some(doc), diags)
+                }
+            },
+        )
         .collect();
     let mut documents = Vec::with_capacity(read.len());
     for (doc, diags) in read {

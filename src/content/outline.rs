@@ -113,7 +113,12 @@ pub fn read(source: &str, body_offset: usize) -> Outline {
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
-                heading = Some((level_number(level), id.map(|s| s.to_string()), range.start, String::new()));
+                heading = Some((
+                    level_number(level),
+                    id.map(|s| s.to_string()),
+                    range.start,
+                    String::new(),
+                ));
             }
             Event::Text(t) | Event::Code(t) => {
                 if let Some((_, _, _, text)) = heading.as_mut() {
@@ -132,7 +137,9 @@ pub fn read(source: &str, body_offset: usize) -> Outline {
                 }
             }
             Event::Start(Tag::Link {
-                link_type, dest_url, ..
+                link_type,
+                dest_url,
+                ..
             }) if !matches!(link_type, LinkType::Email) => outline.links.push(Link {
                 dest: dest_url.to_string(),
                 image: false,

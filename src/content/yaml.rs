@@ -150,23 +150,40 @@ pub fn parse(text: &str, line_offset: usize) -> Result<Node, YamlError> {
                     },
                     anchor,
                 )),
-                _ => return Err(YamlError { message: "unbalanced sequence".into(), pos }),
+                _ => {
+                    return Err(YamlError {
+                        message: "unbalanced sequence".into(),
+                        pos,
+                    });
+                }
             },
             Event::MappingEnd => match stack.pop() {
                 Some(Frame::Map {
-                    entries, pos, anchor, ..
+                    entries,
+                    pos,
+                    anchor,
+                    ..
                 }) => Some((
                     Node {
+                        // A block mapping's start marker sits at its first `:`; where the
+                        // first key was written is what a reader looks for.
+                        pos: entries.first().map_or(pos, |(k, _)| k.pos),
                         value: Value::Map(entries),
-                        pos,
                     },
                     anchor,
                 )),
-                _ => return Err(YamlError { message: "unbalanced mapping".into(), pos }),
+                _ => {
+                    return Err(YamlError {
+                        message: "unbalanced mapping".into(),
+                        pos,
+                    });
+                }
             },
         };
 
-        let Some((node, anchor)) = complete else { continue };
+        let Some((node, anchor)) = complete else {
+            continue;
+        };
         budget = budget.checked_sub(1).ok_or_else(|| YamlError {
             message: format!("front matter has more than {NODE_BUDGET} nodes"),
             pos,
@@ -179,13 +196,13 @@ pub fn parse(text: &str, line_offset: usize) -> Result<Node, YamlError> {
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { entries, key, .. }) => match key.take() {
                 None => {
-                    if let Some(k) = node.as_str() {
-                        if entries.iter().any(|(e, _)| e.as_str() == Some(k)) {
-                            return Err(YamlError {
-                                message: format!("duplicate key `{k}`"),
-                                pos: node.pos,
-                            });
-                        }
+                    if let Some(k) = node.as_str()
+                        && entries.iter().any(|(e, _)| e.as_str() == Some(k))
+                    {
+                        return Err(YamlError {
+                            message: format!("duplicate key `{k}`"),
+                            pos: node.pos,
+                        });
                     }
                     *key = Some(node);
                 }
@@ -227,7 +244,9 @@ mod tests {
     #[test]
     fn positions_are_one_based_and_offset() {
         let node = parse("id: POL-1\nowner: CISO\n", 1).unwrap();
-        let Value::Map(entries) = node.value else { panic!() };
+        let Value::Map(entries) = node.value else {
+            panic!()
+        };
         assert_eq!(entries[1].0.pos, Pos::new(3, 1));
         assert_eq!(entries[1].1.pos, Pos::new(3, 8));
     }

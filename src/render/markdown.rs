@@ -4,7 +4,7 @@
 //! document could otherwise carry script into every reader's browser).
 
 use crate::content::outline::{self, Anchors};
-use crate::validate::links::{resolve, Target};
+use crate::validate::links::{Target, resolve};
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -32,15 +32,41 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b
 });
 
-/// Renders the body of the document at `rel_path` (below src).
-pub fn to_html(rel_path: &str, body: &str, links: &dyn LinkContext) -> String {
+/// Renders the body of the document at `rel_path` (below src). A leading `# Title` equal to
+/// the document's title is left out: the page header already shows it.
+pub fn to_html(rel_path: &str, body: &str, title: &str, links: &dyn LinkContext) -> String {
     let mut anchors = Anchors::default();
     let mut events: Vec<Event> = Parser::new_ext(body, outline::options()).collect();
+    let leading_title_end = match events.first() {
+        Some(Event::Start(Tag::Heading {
+            level: pulldown_cmark::HeadingLevel::H1,
+            ..
+        })) => events
+            .iter()
+            .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+            .filter(|&end| {
+                let text: String = events[1..end]
+                    .iter()
+                    .filter_map(|e| match e {
+                        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                        _ => None,
+                    })
+                    .collect();
+                text.trim().eq_ignore_ascii_case(title.trim())
+            }),
+        _ => None,
+    };
 
     // Headings: give each the anchor the outline computed (same algorithm, same order).
     let mut i = 0;
     while i < events.len() {
-        if let Event::Start(Tag::Heading { level, id, classes, attrs }) = &events[i] {
+        if let Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) = &events[i]
+        {
             let end = events[i..]
                 .iter()
                 .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
@@ -66,10 +92,21 @@ pub fn to_html(rel_path: &str, body: &str, links: &dyn LinkContext) -> String {
     // Links: `.md` → `.html`; links to unpublished documents keep only their text.
     let mut dropped_links = 0usize;
     let mut out_events = Vec::with_capacity(events.len());
-    for event in events {
+    let skip = leading_title_end.map_or(0, |end| end + 1);
+    for event in events.into_iter().skip(skip) {
         match event {
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => match rewrite(rel_path, &dest_url, links) {
-                Rewrite::Keep => out_events.push(Event::Start(Tag::Link { link_type, dest_url, title, id })),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => match rewrite(rel_path, &dest_url, links) {
+                Rewrite::Keep => out_events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })),
                 Rewrite::To(url) => out_events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: CowStr::from(url),
@@ -165,6 +202,7 @@ mod tests {
         let html = to_html(
             "a.md",
             "# Scope\n\n<script>alert(1)</script>\n\n[b](b.md#scope) [x](javascript:alert(1)) [s](secret.md)\n",
+            "T",
             &paths(),
         );
         assert!(!html.contains("<script"), "{html}");
@@ -172,5 +210,23 @@ mod tests {
         assert!(html.contains(r#"<h1 id="scope">"#), "{html}");
         assert!(html.contains(r#"href="b.html#scope""#), "{html}");
         assert!(!html.contains("secret"), "{html}");
+    }
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::*;
+
+    #[test]
+    fn leading_title_heading_is_dropped_but_others_kept() {
+        let paths = Paths {
+            all: Default::default(),
+            published: Default::default(),
+        };
+        let html = to_html("a.md", "# My Policy\n\n## Scope\n", "My Policy", &paths);
+        assert!(!html.contains("<h1"), "{html}");
+        assert!(html.contains(r#"<h2 id="scope">"#), "{html}");
+        let html = to_html("a.md", "# Other\n", "My Policy", &paths);
+        assert!(html.contains("<h1"), "{html}");
     }
 }

@@ -8,11 +8,11 @@ pub mod writer;
 
 use crate::content::Kind;
 use crate::site::Site;
-use crate::validate::links::{resolve, Target};
-use crate::validate::{communication, Diagnostic};
-use crate::{compliance, Error};
+use crate::validate::links::{Target, is_active_content, resolve};
+use crate::validate::{Diagnostic, communication};
+use crate::{Error, compliance};
 use rayon::prelude::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;
 use writer::Files;
@@ -27,10 +27,21 @@ pub struct Summary {
 
 /// Renders every page into memory.
 pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
-    let theme_dir = site.project.config.output.html.theme.as_ref().map(|t| site.project.root.join(t));
+    let theme_dir = site
+        .project
+        .config
+        .output
+        .html
+        .theme
+        .as_ref()
+        .map(|t| site.project.root.join(t));
     let theme = theme::load(theme_dir.as_deref())?;
     let paths = markdown::Paths {
-        all: site.documents().iter().map(|d| d.rel_path.clone()).collect(),
+        all: site
+            .documents()
+            .iter()
+            .map(|d| d.rel_path.clone())
+            .collect(),
         published: site.published().map(|d| d.rel_path.clone()).collect(),
     };
     let matrix = compliance::matrix(site, diagnostics);
@@ -47,7 +58,12 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
         "errors": errors,
         "repository": site.project.config.output.html.git_repository_url,
     });
-    let render_page = |template: &str, page: &str, nav: &str, title: &str, data: Value| -> Result<(String, Vec<u8>), Error> {
+    let render_page = |template: &str,
+                       page: &str,
+                       nav: &str,
+                       title: &str,
+                       data: Value|
+     -> Result<(String, Vec<u8>), Error> {
         let mut context = tera::Context::new();
         context.insert("site", &base);
         context.insert("root", &pages::root_of(page));
@@ -63,11 +79,41 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
 
     let mut files = Files::new();
     let top = [
-        ("index.html", "index.html", "dashboard", "Dashboard", pages::dashboard(site, &matrix, &coverage, diagnostics)),
-        ("documents.html", "documents.html", "documents", "Document register", pages::register(site)),
-        ("roles.html", "roles.html", "roles", "Roles and responsibilities", pages::roles(site)),
-        ("communications.html", "communications.html", "communications", "Communication log", pages::communications(site, &coverage)),
-        ("leadership.html", "leadership.html", "leadership", "Leadership and management reviews", pages::leadership(site)),
+        (
+            "index.html",
+            "index.html",
+            "dashboard",
+            "Dashboard",
+            pages::dashboard(site, &matrix, &coverage, diagnostics),
+        ),
+        (
+            "documents.html",
+            "documents.html",
+            "documents",
+            "Document register",
+            pages::register(site),
+        ),
+        (
+            "roles.html",
+            "roles.html",
+            "roles",
+            "Roles and responsibilities",
+            pages::roles(site),
+        ),
+        (
+            "communications.html",
+            "communications.html",
+            "communications",
+            "Communication log",
+            pages::communications(site, &coverage),
+        ),
+        (
+            "leadership.html",
+            "leadership.html",
+            "leadership",
+            "Leadership and management reviews",
+            pages::leadership(site),
+        ),
     ];
     for (template, page, nav, title, data) in top {
         let (path, bytes) = render_page(template, page, nav, title, data)?;
@@ -78,10 +124,16 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
     let rendered: Vec<Result<(String, Vec<u8>), Error>> = published
         .par_iter()
         .map(|doc| {
-            let body = markdown::to_html(&doc.rel_path, doc.body(), &paths);
-            let page = pages::doc_page(doc);
             let meta = doc.meta.as_ref().expect("published has meta");
-            render_page("document.html", &page, "documents", &meta.title.value, pages::document(site, doc, &body))
+            let body = markdown::to_html(&doc.rel_path, doc.body(), &meta.title.value, &paths);
+            let page = pages::doc_page(doc);
+            render_page(
+                "document.html",
+                &page,
+                "documents",
+                &meta.title.value,
+                pages::document(site, doc, &body),
+            )
         })
         .collect();
     for r in rendered {
@@ -99,7 +151,8 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
     }
     for asset in attachments(site) {
         let source = site.project.src_dir.join(&asset);
-        let bytes = std::fs::read(&source).map_err(|e| Error::io(format!("cannot read {}", source.display()), e))?;
+        let bytes = std::fs::read(&source)
+            .map_err(|e| Error::io(format!("cannot read {}", source.display()), e))?;
         files.insert(format!("docs/{asset}"), bytes);
     }
     Ok(files)
@@ -111,16 +164,17 @@ fn attachments(site: &Site) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for doc in site.published() {
         for link in &doc.outline.links {
-            if let Target::Local { path, .. } = resolve(&doc.rel_path, &link.dest) {
-                if site.corpus.assets.contains(&path) {
-                    out.insert(path);
-                }
+            if let Target::Local { path, .. } = resolve(&doc.rel_path, &link.dest)
+                && site.corpus.assets.contains(&path)
+                && !is_active_content(&path)
+            {
+                out.insert(path);
             }
         }
         if let Some(Kind::Communication(c)) = doc.meta.as_ref().map(|m| &m.kind) {
             for e in &c.evidence {
                 let path = e.value.trim_start_matches("./");
-                if site.corpus.assets.contains(path) {
+                if site.corpus.assets.contains(path) && !is_active_content(path) {
                     out.insert(path.to_string());
                 }
             }

@@ -6,10 +6,10 @@ use crate::compliance::ClauseMatrix;
 use crate::content::document::{Communication, Controlled, ManagementReview, Role};
 use crate::content::{Document, Kind};
 use crate::site::Site;
-use crate::validate::communication::{Coverage, Reach};
-use crate::validate::reviews::{review_due, ReviewState};
 use crate::validate::Diagnostic;
-use serde_json::{json, Value};
+use crate::validate::communication::{Coverage, Reach};
+use crate::validate::reviews::{ReviewState, review_due};
+use serde_json::{Value, json};
 
 /// Where a document's page is written: `docs/<path below src without .md>.html`.
 pub fn doc_page(doc: &Document) -> String {
@@ -31,13 +31,15 @@ fn title(doc: &Document) -> &str {
 fn doc_ref(site: &Site, id: &str) -> Value {
     match site.document(id).filter(|d| site.is_published(d)) {
         Some(d) => json!({"id": id, "title": title(d), "href": doc_page(d), "restricted": false}),
-        None if site.document(id).is_some() => json!({"id": null, "title": "restricted document", "href": null, "restricted": true}),
+        None if site.document(id).is_some() => {
+            json!({"id": null, "title": "restricted document", "href": null, "restricted": true})
+        }
         None => json!({"id": id, "title": "unknown document", "href": null, "restricted": false}),
     }
 }
 
 fn role_ref(site: &Site, id: &str) -> Value {
-    match site.role(id) {
+    match site.published_role(id) {
         Some(r) => json!({"id": id, "title": r.title, "href": format!("roles.html#role-{id}")}),
         None => json!({"id": id, "title": "unknown role", "href": null}),
     }
@@ -71,7 +73,12 @@ pub fn controlled_summary(site: &Site, doc: &Document, c: &Controlled) -> Value 
     })
 }
 
-pub fn dashboard(site: &Site, matrix: &ClauseMatrix, coverage: &[Coverage], diagnostics: &[Diagnostic]) -> Value {
+pub fn dashboard(
+    site: &Site,
+    matrix: &ClauseMatrix,
+    coverage: &[Coverage],
+    diagnostics: &[Diagnostic],
+) -> Value {
     let sections: Vec<Value> = matrix
         .sections
         .iter()
@@ -113,7 +120,9 @@ pub fn dashboard(site: &Site, matrix: &ClauseMatrix, coverage: &[Coverage], diag
 
     let awaiting: Vec<Value> = coverage
         .iter()
-        .filter(|c| site.is_published(c.document) && matches!(c.reach, Reach::Awaiting | Reach::Overdue))
+        .filter(|c| {
+            site.is_published(c.document) && matches!(c.reach, Reach::Awaiting | Reach::Overdue)
+        })
         .map(|c| {
             json!({
                 "id": c.document.id(), "title": title(c.document), "href": doc_page(c.document),
@@ -131,13 +140,18 @@ pub fn dashboard(site: &Site, matrix: &ClauseMatrix, coverage: &[Coverage], diag
             Some((eff.clone(), json!({"id": d.id(), "title": title(d), "href": doc_page(d), "version": c.version.as_ref().map(|v| v.value.clone()), "effective": eff})))
         })
         .collect();
-    recent.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1["id"].as_str().cmp(&b.1["id"].as_str())));
+    recent.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| a.1["id"].as_str().cmp(&b.1["id"].as_str()))
+    });
     recent.truncate(10);
 
     let published: Vec<&Document> = site.published().collect();
     let count = |status: crate::content::Status| {
         site.controlled()
-            .filter(|(d, c)| site.is_published(d) && c.status.as_ref().is_some_and(|s| s.value == status))
+            .filter(|(d, c)| {
+                site.is_published(d) && c.status.as_ref().is_some_and(|s| s.value == status)
+            })
             .count()
     };
     json!({
@@ -150,7 +164,7 @@ pub fn dashboard(site: &Site, matrix: &ClauseMatrix, coverage: &[Coverage], diag
             "approved": count(crate::content::Status::Approved),
             "in_review": count(crate::content::Status::InReview),
             "draft": count(crate::content::Status::Draft),
-            "roles": site.roles().count(),
+            "roles": site.published_roles().count(),
             "communications": site.communications().filter(|(d, _)| site.is_published(d)).count(),
         },
         "diagnostics": diagnostics_view(site, diagnostics),
@@ -159,18 +173,37 @@ pub fn dashboard(site: &Site, matrix: &ClauseMatrix, coverage: &[Coverage], diag
 
 /// Diagnostics safe to show on the portal: none about an unpublished document.
 pub fn diagnostics_view(site: &Site, diagnostics: &[Diagnostic]) -> Vec<Value> {
-    let hidden: Vec<&str> = site
+    let unpublished: Vec<&Document> = site
         .documents()
         .iter()
         .filter(|d| !site.is_published(d) && d.meta.is_some())
-        .map(|d| d.file.as_str())
         .collect();
+    // Anything a finding could name an unpublished document by: paths, id, title.
+    let names: Vec<&str> = unpublished
+        .iter()
+        .flat_map(|d| {
+            let meta = d.meta.as_ref().expect("filtered");
+            [
+                d.file.as_str(),
+                d.rel_path.as_str(),
+                meta.id.value.as_str(),
+                meta.title.value.as_str(),
+            ]
+        })
+        .filter(|n| !n.is_empty())
+        .collect();
+    let mentions = |text: &str| names.iter().any(|n| text.contains(n));
     diagnostics
         .iter()
         .filter(|d| {
-            !d.file.as_deref().is_some_and(|f| hidden.contains(&f))
-                && !hidden.iter().any(|h| d.message.contains(h))
-                && !d.doc_id.as_deref().is_some_and(|id| site.document(id).is_some_and(|doc| !site.is_published(doc)))
+            !d.file
+                .as_deref()
+                .is_some_and(|f| unpublished.iter().any(|u| u.file == f))
+                && !mentions(&d.message)
+                && !d.help.as_deref().is_some_and(mentions)
+                && d.doc_id
+                    .as_deref()
+                    .is_none_or(|id| site.document(id).is_none_or(|doc| site.is_published(doc)))
         })
         .map(|d| {
             json!({
@@ -187,7 +220,12 @@ pub fn register(site: &Site) -> Value {
         .filter(|(d, _)| site.is_published(d))
         .map(|(d, c)| controlled_summary(site, d, c))
         .collect();
-    rows.sort_by(|a, b| a["type"].as_str().cmp(&b["type"].as_str()).then(a["id"].as_str().cmp(&b["id"].as_str())));
+    rows.sort_by(|a, b| {
+        a["type"]
+            .as_str()
+            .cmp(&b["type"].as_str())
+            .then(a["id"].as_str().cmp(&b["id"].as_str()))
+    });
     let records: Vec<Value> = site
         .published()
         .filter(|d| d.controlled().is_none())
@@ -222,7 +260,14 @@ pub fn document(site: &Site, doc: &Document, body_html: &str) -> Value {
     });
     match &meta.kind {
         Kind::Controlled(c) => page["controlled"] = controlled_view(site, doc, c),
-        Kind::Roles(roles) => page["roles"] = json!(roles.iter().map(|r| role_view(site, doc, r)).collect::<Vec<_>>()),
+        Kind::Roles(roles) => {
+            page["roles"] = json!(
+                roles
+                    .iter()
+                    .map(|r| role_view(site, doc, r))
+                    .collect::<Vec<_>>()
+            )
+        }
         Kind::ManagementReview(r) => page["review"] = review_view(site, doc, r),
         Kind::Communication(c) => page["communication"] = communication_view(site, doc, c),
     }
@@ -236,8 +281,16 @@ fn controlled_view(site: &Site, doc: &Document, c: &Controlled) -> Value {
         .iter()
         .map(|a| json!({"role": role_ref(site, &a.role.value), "name": a.name.value, "date": a.date.value.to_string()}))
         .collect::<Vec<_>>());
-    v["audience"] = json!(c.audience.iter().map(|a| a.value.clone()).collect::<Vec<_>>());
-    v["supersedes"] = c.supersedes.as_ref().map_or(Value::Null, |s| doc_ref(site, &s.value));
+    v["audience"] = json!(
+        c.audience
+            .iter()
+            .map(|a| a.value.clone())
+            .collect::<Vec<_>>()
+    );
+    v["supersedes"] = c
+        .supersedes
+        .as_ref()
+        .map_or(Value::Null, |s| doc_ref(site, &s.value));
     v
 }
 
@@ -276,7 +329,11 @@ fn review_view(site: &Site, _doc: &Document, r: &ManagementReview) -> Value {
 
 fn communication_view(site: &Site, doc: &Document, c: &Communication) -> Value {
     let dir = doc.rel_path.rsplit_once('/').map_or("", |(d, _)| d);
-    let up = "../".repeat(if dir.is_empty() { 0 } else { dir.matches('/').count() + 1 });
+    let up = "../".repeat(if dir.is_empty() {
+        0
+    } else {
+        dir.matches('/').count() + 1
+    });
     json!({
         "date": c.date.as_ref().map(|d| d.value.to_string()),
         "channel": c.channel.as_ref().map(|x| x.value.clone()),
@@ -302,7 +359,7 @@ pub fn roles(site: &Site) -> Value {
         .map(|(d, r)| role_view(site, d, r))
         .collect();
     // Documents × roles: who owns, who may approve, who approved.
-    let role_ids: Vec<String> = site.roles().map(|r| r.id.value.clone()).collect();
+    let role_ids: Vec<String> = site.published_roles().map(|r| r.id.value.clone()).collect();
     let mut rows = Vec::new();
     for (doc, c) in site.controlled().filter(|(d, _)| site.is_published(d)) {
         let meta = doc.meta.as_ref().expect("meta");
@@ -313,7 +370,9 @@ pub fn roles(site: &Site) -> Value {
                 let owner = c.owner.as_ref().is_some_and(|o| &o.value == rid);
                 let approved = c.approvals.iter().any(|a| &a.role.value == rid);
                 let may = rules.is_some_and(|r| r.approvers.contains(rid))
-                    || site.role(rid).is_some_and(|r| r.may_approve(&meta.doc_type.value));
+                    || site
+                        .role(rid)
+                        .is_some_and(|r| r.may_approve(&meta.doc_type.value));
                 json!({"owner": owner, "approved": approved, "may_approve": may})
             })
             .collect();
@@ -334,7 +393,12 @@ pub fn communications(site: &Site, coverage: &[Coverage]) -> Value {
             v
         })
         .collect();
-    entries.sort_by(|a, b| b["date"].as_str().cmp(&a["date"].as_str()).then(a["id"].as_str().cmp(&b["id"].as_str())));
+    entries.sort_by(|a, b| {
+        b["date"]
+            .as_str()
+            .cmp(&a["date"].as_str())
+            .then(a["id"].as_str().cmp(&b["id"].as_str()))
+    });
     let mut audiences: Vec<String> = entries
         .iter()
         .flat_map(|e| e["audience"].as_array().cloned().unwrap_or_default())
@@ -342,7 +406,10 @@ pub fn communications(site: &Site, coverage: &[Coverage]) -> Value {
         .collect();
     audiences.sort();
     audiences.dedup();
-    let mut channels: Vec<String> = entries.iter().filter_map(|e| e["channel"].as_str().map(String::from)).collect();
+    let mut channels: Vec<String> = entries
+        .iter()
+        .filter_map(|e| e["channel"].as_str().map(String::from))
+        .collect();
     channels.sort();
     channels.dedup();
     let mut documents: Vec<String> = entries
@@ -377,13 +444,23 @@ pub fn leadership(site: &Site) -> Value {
         .iter()
         .flat_map(|r| {
             let review = json!({"id": r["id"], "href": r["href"], "date": r["date"]});
-            r["decisions"].as_array().cloned().unwrap_or_default().into_iter().filter(|d| d["status"] == "open").map(move |mut d| {
-                d["review"] = review.clone();
-                d
-            })
+            r["decisions"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|d| d["status"] == "open")
+                .map(move |mut d| {
+                    d["review"] = review.clone();
+                    d
+                })
         })
         .collect();
-    let next_due = crate::validate::reviews::latest_management_review(site)
-        .map(|(_, date)| site.project.management_review_interval.after(date).to_string());
+    let next_due = crate::validate::reviews::latest_management_review(site).map(|(_, date)| {
+        site.project
+            .management_review_interval
+            .after(date)
+            .to_string()
+    });
     json!({"reviews": reviews, "open_decisions": open, "next_review_due": next_due, "interval": site.project.management_review_interval.to_string()})
 }

@@ -24,14 +24,21 @@ pub fn publish(out: &Path, files: &Files) -> Result<(), Error> {
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.new-"))
         .tempdir_in(parent)
-        .map_err(|e| Error::io(format!("cannot create a staging directory in {}", parent.display()), e))?;
+        .map_err(|e| {
+            Error::io(
+                format!("cannot create a staging directory in {}", parent.display()),
+                e,
+            )
+        })?;
 
     for (path, bytes) in files {
         let target = staging.path().join(path);
         if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
         }
-        std::fs::write(&target, bytes).map_err(|e| Error::io(format!("cannot write {}", target.display()), e))?;
+        std::fs::write(&target, bytes)
+            .map_err(|e| Error::io(format!("cannot write {}", target.display()), e))?;
     }
 
     // The swap: move the old site aside, the new one in, then delete the old one. A crash
@@ -39,12 +46,16 @@ pub fn publish(out: &Path, files: &Files) -> Result<(), Error> {
     let staged: PathBuf = staging.keep();
     let old = parent.join(format!(".{name}.old"));
     if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(|e| Error::io(format!("cannot remove {}", old.display()), e))?;
+        std::fs::remove_dir_all(&old)
+            .map_err(|e| Error::io(format!("cannot remove {}", old.display()), e))?;
     }
     if out.exists() {
         std::fs::rename(out, &old).map_err(|e| {
             let _ = std::fs::remove_dir_all(&staged);
-            Error::io(format!("cannot move the previous site {} aside", out.display()), e)
+            Error::io(
+                format!("cannot move the previous site {} aside", out.display()),
+                e,
+            )
         })?;
     }
     if let Err(e) = std::fs::rename(&staged, out) {
@@ -52,7 +63,10 @@ pub fn publish(out: &Path, files: &Files) -> Result<(), Error> {
             let _ = std::fs::rename(&old, out);
         }
         let _ = std::fs::remove_dir_all(&staged);
-        return Err(Error::io(format!("cannot move the new site into {}", out.display()), e));
+        return Err(Error::io(
+            format!("cannot move the new site into {}", out.display()),
+            e,
+        ));
     }
     if old.exists() {
         let _ = std::fs::remove_dir_all(&old);
@@ -63,8 +77,12 @@ pub fn publish(out: &Path, files: &Files) -> Result<(), Error> {
 /// Restores the previous site if a build was killed between the two renames of `publish`, and
 /// removes staging directories that killed builds left behind.
 pub fn recover(out: &Path) {
-    let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) else { return };
-    let Some(name) = out.file_name().map(|n| n.to_string_lossy().to_string()) else { return };
+    let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return;
+    };
+    let Some(name) = out.file_name().map(|n| n.to_string_lossy().to_string()) else {
+        return;
+    };
     let old = parent.join(format!(".{name}.old"));
     if !out.exists() && old.is_dir() {
         let _ = std::fs::rename(&old, out);

@@ -9,17 +9,26 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     for (doc, c) in site.controlled() {
         let meta = doc.meta.as_ref().expect("controlled has meta");
         let doc_type = meta.doc_type.value.as_str();
-        let rules = site.project.rules(doc_type).expect("controlled types have rules");
+        let rules = site
+            .project
+            .rules(doc_type)
+            .expect("controlled types have rules");
         let id = Some(meta.id.value.as_str());
 
         for a in &c.approvals {
-            let Some(role) = site.role(&a.role.value) else { continue }; // unknown-role reports it
+            let Some(role) = site.role(&a.role.value) else {
+                continue;
+            }; // unknown-role reports it
             if !rules.approvers.contains(&a.role.value) && !role.may_approve(doc_type) {
                 let allowed: Vec<String> = rules
                     .approvers
                     .iter()
                     .cloned()
-                    .chain(site.roles().filter(|r| r.may_approve(doc_type)).map(|r| r.id.value.clone()))
+                    .chain(
+                        site.roles()
+                            .filter(|r| r.may_approve(doc_type))
+                            .map(|r| r.id.value.clone()),
+                    )
                     .collect::<std::collections::BTreeSet<_>>()
                     .into_iter()
                     .collect();
@@ -36,20 +45,36 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                         if allowed.is_empty() { "no role yet".to_string() } else { allowed.join(", ") }
                     )),
                 );
-            } else if !role.holders_on(a.date.value).any(|h| h.name == a.name.value) {
-                let holders: Vec<&str> = role.holders_on(a.date.value).map(|h| h.name.as_str()).collect();
+            } else if !role
+                .holders_on(a.date.value)
+                .any(|h| h.name == a.name.value)
+            {
+                let holders: Vec<&str> = role
+                    .holders_on(a.date.value)
+                    .map(|h| h.name.as_str())
+                    .collect();
                 out.push(
                     Diagnostic::new(
                         Code::ApproverNotAuthorized,
-                        format!("`{}` did not hold role `{}` on {}", a.name.value, a.role.value, a.date.value),
+                        format!(
+                            "`{}` did not hold role `{}` on {}",
+                            a.name.value, a.role.value, a.date.value
+                        ),
                     )
                     .at(&doc.file, a.name.pos)
                     .width(a.name.value.chars().count())
                     .doc(id)
                     .help(if holders.is_empty() {
-                        format!("nobody held `{}` on that date; check the holders' `since`/`until`", a.role.value)
+                        format!(
+                            "nobody held `{}` on that date; check the holders' `since`/`until`",
+                            a.role.value
+                        )
                     } else {
-                        format!("on that date `{}` was held by {}", a.role.value, holders.join(", "))
+                        format!(
+                            "on that date `{}` was held by {}",
+                            a.role.value,
+                            holders.join(", ")
+                        )
                     }),
                 );
             }
@@ -71,7 +96,12 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                     )),
             );
         } else if let Some(effective) = &c.effective {
-            let last = c.approvals.iter().map(|a| a.date.value).max().expect("non-empty");
+            let last = c
+                .approvals
+                .iter()
+                .map(|a| a.date.value)
+                .max()
+                .expect("non-empty");
             if effective.value < last {
                 out.push(
                     Diagnostic::new(

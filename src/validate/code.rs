@@ -48,6 +48,7 @@ codes! {
     NotCommunicated = "not-communicated", Error, "an approved version has not reached each audience within the deadline";
     MissingSection = "missing-section", Error, "a required section heading is absent";
     BrokenLink = "broken-link", Error, "a relative link to a missing file or heading anchor";
+    UnsafeAttachment = "unsafe-attachment", Error, "a linked attachment that browsers would execute (HTML, SVG, XML, JavaScript); it is not published";
     MandatoryDocumentMissing = "mandatory-document-missing", Error, "no approved information security policy (5.2) or no roles registry (5.3)";
     RoleWithoutHolder = "role-without-holder", Error, "a role that is not a group has no current holder";
     RequiredRoleMissing = "required-role-missing", Error, "one of the required ISMS roles is not defined";

@@ -11,7 +11,11 @@ use jiff::civil::Date;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reach {
     /// Communicated on `date` by entry `entry` (a document id); `late` when after the deadline.
-    Communicated { date: Date, entry: String, late: bool },
+    Communicated {
+        date: Date,
+        entry: String,
+        late: bool,
+    },
     /// Not yet, and the deadline has not passed.
     Awaiting,
     /// Not yet, and the deadline has passed.
@@ -37,7 +41,9 @@ pub fn coverage(site: &Site) -> Vec<Coverage<'_>> {
         if !c.is_approved() {
             continue;
         }
-        let (Some(version), Some(effective)) = (&c.version, &c.effective) else { continue };
+        let (Some(version), Some(effective)) = (&c.version, &c.effective) else {
+            continue;
+        };
         let id = doc.id().expect("controlled has id");
         let deadline = dates::add_days(effective.value, deadline_days);
         for group in &c.audience {
@@ -46,7 +52,8 @@ pub fn coverage(site: &Site) -> Vec<Coverage<'_>> {
                 .filter(|(_, comm)| {
                     comm.audience.iter().any(|a| a.value == group.value)
                         && comm.documents.iter().any(|d| {
-                            d.id.value == id && d.version.as_ref().is_none_or(|v| v.value == version.value)
+                            d.id.value == id
+                                && d.version.as_ref().is_none_or(|v| v.value == version.value)
                         })
                 })
                 .filter_map(|(entry, comm)| comm.date.as_ref().map(|d| (d.value, entry)))
@@ -84,7 +91,11 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                     cov.version, cov.audience, cov.deadline
                 ),
             ),
-            Reach::Communicated { date, entry, late: true } => Diagnostic::new(
+            Reach::Communicated {
+                date,
+                entry,
+                late: true,
+            } => Diagnostic::new(
                 Code::NotCommunicated,
                 format!(
                     "version {} reached `{}` on {date} ({entry}), after the deadline {}",

@@ -19,21 +19,27 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                 .map(|d| format!("{}:{}", d.file, d.meta.as_ref().expect("meta").id.pos.line))
                 .collect();
             out.push(
-                Diagnostic::new(Code::DuplicateId, format!("id `{id}` is also used by {}", others.join(", ")))
-                    .at(&doc.file, meta.id.pos)
-                    .width(id.chars().count())
-                    .doc(Some(id))
-                    .help("give each document its own id; ids must stay stable once published"),
+                Diagnostic::new(
+                    Code::DuplicateId,
+                    format!("id `{id}` is also used by {}", others.join(", ")),
+                )
+                .at(&doc.file, meta.id.pos)
+                .width(id.chars().count())
+                .doc(Some(id))
+                .help("give each document its own id; ids must stay stable once published"),
             );
         }
     }
 
-    let mut roles: BTreeMap<&str, Vec<(&str, &super::Spanned<String>, Option<&str>)>> = BTreeMap::new();
+    /// Where a role id is defined: file, the id as written, the defining document's id.
+    type Place<'a> = (&'a str, &'a super::Spanned<String>, Option<&'a str>);
+    let mut roles: BTreeMap<&str, Vec<Place>> = BTreeMap::new();
     for (doc, role) in site.all_roles() {
-        roles
-            .entry(role.id.value.as_str())
-            .or_default()
-            .push((doc.file.as_str(), &role.id, doc.id()));
+        roles.entry(role.id.value.as_str()).or_default().push((
+            doc.file.as_str(),
+            &role.id,
+            doc.id(),
+        ));
     }
     for (id, places) in roles {
         if places.len() < 2 {
@@ -47,11 +53,14 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                 .map(|(_, (f, s, _))| format!("{f}:{}", s.pos.line))
                 .collect();
             out.push(
-                Diagnostic::new(Code::DuplicateId, format!("role id `{id}` is also defined at {}", others.join(", ")))
-                    .at(file, spanned.pos)
-                    .width(id.chars().count())
-                    .doc(*doc_id)
-                    .help("define each role once; list several holders under one role instead"),
+                Diagnostic::new(
+                    Code::DuplicateId,
+                    format!("role id `{id}` is also defined at {}", others.join(", ")),
+                )
+                .at(file, spanned.pos)
+                .width(id.chars().count())
+                .doc(*doc_id)
+                .help("define each role once; list several holders under one role instead"),
             );
         }
     }

@@ -13,9 +13,25 @@ pub enum Target<'a> {
     /// `https:`, `mailto:`, `//host`: not ours to check.
     External,
     /// A path below src (maybe empty: the same document) and an optional anchor.
-    Local { path: String, anchor: Option<&'a str> },
+    Local {
+        path: String,
+        anchor: Option<&'a str>,
+    },
     /// A relative path that climbs out of the content directory.
     Outside,
+}
+
+/// Attachments a browser would run script from when opened on the portal. They are never
+/// copied into the site: the portal sanitises documents, and these would bypass it.
+pub fn is_active_content(path: &str) -> bool {
+    let extension = path
+        .rsplit_once('.')
+        .map_or("", |(_, e)| e)
+        .to_ascii_lowercase();
+    matches!(
+        extension.as_str(),
+        "html" | "htm" | "xhtml" | "shtml" | "svg" | "svgz" | "xml" | "xsl" | "xslt" | "js" | "mjs"
+    )
 }
 
 pub fn has_scheme(dest: &str) -> bool {
@@ -26,7 +42,9 @@ pub fn has_scheme(dest: &str) -> bool {
         Some(i) => {
             let scheme = &dest[..i];
             !scheme.is_empty()
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
                 && !dest[..i].contains('/')
         }
         None => false,
@@ -85,12 +103,19 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
         for link in &doc.outline.links {
             if let Some(problem) = problem(site, &by_path, doc, &link.dest) {
                 out.push(broken(doc, link.pos, &link.dest, problem));
+            } else if let Target::Local { path, .. } = resolve(&doc.rel_path, &link.dest)
+                && site.corpus.assets.contains(&path)
+                && is_active_content(&path)
+            {
+                out.push(unsafe_attachment(doc, link.pos, &link.dest));
             }
         }
         if let Some(crate::content::Kind::Communication(c)) = doc.meta.as_ref().map(|m| &m.kind) {
             for evidence in &c.evidence {
                 let path = evidence.value.trim_start_matches("./");
-                if !site.corpus.assets.contains(path) && !by_path.contains_key(path) {
+                if is_active_content(path) && site.corpus.assets.contains(path) {
+                    out.push(unsafe_attachment(doc, evidence.pos, &evidence.value));
+                } else if !site.corpus.assets.contains(path) && !by_path.contains_key(path) {
                     out.push(
                         broken(doc, evidence.pos, &evidence.value, "no such file under the content directory".into())
                             .help("evidence paths are relative to the content directory, e.g. evidence/2026-03-02-email.pdf"),
@@ -101,6 +126,16 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     }
 }
 
+fn unsafe_attachment(doc: &Document, pos: Pos, dest: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnsafeAttachment,
+        format!("`{dest}` is a file browsers execute (HTML, SVG, XML or JavaScript); it is not published"),
+    )
+    .at(&doc.file, pos)
+    .doc(doc.id())
+    .help("attach it as PDF, an image (PNG, JPEG) or plain text instead")
+}
+
 fn broken(doc: &Document, pos: Pos, dest: &str, problem: String) -> Diagnostic {
     Diagnostic::new(Code::BrokenLink, format!("link `{dest}`: {problem}"))
         .at(&doc.file, pos)
@@ -108,7 +143,12 @@ fn broken(doc: &Document, pos: Pos, dest: &str, problem: String) -> Diagnostic {
         .help("fix the path (relative to this file) or the anchor; anchors are heading slugs such as #scope")
 }
 
-fn problem(site: &Site, by_path: &HashMap<&str, &Document>, doc: &Document, dest: &str) -> Option<String> {
+fn problem(
+    site: &Site,
+    by_path: &HashMap<&str, &Document>,
+    doc: &Document,
+    dest: &str,
+) -> Option<String> {
     match resolve(&doc.rel_path, dest) {
         Target::External => None,
         Target::Outside => Some("leads outside the content directory".into()),
@@ -116,18 +156,32 @@ fn problem(site: &Site, by_path: &HashMap<&str, &Document>, doc: &Document, dest
             if let Some(target) = by_path.get(path.as_str()) {
                 match anchor {
                     Some(a) if !a.is_empty() && !target.outline.has_anchor(a) => {
-                        let known: Vec<&str> = target.outline.headings.iter().map(|h| h.anchor.as_str()).collect();
-                        Some(match crate::content::fields::did_you_mean(a, known.into_iter()) {
-                            Some(best) => format!("no heading with anchor `#{a}` in {} (did you mean `#{best}`?)", target.rel_path),
-                            None => format!("no heading with anchor `#{a}` in {}", target.rel_path),
-                        })
+                        let known: Vec<&str> = target
+                            .outline
+                            .headings
+                            .iter()
+                            .map(|h| h.anchor.as_str())
+                            .collect();
+                        Some(
+                            match crate::content::fields::did_you_mean(a, known.into_iter()) {
+                                Some(best) => format!(
+                                    "no heading with anchor `#{a}` in {} (did you mean `#{best}`?)",
+                                    target.rel_path
+                                ),
+                                None => {
+                                    format!("no heading with anchor `#{a}` in {}", target.rel_path)
+                                }
+                            },
+                        )
                     }
                     _ => None,
                 }
             } else if site.corpus.assets.contains(&path) {
                 None
             } else {
-                Some(format!("`{path}` does not exist under the content directory"))
+                Some(format!(
+                    "`{path}` does not exist under the content directory"
+                ))
             }
         }
     }
@@ -141,18 +195,27 @@ mod tests {
     fn resolves_relative_paths() {
         assert_eq!(
             resolve("policies/a.md", "../roles/r.md#ciso"),
-            Target::Local { path: "roles/r.md".into(), anchor: Some("ciso") }
+            Target::Local {
+                path: "roles/r.md".into(),
+                anchor: Some("ciso")
+            }
         );
         assert_eq!(resolve("a.md", "../x.md"), Target::Outside);
         assert_eq!(resolve("a.md", "https://example.com"), Target::External);
         assert_eq!(resolve("a.md", "mailto:x@example.com"), Target::External);
         assert_eq!(
             resolve("p/a.md", "#scope"),
-            Target::Local { path: "p/a.md".into(), anchor: Some("scope") }
+            Target::Local {
+                path: "p/a.md".into(),
+                anchor: Some("scope")
+            }
         );
         assert_eq!(
             resolve("p/a.md", "my%20file.pdf"),
-            Target::Local { path: "p/my file.pdf".into(), anchor: None }
+            Target::Local {
+                path: "p/my file.pdf".into(),
+                anchor: None
+            }
         );
     }
 }

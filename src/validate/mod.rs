@@ -14,8 +14,8 @@ pub mod reviews;
 mod sections;
 
 pub use code::Code;
+pub use diagnostic::{Diagnostic, Pos, Severity, Spanned, normalise};
 pub use sections::has_section as sections_has;
-pub use diagnostic::{normalise, Diagnostic, Pos, Severity, Spanned};
 
 use crate::site::Site;
 

@@ -2,8 +2,8 @@
 //! must exist.
 
 use super::{Code, Diagnostic, Spanned};
-use crate::content::fields::did_you_mean;
 use crate::content::Kind;
+use crate::content::fields::did_you_mean;
 use crate::site::Site;
 
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
@@ -14,7 +14,15 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
         let Some(meta) = &doc.meta else { continue };
         let mut role = |what: &str, r: &Spanned<String>| {
             if site.role(&r.value).is_none() {
-                out.push(unknown(Code::UnknownRole, &doc.file, doc.id(), what, r, &role_ids, "role"));
+                out.push(unknown(
+                    Code::UnknownRole,
+                    &doc.file,
+                    doc.id(),
+                    what,
+                    r,
+                    &role_ids,
+                    "role",
+                ));
             }
         };
         match &meta.kind {
@@ -52,7 +60,15 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
 
         let mut document = |what: &str, id: &Spanned<String>| {
             if site.document(&id.value).is_none() {
-                out.push(unknown(Code::UnknownDocument, &doc.file, doc.id(), what, id, &doc_ids, "document"));
+                out.push(unknown(
+                    Code::UnknownDocument,
+                    &doc.file,
+                    doc.id(),
+                    what,
+                    id,
+                    &doc_ids,
+                    "document",
+                ));
             }
         };
         match &meta.kind {
@@ -86,7 +102,9 @@ fn unknown(
         .doc(doc_id);
     match did_you_mean(&value.value, known.iter().copied()) {
         Some(best) => d.help(format!("did you mean `{best}`?")),
-        None if noun == "role" => d.help("define the role in a `type: roles` document, or use an existing role id"),
+        None if noun == "role" => {
+            d.help("define the role in a `type: roles` document, or use an existing role id")
+        }
         None => d.help("use the `id` of an existing document"),
     }
 }

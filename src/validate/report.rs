@@ -32,7 +32,10 @@ pub fn json(diagnostics: &[Diagnostic]) -> String {
 }
 
 fn github_escape(text: &str, property: bool) -> String {
-    let mut out = text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let mut out = text
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
     if property {
         out = out.replace(':', "%3A").replace(',', "%2C");
     }
@@ -61,7 +64,11 @@ pub fn github(diagnostics: &[Diagnostic]) -> String {
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
-        out.push_str(&format!("::{level} {}::{}\n", props.join(","), github_escape(&message, false)));
+        out.push_str(&format!(
+            "::{level} {}::{}\n",
+            props.join(","),
+            github_escape(&message, false)
+        ));
     }
     out
 }
@@ -82,7 +89,9 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources) -> String {
         .with_code(d.code)
         .with_message(&d.message);
         let located = match (&d.file, d.line, d.column) {
-            (Some(file), Some(line), Some(column)) => sources.get(file.as_str()).map(|text| (file, line, column, *text)),
+            (Some(file), Some(line), Some(column)) => sources
+                .get(file.as_str())
+                .map(|text| (file, line, column, *text)),
             _ => None,
         };
         match located {
@@ -135,7 +144,11 @@ fn byte_range(text: &str, line: usize, column: usize, width: usize) -> std::ops:
         .char_indices()
         .nth(width.max(1))
         .map_or(line_text.len(), |(i, _)| start + i);
-    let end = if end == start { (start + 1).min(line_text.len()) } else { end };
+    let end = if end == start {
+        (start + 1).min(line_text.len())
+    } else {
+        end
+    };
     (line_start + start)..(line_start + end.max(start))
 }
 
@@ -144,5 +157,9 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }

@@ -2,8 +2,8 @@
 //! `management-review-overdue` (5.1) and `decision-overdue` for management reviews.
 
 use super::{Code, Diagnostic, Pos};
-use crate::content::document::Controlled;
 use crate::content::Document;
+use crate::content::document::Controlled;
 use crate::dates;
 use crate::site::Site;
 use jiff::civil::Date;
@@ -66,7 +66,9 @@ pub fn latest_management_review(site: &Site) -> Option<(&Document, Date)> {
 
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     for (doc, c) in site.controlled() {
-        let Some(due) = review_due(site, doc, c) else { continue };
+        let Some(due) = review_due(site, doc, c) else {
+            continue;
+        };
         let (code, message) = match due.state {
             ReviewState::Current => continue,
             ReviewState::Overdue => (
@@ -83,7 +85,9 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                 .at(&doc.file, due.pos)
                 .width(10)
                 .doc(doc.id())
-                .help("review the document, then set `review: {last: YYYY-MM-DD}` to the review date"),
+                .help(
+                    "review the document, then set `review: {last: YYYY-MM-DD}` to the review date",
+                ),
         );
     }
 
@@ -120,7 +124,10 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                 out.push(
                     Diagnostic::new(
                         Code::DecisionOverdue,
-                        format!("decision {} is open and was due on {}", decision.id, due.value),
+                        format!(
+                            "decision {} is open and was due on {}",
+                            decision.id, due.value
+                        ),
                     )
                     .at(&doc.file, due.pos)
                     .width(10)

@@ -24,7 +24,10 @@ pub fn heading_matches(heading: &str, wanted: &str) -> bool {
 }
 
 pub fn has_section(doc: &Document, wanted: &str) -> bool {
-    doc.outline.headings.iter().any(|h| heading_matches(&h.text, wanted))
+    doc.outline
+        .headings
+        .iter()
+        .any(|h| heading_matches(&h.text, wanted))
 }
 
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
@@ -46,16 +49,23 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let why = if is_policy && SECURITY_POLICY_SECTIONS.contains(&section) {
-                "ISO 27001 clause 5.2 requires the information security policy to cover it".to_string()
+                "ISO 27001 clause 5.2 requires the information security policy to cover it"
+                    .to_string()
             } else {
-                format!("every {} needs it ([types.{}] required-sections)", meta.doc_type.value, meta.doc_type.value)
+                format!(
+                    "every {} needs it ([types.{}] required-sections)",
+                    meta.doc_type.value, meta.doc_type.value
+                )
             };
             let line = doc.source[..doc.body_offset].lines().count() + 1;
             out.push(
-                Diagnostic::new(Code::MissingSection, format!("required section \"{section}\" is missing"))
-                    .at(&doc.file, super::Pos::new(line, 1))
-                    .doc(Some(&meta.id.value))
-                    .help(format!("add a heading `## {section}`: {why}")),
+                Diagnostic::new(
+                    Code::MissingSection,
+                    format!("required section \"{section}\" is missing"),
+                )
+                .at(&doc.file, super::Pos::new(line, 1))
+                .doc(Some(&meta.id.value))
+                .help(format!("add a heading `## {section}`: {why}")),
             );
         }
     }

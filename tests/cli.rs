@@ -1,0 +1,16 @@
+//! Integration tests of the `policybook` command line: the real binary, run against throw-away
+//! Git repositories built by `support::Fixture`.
+
+#[path = "cli/support.rs"]
+mod support;
+
+#[path = "cli/check_codes.rs"]
+mod check_codes;
+
+#[path = "cli/output_formats.rs"]
+mod output_formats;
+
+#[path = "cli/build_site.rs"]
+mod build_site;
+#[path = "cli/example.rs"]
+mod example;

@@ -1,0 +1,505 @@
+//! Test fixtures: a throw-away Git repository holding an ISMS, the real `policybook` binary run
+//! against it, and helpers to read its JSON diagnostics.
+//!
+//! Nothing here depends on the clock, the user's Git configuration or `SOURCE_DATE_EPOCH`:
+//! commits use fixed signatures and times, and every run removes `SOURCE_DATE_EPOCH` unless a
+//! test sets it on purpose.
+
+#![allow(dead_code)]
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The "today" every date rule is evaluated against unless a test says otherwise.
+pub const TODAY: &str = "2026-06-01";
+
+/// The author of the clean fixture's commits: the holder of CEO, who approves the policy.
+pub const CEO_NAME: &str = "Alice Example";
+pub const CEO_EMAIL: &str = "alice@example.com";
+pub const COMMIT_TIME: &str = "2026-03-01T10:00:00Z";
+
+pub const BOOK_TOML: &str = r#"[book]
+title = "Test Corp ISMS"
+src = "content"
+language = "en"
+
+[isms]
+organization = "Test Corp"
+"#;
+
+pub const POLICY_PATH: &str = "content/policies/information-security-policy.md";
+pub const ROLES_PATH: &str = "content/roles/roles.md";
+pub const REVIEW_PATH: &str = "content/reviews/2026-q1-management-review.md";
+pub const COMMUNICATION_PATH: &str = "content/communications/2026-03-02-isp-v1-0.md";
+
+/// The information security policy (5.2). Line numbers matter: tests point at them.
+pub const POLICY: &str = r#"---
+id: POL-001
+title: Information Security Policy
+type: policy
+version: "1.0"
+status: approved
+owner: CISO
+effective: 2026-03-01
+review:
+  interval: "12 months"
+  last: 2026-03-01
+approvals:
+  - role: CEO
+    name: Alice Example
+    date: 2026-03-01
+audience: [all-staff]
+clauses: ["5.2"]
+---
+
+# Information Security Policy
+
+Test Corp protects the information entrusted to it.
+
+## Purpose
+
+This policy states top management's direction for information security.
+
+## Scope
+
+It applies to everyone who works for or with Test Corp. Roles are defined in the
+[roles registry](../roles/roles.md#roles).
+
+## Information security objectives
+
+Objectives are set every year by the [CISO](../roles/roles.md).
+
+## Commitment to compliance
+
+We meet our legal, regulatory and contractual obligations.
+
+## Continual improvement
+
+We continually improve the ISMS.
+"#;
+
+/// The roles registry (5.3).
+pub const ROLES: &str = r#"---
+id: ROL-001
+title: Roles and Responsibilities
+type: roles
+clauses: ["5.3"]
+roles:
+  - id: CEO
+    title: Chief Executive Officer
+    responsibilities: [Lead the ISMS]
+    authorities: [approve-policy]
+    holders:
+      - name: Alice Example
+        email: alice@example.com
+        since: 2020-01-01
+  - id: CISO
+    title: Chief Information Security Officer
+    responsibilities: [Run the ISMS]
+    holders:
+      - name: Bob Example
+        email: bob@example.com
+        since: 2021-01-01
+  - id: CTO
+    title: Chief Technology Officer
+    holders:
+      - name: Carol Example
+        email: carol@example.com
+  - id: SYSADMIN
+    title: System Administrator
+    holders:
+      - name: Dave Example
+        email: dave@example.com
+  - id: END-USER
+    title: All staff
+    group: true
+  - id: VENDOR
+    title: Suppliers
+    group: true
+---
+
+# Roles
+
+Every role, who holds it and what it may decide.
+"#;
+
+/// A management review (5.1), well within 12 months of `TODAY`.
+pub const REVIEW: &str = r#"---
+id: MR-2026-Q1
+title: Management Review Q1 2026
+type: management-review
+date: 2026-02-15
+attendees: [CEO, CISO]
+inputs: ["Status of actions from previous reviews"]
+decisions:
+  - id: D1
+    text: Approve the information security policy
+    owner: CEO
+    due: 2026-03-01
+    status: done
+---
+
+# Management review
+
+Top management reviewed the ISMS.
+"#;
+
+/// The communication of POL-001 v1.0 to its audience.
+pub const COMMUNICATION: &str = r#"---
+id: COM-2026-03-02
+title: "Information Security Policy v1.0: all-staff e-mail"
+type: communication
+date: 2026-03-02
+documents:
+  - id: POL-001
+    version: "1.0"
+audience: [all-staff]
+channel: email
+sender: CISO
+---
+
+Please read the information security policy.
+"#;
+
+/// The output of one run of the binary.
+#[derive(Debug)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    /// The JSON diagnostics on stdout (`check --format json`).
+    pub fn diagnostics(&self) -> Vec<Diag> {
+        parse_diagnostics(&self.stdout)
+    }
+}
+
+/// One diagnostic as `--format json` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Diag {
+    pub code: String,
+    pub severity: String,
+    pub message: String,
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub doc_id: Option<String>,
+    pub help: Option<String>,
+}
+
+/// Parses `--format json` output: a JSON array of diagnostics, each with every field present.
+pub fn parse_diagnostics(text: &str) -> Vec<Diag> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{text}"));
+    let array = value
+        .as_array()
+        .unwrap_or_else(|| panic!("JSON output is not an array:\n{text}"));
+    for item in array {
+        for key in [
+            "code", "severity", "message", "file", "line", "column", "doc_id", "help",
+        ] {
+            assert!(item.get(key).is_some(), "diagnostic lacks `{key}`: {item}");
+        }
+    }
+    serde_json::from_value(value)
+        .unwrap_or_else(|e| panic!("diagnostics do not parse ({e}):\n{text}"))
+}
+
+/// A throw-away project directory that is a real Git repository.
+pub struct Fixture {
+    dir: tempfile::TempDir,
+    repo: git2::Repository,
+}
+
+impl Fixture {
+    /// An empty repository.
+    pub fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("policybook-test-")
+            .tempdir()
+            .expect("create a temporary directory");
+        let repo = git2::Repository::init(dir.path()).expect("git init");
+        Fixture { dir, repo }
+    }
+
+    /// A minimal valid ISMS: `check --today 2026-06-01` reports nothing at all. Committed by the
+    /// CEO with an `Approved-by` trailer, so the approval is evidenced by the history too.
+    pub fn clean() -> Self {
+        Fixture::new()
+            .file("book.toml", BOOK_TOML)
+            .file(POLICY_PATH, POLICY)
+            .file(ROLES_PATH, ROLES)
+            .file(REVIEW_PATH, REVIEW)
+            .file(COMMUNICATION_PATH, COMMUNICATION)
+            .commit_as(
+                CEO_NAME,
+                CEO_EMAIL,
+                COMMIT_TIME,
+                "Information security policy v1.0\n\nApproved-by: Alice Example <alice@example.com>\n",
+            )
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The absolute path of `rel` in the fixture.
+    pub fn join(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes (or overwrites) a file, creating its directories.
+    pub fn file(self, rel: &str, contents: impl AsRef<[u8]>) -> Self {
+        let path = self.join(rel);
+        std::fs::create_dir_all(path.parent().expect("a file has a parent"))
+            .expect("create directories");
+        std::fs::write(&path, contents).expect("write fixture file");
+        self
+    }
+
+    /// Deletes a file.
+    pub fn remove(self, rel: &str) -> Self {
+        std::fs::remove_file(self.join(rel)).unwrap_or_else(|e| panic!("remove {rel}: {e}"));
+        self
+    }
+
+    /// Reads a file of the fixture as text.
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+
+    /// Replaces the first occurrence of `from` (which must exist) in a file by `to`.
+    pub fn edit(self, rel: &str, from: &str, to: &str) -> Self {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} does not contain {from:?}");
+        let text = text.replacen(from, to, 1);
+        self.file(rel, text)
+    }
+
+    /// Commits every file of the working tree (additions, changes, deletions) with a fixed
+    /// author and committer signature at `time` (RFC 3339, e.g. `2026-03-01T10:00:00Z`).
+    pub fn commit_as(self, name: &str, email: &str, time: &str, message: &str) -> Self {
+        let seconds = time
+            .parse::<jiff::Timestamp>()
+            .unwrap_or_else(|e| panic!("bad commit time {time}: {e}"))
+            .as_second();
+        let signature =
+            git2::Signature::new(name, email, &git2::Time::new(seconds, 0)).expect("signature");
+        {
+            let mut index = self.repo.index().expect("index");
+            index
+                .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+                .expect("git add");
+            index.update_all(["*"], None).expect("git add -u");
+            index.write().expect("write index");
+            let tree_id = index.write_tree().expect("write tree");
+            let tree = self.repo.find_tree(tree_id).expect("tree");
+            let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+            let parents: Vec<&git2::Commit> = parent.iter().collect();
+            self.repo
+                .commit(
+                    Some("HEAD"),
+                    &signature,
+                    &signature,
+                    message,
+                    &tree,
+                    &parents,
+                )
+                .expect("commit");
+        }
+        self
+    }
+
+    /// Commits everything as the CEO, with an `Approved-by` trailer, one day after the clean
+    /// fixture's commit (still before `TODAY`).
+    pub fn commit(self, summary: &str) -> Self {
+        let message = format!("{summary}\n\nApproved-by: {CEO_NAME} <{CEO_EMAIL}>\n");
+        self.commit_as(CEO_NAME, CEO_EMAIL, "2026-03-02T09:00:00Z", &message)
+    }
+
+    /// Runs `policybook --root <dir> ARGS` in the fixture, without `SOURCE_DATE_EPOCH`.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with_env(args, &[])
+    }
+
+    /// As `run`, with extra environment variables.
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_policybook"));
+        command
+            .arg("--root")
+            .arg(self.path())
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("SOURCE_DATE_EPOCH")
+            .env("NO_COLOR", "1")
+            .env("CLICOLOR", "0");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let output = command.output().expect("run policybook");
+        Output {
+            code: output
+                .status
+                .code()
+                .expect("policybook exited normally (not by a signal)"),
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        }
+    }
+
+    /// `check --format json --today TODAY`.
+    pub fn check(&self) -> Output {
+        self.run(&["check", "--format", "json", "--today", TODAY])
+    }
+
+    /// The diagnostics of `check --format json --today TODAY`.
+    pub fn diagnostics(&self) -> Vec<Diag> {
+        let out = self.check();
+        let diags = out.diagnostics();
+        let errors = diags.iter().any(|d| d.severity == "error");
+        assert_eq!(
+            out.code,
+            if errors { 1 } else { 0 },
+            "exit code does not match the diagnostics\nstderr:\n{}\nstdout:\n{}",
+            out.stderr,
+            out.stdout
+        );
+        diags
+    }
+
+    /// Every file under `rel` (recursively), by path relative to it, with its bytes.
+    pub fn tree(&self, rel: &str) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        collect(&self.join(rel), "", &mut out);
+        out
+    }
+}
+
+fn collect(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry"))
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let rel = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if entry.file_type().expect("file type").is_dir() {
+            out.insert(format!("{rel}/"), Vec::new());
+            collect(&entry.path(), &rel, out);
+        } else {
+            out.insert(rel, std::fs::read(entry.path()).expect("read file"));
+        }
+    }
+}
+
+/// The diagnostics of the clean fixture, computed once per test binary.
+pub fn clean_diagnostics() -> &'static [Diag] {
+    static CLEAN: OnceLock<Vec<Diag>> = OnceLock::new();
+    CLEAN.get_or_init(|| Fixture::clean().diagnostics())
+}
+
+/// Asserts the clean fixture reports nothing with `code`.
+pub fn assert_clean_lacks(code: &str) {
+    let found: Vec<&Diag> = clean_diagnostics()
+        .iter()
+        .filter(|d| d.code == code)
+        .collect();
+    assert!(
+        found.is_empty(),
+        "the clean fixture reports `{code}`: {found:#?}"
+    );
+}
+
+/// Pretty list of diagnostics for failure messages.
+pub fn show(diags: &[Diag]) -> String {
+    diags
+        .iter()
+        .map(|d| {
+            format!(
+                "  {} {} {}:{}:{} [{}] {}",
+                d.severity,
+                d.code,
+                d.file.as_deref().unwrap_or("-"),
+                d.line.map_or("-".into(), |l| l.to_string()),
+                d.column.map_or("-".into(), |c| c.to_string()),
+                d.doc_id.as_deref().unwrap_or("-"),
+                d.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// All diagnostics with `code`.
+pub fn with_code<'a>(diags: &'a [Diag], code: &str) -> Vec<&'a Diag> {
+    diags.iter().filter(|d| d.code == code).collect()
+}
+
+/// Asserts exactly one diagnostic has `code`, and returns it.
+pub fn only<'a>(diags: &'a [Diag], code: &str) -> &'a Diag {
+    let found = with_code(diags, code);
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one `{code}`, got:\n{}",
+        show(diags)
+    );
+    found[0]
+}
+
+/// Asserts exactly one diagnostic has `code`, at `file:line:column`, and returns it.
+pub fn one_at<'a>(
+    diags: &'a [Diag],
+    code: &str,
+    file: &str,
+    line: usize,
+    column: usize,
+) -> &'a Diag {
+    let d = only(diags, code);
+    assert_eq!(
+        (d.file.as_deref(), d.line, d.column),
+        (Some(file), Some(line), Some(column)),
+        "`{code}` at the wrong place:\n{}",
+        show(diags)
+    );
+    d
+}
+
+/// Asserts exactly one diagnostic has `code` and it has no location (a repository-wide finding).
+pub fn one_without_file<'a>(diags: &'a [Diag], code: &str) -> &'a Diag {
+    let d = only(diags, code);
+    assert_eq!(
+        (d.file.as_deref(), d.line, d.column),
+        (None, None, None),
+        "`{code}` should be repository-wide:\n{}",
+        show(diags)
+    );
+    d
+}
+
+/// Asserts no diagnostic has `code`.
+pub fn none_of(diags: &[Diag], code: &str) {
+    let found = with_code(diags, code);
+    assert!(found.is_empty(), "unexpected `{code}`:\n{}", show(diags));
+}
+
+/// The 1-based (line, column) of the first occurrence of `needle` in `text`.
+pub fn pos_of(text: &str, needle: &str) -> (usize, usize) {
+    let offset = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not found in:\n{text}"));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
