@@ -10,6 +10,8 @@ mod check_codes;
 #[path = "cli/output_formats.rs"]
 mod output_formats;
 
+#[path = "cli/all_codes.rs"]
+mod all_codes;
 #[path = "cli/build_site.rs"]
 mod build_site;
 #[path = "cli/example.rs"]

@@ -57,7 +57,13 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                     meta.doc_type.value, meta.doc_type.value
                 )
             };
-            let line = doc.source[..doc.body_offset].lines().count() + 1;
+            // The first non-blank line of the body: where a reader starts to look.
+            let blank = doc
+                .body()
+                .lines()
+                .take_while(|l| l.trim().is_empty())
+                .count();
+            let line = doc.source[..doc.body_offset].lines().count() + 1 + blank;
             out.push(
                 Diagnostic::new(
                     Code::MissingSection,

@@ -794,8 +794,8 @@ fn missing_section() {
         )
         .commit("seed")
         .diagnostics();
-    // Reported at the first line of the body (the front matter is lines 1-18).
-    let d = one_at(&diags, "missing-section", POLICY_FILE, 19, 1);
+    // Reported at the first non-blank line of the body (the front matter is lines 1-18).
+    let d = one_at(&diags, "missing-section", POLICY_FILE, 20, 1);
     assert_eq!(d.severity, "error");
     assert!(d.message.contains("Continual improvement"), "{}", d.message);
     assert!(d.help.as_deref().unwrap_or("").contains("5.2"), "{d:?}");
@@ -811,7 +811,7 @@ fn missing_section_of_a_type_and_loose_heading_matching() {
             "---\nid: STD-001\ntitle: S\ntype: standard\nversion: \"0.1\"\nstatus: draft\nowner: CISO\n---\n\n## 1. PURPOSE\n",
         )
         .diagnostics();
-    let d = one_at(&diags, "missing-section", file, 9, 1);
+    let d = one_at(&diags, "missing-section", file, 10, 1);
     assert!(d.message.contains("Scope"), "{}", d.message);
 }
 
