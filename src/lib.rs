@@ -18,14 +18,15 @@ pub mod compliance;
 pub mod config;
 pub mod content;
 pub mod dates;
+pub mod history;
 pub mod render;
 pub mod site;
+pub mod stamp;
 pub mod validate;
 
 pub use site::Site;
 pub use validate::{Code, Diagnostic, Severity};
 
-use jiff::civil::Date;
 use std::path::{Path, PathBuf};
 
 /// Failures that stop a command before it can report diagnostics about documents.
@@ -77,13 +78,57 @@ pub fn find_root(root: Option<&Path>) -> Result<PathBuf, Error> {
 }
 
 /// Runs the pipeline up to validation.
-pub fn load(root: &Path, today: Option<Date>) -> Result<Loaded, Error> {
-    let (today, _) = dates::resolve_today(today).map_err(Error::Today)?;
+pub fn load(root: &Path, options: site::Options) -> Result<Loaded, Error> {
+    let (today, _) = dates::resolve_today(options.today).map_err(Error::Today)?;
     let (project, mut diagnostics) = config::load(root).map_err(Error::Config)?;
     let (corpus, content_diagnostics) = content::load(&project);
     diagnostics.extend(content_diagnostics);
-    let site = Site::new(project, corpus, today);
+    let history = history::load(&project);
+    let signers = load_signers(&project, &mut diagnostics);
+    let site = Site::new(project, corpus, today, history, signers, options);
     diagnostics.extend(validate::run(&site));
     validate::normalise(&mut diagnostics);
     Ok(Loaded { site, diagnostics })
+}
+
+/// Reads `[approval] allowed-signers`; unreadable lines are `invalid-field` findings.
+fn load_signers(
+    project: &config::Project,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<history::signature::AllowedSigner> {
+    let Some(file) = &project.config.approval.allowed_signers else {
+        if project.config.approval.evidence == config::Evidence::Signed {
+            diagnostics.push(
+                Diagnostic::new(Code::MissingField, "`evidence = \"signed\"` needs `[approval] allowed-signers`")
+                    .in_file(config::FILE_NAME)
+                    .help("point it at a file in git's allowed_signers format, e.g. \".policybook/allowed_signers\""),
+            );
+        }
+        return Vec::new();
+    };
+    let text = match std::fs::read_to_string(project.root.join(file)) {
+        Ok(text) => text,
+        Err(e) => {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidField,
+                    format!("cannot read allowed-signers file `{file}`: {e}"),
+                )
+                .in_file(config::FILE_NAME)
+                .help("commit the file, or fix the path in [approval] allowed-signers"),
+            );
+            return Vec::new();
+        }
+    };
+    let (signers, errors) = history::signature::parse_allowed_signers(&text);
+    for (line, message) in errors {
+        diagnostics.push(
+            Diagnostic::new(Code::InvalidField, format!("allowed-signers: {message}"))
+                .at(file, validate::Pos::new(line, 1))
+                .help(
+                    "each line is `principal[,principal…] [options] keytype base64-key [comment]`",
+                ),
+        );
+    }
+    signers
 }

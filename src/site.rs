@@ -4,13 +4,31 @@
 use crate::config::Project;
 use crate::content::document::{Communication, Controlled, ManagementReview, Role};
 use crate::content::{Corpus, Document, Kind};
+use crate::history::signature::AllowedSigner;
+use crate::history::{HistoryIndex, Unavailable};
 use jiff::civil::Date;
+
+/// Run-wide choices that change how findings are judged.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// `--strict`: uncommitted changes are errors.
+    pub strict: bool,
+    /// `--allow-shallow`: a shallow clone is a warning, and pages say history is incomplete.
+    pub allow_shallow: bool,
+    /// `--today`, overriding SOURCE_DATE_EPOCH and the clock.
+    pub today: Option<Date>,
+}
 use std::collections::BTreeMap;
 
 pub struct Site {
     pub project: Project,
     pub corpus: Corpus,
     pub today: Date,
+    /// The content's Git history, or why there is none.
+    pub history: Result<HistoryIndex, Unavailable>,
+    /// `[approval] allowed-signers`, parsed.
+    pub signers: Vec<AllowedSigner>,
+    pub options: Options,
     /// Document indices by id (more than one means a duplicate id).
     by_id: BTreeMap<String, Vec<usize>>,
     /// (document index, role index) by role id; the first definition wins.
@@ -18,7 +36,14 @@ pub struct Site {
 }
 
 impl Site {
-    pub fn new(project: Project, corpus: Corpus, today: Date) -> Self {
+    pub fn new(
+        project: Project,
+        corpus: Corpus,
+        today: Date,
+        history: Result<HistoryIndex, Unavailable>,
+        signers: Vec<AllowedSigner>,
+        options: Options,
+    ) -> Self {
         let mut by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut roles = BTreeMap::new();
         for (i, doc) in corpus.documents.iter().enumerate() {
@@ -34,6 +59,9 @@ impl Site {
             project,
             corpus,
             today,
+            history,
+            signers,
+            options,
             by_id,
             roles,
         }

@@ -19,7 +19,7 @@ pub struct Args {
 
 pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
     let root = super::root(root)?;
-    let mut loaded = crate::load(&root, args.validation.today)?;
+    let mut loaded = crate::load(&root, args.validation.options())?;
     args.validation.apply(&mut loaded.diagnostics);
     let sources = super::sources(&loaded.site);
     super::print(args.validation.format, &loaded.diagnostics, &sources, true);

@@ -25,6 +25,12 @@ pub struct Validation {
     /// Evaluate due dates as of this day (YYYY-MM-DD) instead of SOURCE_DATE_EPOCH or the clock.
     #[arg(long, value_parser = parse_today)]
     pub today: Option<jiff::civil::Date>,
+    /// Fail on documents with uncommitted changes.
+    #[arg(long)]
+    pub strict: bool,
+    /// Accept a shallow clone (pages say the history is incomplete).
+    #[arg(long)]
+    pub allow_shallow: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -37,6 +43,14 @@ fn parse_today(text: &str) -> Result<jiff::civil::Date, String> {
 }
 
 impl Validation {
+    pub fn options(&self) -> crate::site::Options {
+        crate::site::Options {
+            strict: self.strict,
+            allow_shallow: self.allow_shallow,
+            today: self.today,
+        }
+    }
+
     /// Applies `--deny warnings`.
     pub fn apply(&self, diagnostics: &mut [Diagnostic]) {
         if self.deny.contains(&Deny::Warnings) {

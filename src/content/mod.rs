@@ -3,6 +3,7 @@
 
 pub mod discover;
 pub mod document;
+pub mod facts;
 pub mod fields;
 pub mod front_matter;
 pub mod outline;

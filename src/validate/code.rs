@@ -56,6 +56,7 @@ codes! {
     DecisionOverdue = "decision-overdue", Warning, "an open management-review decision is past its due date";
     UncommittedChanges = "uncommitted-changes", Warning, "a document has changes that are not committed";
     ShallowHistory = "shallow-history", Error, "the Git history is incomplete (shallow clone)";
+    HistoryUnavailable = "history-unavailable", Warning, "there is no Git history to read (not a repository, no commits)";
 }
 
 impl std::fmt::Display for Code {

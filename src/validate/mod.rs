@@ -5,6 +5,7 @@ mod approvals;
 mod code;
 pub mod communication;
 mod diagnostic;
+mod evidence;
 mod ids;
 pub mod links;
 mod references;
@@ -32,6 +33,7 @@ const RULES: &[Rule] = &[
     reviews::check,
     communication::check,
     registry::check,
+    evidence::check,
 ];
 
 /// Runs every rule over the site.

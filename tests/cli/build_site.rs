@@ -561,10 +561,10 @@ fn a_failure_while_writing_leaves_the_previous_site_whole() {
     let f = f
         .file(
             "content/policies/a.md",
-            "---\nid: POL-A\ntitle: A\ntype: policy\nversion: \"0.1\"\nstatus: draft\nowner: CISO\n---\n\n## Purpose\n\n## Scope\n",
+            "---\nid: POL-A\ntitle: A\ntype: policy\nversion: \"0.1\"\nstatus: draft\nowner: CISO\n---\n\n## Purpose\n\nSee the [annex](a.html/annex.pdf).\n\n## Scope\n",
         )
         .file("content/policies/a.html/annex.pdf", "%PDF-1.4\n")
-        .edit(POLICY_PATH, "We continually improve the ISMS.", "See the [annex](a.html/annex.pdf).");
+        .commit("Draft policy A");
     assert_eq!(f.diagnostics(), Vec::new(), "{}", show(&f.diagnostics()));
     let out = build(&f);
     assert_ne!(out.code, 0, "{}", out.stderr);

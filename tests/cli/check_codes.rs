@@ -572,6 +572,13 @@ fn a_role_with_the_approve_authority_may_approve() {
             "    title: Chief Technology Officer\n",
             "    title: Chief Technology Officer\n    authorities: [approve-policy]\n",
         )
+        // The CTO's approval is evidenced by the CTO's own trailer.
+        .commit_as(
+            "Carol Example",
+            "carol@example.com",
+            COMMIT_TIME,
+            "Approve the policy\n\nApproved-by: Carol Example <carol@example.com>\n",
+        )
         .diagnostics();
     assert_eq!(diags, Vec::new(), "{}", show(&diags));
 }

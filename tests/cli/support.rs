@@ -214,6 +214,9 @@ pub fn parse_diagnostics(text: &str) -> Vec<Diag> {
 pub struct Fixture {
     dir: tempfile::TempDir,
     repo: git2::Repository,
+    /// Commit the working tree as the clean fixture's approval commit before running, if
+    /// nothing was committed yet (see `clean`).
+    initial_commit_pending: bool,
 }
 
 impl Fixture {
@@ -224,24 +227,36 @@ impl Fixture {
             .tempdir()
             .expect("create a temporary directory");
         let repo = git2::Repository::init(dir.path()).expect("git init");
-        Fixture { dir, repo }
+        Fixture {
+            dir,
+            repo,
+            initial_commit_pending: false,
+        }
     }
 
-    /// A minimal valid ISMS: `check --today 2026-06-01` reports nothing at all. Committed by the
-    /// CEO with an `Approved-by` trailer, so the approval is evidenced by the history too.
+    /// A minimal valid ISMS: `check --today 2026-06-01` reports nothing at all. Its first
+    /// commit is made by the CEO with an `Approved-by` trailer (so the approval is evidenced by
+    /// the history), when the fixture first runs — so a test's seeded defect is part of the
+    /// approved content instead of a change after approval (which is `version-not-bumped`).
     pub fn clean() -> Self {
-        Fixture::new()
+        let mut f = Fixture::new()
             .file("book.toml", BOOK_TOML)
             .file(POLICY_PATH, POLICY)
             .file(ROLES_PATH, ROLES)
             .file(REVIEW_PATH, REVIEW)
-            .file(COMMUNICATION_PATH, COMMUNICATION)
-            .commit_as(
-                CEO_NAME,
-                CEO_EMAIL,
-                COMMIT_TIME,
-                "Information security policy v1.0\n\nApproved-by: Alice Example <alice@example.com>\n",
-            )
+            .file(COMMUNICATION_PATH, COMMUNICATION);
+        f.initial_commit_pending = true;
+        f
+    }
+
+    /// The clean fixture's approval commit.
+    fn commit_initial(&self) {
+        self.commit_now(
+            CEO_NAME,
+            CEO_EMAIL,
+            COMMIT_TIME,
+            "Information security policy v1.0\n\nApproved-by: Alice Example <alice@example.com>\n",
+        );
     }
 
     pub fn path(&self) -> &Path {
@@ -283,7 +298,18 @@ impl Fixture {
 
     /// Commits every file of the working tree (additions, changes, deletions) with a fixed
     /// author and committer signature at `time` (RFC 3339, e.g. `2026-03-01T10:00:00Z`).
-    pub fn commit_as(self, name: &str, email: &str, time: &str, message: &str) -> Self {
+    pub fn commit_as(mut self, name: &str, email: &str, time: &str, message: &str) -> Self {
+        if self.initial_commit_pending {
+            self.initial_commit_pending = false;
+            if self.repo.head().is_err() && time > COMMIT_TIME {
+                self.commit_initial();
+            }
+        }
+        self.commit_now(name, email, time, message);
+        self
+    }
+
+    fn commit_now(&self, name: &str, email: &str, time: &str, message: &str) {
         let seconds = time
             .parse::<jiff::Timestamp>()
             .unwrap_or_else(|e| panic!("bad commit time {time}: {e}"))
@@ -312,7 +338,6 @@ impl Fixture {
                 )
                 .expect("commit");
         }
-        self
     }
 
     /// Commits everything as the CEO, with an `Approved-by` trailer, one day after the clean
@@ -329,6 +354,9 @@ impl Fixture {
 
     /// As `run`, with extra environment variables.
     pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        if self.initial_commit_pending && self.repo.head().is_err() {
+            self.commit_initial();
+        }
         let mut command = Command::new(env!("CARGO_BIN_EXE_policybook"));
         command
             .arg("--root")

@@ -1,0 +1,124 @@
+//! What a revision of a document says about itself, read straight from its text: version,
+//! status, approvals claimed, and the content hash. Used for every historical revision (blobs)
+//! as well as the working copy, so both are computed the same way.
+
+use super::front_matter;
+use super::yaml::{Node, Value};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// Front-matter fields that record approval and review, not content: changing them does not
+/// change the content hash.
+pub const BOOKKEEPING: &[&str] = &["version", "status", "approvals", "effective", "review"];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    pub id: Option<String>,
+    pub version: Option<String>,
+    pub status: Option<String>,
+    /// SHA-256 (hex) of the body and the non-bookkeeping front matter, normalised.
+    pub content_hash: Option<String>,
+    pub approvals: Vec<ClaimedApproval>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimedApproval {
+    pub role: String,
+    pub name: String,
+    pub date: String,
+}
+
+fn to_json(node: &Node) -> serde_json::Value {
+    match &node.value {
+        Value::Null => serde_json::Value::Null,
+        Value::Scalar(s, _) => serde_json::Value::String(s.clone()),
+        Value::Seq(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
+        Value::Map(entries) => {
+            let sorted: BTreeMap<String, serde_json::Value> = entries
+                .iter()
+                .map(|(k, v)| (k.as_str().unwrap_or("").to_string(), to_json(v)))
+                .collect();
+            serde_json::Value::Object(sorted.into_iter().collect())
+        }
+    }
+}
+
+fn field<'a>(entries: &'a [(Node, Node)], key: &str) -> Option<&'a Node> {
+    entries
+        .iter()
+        .find(|(k, _)| k.as_str() == Some(key))
+        .map(|(_, v)| v)
+}
+
+/// Reads the facts of a document's text. Text without readable front matter has none.
+pub fn read(source: &str) -> Facts {
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let Ok(split) = front_matter::split(source) else {
+        return Facts::default();
+    };
+    let Ok(node) = split.matter else {
+        return Facts::default();
+    };
+    let Value::Map(entries) = &node.value else {
+        return Facts::default();
+    };
+    let text = |key: &str| {
+        field(entries, key)
+            .and_then(Node::as_str)
+            .map(str::to_string)
+    };
+    let approvals = match field(entries, "approvals").map(|n| &n.value) {
+        Some(Value::Seq(items)) => items
+            .iter()
+            .filter_map(|item| match &item.value {
+                Value::Map(e) => Some(ClaimedApproval {
+                    role: field(e, "role")?.as_str()?.to_string(),
+                    name: field(e, "name")?.as_str()?.to_string(),
+                    date: field(e, "date")?.as_str()?.to_string(),
+                }),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+
+    let content: BTreeMap<String, serde_json::Value> = entries
+        .iter()
+        .filter_map(|(k, v)| {
+            let key = k.as_str()?;
+            (!BOOKKEEPING.contains(&key)).then(|| (key.to_string(), to_json(v)))
+        })
+        .collect();
+    let mut hasher = Sha256::new();
+    hasher.update(serde_json::to_string(&content).expect("json").as_bytes());
+    hasher.update(b"\n");
+    hasher.update(source[split.body_offset..].replace("\r\n", "\n").as_bytes());
+    let digest = hasher.finalize();
+    Facts {
+        id: text("id"),
+        version: text("version"),
+        status: text("status"),
+        content_hash: Some(digest.iter().map(|b| format!("{b:02x}")).collect()),
+        approvals,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bookkeeping_does_not_change_the_hash() {
+        let a = read("---\nid: A\ntitle: T\nversion: \"1.0\"\nstatus: draft\n---\nBody\n");
+        let b = read(
+            "---\ntitle: T\nid: A\nversion: \"1.1\"\nstatus: approved\neffective: 2026-01-01\napprovals:\n  - {role: CEO, name: X, date: 2026-01-01}\n---\r\nBody\r\n",
+        );
+        assert_eq!(a.content_hash, b.content_hash);
+        assert_eq!(b.approvals.len(), 1);
+        let c = read("---\nid: A\ntitle: T2\n---\nBody\n");
+        assert_ne!(a.content_hash, c.content_hash);
+        let d = read("---\nid: A\ntitle: T\n---\nBody changed\n");
+        assert_ne!(a.content_hash, d.content_hash);
+    }
+}

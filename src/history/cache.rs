@@ -1,0 +1,77 @@
+//! The persisted history cache: what the walk found and the facts of every blob read, kept in
+//! the git directory (`policybook/history.json`) so the next run walks only new commits. A cache
+//! that is unreadable, truncated, from another policybook version or for another scope is
+//! ignored and rewritten; one whose HEAD is not an ancestor of the new HEAD (rewritten history)
+//! is not extended but replaced by the caller.
+
+use super::walk::Walk;
+use crate::content::facts::Facts;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Bumped whenever the format or what the walk records changes.
+const FORMAT: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+pub struct Cache {
+    format: u32,
+    tool_version: String,
+    scope: Vec<String>,
+    shallow: bool,
+    pub walk: Walk,
+    pub blobs: HashMap<String, Facts>,
+}
+
+fn path(git_dir: &Path) -> PathBuf {
+    git_dir.join("policybook").join("history.json")
+}
+
+pub fn read(git_dir: &Path, scope: &[String], shallow: bool) -> Option<Cache> {
+    let bytes = std::fs::read(path(git_dir)).ok()?;
+    let cache: Cache = serde_json::from_slice(&bytes).ok()?;
+    (cache.format == FORMAT
+        && cache.tool_version == env!("CARGO_PKG_VERSION")
+        && cache.scope == scope
+        && cache.shallow == shallow)
+        .then_some(cache)
+}
+
+/// Writes the cache atomically (temp file, then rename); failures are ignored: the cache only
+/// saves time.
+pub fn write(
+    git_dir: &Path,
+    scope: &[String],
+    shallow: bool,
+    walk: &Walk,
+    blobs: &HashMap<String, Facts>,
+) {
+    #[derive(Serialize)]
+    struct Borrowed<'a> {
+        format: u32,
+        tool_version: &'a str,
+        scope: &'a [String],
+        shallow: bool,
+        walk: &'a Walk,
+        blobs: &'a HashMap<String, Facts>,
+    }
+    let target = path(git_dir);
+    let Some(dir) = target.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let Ok(mut file) = tempfile::NamedTempFile::new_in(dir) else {
+        return;
+    };
+    let value = Borrowed {
+        format: FORMAT,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        scope,
+        shallow,
+        walk,
+        blobs,
+    };
+    if serde_json::to_writer(std::io::BufWriter::new(&mut file), &value).is_ok() {
+        let _ = file.persist(&target);
+    }
+}

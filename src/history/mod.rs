@@ -1,0 +1,334 @@
+//! Git history: one walk over the commits of HEAD (`walk`), chained per file across renames
+//! (`follow`), with the facts of every revision's blob read once (`content::facts`), and a
+//! persisted cache so the next run walks only the commits it has not seen. Reads the repository
+//! with git2 only; never writes to it except the cache file inside the git directory.
+
+pub mod cache;
+pub mod follow;
+pub mod signature;
+pub mod trailers;
+pub mod walk;
+
+pub use follow::Revision;
+pub use walk::{CommitRecord, Person};
+
+use crate::config::Project;
+use crate::content::facts::{self, Facts};
+use crate::validate::{Code, Diagnostic};
+use git2::{Oid, Repository};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Where HEAD points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Head {
+    Branch(String),
+    Detached,
+}
+
+/// The history of the project's content, as far as the repository holds it.
+#[derive(Debug, Clone)]
+pub struct HistoryIndex {
+    pub git_dir: PathBuf,
+    pub workdir: PathBuf,
+    /// The project root relative to the repository top, with a trailing `/` (or empty).
+    pub prefix: String,
+    pub head: String,
+    pub head_ref: Head,
+    /// A shallow clone: older commits are missing and first revisions may be wrong.
+    pub shallow: bool,
+    pub walk: walk::Walk,
+    /// Revisions of every file in scope at HEAD, newest first, by repository path.
+    pub files: BTreeMap<String, Vec<Revision>>,
+    /// Facts of every Markdown blob any revision points at, by blob id.
+    pub blobs: HashMap<String, Facts>,
+    /// Blob ids at HEAD, by repository path.
+    pub head_blobs: HashMap<String, String>,
+}
+
+impl HistoryIndex {
+    /// The repository path of a file given relative to the project root.
+    pub fn repo_path(&self, project_file: &str) -> String {
+        format!("{}{project_file}", self.prefix)
+    }
+
+    /// The project-relative path of a repository path (if it is inside the project).
+    pub fn project_path<'a>(&self, repo_path: &'a str) -> Option<&'a str> {
+        repo_path.strip_prefix(self.prefix.as_str())
+    }
+
+    pub fn revisions(&self, project_file: &str) -> &[Revision] {
+        self.files
+            .get(&self.repo_path(project_file))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub fn commit(&self, id: &str) -> Option<&CommitRecord> {
+        self.walk.records.get(id)
+    }
+
+    pub fn facts(&self, blob: &str) -> Option<&Facts> {
+        self.blobs.get(blob)
+    }
+}
+
+/// Why there is no history to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unavailable {
+    NotARepository,
+    Empty,
+    Unborn(String),
+    Broken(String),
+}
+
+impl Unavailable {
+    pub fn diagnostic(&self) -> Diagnostic {
+        let (message, help) = match self {
+            Unavailable::NotARepository => (
+                "the project is not in a Git repository: versions and approvals cannot be evidenced".to_string(),
+                "run `git init` and commit the documents (or `policybook init`, which does both)",
+            ),
+            Unavailable::Empty => (
+                "the Git repository has no commits yet: versions and approvals cannot be evidenced".to_string(),
+                "commit the documents",
+            ),
+            Unavailable::Unborn(branch) => (
+                format!("HEAD points at `{branch}`, which has no commits yet"),
+                "commit the documents, or check out a branch that has commits",
+            ),
+            Unavailable::Broken(e) => (
+                format!("the Git repository cannot be read: {e}"),
+                "run `git fsck` to find the damage; a fresh clone usually repairs it",
+            ),
+        };
+        Diagnostic::new(Code::HistoryUnavailable, message).help(help)
+    }
+}
+
+/// Opens the repository holding `root`.
+pub fn open(root: &Path) -> Result<Repository, Unavailable> {
+    Repository::discover(root).map_err(|e| match e.code() {
+        git2::ErrorCode::NotFound => Unavailable::NotARepository,
+        _ => Unavailable::Broken(e.message().to_string()),
+    })
+}
+
+fn broken(e: git2::Error) -> Unavailable {
+    Unavailable::Broken(e.message().to_string())
+}
+
+/// Every blob under the scope paths in `tree`, by repository path.
+fn head_files(
+    repo: &Repository,
+    tree: &git2::Tree,
+    scope: &[String],
+) -> Result<HashMap<String, String>, git2::Error> {
+    let mut out = HashMap::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if entry.kind() == Some(git2::ObjectType::Blob) {
+            let path = format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes()));
+            if scope
+                .iter()
+                .any(|s| path == *s || path.starts_with(&format!("{s}/")))
+            {
+                out.insert(path, entry.id().to_string());
+            }
+        }
+        git2::TreeWalkResult::Ok
+    })?;
+    let _ = repo;
+    Ok(out)
+}
+
+/// The repository paths the index covers: the content directory and book.toml.
+pub fn scope(project: &Project, prefix: &str) -> Vec<String> {
+    let src = project
+        .src_dir
+        .strip_prefix(&project.root)
+        .unwrap_or(Path::new(""))
+        .to_string_lossy()
+        .replace('\\', "/");
+    let src = crate::config::normalise(Path::new(&src))
+        .to_string_lossy()
+        .replace('\\', "/");
+    let mut scope = vec![format!("{prefix}{}", crate::config::FILE_NAME)];
+    if src.is_empty() {
+        scope[0] = prefix.trim_end_matches('/').to_string();
+    } else {
+        scope.push(format!("{prefix}{src}"));
+    }
+    scope.retain(|s| !s.is_empty());
+    scope
+}
+
+/// Reads (or updates from the cache) the history of the project's content.
+pub fn load(project: &Project) -> Result<HistoryIndex, Unavailable> {
+    let repo = open(&project.root)?;
+    let workdir = repo
+        .workdir()
+        .map(Path::to_path_buf)
+        .ok_or_else(|| Unavailable::Broken("a bare repository has no documents to build".into()))?;
+    if repo.is_empty().map_err(broken)? {
+        return Err(Unavailable::Empty);
+    }
+    let head_ref = match repo.head() {
+        Ok(head) => head,
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => {
+            let name = repo
+                .find_reference("HEAD")
+                .ok()
+                .and_then(|r| {
+                    r.symbolic_target()
+                        .ok()
+                        .flatten()
+                        .map(|s| s.trim_start_matches("refs/heads/").to_string())
+                })
+                .unwrap_or_else(|| "HEAD".into());
+            return Err(Unavailable::Unborn(name));
+        }
+        Err(e) => return Err(broken(e)),
+    };
+    let head_commit = head_ref.peel_to_commit().map_err(broken)?;
+    let head_name = if repo.head_detached().unwrap_or(false) {
+        Head::Detached
+    } else {
+        Head::Branch(head_ref.shorthand().unwrap_or("HEAD").to_string())
+    };
+    let canonical_root = project
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| project.root.clone());
+    let canonical_workdir = workdir.canonicalize().unwrap_or_else(|_| workdir.clone());
+    let prefix = canonical_root
+        .strip_prefix(&canonical_workdir)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let prefix = if prefix.is_empty() {
+        prefix
+    } else {
+        format!("{prefix}/")
+    };
+    let scope = scope(project, &prefix);
+
+    walk::tune_libgit2();
+    let head = head_commit.id();
+    let shallow = repo.is_shallow();
+    let git_dir = repo.path().to_path_buf();
+
+    let cached = cache::read(&git_dir, &scope, shallow);
+    let (mut walked, mut blobs) = match cached {
+        Some(c) if c.walk.order.first().map(String::as_str) == Some(head.to_string().as_str()) => {
+            (c.walk, c.blobs)
+        }
+        Some(c) => match c.walk.order.first().and_then(|h| Oid::from_str(h).ok()) {
+            // HEAD moved forward: walk only the commits the cache has not seen.
+            Some(old_head) if repo.graph_descendant_of(head, old_head).unwrap_or(false) => {
+                let new = commits_between(&repo, head, Some(old_head)).map_err(broken)?;
+                let records = walk::walk_commits(&git_dir, &new, &scope).map_err(broken)?;
+                let mut w = c.walk;
+                let mut order: Vec<String> = new.iter().map(Oid::to_string).collect();
+                order.append(&mut w.order);
+                w.order = order;
+                w.records
+                    .extend(records.into_iter().map(|r| (r.id.clone(), r)));
+                (w, c.blobs)
+            }
+            // History was rewritten (force push, rebase): start again.
+            _ => (fresh_walk(&repo, &git_dir, head, &scope)?, HashMap::new()),
+        },
+        None => (fresh_walk(&repo, &git_dir, head, &scope)?, HashMap::new()),
+    };
+
+    let head_tree = head_commit.tree().map_err(broken)?;
+    let head_blobs = head_files(&repo, &head_tree, &scope).map_err(broken)?;
+    let mut head_paths: Vec<String> = head_blobs.keys().cloned().collect();
+    head_paths.sort();
+    let files = follow::follow(&walked, &head_paths);
+
+    // Facts of every Markdown blob not already known, read once each, in parallel.
+    let mut wanted: Vec<String> = files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".md"))
+        .flat_map(|(_, revs)| revs.iter().filter_map(|r| r.blob.clone()))
+        .filter(|b| !blobs.contains_key(b))
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    blobs.extend(read_facts(&git_dir, &wanted).map_err(broken)?);
+
+    walked.order.shrink_to_fit();
+    cache::write(&git_dir, &scope, shallow, &walked, &blobs);
+    Ok(HistoryIndex {
+        git_dir,
+        workdir,
+        prefix,
+        head: head.to_string(),
+        head_ref: head_name,
+        shallow,
+        walk: walked,
+        files,
+        blobs,
+        head_blobs,
+    })
+}
+
+/// The commits reachable from `head` and not from `stop`, newest first (topological).
+fn commits_between(
+    repo: &Repository,
+    head: Oid,
+    stop: Option<Oid>,
+) -> Result<Vec<Oid>, git2::Error> {
+    let mut revwalk = repo.revwalk()?;
+    revwalk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
+    revwalk.push(head)?;
+    if let Some(stop) = stop {
+        revwalk.hide(stop)?;
+    }
+    revwalk.collect()
+}
+
+fn fresh_walk(
+    repo: &Repository,
+    git_dir: &Path,
+    head: Oid,
+    scope: &[String],
+) -> Result<walk::Walk, Unavailable> {
+    let ids = commits_between(repo, head, None).map_err(broken)?;
+    let records = walk::walk_commits(git_dir, &ids, scope).map_err(broken)?;
+    Ok(walk::Walk {
+        order: ids.iter().map(Oid::to_string).collect(),
+        records: records.into_iter().map(|r| (r.id.clone(), r)).collect(),
+    })
+}
+
+/// Reads the facts of each blob (in parallel, one repository per worker).
+fn read_facts(git_dir: &Path, blobs: &[String]) -> Result<HashMap<String, Facts>, git2::Error> {
+    if blobs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let threads = rayon::current_num_threads().max(1);
+    let chunk = blobs.len().div_ceil(threads).max(1);
+    let parts: Vec<Result<Vec<(String, Facts)>, git2::Error>> = blobs
+        .par_chunks(chunk)
+        .map(|chunk| {
+            let repo = Repository::open(git_dir)?;
+            chunk
+                .iter()
+                .map(|id| {
+                    let blob = repo.find_blob(Oid::from_str(id)?)?;
+                    let facts = match std::str::from_utf8(blob.content()) {
+                        Ok(text) => facts::read(text),
+                        Err(_) => Facts::default(),
+                    };
+                    Ok((id.clone(), facts))
+                })
+                .collect()
+        })
+        .collect();
+    let mut out = HashMap::with_capacity(blobs.len());
+    for p in parts {
+        out.extend(p?);
+    }
+    Ok(out)
+}

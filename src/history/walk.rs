@@ -1,0 +1,351 @@
+//! The one pass over the history. Every commit reachable from HEAD is compared with its first
+//! parent, but only under the scope paths (the content directory and book.toml): the scope's
+//! tree ids are compared first and a subtree is descended into only when its id changed, so
+//! commits that touch nothing in scope cost two small tree reads. Commits are split over the
+//! worker threads in contiguous runs (one `Repository` each: git2's is not `Sync`), so that
+//! libgit2's object cache serves the trees a commit shares with its parent.
+
+use super::signature::{self, SignatureKind};
+use super::trailers::{self, Trailer};
+use git2::{ObjectType, Oid, Repository};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+    /// Seconds since the epoch, and the offset the person's clock had, in minutes.
+    pub time: i64,
+    pub offset: i32,
+}
+
+/// One file's change in one commit, relative to the commit's first parent. Paths are relative
+/// to the repository's top directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub path: String,
+    /// The path before a rename.
+    pub from: Option<String>,
+    /// Blob ids before and after (hex); `None` for an addition or a deletion.
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+impl Change {
+    pub fn kind(&self) -> &'static str {
+        match (&self.from, &self.old, &self.new) {
+            (Some(_), _, _) => "renamed",
+            (None, None, Some(_)) => "added",
+            (None, Some(_), None) => "deleted",
+            _ => "modified",
+        }
+    }
+}
+
+/// A commit that changed something in scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitRecord {
+    pub id: String,
+    pub parents: Vec<String>,
+    pub author: Person,
+    pub committer: Person,
+    pub summary: String,
+    pub trailers: Vec<Trailer>,
+    pub signature: SignatureKind,
+    pub changes: Vec<Change>,
+}
+
+/// What the walk found, newest commit first (topological order).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Walk {
+    /// Every commit walked, newest first (ids in hex), whether it changed anything or not.
+    pub order: Vec<String>,
+    /// The commits that changed something in scope, by id.
+    pub records: BTreeMap<String, CommitRecord>,
+}
+
+/// Tunes libgit2 for a history walk: trees are re-read by the next commit, so cache them, and
+/// skip re-hashing every object read (the pack's own checksums still guard corruption).
+pub fn tune_libgit2() {
+    git2::opts::strict_hash_verification(false);
+    // SAFETY: these set process-wide libgit2 options; they are called before any repository
+    // work of this process starts and take plain integers.
+    unsafe {
+        let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 1 << 20);
+        let _ = git2::opts::set_cache_max_size(96 << 20);
+    }
+}
+
+/// Walks the commits of `order` (ids, newest first) that are not already in `known`.
+pub fn walk_commits(
+    git_dir: &Path,
+    ids: &[Oid],
+    scope: &[String],
+) -> Result<Vec<CommitRecord>, git2::Error> {
+    let threads = rayon::current_num_threads().max(1);
+    let chunk = ids.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Vec<CommitRecord>, git2::Error>> = ids
+        .par_chunks(chunk)
+        .map(|chunk| {
+            let repo = Repository::open(git_dir)?;
+            let mailmap = repo.mailmap().ok();
+            let mut out = Vec::new();
+            for &id in chunk {
+                if let Some(record) = commit_record(&repo, mailmap.as_ref(), id, scope)? {
+                    out.push(record);
+                }
+            }
+            Ok(out)
+        })
+        .collect();
+    let mut records = Vec::new();
+    for r in results {
+        records.extend(r?);
+    }
+    Ok(records)
+}
+
+fn person(sig: &git2::Signature) -> Person {
+    Person {
+        name: String::from_utf8_lossy(sig.name_bytes()).into_owned(),
+        email: String::from_utf8_lossy(sig.email_bytes()).into_owned(),
+        time: sig.when().seconds(),
+        offset: sig.when().offset_minutes(),
+    }
+}
+
+/// The entry id at `path` inside the tree `root`, if any.
+fn entry_at(repo: &Repository, root: Oid, path: &str) -> Result<Option<(Oid, bool)>, git2::Error> {
+    let tree = repo.find_tree(root)?;
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) => Ok(Some((entry.id(), entry.kind() == Some(ObjectType::Tree)))),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn commit_record(
+    repo: &Repository,
+    mailmap: Option<&git2::Mailmap>,
+    id: Oid,
+    scope: &[String],
+) -> Result<Option<CommitRecord>, git2::Error> {
+    let commit = repo.find_commit(id)?;
+    let parent_tree = match commit.parent_id(0) {
+        Ok(p) => match repo.find_commit(p) {
+            Ok(parent) => Some(parent.tree_id()),
+            // A shallow clone's boundary: the parent is not there. Compare with nothing.
+            Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+            Err(e) => return Err(e),
+        },
+        Err(_) => None,
+    };
+    let mut raw = Vec::new();
+    for path in scope {
+        let new = entry_at(repo, commit.tree_id(), path)?;
+        let old = match parent_tree {
+            Some(t) => entry_at(repo, t, path)?,
+            None => None,
+        };
+        if new.map(|e| e.0) == old.map(|e| e.0) {
+            continue;
+        }
+        diff_entry(repo, path, old, new, &mut raw)?;
+    }
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let changes = detect_renames(repo, raw);
+    let author = match mailmap {
+        Some(m) => commit
+            .author_with_mailmap(m)
+            .map(|s| person(&s))
+            .unwrap_or_else(|_| person(&commit.author())),
+        None => person(&commit.author()),
+    };
+    let committer = match mailmap {
+        Some(m) => commit
+            .committer_with_mailmap(m)
+            .map(|s| person(&s))
+            .unwrap_or_else(|_| person(&commit.committer())),
+        None => person(&commit.committer()),
+    };
+    let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+    Ok(Some(CommitRecord {
+        id: id.to_string(),
+        parents: commit.parent_ids().map(|p| p.to_string()).collect(),
+        author,
+        committer,
+        summary: message.lines().next().unwrap_or("").trim().to_string(),
+        trailers: trailers::parse(&message),
+        signature: signature::kind(&commit),
+        changes,
+    }))
+}
+
+/// A change before rename detection: path, old and new blob ids.
+type RawChange = (String, Option<Oid>, Option<Oid>);
+
+fn tree_entries(
+    repo: &Repository,
+    id: Option<Oid>,
+) -> Result<BTreeMap<String, (Oid, bool)>, git2::Error> {
+    let mut out = BTreeMap::new();
+    if let Some(id) = id {
+        let tree = repo.find_tree(id)?;
+        for entry in tree.iter() {
+            let kind = entry.kind();
+            if kind != Some(ObjectType::Tree) && kind != Some(ObjectType::Blob) {
+                continue; // submodules (commits) are not files of ours
+            }
+            out.insert(
+                String::from_utf8_lossy(entry.name_bytes()).into_owned(),
+                (entry.id(), kind == Some(ObjectType::Tree)),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Compares one entry (file or directory) of the old and new trees.
+fn diff_entry(
+    repo: &Repository,
+    path: &str,
+    old: Option<(Oid, bool)>,
+    new: Option<(Oid, bool)>,
+    out: &mut Vec<RawChange>,
+) -> Result<(), git2::Error> {
+    if old.map(|e| e.0) == new.map(|e| e.0) {
+        return Ok(());
+    }
+    let old_tree = old.filter(|e| e.1).map(|e| e.0);
+    let new_tree = new.filter(|e| e.1).map(|e| e.0);
+    let old_blob = old.filter(|e| !e.1).map(|e| e.0);
+    let new_blob = new.filter(|e| !e.1).map(|e| e.0);
+    if old_blob.is_some() || new_blob.is_some() {
+        out.push((path.to_string(), old_blob, new_blob));
+    }
+    if old_tree.is_some() || new_tree.is_some() {
+        let before = tree_entries(repo, old_tree)?;
+        let after = tree_entries(repo, new_tree)?;
+        let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
+        names.sort();
+        names.dedup();
+        for name in names {
+            let child = format!("{path}/{name}");
+            diff_entry(
+                repo,
+                &child,
+                before.get(name).copied(),
+                after.get(name).copied(),
+                out,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// How similar two texts must be for a deletion and an addition to count as a rename (git's
+/// default for `-M` is 50%).
+const RENAME_SIMILARITY: f32 = 0.5;
+/// Above this many candidate pairs in one commit, only identical contents count as renames
+/// (git has a similar limit, `diff.renameLimit`).
+const RENAME_PAIR_LIMIT: usize = 400;
+
+fn detect_renames(repo: &Repository, raw: Vec<RawChange>) -> Vec<Change> {
+    let hex = |o: Option<Oid>| o.map(|o| o.to_string());
+    let mut deleted: Vec<(String, Oid)> = Vec::new();
+    let mut added: Vec<(String, Oid)> = Vec::new();
+    let mut changes = Vec::new();
+    for (path, old, new) in raw {
+        match (old, new) {
+            (Some(o), None) => deleted.push((path, o)),
+            (None, Some(n)) => added.push((path, n)),
+            _ => changes.push(Change {
+                path,
+                from: None,
+                old: hex(old),
+                new: hex(new),
+            }),
+        }
+    }
+    let mut renamed: Vec<(usize, usize)> = Vec::new();
+    // Identical content first.
+    for (a, (_, new)) in added.iter().enumerate() {
+        if let Some(d) = deleted
+            .iter()
+            .enumerate()
+            .position(|(d, (_, old))| old == new && !renamed.iter().any(|r| r.0 == d))
+        {
+            renamed.push((d, a));
+        }
+    }
+    // Then similar content, best pairs first.
+    let open_d: Vec<usize> = (0..deleted.len())
+        .filter(|d| !renamed.iter().any(|r| r.0 == *d))
+        .collect();
+    let open_a: Vec<usize> = (0..added.len())
+        .filter(|a| !renamed.iter().any(|r| r.1 == *a))
+        .collect();
+    if !open_d.is_empty() && !open_a.is_empty() && open_d.len() * open_a.len() <= RENAME_PAIR_LIMIT
+    {
+        let text = |oid: Oid| {
+            repo.find_blob(oid)
+                .ok()
+                .filter(|b| !b.is_binary())
+                .map(|b| String::from_utf8_lossy(b.content()).into_owned())
+        };
+        let olds: Vec<Option<String>> = open_d.iter().map(|&d| text(deleted[d].1)).collect();
+        let news: Vec<Option<String>> = open_a.iter().map(|&a| text(added[a].1)).collect();
+        let mut scored = Vec::new();
+        for (i, old) in olds.iter().enumerate() {
+            for (j, new) in news.iter().enumerate() {
+                if let (Some(old), Some(new)) = (old, new) {
+                    let ratio = similar::TextDiff::from_lines(old.as_str(), new.as_str()).ratio();
+                    if ratio >= RENAME_SIMILARITY {
+                        scored.push((ratio, open_d[i], open_a[j]));
+                    }
+                }
+            }
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (_, d, a) in scored {
+            if !renamed.iter().any(|r| r.0 == d || r.1 == a) {
+                renamed.push((d, a));
+            }
+        }
+    }
+    for &(d, a) in &renamed {
+        changes.push(Change {
+            path: added[a].0.clone(),
+            from: Some(deleted[d].0.clone()),
+            old: Some(deleted[d].1.to_string()),
+            new: Some(added[a].1.to_string()),
+        });
+    }
+    for (d, (path, old)) in deleted.into_iter().enumerate() {
+        if !renamed.iter().any(|r| r.0 == d) {
+            changes.push(Change {
+                path,
+                from: None,
+                old: Some(old.to_string()),
+                new: None,
+            });
+        }
+    }
+    for (a, (path, new)) in added.into_iter().enumerate() {
+        if !renamed.iter().any(|r| r.1 == a) {
+            changes.push(Change {
+                path,
+                from: None,
+                old: None,
+                new: Some(new.to_string()),
+            });
+        }
+    }
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
+    changes
+}

@@ -1,0 +1,402 @@
+//! Version stamps and approval evidence: for each document, its revisions (with what each
+//! revision's blob says), its approved versions, and for every claimed approval the commit that
+//! backs it — an `Approved-by` trailer or the authorship of a holder of the role, and with
+//! `evidence = "signed"` a verified SSH signature (SPEC §5). Reads the site and the history
+//! index; decides nothing about severity (the `evidence` rules do).
+
+use crate::config::Evidence as Mode;
+use crate::content::Document;
+use crate::content::document::Role;
+use crate::content::facts::{self, ClaimedApproval, Facts};
+use crate::history::signature::{self, AllowedSigner};
+use crate::history::trailers;
+use crate::history::{CommitRecord, HistoryIndex, Revision};
+use crate::site::Site;
+use serde::Serialize;
+
+/// How one approval is backed by the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Evidence {
+    /// An `Approved-by:` trailer of a holder of the role.
+    Trailer { commit: String, value: String },
+    /// A commit authored by a holder of the role.
+    Author { commit: String, author: String },
+    /// As above, and the commit's SSH signature verifies with the holder's key.
+    Signed { commit: String, fingerprint: String },
+    /// `evidence = "none"`: the front matter is trusted.
+    FrontMatter,
+    /// Nothing in the history backs it; `reason` says what is missing.
+    NotEvidenced { reason: String },
+}
+
+impl Evidence {
+    pub fn is_evidenced(&self) -> bool {
+        !matches!(self, Evidence::NotEvidenced { .. })
+    }
+
+    pub fn commit(&self) -> Option<&str> {
+        match self {
+            Evidence::Trailer { commit, .. }
+            | Evidence::Author { commit, .. }
+            | Evidence::Signed { commit, .. } => Some(commit),
+            _ => None,
+        }
+    }
+
+    /// A short phrase for pages and the terminal.
+    pub fn describe(&self) -> String {
+        match self {
+            Evidence::Trailer { commit, value } => {
+                format!("Approved-by: {value} in {}", short(commit))
+            }
+            Evidence::Author { commit, author } => {
+                format!("authored by {author} in {}", short(commit))
+            }
+            Evidence::Signed {
+                commit,
+                fingerprint,
+            } => format!("signed commit {} ({fingerprint})", short(commit)),
+            Evidence::FrontMatter => "front matter (evidence = \"none\")".into(),
+            Evidence::NotEvidenced { reason } => format!("not evidenced: {reason}"),
+        }
+    }
+}
+
+pub fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(10)]
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApprovalEvidence {
+    pub role: String,
+    pub name: String,
+    pub date: String,
+    pub evidence: Evidence,
+}
+
+/// A (version, content hash) pair that reached `status: approved` in a commit.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApprovedVersion {
+    pub version: String,
+    pub content_hash: String,
+    /// The first commit in which this version was approved.
+    pub approved_in: String,
+    /// When that commit reached the history (committer time, seconds).
+    pub approved_at: i64,
+    /// The blob of that revision (for diffs between versions).
+    pub blob: String,
+    pub approvals: Vec<ApprovalEvidence>,
+}
+
+/// A revision with what its blob says.
+#[derive(Debug, Clone)]
+pub struct RevisionFacts<'a> {
+    pub revision: &'a Revision,
+    pub commit: &'a CommitRecord,
+    pub facts: Option<&'a Facts>,
+}
+
+/// Everything the history says about one document.
+#[derive(Debug, Clone)]
+pub struct DocumentHistory<'a> {
+    /// Newest first.
+    pub revisions: Vec<RevisionFacts<'a>>,
+    /// Oldest first.
+    pub versions: Vec<ApprovedVersion>,
+    /// The facts of the working copy.
+    pub current: Facts,
+    /// The working copy differs from HEAD (or is not committed at all).
+    pub uncommitted: bool,
+    /// The HEAD blob of the document, if committed.
+    pub blob: Option<String>,
+}
+
+/// What decides evidence: the mode, the allowed signers, and how to read a commit's signature.
+pub struct Verifier<'a> {
+    pub mode: Mode,
+    pub signers: &'a [AllowedSigner],
+    pub history: &'a HistoryIndex,
+}
+
+impl Verifier<'_> {
+    fn holder_matches(
+        role: &Role,
+        date: jiff::civil::Date,
+        name: &str,
+        email: &str,
+    ) -> Option<String> {
+        role.holders_on(date)
+            .find(|h| {
+                if !email.is_empty() && !h.email.is_empty() {
+                    h.email.eq_ignore_ascii_case(email)
+                } else {
+                    !name.is_empty() && h.name == name
+                }
+            })
+            .map(|h| h.email.clone())
+    }
+
+    fn signed_by(&self, commit: &str, email: &str) -> Option<String> {
+        let repo = git2::Repository::open(&self.history.git_dir).ok()?;
+        let oid = git2::Oid::from_str(commit).ok()?;
+        let (sig, payload) = repo.extract_signature(&oid, None).ok()?;
+        let sig = std::str::from_utf8(&sig).ok()?;
+        signature::verify_ssh(self.signers, email, sig, &payload)
+    }
+
+    /// The evidence for `claim` among `candidates` (the commits at or after the one that last
+    /// changed the content, oldest first).
+    pub fn evidence(
+        &self,
+        site: &Site,
+        claim: &ClaimedApproval,
+        candidates: &[&CommitRecord],
+    ) -> Evidence {
+        if self.mode == Mode::None {
+            return Evidence::FrontMatter;
+        }
+        let Some(role) = site.role(&claim.role) else {
+            return Evidence::NotEvidenced {
+                reason: format!("`{}` is not a role", claim.role),
+            };
+        };
+        let Some(date) = crate::dates::parse_date(&claim.date) else {
+            return Evidence::NotEvidenced {
+                reason: format!("`{}` is not a date", claim.date),
+            };
+        };
+        if candidates.is_empty() {
+            return Evidence::NotEvidenced {
+                reason: "the approved content is not committed".into(),
+            };
+        }
+        let mut unsigned = None;
+        for commit in candidates {
+            let trailer = commit
+                .trailers
+                .iter()
+                .filter(|t| t.is("Approved-by"))
+                .find_map(|t| {
+                    let (name, email) = trailers::person(&t.value);
+                    Self::holder_matches(role, date, &name, &email)
+                        .map(|holder| (t.value.clone(), holder))
+                });
+            let author =
+                Self::holder_matches(role, date, &commit.author.name, &commit.author.email);
+            let found = match (trailer, author) {
+                (Some((value, holder)), _) => Some((
+                    Evidence::Trailer {
+                        commit: commit.id.clone(),
+                        value,
+                    },
+                    holder,
+                )),
+                (None, Some(holder)) => Some((
+                    Evidence::Author {
+                        commit: commit.id.clone(),
+                        author: format!("{} <{}>", commit.author.name, commit.author.email),
+                    },
+                    holder,
+                )),
+                (None, None) => None,
+            };
+            let Some((evidence, holder_email)) = found else {
+                continue;
+            };
+            if self.mode == Mode::Trailer {
+                return evidence;
+            }
+            match self.signed_by(&commit.id, &holder_email) {
+                Some(fingerprint) => {
+                    return Evidence::Signed {
+                        commit: commit.id.clone(),
+                        fingerprint,
+                    };
+                }
+                None => unsigned = Some(commit.id.clone()),
+            }
+        }
+        Evidence::NotEvidenced {
+            reason: match unsigned {
+                Some(c) => format!(
+                    "commit {} names the approver but has no SSH signature that verifies with their key in allowed-signers",
+                    short(&c)
+                ),
+                None => format!(
+                    "no commit since the content last changed carries `Approved-by:` from, or is authored by, a holder of {} on {}",
+                    claim.role, claim.date
+                ),
+            },
+        }
+    }
+}
+
+/// Builds the history of one document.
+pub fn document_history<'a>(history: &'a HistoryIndex, doc: &Document) -> DocumentHistory<'a> {
+    let current = facts::read(&doc.source);
+    let repo_path = history.repo_path(&doc.file);
+    let blob = history.head_blobs.get(&repo_path).cloned();
+    let working_blob = git2::Oid::hash_object(git2::ObjectType::Blob, doc.source.as_bytes())
+        .ok()
+        .map(|o| o.to_string());
+    // `doc.source` has any BOM removed; compare with the file's bytes when it had one.
+    let uncommitted = match &blob {
+        None => true,
+        Some(b) => Some(b) != working_blob.as_ref() && !same_as_file(history, &repo_path, b),
+    };
+    let revisions: Vec<RevisionFacts> = history
+        .revisions(&doc.file)
+        .iter()
+        .filter_map(|r| {
+            Some(RevisionFacts {
+                revision: r,
+                commit: history.commit(&r.commit)?,
+                facts: r.blob.as_deref().and_then(|b| history.facts(b)),
+            })
+        })
+        .collect();
+    let versions = approved_versions(&revisions);
+    DocumentHistory {
+        revisions,
+        versions,
+        current,
+        uncommitted,
+        blob,
+    }
+}
+
+fn same_as_file(history: &HistoryIndex, repo_path: &str, blob: &str) -> bool {
+    std::fs::read(history.workdir.join(repo_path))
+        .ok()
+        .and_then(|bytes| git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).ok())
+        .is_some_and(|o| o.to_string() == blob)
+}
+
+fn approved_versions(revisions: &[RevisionFacts]) -> Vec<ApprovedVersion> {
+    let mut versions: Vec<ApprovedVersion> = Vec::new();
+    for r in revisions.iter().rev() {
+        let Some(f) = r.facts else { continue };
+        let (Some(version), Some(hash), Some(blob)) =
+            (&f.version, &f.content_hash, &r.revision.blob)
+        else {
+            continue;
+        };
+        if f.status.as_deref() != Some("approved") {
+            continue;
+        }
+        if versions
+            .iter()
+            .any(|v| &v.version == version && &v.content_hash == hash)
+        {
+            continue;
+        }
+        versions.push(ApprovedVersion {
+            version: version.clone(),
+            content_hash: hash.clone(),
+            approved_in: r.commit.id.clone(),
+            approved_at: r.commit.committer.time,
+            blob: blob.clone(),
+            approvals: Vec::new(),
+        });
+    }
+    versions
+}
+
+/// The commits (oldest first) at or after the commit that last changed the content to `hash`,
+/// up to the commit that changed it again: the window in which an approval of that content can
+/// be evidenced. `until` limits the window to revisions at or before a commit.
+pub fn evidence_window<'a>(
+    history: &DocumentHistory<'a>,
+    hash: &str,
+    until: Option<&str>,
+) -> Vec<&'a CommitRecord> {
+    let oldest_first: Vec<&RevisionFacts> = history.revisions.iter().rev().collect();
+    let end = match until {
+        Some(c) => match oldest_first.iter().position(|r| r.commit.id == c) {
+            Some(i) => i,
+            None => return Vec::new(),
+        },
+        None => oldest_first.len().saturating_sub(1),
+    };
+    if oldest_first.is_empty() {
+        return Vec::new();
+    }
+    fn hash_of<'h>(r: &RevisionFacts<'h>) -> Option<&'h str> {
+        r.facts.and_then(|f| f.content_hash.as_deref())
+    }
+    if hash_of(oldest_first[end]) != Some(hash) {
+        return Vec::new();
+    }
+    let mut start = end;
+    while start > 0 && hash_of(oldest_first[start - 1]) == Some(hash) {
+        start -= 1;
+    }
+    let mut stop = end;
+    while stop + 1 < oldest_first.len() && hash_of(oldest_first[stop + 1]) == Some(hash) {
+        stop += 1;
+    }
+    oldest_first[start..=stop]
+        .iter()
+        .map(|r| r.commit)
+        .collect()
+}
+
+/// Fills in the evidence of each approved version's approvals (those its blob claims).
+pub fn evidence_for_versions(site: &Site, verifier: &Verifier, history: &mut DocumentHistory) {
+    let mut filled = Vec::new();
+    for v in &history.versions {
+        let claims = history
+            .revisions
+            .iter()
+            .find(|r| r.commit.id == v.approved_in)
+            .and_then(|r| r.facts);
+        let window = evidence_window(history, &v.content_hash, None);
+        let approvals = claims
+            .map(|f| {
+                f.approvals
+                    .iter()
+                    .map(|c| ApprovalEvidence {
+                        role: c.role.clone(),
+                        name: c.name.clone(),
+                        date: c.date.clone(),
+                        evidence: verifier.evidence(site, c, &window),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        filled.push(approvals);
+    }
+    for (v, approvals) in history.versions.iter_mut().zip(filled) {
+        v.approvals = approvals;
+    }
+}
+
+/// The evidence of the working copy's own approvals.
+pub fn current_evidence(
+    site: &Site,
+    verifier: &Verifier,
+    history: &DocumentHistory,
+) -> Vec<ApprovalEvidence> {
+    let window = if history.uncommitted {
+        Vec::new()
+    } else {
+        history
+            .current
+            .content_hash
+            .as_deref()
+            .map(|h| evidence_window(history, h, None))
+            .unwrap_or_default()
+    };
+    history
+        .current
+        .approvals
+        .iter()
+        .map(|c| ApprovalEvidence {
+            role: c.role.clone(),
+            name: c.name.clone(),
+            date: c.date.clone(),
+            evidence: verifier.evidence(site, c, &window),
+        })
+        .collect()
+}

@@ -1,0 +1,119 @@
+//! Findings that need the Git history: `approval-not-evidenced`, `version-not-bumped`,
+//! `uncommitted-changes`, `shallow-history` and `history-unavailable` (SPEC §4, §5).
+
+use super::{Code, Diagnostic, Pos, Severity};
+use crate::config::Evidence as Mode;
+use crate::site::Site;
+use crate::stamp::{self, Verifier};
+
+pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
+    let mode = site.project.config.approval.evidence;
+    let history = match &site.history {
+        Ok(h) => h,
+        Err(unavailable) => {
+            out.push(unavailable.diagnostic());
+            if mode != Mode::None {
+                for (doc, c) in site.controlled().filter(|(_, c)| c.is_approved()) {
+                    for a in &c.approvals {
+                        out.push(
+                            Diagnostic::new(
+                                Code::ApprovalNotEvidenced,
+                                format!("approval by {} ({}) cannot be evidenced: there is no Git history", a.name.value, a.role.value),
+                            )
+                            .at(&doc.file, a.pos)
+                            .doc(doc.id())
+                            .help("commit the approval with an `Approved-by:` trailer, or set [approval] evidence = \"none\""),
+                        );
+                    }
+                }
+            }
+            return;
+        }
+    };
+    if history.shallow {
+        let d = Diagnostic::new(
+            Code::ShallowHistory,
+            "the repository is a shallow clone: first revisions, approval evidence and dates may be wrong",
+        )
+        .help("fetch the whole history: `git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout (GIT_DEPTH: 0 on GitLab); --allow-shallow builds anyway");
+        out.push(if site.options.allow_shallow {
+            d.severity(Severity::Warning)
+        } else {
+            d
+        });
+    }
+    let verifier = Verifier {
+        mode,
+        signers: &site.signers,
+        history,
+    };
+    for doc in site.documents() {
+        let Some(meta) = &doc.meta else { continue };
+        let dh = stamp::document_history(history, doc);
+        if dh.uncommitted {
+            let d = Diagnostic::new(
+                Code::UncommittedChanges,
+                if dh.blob.is_none() {
+                    "document is not committed".to_string()
+                } else {
+                    "document has uncommitted changes".to_string()
+                },
+            )
+            .at(&doc.file, Pos::new(1, 1))
+            .doc(Some(&meta.id.value))
+            .help("commit it: the portal shows it as an unversioned working copy until then");
+            out.push(if site.options.strict {
+                d.severity(Severity::Error)
+            } else {
+                d
+            });
+        }
+        let Some(c) = doc.controlled() else { continue };
+
+        if let (Some(version), Some(hash)) = (&c.version, &dh.current.content_hash)
+            && let Some(approved) = dh
+                .versions
+                .iter()
+                .find(|v| v.version == version.value && &v.content_hash != hash)
+        {
+            out.push(
+                Diagnostic::new(
+                    Code::VersionNotBumped,
+                    format!(
+                        "the content changed after version {} was approved in {}, but the version is still {}",
+                        version.value,
+                        stamp::short(&approved.approved_in),
+                        version.value
+                    ),
+                )
+                .at(&doc.file, version.pos)
+                .width(version.value.chars().count())
+                .doc(Some(&meta.id.value))
+                .help("give the changed content a new version (e.g. bump MINOR) and have it approved again"),
+            );
+        }
+
+        if !c.is_approved() || mode == Mode::None {
+            continue;
+        }
+        let evidence = stamp::current_evidence(site, &verifier, &dh);
+        for (claim, a) in c.approvals.iter().zip(&evidence) {
+            if let stamp::Evidence::NotEvidenced { reason } = &a.evidence {
+                out.push(
+                    Diagnostic::new(
+                        Code::ApprovalNotEvidenced,
+                        format!("approval by {} ({}) on {} is not evidenced: {reason}", a.name, a.role, a.date),
+                    )
+                    .at(&doc.file, claim.pos)
+                    .doc(Some(&meta.id.value))
+                    .help(format!(
+                        "commit the approval with the trailer `Approved-by: {} <email>` (or `policybook approve {}`){}",
+                        a.name,
+                        meta.id.value,
+                        if mode == Mode::Signed { ", signed with the approver's SSH key" } else { "" }
+                    )),
+                );
+            }
+        }
+    }
+}
