@@ -159,6 +159,7 @@ fn commit_record(
         return Ok(None);
     }
     let changes = detect_renames(repo, raw);
+
     let author = match mailmap {
         Some(m) => commit
             .author_with_mailmap(m)
@@ -189,25 +190,33 @@ fn commit_record(
 /// A change before rename detection: path, old and new blob ids.
 type RawChange = (String, Option<Oid>, Option<Oid>);
 
-fn tree_entries(
-    repo: &Repository,
-    id: Option<Oid>,
-) -> Result<BTreeMap<String, (Oid, bool)>, git2::Error> {
-    let mut out = BTreeMap::new();
-    if let Some(id) = id {
-        let tree = repo.find_tree(id)?;
-        for entry in tree.iter() {
-            let kind = entry.kind();
-            if kind != Some(ObjectType::Tree) && kind != Some(ObjectType::Blob) {
-                continue; // submodules (commits) are not files of ours
-            }
-            out.insert(
-                String::from_utf8_lossy(entry.name_bytes()).into_owned(),
-                (entry.id(), kind == Some(ObjectType::Tree)),
-            );
+/// Orders tree entries as git stores them: by name, a directory's name compared as if it ended
+/// in `/`. Both sides of a comparison use the same order, so they can be merged in one pass.
+fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let common = a.len().min(b.len());
+    match a[..common].cmp(&b[..common]) {
+        std::cmp::Ordering::Equal => {
+            let next = |name: &[u8], tree: bool| {
+                name.get(common)
+                    .copied()
+                    .or(if tree { Some(b'/') } else { None })
+            };
+            next(a, a_tree).cmp(&next(b, b_tree))
         }
+        other => other,
     }
-    Ok(out)
+}
+
+/// An entry of a tree: name, id, and whether it is a tree (submodules are skipped).
+fn entries(tree: Option<&git2::Tree>) -> Vec<(Vec<u8>, Oid, bool)> {
+    let Some(tree) = tree else { return Vec::new() };
+    tree.iter()
+        .filter_map(|e| match e.kind() {
+            Some(ObjectType::Tree) => Some((e.name_bytes().to_vec(), e.id(), true)),
+            Some(ObjectType::Blob) => Some((e.name_bytes().to_vec(), e.id(), false)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Compares one entry (file or directory) of the old and new trees.
@@ -221,29 +230,103 @@ fn diff_entry(
     if old.map(|e| e.0) == new.map(|e| e.0) {
         return Ok(());
     }
-    let old_tree = old.filter(|e| e.1).map(|e| e.0);
-    let new_tree = new.filter(|e| e.1).map(|e| e.0);
     let old_blob = old.filter(|e| !e.1).map(|e| e.0);
     let new_blob = new.filter(|e| !e.1).map(|e| e.0);
     if old_blob.is_some() || new_blob.is_some() {
         out.push((path.to_string(), old_blob, new_blob));
     }
-    if old_tree.is_some() || new_tree.is_some() {
-        let before = tree_entries(repo, old_tree)?;
-        let after = tree_entries(repo, new_tree)?;
-        let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
-        names.sort();
-        names.dedup();
-        for name in names {
-            let child = format!("{path}/{name}");
-            diff_entry(
-                repo,
-                &child,
-                before.get(name).copied(),
-                after.get(name).copied(),
-                out,
-            )?;
+    let old_tree = old
+        .filter(|e| e.1)
+        .map(|e| repo.find_tree(e.0))
+        .transpose()?;
+    let new_tree = new
+        .filter(|e| e.1)
+        .map(|e| repo.find_tree(e.0))
+        .transpose()?;
+    if old_tree.is_none() && new_tree.is_none() {
+        return Ok(());
+    }
+    // Entries with equal ids are skipped without allocating anything: most of a large
+    // directory is unchanged from one commit to the next.
+    let (before, after) = match (&old_tree, &new_tree) {
+        (Some(o), Some(n)) => {
+            let mut before = Vec::new();
+            let mut after = Vec::new();
+            let (mut i, mut j) = (o.iter().peekable(), n.iter().peekable());
+            loop {
+                match (i.peek(), j.peek()) {
+                    (None, None) => break,
+                    (Some(a), Some(b)) => {
+                        let (a_tree, b_tree) = (
+                            a.kind() == Some(ObjectType::Tree),
+                            b.kind() == Some(ObjectType::Tree),
+                        );
+                        match git_order(a.name_bytes(), a_tree, b.name_bytes(), b_tree) {
+                            std::cmp::Ordering::Equal => {
+                                if a.id() != b.id() {
+                                    before.push((
+                                        a.name_bytes().to_vec(),
+                                        a.id(),
+                                        a_tree,
+                                        a.kind(),
+                                    ));
+                                    after.push((b.name_bytes().to_vec(), b.id(), b_tree, b.kind()));
+                                }
+                                i.next();
+                                j.next();
+                            }
+                            std::cmp::Ordering::Less => {
+                                before.push((a.name_bytes().to_vec(), a.id(), a_tree, a.kind()));
+                                i.next();
+                            }
+                            std::cmp::Ordering::Greater => {
+                                after.push((b.name_bytes().to_vec(), b.id(), b_tree, b.kind()));
+                                j.next();
+                            }
+                        }
+                    }
+                    (Some(a), None) => {
+                        before.push((
+                            a.name_bytes().to_vec(),
+                            a.id(),
+                            a.kind() == Some(ObjectType::Tree),
+                            a.kind(),
+                        ));
+                        i.next();
+                    }
+                    (None, Some(b)) => {
+                        after.push((
+                            b.name_bytes().to_vec(),
+                            b.id(),
+                            b.kind() == Some(ObjectType::Tree),
+                            b.kind(),
+                        ));
+                        j.next();
+                    }
+                }
+            }
+            let keep = |v: Vec<(Vec<u8>, Oid, bool, Option<ObjectType>)>| {
+                v.into_iter()
+                    .filter(|e| matches!(e.3, Some(ObjectType::Tree | ObjectType::Blob)))
+                    .map(|e| (e.0, e.1, e.2))
+                    .collect::<Vec<_>>()
+            };
+            (keep(before), keep(after))
         }
+        _ => (entries(old_tree.as_ref()), entries(new_tree.as_ref())),
+    };
+    let mut names: Vec<&Vec<u8>> = before
+        .iter()
+        .map(|e| &e.0)
+        .chain(after.iter().map(|e| &e.0))
+        .collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let find =
+            |list: &[(Vec<u8>, Oid, bool)]| list.iter().find(|e| &e.0 == name).map(|e| (e.1, e.2));
+        let child = format!("{path}/{}", String::from_utf8_lossy(name));
+        diff_entry(repo, &child, find(&before), find(&after), out)?;
     }
     Ok(())
 }
