@@ -120,6 +120,23 @@ pub fn resolve_today(flag: Option<Date>) -> Result<(Date, TodaySource), String> 
     ))
 }
 
+/// A commit time (seconds, offset in minutes) as RFC 3339 in the committer's own offset.
+pub fn rfc3339(seconds: i64, offset_minutes: i32) -> String {
+    let Ok(ts) = jiff::Timestamp::from_second(seconds) else {
+        return seconds.to_string();
+    };
+    let offset = jiff::tz::Offset::from_seconds(offset_minutes.saturating_mul(60))
+        .unwrap_or(jiff::tz::Offset::UTC);
+    ts.to_zoned_datetime(jiff::tz::TimeZone::fixed(offset))
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+/// The civil date of a commit time in its own offset.
+pub fn commit_date(seconds: i64, offset_minutes: i32) -> String {
+    rfc3339(seconds, offset_minutes).chars().take(10).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,8 @@ enum Command {
     Check(cmd::check::Args),
     /// Validate, then render the portal into the build directory.
     Build(cmd::build::Args),
+    /// The revisions, approved versions and approvals of one document (by id or path).
+    History(cmd::history::Args),
 }
 
 fn main() {
@@ -29,6 +31,7 @@ fn main() {
     let result = match &cli.command {
         Command::Check(args) => cmd::check::run(cli.root.as_ref(), args),
         Command::Build(args) => cmd::build::run(cli.root.as_ref(), args),
+        Command::History(args) => cmd::history::run(cli.root.as_ref(), args),
     };
     let code = match result {
         Ok(code) => code,

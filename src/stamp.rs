@@ -234,10 +234,21 @@ impl Verifier<'_> {
 
 /// Builds the history of one document.
 pub fn document_history<'a>(history: &'a HistoryIndex, doc: &Document) -> DocumentHistory<'a> {
-    let current = facts::read(&doc.source);
-    let repo_path = history.repo_path(&doc.file);
+    file_history(history, &doc.file, &doc.source)
+}
+
+/// Builds the history of any file in scope; `source` is its working copy (empty when it is not
+/// a document).
+pub fn file_history<'a>(
+    history: &'a HistoryIndex,
+    file: &str,
+    source: &str,
+) -> DocumentHistory<'a> {
+    let doc_file = file;
+    let current = facts::read(source);
+    let repo_path = history.repo_path(file);
     let blob = history.head_blobs.get(&repo_path).cloned();
-    let working_blob = git2::Oid::hash_object(git2::ObjectType::Blob, doc.source.as_bytes())
+    let working_blob = git2::Oid::hash_object(git2::ObjectType::Blob, source.as_bytes())
         .ok()
         .map(|o| o.to_string());
     // `doc.source` has any BOM removed; compare with the file's bytes when it had one.
@@ -246,7 +257,7 @@ pub fn document_history<'a>(history: &'a HistoryIndex, doc: &Document) -> Docume
         Some(b) => Some(b) != working_blob.as_ref() && !same_as_file(history, &repo_path, b),
     };
     let revisions: Vec<RevisionFacts> = history
-        .revisions(&doc.file)
+        .revisions(doc_file)
         .iter()
         .filter_map(|r| {
             Some(RevisionFacts {
@@ -351,7 +362,7 @@ pub fn evidence_for_versions(site: &Site, verifier: &Verifier, history: &mut Doc
             .iter()
             .find(|r| r.commit.id == v.approved_in)
             .and_then(|r| r.facts);
-        let window = evidence_window(history, &v.content_hash, None);
+        let window = evidence_window(history, &v.content_hash, Some(&v.approved_in));
         let approvals = claims
             .map(|f| {
                 f.approvals

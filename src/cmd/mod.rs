@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod check;
+pub mod history;
 
 use crate::validate::report::{self, Format, Sources};
 use crate::validate::{Diagnostic, Severity};

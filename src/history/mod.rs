@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod follow;
+pub mod report;
 pub mod signature;
 pub mod trailers;
 pub mod walk;
@@ -299,6 +300,35 @@ pub fn load(project: &Project) -> Result<HistoryIndex, Unavailable> {
         blobs,
         head_blobs,
     })
+}
+
+/// The history of one path outside the indexed scope (`policybook history` of any tracked
+/// file): a walk of its own, not cached.
+pub fn single_path(
+    history: &HistoryIndex,
+    repo_path: &str,
+) -> Result<(walk::Walk, Vec<Revision>), Unavailable> {
+    let repo = Repository::open(&history.git_dir).map_err(broken)?;
+    let head = Oid::from_str(&history.head).map_err(broken)?;
+    let scope = vec![repo_path.to_string()];
+    let walked = fresh_walk(&repo, &history.git_dir, head, &scope)?;
+    let mut files = follow::follow(&walked, &scope);
+    let revisions = files.remove(repo_path).unwrap_or_default();
+    Ok((walked, revisions))
+}
+
+/// Whether a path is a file at HEAD.
+pub fn tracked_at_head(history: &HistoryIndex, repo_path: &str) -> bool {
+    Repository::open(&history.git_dir)
+        .ok()
+        .and_then(|repo| {
+            let head = repo.find_commit(Oid::from_str(&history.head).ok()?).ok()?;
+            let tree = head.tree().ok()?;
+            tree.get_path(Path::new(repo_path))
+                .ok()
+                .map(|e| e.kind() == Some(git2::ObjectType::Blob))
+        })
+        .unwrap_or(false)
 }
 
 /// The commits reachable from `head` and not from `stop`, newest first (topological).

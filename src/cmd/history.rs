@@ -1,0 +1,179 @@
+//! `policybook history ID|PATH`: the revisions, approved versions and approvals of one
+//! document (by id or path), or the revisions of any tracked file (by path).
+
+use super::{EXIT_ENVIRONMENT, EXIT_OK};
+use crate::history::report::{self, FileHistory};
+use crate::history::{self as hist, HistoryIndex};
+use crate::stamp;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// A document id (POL-001) or a file path (relative to the working directory).
+    pub target: String,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
+    let root = super::root(root)?;
+    let loaded = crate::load(&root, crate::site::Options::default())?;
+    let site = &loaded.site;
+    let history = match &site.history {
+        Ok(h) => h,
+        Err(unavailable) => {
+            eprintln!("error: {}", unavailable.diagnostic().message);
+            return Ok(EXIT_ENVIRONMENT);
+        }
+    };
+
+    let report = if let Some(doc) = site.document(&args.target) {
+        let dh = stamp::document_history(history, doc);
+        report::document(site, history, doc.id(), &doc.file, dh, true)
+    } else {
+        let Some(file) = project_file(&root, &args.target) else {
+            eprintln!(
+                "error: `{}` is neither a document id nor a path inside the project",
+                args.target
+            );
+            return Ok(EXIT_ENVIRONMENT);
+        };
+        if let Some(doc) = site.documents().iter().find(|d| d.file == file) {
+            let dh = stamp::document_history(history, doc);
+            report::document(site, history, doc.id(), &doc.file, dh, true)
+        } else if history.files.contains_key(&history.repo_path(&file)) {
+            let dh = stamp::file_history(history, &file, "");
+            report::document(site, history, None, &file, dh, true)
+        } else if hist::tracked_at_head(history, &history.repo_path(&file)) {
+            outside_scope(site, history, &file)?
+        } else {
+            eprintln!("error: `{file}` is not a document and not a file tracked at HEAD");
+            return Ok(EXIT_ENVIRONMENT);
+        }
+    };
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("serialisable")
+        ),
+        Format::Human => print!("{}", human(&report, history)),
+    }
+    Ok(EXIT_OK)
+}
+
+/// A tracked file outside the content directory: walk its path alone.
+fn outside_scope(
+    site: &crate::Site,
+    history: &HistoryIndex,
+    file: &str,
+) -> Result<FileHistory, crate::Error> {
+    let (walked, revisions) = hist::single_path(history, &history.repo_path(file))
+        .map_err(|u| crate::Error::Render(u.diagnostic().message))?;
+    let mut index = history.clone();
+    index.walk = walked;
+    index.files.insert(history.repo_path(file), revisions);
+    let dh = stamp::file_history(&index, file, "");
+    Ok(report::document(site, &index, None, file, dh, true))
+}
+
+/// `target` as a path relative to the project root, if it is inside it.
+fn project_file(root: &Path, target: &str) -> Option<String> {
+    let cwd = std::env::current_dir().ok()?;
+    let absolute = crate::config::normalise(&cwd.join(target));
+    let root = root.canonicalize().ok()?;
+    let absolute = absolute.canonicalize().unwrap_or(absolute);
+    absolute
+        .strip_prefix(&root)
+        .ok()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .filter(|p| !p.is_empty())
+}
+
+fn human(report: &FileHistory, history: &HistoryIndex) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}{}",
+        report
+            .id
+            .as_ref()
+            .map(|i| format!("{i}  "))
+            .unwrap_or_default(),
+        report.path
+    );
+    if history.shallow {
+        let _ = writeln!(out, "warning: shallow clone: older revisions are missing");
+    }
+    if !report.versions.is_empty() {
+        let _ = writeln!(out, "\nApproved versions");
+        for v in &report.versions {
+            let _ = writeln!(
+                out,
+                "  {:<6} approved in {} at {}  content {}",
+                v.version,
+                stamp::short(&v.approved_in),
+                v.approved_at,
+                &v.content_hash[..12.min(v.content_hash.len())]
+            );
+            for a in &v.approvals {
+                let _ = writeln!(
+                    out,
+                    "         {} {} on {}: {}",
+                    a.role, a.name, a.date, a.evidence
+                );
+            }
+        }
+    }
+    let _ = writeln!(out, "\nRevisions (newest first)");
+    for r in &report.revisions {
+        let state = match (&r.version, &r.status) {
+            (Some(v), Some(s)) => format!("{v} {s}"),
+            (Some(v), None) => v.clone(),
+            (None, Some(s)) => s.clone(),
+            (None, None) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  {} {} {:<20} {:<16} {}{}",
+            stamp::short(&r.commit),
+            &r.time[..16.min(r.time.len())],
+            r.author.name,
+            state,
+            r.summary,
+            if r.change == "renamed" {
+                format!("  (renamed to {})", r.path)
+            } else {
+                String::new()
+            }
+        );
+        for t in &r.trailers {
+            let _ = writeln!(out, "{:>13}{}: {}", "", t.key, t.value);
+        }
+        if r.signature.kind != "none" {
+            let verified = match r.signature.verified {
+                Some(true) => "verified",
+                Some(false) => "not verified",
+                None => "not checked",
+            };
+            let _ = writeln!(
+                out,
+                "{:>13}signature: {} ({verified}){}",
+                "",
+                r.signature.kind,
+                r.signature
+                    .key
+                    .as_ref()
+                    .map(|k| format!(" {k}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    out
+}

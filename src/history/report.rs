@@ -1,0 +1,203 @@
+//! The history of one file as `policybook history` and the history pages show it: every
+//! revision with its commit and what the revision says, every approved version with its
+//! approvals and their evidence. The JSON shape is the contract of SPEC §9.
+
+use super::signature::{self, SignatureKind};
+use super::{CommitRecord, HistoryIndex};
+use crate::dates::rfc3339;
+use crate::site::Site;
+use crate::stamp::{self, DocumentHistory, Verifier};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureView {
+    pub kind: &'static str,
+    /// For SSH: whether it verifies with a key allowed for the author; otherwise null.
+    pub verified: Option<bool>,
+    /// The verifying key's fingerprint (SSH) or the key id (OpenPGP).
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrailerView {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RevisionView {
+    pub commit: String,
+    pub path: String,
+    pub change: String,
+    pub author: PersonView,
+    pub time: String,
+    pub summary: String,
+    pub trailers: Vec<TrailerView>,
+    pub version: Option<String>,
+    pub status: Option<String>,
+    pub content_hash: Option<String>,
+    pub signature: SignatureView,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApprovalView {
+    pub role: String,
+    pub name: String,
+    pub date: String,
+    pub evidence: String,
+    pub evidenced: bool,
+    pub commit: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionView {
+    pub version: String,
+    pub content_hash: String,
+    pub approved_in: String,
+    pub approved_at: String,
+    pub approvals: Vec<ApprovalView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileHistory {
+    pub id: Option<String>,
+    pub path: String,
+    pub revisions: Vec<RevisionView>,
+    pub versions: Vec<VersionView>,
+}
+
+pub fn signature_view(
+    site: &Site,
+    history: &HistoryIndex,
+    commit: &CommitRecord,
+    verify: bool,
+) -> SignatureView {
+    match &commit.signature {
+        SignatureKind::None => SignatureView {
+            kind: "none",
+            verified: None,
+            key: None,
+        },
+        SignatureKind::Other => SignatureView {
+            kind: "other",
+            verified: None,
+            key: None,
+        },
+        SignatureKind::Pgp { key_id } => SignatureView {
+            kind: "pgp",
+            verified: None,
+            key: key_id.clone(),
+        },
+        SignatureKind::Ssh => {
+            let key = verify
+                .then(|| verify_commit(site, history, commit))
+                .flatten();
+            SignatureView {
+                kind: "ssh",
+                verified: verify.then_some(key.is_some()),
+                key,
+            }
+        }
+    }
+}
+
+fn verify_commit(site: &Site, history: &HistoryIndex, commit: &CommitRecord) -> Option<String> {
+    let repo = git2::Repository::open(&history.git_dir).ok()?;
+    let (sig, payload) = repo
+        .extract_signature(&git2::Oid::from_str(&commit.id).ok()?, None)
+        .ok()?;
+    signature::verify_ssh(
+        &site.signers,
+        &commit.author.email,
+        std::str::from_utf8(&sig).ok()?,
+        &payload,
+    )
+}
+
+pub fn approval_views(approvals: &[stamp::ApprovalEvidence]) -> Vec<ApprovalView> {
+    approvals
+        .iter()
+        .map(|a| ApprovalView {
+            role: a.role.clone(),
+            name: a.name.clone(),
+            date: a.date.clone(),
+            evidence: a.evidence.describe(),
+            evidenced: a.evidence.is_evidenced(),
+            commit: a.evidence.commit().map(str::to_string),
+        })
+        .collect()
+}
+
+/// The report of one document's history (with evidence filled in for every version).
+pub fn document(
+    site: &Site,
+    history: &HistoryIndex,
+    id: Option<&str>,
+    path: &str,
+    mut dh: DocumentHistory,
+    verify_signatures: bool,
+) -> FileHistory {
+    let verifier = Verifier {
+        mode: site.project.config.approval.evidence,
+        signers: &site.signers,
+        history,
+    };
+    stamp::evidence_for_versions(site, &verifier, &mut dh);
+    FileHistory {
+        id: id.map(str::to_string),
+        path: path.to_string(),
+        revisions: dh
+            .revisions
+            .iter()
+            .map(|r| RevisionView {
+                commit: r.commit.id.clone(),
+                path: history
+                    .project_path(&r.revision.path)
+                    .unwrap_or(&r.revision.path)
+                    .to_string(),
+                change: r.revision.kind.clone(),
+                author: PersonView {
+                    name: r.commit.author.name.clone(),
+                    email: r.commit.author.email.clone(),
+                },
+                time: rfc3339(r.commit.committer.time, r.commit.committer.offset),
+                summary: r.commit.summary.clone(),
+                trailers: r
+                    .commit
+                    .trailers
+                    .iter()
+                    .map(|t| TrailerView {
+                        key: t.key.clone(),
+                        value: t.value.clone(),
+                    })
+                    .collect(),
+                version: r.facts.and_then(|f| f.version.clone()),
+                status: r.facts.and_then(|f| f.status.clone()),
+                content_hash: r.facts.and_then(|f| f.content_hash.clone()),
+                signature: signature_view(site, history, r.commit, verify_signatures),
+            })
+            .collect(),
+        versions: dh
+            .versions
+            .iter()
+            .map(|v| VersionView {
+                version: v.version.clone(),
+                content_hash: v.content_hash.clone(),
+                approved_in: v.approved_in.clone(),
+                approved_at: {
+                    let c = history.commit(&v.approved_in);
+                    c.map_or_else(String::new, |c| {
+                        rfc3339(c.committer.time, c.committer.offset)
+                    })
+                },
+                approvals: approval_views(&v.approvals),
+            })
+            .collect(),
+    }
+}
