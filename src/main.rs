@@ -24,6 +24,8 @@ enum Command {
     Build(cmd::build::Args),
     /// The revisions, approved versions and approvals of one document (by id or path).
     History(cmd::history::Args),
+    /// Rebuild the portal in memory and report every file of SITE that differs, is missing or was added.
+    Verify(cmd::verify::Args),
 }
 
 fn main() {
@@ -32,6 +34,7 @@ fn main() {
         Command::Check(args) => cmd::check::run(cli.root.as_ref(), args),
         Command::Build(args) => cmd::build::run(cli.root.as_ref(), args),
         Command::History(args) => cmd::history::run(cli.root.as_ref(), args),
+        Command::Verify(args) => cmd::verify::run(cli.root.as_ref(), args),
     };
     let code = match result {
         Ok(code) => code,

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod check;
 pub mod history;
+pub mod verify;
 
 use crate::validate::report::{self, Format, Sources};
 use crate::validate::{Diagnostic, Severity};
@@ -37,6 +38,11 @@ pub struct Validation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Deny {
     Warnings,
+}
+
+/// Parses a `--today` value.
+pub fn parse_today_arg(text: &str) -> Result<jiff::civil::Date, String> {
+    parse_today(text)
 }
 
 fn parse_today(text: &str) -> Result<jiff::civil::Date, String> {

@@ -1,6 +1,8 @@
 //! Rendering: the site and its diagnostics in, the portal's files out (written atomically by
 //! `writer`). Pages are rendered in parallel; nothing here decides compliance or validity.
 
+pub mod history_view;
+pub mod manifest;
 pub mod markdown;
 pub mod pages;
 pub mod theme;
@@ -47,6 +49,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
     let matrix = compliance::matrix(site, diagnostics);
     let coverage = communication::coverage(site);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let history = site.history.as_ref().ok();
 
     let base = json!({
         "title": site.project.title(),
@@ -57,6 +60,9 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
         "preview": errors > 0,
         "errors": errors,
         "repository": site.project.config.output.html.git_repository_url,
+        "history": history.is_some(),
+        "history_incomplete": history.is_some_and(|h| h.shallow),
+        "head": history.map(|h| h.head.clone()),
     });
     let render_page = |template: &str,
                        page: &str,
@@ -79,13 +85,13 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
 
     let mut files = Files::new();
     let top = [
-        (
-            "index.html",
-            "index.html",
-            "dashboard",
-            "Dashboard",
-            pages::dashboard(site, &matrix, &coverage, diagnostics),
-        ),
+        ("index.html", "index.html", "dashboard", "Dashboard", {
+            let mut page = pages::dashboard(site, &matrix, &coverage, diagnostics);
+            if let Some(h) = history {
+                page["changes"] = Value::Array(history_view::recent_changes(site, h, 10));
+            }
+            page
+        }),
         (
             "documents.html",
             "documents.html",
@@ -105,7 +111,13 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
             "communications.html",
             "communications",
             "Communication log",
-            pages::communications(site, &coverage),
+            {
+                let mut page = pages::communications(site, &coverage);
+                if let Some(h) = history {
+                    page["published"] = Value::Array(history_view::published_entries(site, h));
+                }
+                page
+            },
         ),
         (
             "leadership.html",
@@ -121,24 +133,51 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
     }
 
     let published: Vec<_> = site.published().collect();
-    let rendered: Vec<Result<(String, Vec<u8>), Error>> = published
+    type Rendered = (Vec<(String, Vec<u8>)>, Value);
+    let rendered: Vec<Result<Rendered, Error>> = published
         .par_iter()
         .map(|doc| {
             let meta = doc.meta.as_ref().expect("published has meta");
             let body = markdown::to_html(&doc.rel_path, doc.body(), &meta.title.value, &paths);
             let page = pages::doc_page(doc);
-            render_page(
+            let views = history.map(|h| history_view::views(site, h, doc));
+            let mut data = pages::document(site, doc, &body);
+            data["stamp"] = views.as_ref().map_or(Value::Null, |v| v.stamp.clone());
+            data["history_href"] = json!(views.as_ref().map(|_| pages::history_page(doc)));
+            let mut out = vec![render_page(
                 "document.html",
                 &page,
                 "documents",
                 &meta.title.value,
-                pages::document(site, doc, &body),
-            )
+                data,
+            )?];
+            let stamp = match views {
+                Some(views) => {
+                    let history_page = pages::history_page(doc);
+                    let data = json!({
+                        "id": meta.id.value, "title": meta.title.value, "href": page,
+                        "type": meta.doc_type.value, "history": views.history,
+                    });
+                    let title = format!("History of {}", meta.id.value);
+                    out.push(render_page(
+                        "history.html",
+                        &history_page,
+                        "documents",
+                        &title,
+                        data,
+                    )?);
+                    views.stamp
+                }
+                None => manifest::stamp_without_history(doc),
+            };
+            Ok((out, stamp))
         })
         .collect();
+    let mut stamps = Vec::new();
     for r in rendered {
-        let (path, bytes) = r?;
-        files.insert(path, bytes);
+        let (pages, stamp) = r?;
+        files.extend(pages);
+        stamps.push(stamp);
     }
 
     for (path, text) in &theme.assets {
@@ -155,6 +194,8 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
             .map_err(|e| Error::io(format!("cannot read {}", source.display()), e))?;
         files.insert(format!("docs/{asset}"), bytes);
     }
+    let manifest = manifest::manifest(site, stamps, &files);
+    files.insert(manifest::FILE_NAME.to_string(), manifest);
     Ok(files)
 }
 

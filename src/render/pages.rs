@@ -17,6 +17,11 @@ pub fn doc_page(doc: &Document) -> String {
     format!("docs/{stem}.html")
 }
 
+/// Where a document's history page is written.
+pub fn history_page(doc: &Document) -> String {
+    format!("history/{}.html", doc.id().unwrap_or("unknown"))
+}
+
 /// `../` once per directory level of `page`, so links resolve from wherever the page is.
 pub fn root_of(page: &str) -> String {
     "../".repeat(page.matches('/').count())

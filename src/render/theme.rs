@@ -17,6 +17,7 @@ pub const DEFAULT_FILES: &[(&str, &str)] = embed!(
     "templates/index.html",
     "templates/documents.html",
     "templates/document.html",
+    "templates/history.html",
     "templates/roles.html",
     "templates/communications.html",
     "templates/leadership.html",

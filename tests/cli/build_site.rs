@@ -74,9 +74,20 @@ fn build_writes_every_page() {
             site.keys()
         );
     }
-    // Exactly the five top pages and one page per document.
+    // Exactly the five top pages, one page per document and one history page per document.
     let html: Vec<&String> = site.keys().filter(|k| k.ends_with(".html")).collect();
-    assert_eq!(html.len(), 5 + DOC_PAGES.len(), "{html:?}");
+    assert_eq!(html.len(), 5 + 2 * DOC_PAGES.len(), "{html:?}");
+    for id in ["POL-001", "ROL-001", "MR-2026-Q1"] {
+        assert!(
+            site.contains_key(&format!("history/{id}.html")),
+            "no history page for {id}"
+        );
+    }
+    // The manifest lists every other file with its SHA-256.
+    let manifest: serde_json::Value = serde_json::from_slice(&site["manifest.json"]).unwrap();
+    let listed = manifest["files"].as_object().unwrap();
+    assert_eq!(listed.len(), files(&site).count() - 1);
+    assert!(listed.contains_key("index.html"));
 
     // Real pages, not placeholders: each names the portal and the date it describes.
     for (path, page) in files(&site).filter(|(p, _)| p.ends_with(".html")) {

@@ -1,0 +1,68 @@
+//! `manifest.json`: every published document's version stamp, the SHA-256 of every file written
+//! to the site, and a digest of that list, so anyone can check that a published portal is what
+//! the repository builds (`policybook verify`).
+
+use super::writer::Files;
+use crate::content::Document;
+use crate::content::facts;
+use crate::site::Site;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+pub const FILE_NAME: &str = "manifest.json";
+
+pub fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A stamp from the working copy alone (no Git history to read).
+pub fn stamp_without_history(doc: &Document) -> Value {
+    let f = facts::read(&doc.source);
+    json!({
+        "id": doc.id(), "version": f.version, "status": f.status, "content_hash": f.content_hash,
+        "blob": null, "working_copy": true, "last_commit": null, "last_commit_time": null,
+        "approvals": f.approvals.iter().map(|a| json!({"role": a.role, "name": a.name, "date": a.date, "evidenced": false, "evidence": "no Git history"})).collect::<Vec<_>>(),
+    })
+}
+
+/// The digest of the file list: SHA-256 over `path  sha256\n` lines in path order.
+pub fn digest(files: &serde_json::Map<String, Value>) -> String {
+    let mut text = String::new();
+    for (path, hash) in files {
+        text.push_str(&format!("{}  {path}\n", hash.as_str().unwrap_or("")));
+    }
+    sha256(text.as_bytes())
+}
+
+pub fn manifest(site: &Site, mut stamps: Vec<Value>, files: &Files) -> Vec<u8> {
+    // Keep only the fields an auditor compares, in a stable order.
+    for s in &mut stamps {
+        if let Some(map) = s.as_object_mut() {
+            map.retain(|k, _| {
+                !k.ends_with("_href") && !k.ends_with("_short") && k != "history_incomplete"
+            });
+        }
+    }
+    stamps.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    let list: serde_json::Map<String, Value> = files
+        .iter()
+        .filter(|(path, _)| path.as_str() != FILE_NAME)
+        .map(|(path, bytes)| (path.clone(), Value::String(sha256(bytes))))
+        .collect();
+    let history = site.history.as_ref().ok();
+    let value = json!({
+        "generator": format!("policybook {}", env!("CARGO_PKG_VERSION")),
+        "head": history.map(|h| h.head.clone()),
+        "history_incomplete": history.is_some_and(|h| h.shallow),
+        "today": site.today.to_string(),
+        "documents": stamps,
+        "digest": digest(&list),
+        "files": list,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&value).expect("manifest serialises");
+    bytes.push(b'\n');
+    bytes
+}
