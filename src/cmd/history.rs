@@ -16,7 +16,11 @@ pub enum Format {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// A document id (POL-001) or a file path (relative to the working directory).
-    pub target: String,
+    #[arg(required_unless_present = "all")]
+    pub target: Option<String>,
+    /// Every document, in path order (JSON: an array of the per-document objects).
+    #[arg(long, conflicts_with = "target")]
+    pub all: bool,
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
 }
@@ -33,15 +37,45 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         }
     };
 
-    let report = if let Some(doc) = site.document(&args.target) {
+    if args.all {
+        let reports: Vec<FileHistory> = site
+            .documents()
+            .iter()
+            .filter(|d| d.meta.is_some())
+            .map(|doc| {
+                report::document(
+                    site,
+                    history,
+                    doc.id(),
+                    &doc.file,
+                    stamp::document_history(history, doc),
+                    true,
+                )
+            })
+            .collect();
+        match args.format {
+            Format::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&reports).expect("serialisable")
+            ),
+            Format::Human => {
+                for r in &reports {
+                    println!("{}", human(r, history));
+                }
+            }
+        }
+        return Ok(EXIT_OK);
+    }
+    let target = args
+        .target
+        .as_deref()
+        .expect("clap requires a target without --all");
+    let report = if let Some(doc) = site.document(target) {
         let dh = stamp::document_history(history, doc);
         report::document(site, history, doc.id(), &doc.file, dh, true)
     } else {
-        let Some(file) = project_file(&root, &args.target) else {
-            eprintln!(
-                "error: `{}` is neither a document id nor a path inside the project",
-                args.target
-            );
+        let Some(file) = project_file(&root, target) else {
+            eprintln!("error: `{target}` is neither a document id nor a path inside the project");
             return Ok(EXIT_ENVIRONMENT);
         };
         if let Some(doc) = site.documents().iter().find(|d| d.file == file) {

@@ -50,6 +50,9 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
     let coverage = communication::coverage(site);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let history = site.history.as_ref().ok();
+    let version_texts = history
+        .map(|h| history_view::version_texts(site, h))
+        .unwrap_or_default();
 
     let base = json!({
         "title": site.project.title(),
@@ -140,7 +143,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
             let meta = doc.meta.as_ref().expect("published has meta");
             let body = markdown::to_html(&doc.rel_path, doc.body(), &meta.title.value, &paths);
             let page = pages::doc_page(doc);
-            let views = history.map(|h| history_view::views(site, h, doc));
+            let views = history.map(|h| history_view::views(site, h, doc, &version_texts));
             let mut data = pages::document(site, doc, &body);
             data["stamp"] = views.as_ref().map_or(Value::Null, |v| v.stamp.clone());
             data["history_href"] = json!(views.as_ref().map(|_| pages::history_page(doc)));

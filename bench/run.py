@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""policybook benchmark: build (cold and warm), history of every document, and the
+`git log -M --name-status` baseline, measured in one run on corpora made by gen-corpus.
+
+Usage: bench/run.py [--gen-corpus PATH] [--runs N] [--sizes small,large] [--keep DIR]
+
+The corpus generator is not part of this repository (it lives beside it, in
+../shared/bench/gen-corpus); pass --gen-corpus or set GEN_CORPUS when it is elsewhere.
+Prints a table of medians (wall seconds, peak RSS) and ratios to the git log baseline.
+"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SIZES = {"small": (200, 2000), "large": (2000, 20000)}
+TODAY = "2026-11-27"
+
+
+def run(cmd, cwd, env=None):
+    """Runs cmd, returns (wall seconds, peak RSS KiB, stderr)."""
+    wrapped = ["/usr/bin/time", "-f", "PEAKRSS %M"] + cmd
+    started = time.perf_counter()
+    proc = subprocess.run(wrapped, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - started
+    match = re.search(r"PEAKRSS (\d+)", proc.stderr)
+    return wall, int(match.group(1)) if match else 0, proc.stderr
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gen-corpus", default=os.environ.get("GEN_CORPUS", os.path.join(ROOT, "..", "shared", "bench", "gen-corpus")))
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--sizes", default="small,large")
+    ap.add_argument("--keep", help="generate corpora here and keep them (reused when present)")
+    args = ap.parse_args()
+    if not os.path.exists(args.gen_corpus):
+        sys.exit(f"gen-corpus not found at {args.gen_corpus}; pass --gen-corpus")
+
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    exe = os.path.join(ROOT, "target", "release", "policybook")
+    workdir = args.keep or tempfile.mkdtemp(prefix="policybook-bench-")
+    env = dict(os.environ, POLICYBOOK_TIMINGS="1")
+    env.pop("SOURCE_DATE_EPOCH", None)
+
+    rows = []
+    for size in args.sizes.split(","):
+        docs, commits = SIZES[size]
+        corpus = os.path.join(workdir, f"corpus-{docs}-{commits}")
+        if not os.path.exists(os.path.join(corpus, ".git")):
+            subprocess.run([sys.executable, args.gen_corpus, "--docs", str(docs), "--commits", str(commits),
+                            "--seed", "1", "--out", corpus, "--force", "--quiet"], check=True)
+        cache = os.path.join(corpus, ".git", "policybook")
+        site = os.path.join(corpus, "site")
+        build = [exe, "build", "--allow-errors", "--format", "json", "--today", TODAY]
+        samples = {k: [] for k in ["git log", "cold index", "cold build", "warm build", "history --all"]}
+        rss = {k: [] for k in samples}
+        for _ in range(args.runs):
+            w, m, _ = run(["git", "log", "-M", "--name-status", "--format=%H", "HEAD"], corpus)
+            samples["git log"].append(w); rss["git log"].append(m)
+
+            shutil.rmtree(cache, ignore_errors=True); shutil.rmtree(site, ignore_errors=True)
+            w, m, err = run(build, corpus, env)
+            samples["cold build"].append(w); rss["cold build"].append(m)
+            phases = dict((p, float(s)) for p, s in re.findall(r"timing: ([a-z ]+?)(?: \(\d+ blobs\))?: ([0-9.]+) s", err))
+            samples["cold index"].append(phases.get("history walk", 0) + phases.get("blob facts", 0))
+            rss["cold index"].append(m)
+
+            w, m, _ = run(build, corpus, env)
+            samples["warm build"].append(w); rss["warm build"].append(m)
+
+            w, m, _ = run([exe, "history", "--all", "--format", "json"], corpus, env)
+            samples["history --all"].append(w); rss["history --all"].append(m)
+        base = median(samples["git log"])
+        for name in samples:
+            med = median(samples[name])
+            rows.append((f"{docs}/{commits}", name, med, med / base, median(rss[name]) / 1024))
+        rows.append((f"{docs}/{commits}", "warm/cold build", median(samples["warm build"]) / median(samples["cold build"]), float("nan"), float("nan")))
+
+    print(f"\npolicybook benchmark, {args.runs} runs each, medians ({os.cpu_count()} cores)")
+    print(f"{'corpus':<12} {'measure':<16} {'seconds':>9} {'x git log':>10} {'peak MiB':>9}")
+    for corpus, name, sec, ratio, mib in rows:
+        ratio_s = "" if ratio != ratio else f"{ratio:.2f}"
+        mib_s = "" if mib != mib else f"{mib:.0f}"
+        value = f"{sec:.3f}" if name != "warm/cold build" else f"{sec:.0%}"
+        print(f"{corpus:<12} {name:<16} {value:>9} {ratio_s:>10} {mib_s:>9}")
+    print("\n'cold index' is the history walk plus reading every revision's blob, inside the cold build;"
+          " 'x git log' divides by `git log -M --name-status --format=%H HEAD` on the same corpus in the same run.")
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
