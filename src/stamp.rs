@@ -110,6 +110,8 @@ pub struct DocumentHistory<'a> {
     pub uncommitted: bool,
     /// The HEAD blob of the document, if committed.
     pub blob: Option<String>,
+    /// The repository (for ancestry questions when branches interleave).
+    pub git_dir: &'a std::path::Path,
 }
 
 /// What decides evidence: the mode, the allowed signers, and how to read a commit's signature.
@@ -274,6 +276,7 @@ pub fn file_history<'a>(
         current,
         uncommitted,
         blob,
+        git_dir: &history.git_dir,
     }
 }
 
@@ -347,8 +350,49 @@ pub fn evidence_window<'a>(
     while stop + 1 < oldest_first.len() && hash_of(oldest_first[stop + 1]) == Some(hash) {
         stop += 1;
     }
-    oldest_first[start..=stop]
+    let same = oldest_first
         .iter()
+        .filter(|r| hash_of(r) == Some(hash))
+        .count();
+    if same == stop - start + 1 {
+        return oldest_first[start..=stop]
+            .iter()
+            .map(|r| r.commit)
+            .collect();
+    }
+    // Revisions with this content are interleaved (in walk order) with others: branches were
+    // merged. The walk's order is then not the graph's, so ask the graph: a revision with this
+    // content counts unless a revision with other content lies between it and `top` on the
+    // ancestry path.
+    let Ok(repo) = git2::Repository::open(history.git_dir) else {
+        return oldest_first[start..=stop]
+            .iter()
+            .map(|r| r.commit)
+            .collect();
+    };
+    let oid = |r: &RevisionFacts| git2::Oid::from_str(&r.commit.id).ok();
+    let descends = |a: Option<git2::Oid>, b: Option<git2::Oid>| match (a, b) {
+        (Some(a), Some(b)) => a == b || repo.graph_descendant_of(a, b).unwrap_or(false),
+        _ => false,
+    };
+    let top = oid(oldest_first[end]);
+    let others: Vec<Option<git2::Oid>> = oldest_first
+        .iter()
+        .filter(|r| hash_of(r) != Some(hash))
+        .map(|r| oid(r))
+        .collect();
+    oldest_first
+        .iter()
+        .filter(|r| hash_of(r) == Some(hash))
+        .filter(|r| {
+            let here = oid(r);
+            let related = descends(top, here) || descends(here, top);
+            related
+                && !others.iter().any(|&d| {
+                    (descends(d, here) && descends(top, d) && d != here && d != top)
+                        || (descends(d, top) && descends(here, d) && d != here && d != top)
+                })
+        })
         .map(|r| r.commit)
         .collect()
 }

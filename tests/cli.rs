@@ -16,3 +16,5 @@ mod all_codes;
 mod build_site;
 #[path = "cli/example.rs"]
 mod example;
+#[path = "cli/git_history.rs"]
+mod git_history;

@@ -11,14 +11,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the format or what the walk records changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 pub struct Cache {
     format: u32,
     tool_version: String,
     scope: Vec<String>,
-    shallow: bool,
+    /// The contents of `.git/shallow` (empty for a complete clone).
+    boundary: String,
     pub walk: Walk,
     pub blobs: HashMap<String, Facts>,
 }
@@ -27,13 +28,13 @@ fn path(git_dir: &Path) -> PathBuf {
     git_dir.join("policybook").join("history.json")
 }
 
-pub fn read(git_dir: &Path, scope: &[String], shallow: bool) -> Option<Cache> {
+pub fn read(git_dir: &Path, scope: &[String], boundary: &str) -> Option<Cache> {
     let bytes = std::fs::read(path(git_dir)).ok()?;
     let cache: Cache = serde_json::from_slice(&bytes).ok()?;
     (cache.format == FORMAT
         && cache.tool_version == env!("CARGO_PKG_VERSION")
         && cache.scope == scope
-        && cache.shallow == shallow)
+        && cache.boundary == boundary)
         .then_some(cache)
 }
 
@@ -42,7 +43,7 @@ pub fn read(git_dir: &Path, scope: &[String], shallow: bool) -> Option<Cache> {
 pub fn write(
     git_dir: &Path,
     scope: &[String],
-    shallow: bool,
+    boundary: &str,
     walk: &Walk,
     blobs: &HashMap<String, Facts>,
 ) {
@@ -51,7 +52,7 @@ pub fn write(
         format: u32,
         tool_version: &'a str,
         scope: &'a [String],
-        shallow: bool,
+        boundary: &'a str,
         walk: &'a Walk,
         blobs: &'a HashMap<String, Facts>,
     }
@@ -67,7 +68,7 @@ pub fn write(
         format: FORMAT,
         tool_version: env!("CARGO_PKG_VERSION"),
         scope,
-        shallow,
+        boundary,
         walk,
         blobs,
     };

@@ -225,29 +225,48 @@ pub fn load(project: &Project) -> Result<HistoryIndex, Unavailable> {
     let shallow = repo.is_shallow();
     let git_dir = repo.path().to_path_buf();
 
+    // The shallow boundary is part of what the cache describes: deepening a clone changes
+    // the history without moving HEAD.
+    let boundary = std::fs::read_to_string(git_dir.join("shallow")).unwrap_or_default();
     let cache_read = std::time::Instant::now();
-    let cached = cache::read(&git_dir, &scope, shallow);
+    let cached = cache::read(&git_dir, &scope, &boundary);
     timing("history cache read", cache_read);
     let (mut walked, mut blobs) = match cached {
+        // Same HEAD, same graph: the cached walk is exactly what a fresh one would find.
         Some(c) if c.walk.order.first().map(String::as_str) == Some(head.to_string().as_str()) => {
             (c.walk, c.blobs)
         }
-        Some(c) => match c.walk.order.first().and_then(|h| Oid::from_str(h).ok()) {
-            // HEAD moved forward: walk only the commits the cache has not seen.
-            Some(old_head) if repo.graph_descendant_of(head, old_head).unwrap_or(false) => {
-                let new = commits_between(&repo, head, Some(old_head)).map_err(broken)?;
-                let records = walk::walk_commits(&git_dir, &new, &scope).map_err(broken)?;
-                let mut w = c.walk;
-                let mut order: Vec<String> = new.iter().map(Oid::to_string).collect();
-                order.append(&mut w.order);
-                w.order = order;
-                w.records
-                    .extend(records.into_iter().map(|r| (r.id.clone(), r)));
-                (w, c.blobs)
-            }
-            // History was rewritten (force push, rebase): start again.
-            _ => (fresh_walk(&repo, &git_dir, head, &scope)?, HashMap::new()),
-        },
+        // Otherwise order the commits afresh (cheap: commit objects only) and compare trees only
+        // for commits the cache has not seen. Commits that a rewrite (force push, rebase) made
+        // unreachable drop out with the old order.
+        Some(c) => {
+            let ids = commits_between(&repo, head, None).map_err(broken)?;
+            let known: std::collections::HashSet<&str> =
+                c.walk.order.iter().map(String::as_str).collect();
+            let new: Vec<Oid> = ids
+                .iter()
+                .copied()
+                .filter(|id| !known.contains(id.to_string().as_str()))
+                .collect();
+            let records = walk::walk_commits(&git_dir, &new, &scope).map_err(broken)?;
+            let order: Vec<String> = ids.iter().map(Oid::to_string).collect();
+            let reachable: std::collections::HashSet<&str> =
+                order.iter().map(String::as_str).collect();
+            let mut kept: BTreeMap<String, CommitRecord> = c
+                .walk
+                .records
+                .into_iter()
+                .filter(|(id, _)| reachable.contains(id.as_str()))
+                .collect();
+            kept.extend(records.into_iter().map(|r| (r.id.clone(), r)));
+            (
+                walk::Walk {
+                    order,
+                    records: kept,
+                },
+                c.blobs,
+            )
+        }
         None => (fresh_walk(&repo, &git_dir, head, &scope)?, HashMap::new()),
     };
 
@@ -286,7 +305,7 @@ pub fn load(project: &Project) -> Result<HistoryIndex, Unavailable> {
 
     walked.order.shrink_to_fit();
     let cache_started = std::time::Instant::now();
-    cache::write(&git_dir, &scope, shallow, &walked, &blobs);
+    cache::write(&git_dir, &scope, &boundary, &walked, &blobs);
     timing("history cache write", cache_started);
     Ok(HistoryIndex {
         git_dir,
@@ -310,9 +329,14 @@ pub fn single_path(
 ) -> Result<(walk::Walk, Vec<Revision>), Unavailable> {
     let repo = Repository::open(&history.git_dir).map_err(broken)?;
     let head = Oid::from_str(&history.head).map_err(broken)?;
-    let scope = vec![repo_path.to_string()];
+    // Walk the file's directory, so that renames within it are seen and followed (a file at
+    // the top of the repository is walked alone).
+    let scope = match repo_path.rsplit_once('/') {
+        Some((dir, _)) => vec![dir.to_string()],
+        None => vec![repo_path.to_string()],
+    };
     let walked = fresh_walk(&repo, &history.git_dir, head, &scope)?;
-    let mut files = follow::follow(&walked, &scope);
+    let mut files = follow::follow(&walked, &[repo_path.to_string()]);
     let revisions = files.remove(repo_path).unwrap_or_default();
     Ok((walked, revisions))
 }

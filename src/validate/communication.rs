@@ -36,6 +36,20 @@ pub struct Coverage<'a> {
 /// current version reached it.
 pub fn coverage(site: &Site) -> Vec<Coverage<'_>> {
     let deadline_days = i64::from(site.project.config.communication.deadline_days);
+    // Communication entries by the document id they mention (one pass over the entries, so
+    // the cost stays linear in documents plus entries).
+    let mut by_document: std::collections::HashMap<
+        &str,
+        Vec<(&Document, &crate::content::document::Communication)>,
+    > = std::collections::HashMap::new();
+    for (entry, comm) in site.communications() {
+        for d in &comm.documents {
+            let list = by_document.entry(d.id.value.as_str()).or_default();
+            if !list.iter().any(|(e, _)| std::ptr::eq(*e, entry)) {
+                list.push((entry, comm));
+            }
+        }
+    }
     let mut out = Vec::new();
     for (doc, c) in site.controlled() {
         if !c.is_approved() {
@@ -47,8 +61,10 @@ pub fn coverage(site: &Site) -> Vec<Coverage<'_>> {
         let id = doc.id().expect("controlled has id");
         let deadline = dates::add_days(effective.value, deadline_days);
         for group in &c.audience {
-            let earliest = site
-                .communications()
+            let earliest = by_document
+                .get(id)
+                .into_iter()
+                .flatten()
                 .filter(|(_, comm)| {
                     comm.audience.iter().any(|a| a.value == group.value)
                         && comm.documents.iter().any(|d| {

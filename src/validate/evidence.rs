@@ -87,7 +87,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .at(&doc.file, version.pos)
-                .width(version.value.chars().count())
+                .width(written_width(&doc.source, version.pos, &version.value))
                 .doc(Some(&meta.id.value))
                 .help("give the changed content a new version (e.g. bump MINOR) and have it approved again"),
             );
@@ -116,4 +116,15 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// How many characters a scalar takes where it was written: its text, plus the quotes when it
+/// was quoted (`"1.0"`), so the caret underlines all of it.
+fn written_width(source: &str, pos: Pos, value: &str) -> usize {
+    let quoted = source
+        .lines()
+        .nth(pos.line.saturating_sub(1))
+        .and_then(|line| line.chars().nth(pos.column.saturating_sub(1)))
+        .is_some_and(|c| c == '"' || c == '\'');
+    value.chars().count() + if quoted { 2 } else { 0 }
 }

@@ -531,3 +531,328 @@ pub fn pos_of(text: &str, needle: &str) -> (usize, usize) {
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     (line, before[line_start..].chars().count() + 1)
 }
+
+/// Seconds since the epoch of an RFC 3339 time (`2026-03-01T10:00:00Z`).
+fn epoch_seconds(time: &str) -> i64 {
+    time.parse::<jiff::Timestamp>()
+        .unwrap_or_else(|e| panic!("bad commit time {time}: {e}"))
+        .as_second()
+}
+
+/// Runs `policybook --root DIR ARGS` in `dir` (which need not be a Git repository), without
+/// `SOURCE_DATE_EPOCH`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_policybook"))
+        .arg("--root")
+        .arg(dir)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("NO_COLOR", "1")
+        .env("CLICOLOR", "0")
+        .output()
+        .expect("run policybook");
+    Output {
+        code: output
+            .status
+            .code()
+            .expect("policybook exited normally (not by a signal)"),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// Turns a commit's bytes into the armoured signature of its `gpgsig` header.
+type Signer<'a> = dyn Fn(&[u8]) -> String + 'a;
+
+/// Helpers for tests of the Git history: branches, merges, renames, signed commits, shallow
+/// and rewritten histories. None of them changes what the helpers above do.
+impl Fixture {
+    /// The repository (to inspect it, or for what no helper does).
+    pub fn repo(&self) -> &git2::Repository {
+        &self.repo
+    }
+
+    /// The git directory (`.git`).
+    pub fn git_dir(&self) -> PathBuf {
+        self.repo.path().to_path_buf()
+    }
+
+    /// Makes the clean fixture's approval commit now, if it is still pending, so that later
+    /// edits of the working tree are not part of it.
+    pub fn committed(mut self) -> Self {
+        if self.initial_commit_pending {
+            self.initial_commit_pending = false;
+            if self.repo.head().is_err() {
+                self.commit_initial();
+            }
+        }
+        self
+    }
+
+    /// The commit HEAD points at (hex).
+    pub fn head_id(&self) -> String {
+        self.repo
+            .head()
+            .expect("HEAD")
+            .peel_to_commit()
+            .expect("HEAD is a commit")
+            .id()
+            .to_string()
+    }
+
+    /// The commit a revision expression (branch name, commit id, `HEAD~1`) names.
+    pub fn resolve(&self, spec: &str) -> git2::Oid {
+        self.repo
+            .revparse_single(spec)
+            .unwrap_or_else(|e| panic!("resolve {spec}: {e}"))
+            .peel_to_commit()
+            .unwrap_or_else(|e| panic!("{spec} is not a commit: {e}"))
+            .id()
+    }
+
+    /// The blob id of `rel` in the commit `spec`, if the file is there.
+    pub fn blob_at(&self, spec: &str, rel: &str) -> Option<String> {
+        let commit = self.repo.find_commit(self.resolve(spec)).expect("commit");
+        let tree = commit.tree().expect("tree");
+        tree.get_path(Path::new(rel))
+            .ok()
+            .map(|e| e.id().to_string())
+    }
+
+    /// Creates branch `name` at HEAD (HEAD stays where it is).
+    pub fn branch(self, name: &str) -> Self {
+        {
+            let head = self.repo.find_commit(self.resolve("HEAD")).expect("HEAD");
+            self.repo
+                .branch(name, &head, false)
+                .unwrap_or_else(|e| panic!("create branch {name}: {e}"));
+        }
+        self
+    }
+
+    /// The short name of the branch HEAD points at (even before the first commit).
+    pub fn current_branch(&self) -> String {
+        let head = self.repo.find_reference("HEAD").expect("HEAD");
+        head.symbolic_target()
+            .expect("HEAD")
+            .expect("HEAD is not detached")
+            .trim_start_matches("refs/heads/")
+            .to_string()
+    }
+
+    /// Checks out the tree of `target` into the index and the working tree, forcibly (files of
+    /// the current HEAD that `target` lacks are removed; untracked files stay).
+    fn checkout_commit(&self, target: git2::Oid) {
+        let commit = self.repo.find_commit(target).expect("commit");
+        let mut options = git2::build::CheckoutBuilder::new();
+        options.force();
+        self.repo
+            .checkout_tree(commit.as_object(), Some(&mut options))
+            .expect("checkout");
+    }
+
+    /// `git switch NAME`: checks out an existing branch.
+    pub fn switch(self, name: &str) -> Self {
+        let target = self.resolve(&format!("refs/heads/{name}"));
+        self.checkout_commit(target);
+        self.repo
+            .set_head(&format!("refs/heads/{name}"))
+            .expect("set HEAD");
+        self
+    }
+
+    /// `git switch --detach SPEC`: HEAD points at the commit itself.
+    pub fn detach(self, spec: &str) -> Self {
+        let target = self.resolve(spec);
+        self.checkout_commit(target);
+        self.repo.set_head_detached(target).expect("detach HEAD");
+        self
+    }
+
+    /// `git reset --hard SPEC`: moves the current branch (and the working tree) to a commit.
+    pub fn reset_hard(self, spec: &str) -> Self {
+        {
+            let target = self.repo.revparse_single(spec).expect("commit");
+            self.repo
+                .reset(&target, git2::ResetType::Hard, None)
+                .expect("reset --hard");
+        }
+        self
+    }
+
+    /// `git mv FROM TO` (the commit is up to the caller).
+    pub fn rename(self, from: &str, to: &str) -> Self {
+        let target = self.join(to);
+        std::fs::create_dir_all(target.parent().expect("a file has a parent"))
+            .expect("create directories");
+        std::fs::rename(self.join(from), target).unwrap_or_else(|e| panic!("mv {from} {to}: {e}"));
+        self
+    }
+
+    /// Writes the tree of the whole working tree (as `git add -A` would stage it).
+    fn stage_all(&self) -> git2::Oid {
+        let mut index = self.repo.index().expect("index");
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .expect("git add");
+        index.update_all(["*"], None).expect("git add -u");
+        index.write().expect("write index");
+        index.write_tree().expect("write tree")
+    }
+
+    /// Points HEAD (its branch, or HEAD itself when detached) at `id`.
+    fn advance_head(&self, id: git2::Oid, message: &str) {
+        let head = self.repo.find_reference("HEAD").expect("HEAD");
+        match head.symbolic_target() {
+            Ok(Some(branch)) => {
+                self.repo
+                    .reference(branch, id, true, message)
+                    .expect("update branch");
+            }
+            _ => self.repo.set_head_detached(id).expect("move HEAD"),
+        }
+    }
+
+    /// Commits the working tree with HEAD (if any) and then `others` (branch names or commit
+    /// ids) as parents, with a fixed author and committer; signed with `key` (an SSH
+    /// signature, as `gpg.format = ssh` writes it) when given. Returns the new commit's id.
+    pub fn commit_full(
+        &mut self,
+        name: &str,
+        email: &str,
+        time: &str,
+        message: &str,
+        others: &[&str],
+        key: Option<&ssh_key::PrivateKey>,
+    ) -> String {
+        let sign = |buffer: &[u8]| {
+            key.expect("a key")
+                .sign("git", ssh_key::HashAlg::Sha512, buffer)
+                .expect("sign")
+                .to_pem(ssh_key::LineEnding::LF)
+                .expect("armour")
+        };
+        let signer: Option<&Signer> = match key {
+            Some(_) => Some(&sign),
+            None => None,
+        };
+        self.make_commit(name, email, time, message, others, signer)
+    }
+
+    /// Commits the working tree with HEAD (if any) and `others` as parents; `signer` turns the
+    /// commit's bytes into the armoured signature of its `gpgsig` header.
+    fn make_commit(
+        &mut self,
+        name: &str,
+        email: &str,
+        time: &str,
+        message: &str,
+        others: &[&str],
+        signer: Option<&Signer>,
+    ) -> String {
+        if self.initial_commit_pending {
+            self.initial_commit_pending = false;
+            if self.repo.head().is_err() && time > COMMIT_TIME {
+                self.commit_initial();
+            }
+        }
+        let signature = git2::Signature::new(name, email, &git2::Time::new(epoch_seconds(time), 0))
+            .expect("signature");
+        let tree = self.repo.find_tree(self.stage_all()).expect("tree");
+        let mut parents: Vec<git2::Commit> = Vec::new();
+        if let Ok(head) = self.repo.head() {
+            parents.push(head.peel_to_commit().expect("HEAD is a commit"));
+        }
+        for other in others {
+            parents.push(self.repo.find_commit(self.resolve(other)).expect("parent"));
+        }
+        let parents: Vec<&git2::Commit> = parents.iter().collect();
+        let id = match signer {
+            None => self
+                .repo
+                .commit(None, &signature, &signature, message, &tree, &parents)
+                .expect("commit"),
+            Some(signer) => {
+                let buffer = self
+                    .repo
+                    .commit_create_buffer(&signature, &signature, message, &tree, &parents)
+                    .expect("commit buffer");
+                let armour = signer(&buffer);
+                let content = std::str::from_utf8(&buffer).expect("commit is UTF-8");
+                self.repo
+                    .commit_signed(content, &armour, None)
+                    .expect("signed commit")
+            }
+        };
+        self.advance_head(id, message);
+        id.to_string()
+    }
+
+    /// Commits the working tree with `armour` as its (unchecked) `gpgsig` header, e.g. an
+    /// OpenPGP signature block.
+    pub fn commit_with_signature_as(
+        mut self,
+        name: &str,
+        email: &str,
+        time: &str,
+        message: &str,
+        armour: &str,
+    ) -> Self {
+        let signer = |_: &[u8]| armour.to_string();
+        self.make_commit(name, email, time, message, &[], Some(&signer));
+        self
+    }
+
+    /// A merge commit of HEAD and `others` (branch names or commit ids, in parent order) whose
+    /// tree is the working tree as it is: write the merged result first.
+    pub fn merge_as(
+        mut self,
+        name: &str,
+        email: &str,
+        time: &str,
+        message: &str,
+        others: &[&str],
+    ) -> Self {
+        self.commit_full(name, email, time, message, others, None);
+        self
+    }
+
+    /// Commits the working tree, signed with `key`.
+    pub fn commit_signed_as(
+        mut self,
+        name: &str,
+        email: &str,
+        time: &str,
+        message: &str,
+        key: &ssh_key::PrivateKey,
+    ) -> Self {
+        self.commit_full(name, email, time, message, &[], Some(key));
+        self
+    }
+
+    /// Marks the repository a shallow clone whose history stops at `commits` (git's
+    /// `.git/shallow`: one id per line; libgit2 treats them as having no parents).
+    pub fn shallow_at(self, commits: &[&str]) -> Self {
+        let text: String = commits
+            .iter()
+            .map(|c| format!("{}\n", self.resolve(c)))
+            .collect();
+        std::fs::write(self.git_dir().join("shallow"), text).expect("write .git/shallow");
+        self
+    }
+}
+
+impl Fixture {
+    /// The text of `rel` in the commit `spec` (which must hold it).
+    pub fn text_at(&self, spec: &str, rel: &str) -> String {
+        let blob = self
+            .blob_at(spec, rel)
+            .unwrap_or_else(|| panic!("{rel} is not in {spec}"));
+        let blob = self
+            .repo
+            .find_blob(git2::Oid::from_str(&blob).expect("blob id"))
+            .expect("blob");
+        String::from_utf8(blob.content().to_vec()).expect("UTF-8 file")
+    }
+}
