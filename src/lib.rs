@@ -81,12 +81,16 @@ pub fn find_root(root: Option<&Path>) -> Result<PathBuf, Error> {
 pub fn load(root: &Path, options: site::Options) -> Result<Loaded, Error> {
     let (today, _) = dates::resolve_today(options.today).map_err(Error::Today)?;
     let (project, mut diagnostics) = config::load(root).map_err(Error::Config)?;
+    let started = std::time::Instant::now();
     let (corpus, content_diagnostics) = content::load(&project);
+    history::timing("load documents", started);
     diagnostics.extend(content_diagnostics);
     let history = history::load(&project);
     let signers = load_signers(&project, &mut diagnostics);
     let site = Site::new(project, corpus, today, history, signers, options);
+    let started = std::time::Instant::now();
     diagnostics.extend(validate::run(&site));
+    history::timing("validate", started);
     validate::normalise(&mut diagnostics);
     Ok(Loaded { site, diagnostics })
 }

@@ -110,8 +110,6 @@ pub struct DocumentHistory<'a> {
     pub uncommitted: bool,
     /// The HEAD blob of the document, if committed.
     pub blob: Option<String>,
-    /// The repository (for ancestry questions when branches interleave).
-    pub git_dir: &'a std::path::Path,
 }
 
 /// What decides evidence: the mode, the allowed signers, and how to read a commit's signature.
@@ -276,7 +274,6 @@ pub fn file_history<'a>(
         current,
         uncommitted,
         blob,
-        git_dir: &history.git_dir,
     }
 }
 
@@ -317,82 +314,33 @@ fn approved_versions(revisions: &[RevisionFacts]) -> Vec<ApprovedVersion> {
     versions
 }
 
-/// The commits (oldest first) at or after the commit that last changed the content to `hash`,
-/// up to the commit that changed it again: the window in which an approval of that content can
-/// be evidenced. `until` limits the window to revisions at or before a commit.
+/// The commits (oldest first) that carry exactly the content `hash`: the window in which an
+/// approval of that content can be evidenced. This is "at or after the commit that last changed
+/// the content" without depending on how the walk interleaves merged branches (asking the
+/// commit graph instead costs seconds on large histories); the one difference is content
+/// reverted to an earlier approved text, whose earlier approval commits count again — they
+/// approved exactly that text. `until` names a commit that must carry the content (the
+/// approval commit of a historical version).
 pub fn evidence_window<'a>(
     history: &DocumentHistory<'a>,
     hash: &str,
     until: Option<&str>,
 ) -> Vec<&'a CommitRecord> {
-    let oldest_first: Vec<&RevisionFacts> = history.revisions.iter().rev().collect();
-    let end = match until {
-        Some(c) => match oldest_first.iter().position(|r| r.commit.id == c) {
-            Some(i) => i,
-            None => return Vec::new(),
-        },
-        None => oldest_first.len().saturating_sub(1),
-    };
-    if oldest_first.is_empty() {
-        return Vec::new();
-    }
     fn hash_of<'h>(r: &RevisionFacts<'h>) -> Option<&'h str> {
         r.facts.and_then(|f| f.content_hash.as_deref())
     }
-    if hash_of(oldest_first[end]) != Some(hash) {
+    let top = match until {
+        Some(c) => history.revisions.iter().find(|r| r.commit.id == c),
+        None => history.revisions.first(),
+    };
+    if top.and_then(hash_of) != Some(hash) {
         return Vec::new();
     }
-    let mut start = end;
-    while start > 0 && hash_of(oldest_first[start - 1]) == Some(hash) {
-        start -= 1;
-    }
-    let mut stop = end;
-    while stop + 1 < oldest_first.len() && hash_of(oldest_first[stop + 1]) == Some(hash) {
-        stop += 1;
-    }
-    let same = oldest_first
+    history
+        .revisions
         .iter()
+        .rev()
         .filter(|r| hash_of(r) == Some(hash))
-        .count();
-    if same == stop - start + 1 {
-        return oldest_first[start..=stop]
-            .iter()
-            .map(|r| r.commit)
-            .collect();
-    }
-    // Revisions with this content are interleaved (in walk order) with others: branches were
-    // merged. The walk's order is then not the graph's, so ask the graph: a revision with this
-    // content counts unless a revision with other content lies between it and `top` on the
-    // ancestry path.
-    let Ok(repo) = git2::Repository::open(history.git_dir) else {
-        return oldest_first[start..=stop]
-            .iter()
-            .map(|r| r.commit)
-            .collect();
-    };
-    let oid = |r: &RevisionFacts| git2::Oid::from_str(&r.commit.id).ok();
-    let descends = |a: Option<git2::Oid>, b: Option<git2::Oid>| match (a, b) {
-        (Some(a), Some(b)) => a == b || repo.graph_descendant_of(a, b).unwrap_or(false),
-        _ => false,
-    };
-    let top = oid(oldest_first[end]);
-    let others: Vec<Option<git2::Oid>> = oldest_first
-        .iter()
-        .filter(|r| hash_of(r) != Some(hash))
-        .map(|r| oid(r))
-        .collect();
-    oldest_first
-        .iter()
-        .filter(|r| hash_of(r) == Some(hash))
-        .filter(|r| {
-            let here = oid(r);
-            let related = descends(top, here) || descends(here, top);
-            related
-                && !others.iter().any(|&d| {
-                    (descends(d, here) && descends(top, d) && d != here && d != top)
-                        || (descends(d, top) && descends(here, d) && d != here && d != top)
-                })
-        })
         .map(|r| r.commit)
         .collect()
 }

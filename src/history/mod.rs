@@ -231,9 +231,11 @@ pub fn load(project: &Project) -> Result<HistoryIndex, Unavailable> {
     let cache_read = std::time::Instant::now();
     let cached = cache::read(&git_dir, &scope, &boundary);
     timing("history cache read", cache_read);
+    let mut unchanged = false;
     let (mut walked, mut blobs) = match cached {
         // Same HEAD, same graph: the cached walk is exactly what a fresh one would find.
         Some(c) if c.walk.order.first().map(String::as_str) == Some(head.to_string().as_str()) => {
+            unchanged = true;
             (c.walk, c.blobs)
         }
         // Otherwise order the commits afresh (cheap: commit objects only) and compare trees only
@@ -305,7 +307,10 @@ pub fn load(project: &Project) -> Result<HistoryIndex, Unavailable> {
 
     walked.order.shrink_to_fit();
     let cache_started = std::time::Instant::now();
-    cache::write(&git_dir, &scope, &boundary, &walked, &blobs);
+    // Nothing new: the cache on disk already says all this.
+    if !(unchanged && wanted.is_empty()) {
+        cache::write(&git_dir, &scope, &boundary, &walked, &blobs);
+    }
     timing("history cache write", cache_started);
     Ok(HistoryIndex {
         git_dir,

@@ -75,7 +75,7 @@ pub fn tune_libgit2() {
     // work of this process starts and take plain integers.
     unsafe {
         let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 1 << 20);
-        let _ = git2::opts::set_cache_max_size(96 << 20);
+        let _ = git2::opts::set_cache_max_size(32 << 20);
     }
 }
 

@@ -9,6 +9,7 @@ use crate::history::HistoryIndex;
 use crate::history::report;
 use crate::site::Site;
 use crate::stamp::{self, DocumentHistory, Verifier};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -61,28 +62,35 @@ pub fn version_texts(site: &Site, history: &HistoryIndex) -> HashMap<String, Str
                 .map(|v| v.blob)
         })
         .collect();
-    let Ok(repo) = git2::Repository::open(&history.git_dir) else {
-        return HashMap::new();
-    };
-    let mut out = HashMap::with_capacity(wanted.len());
-    for id in &history.walk.order {
-        let Some(record) = history.commit(id) else {
-            continue;
-        };
-        for blob in record.changes.iter().filter_map(|c| c.new.as_ref()) {
-            if !wanted.contains(blob) || out.contains_key(blob) {
-                continue;
-            }
-            let text = git2::Oid::from_str(blob)
-                .ok()
-                .and_then(|oid| repo.find_blob(oid).ok())
-                .and_then(|b| String::from_utf8(b.content().to_vec()).ok());
-            if let Some(text) = text {
-                out.insert(blob.clone(), text);
-            }
-        }
-    }
-    out
+    let mut seen = std::collections::HashSet::new();
+    let ordered: Vec<&String> = history
+        .walk
+        .order
+        .iter()
+        .filter_map(|id| history.commit(id))
+        .flat_map(|r| r.changes.iter().filter_map(|c| c.new.as_ref()))
+        .filter(|b| wanted.contains(*b) && seen.insert(*b))
+        .collect();
+    // Contiguous runs per worker keep each worker's reads in pack order.
+    let chunk = ordered
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
+    ordered
+        .par_chunks(chunk)
+        .flat_map_iter(|chunk| {
+            let repo = git2::Repository::open(&history.git_dir).ok();
+            chunk
+                .iter()
+                .filter_map(|blob| {
+                    let repo = repo.as_ref()?;
+                    let found = repo.find_blob(git2::Oid::from_str(blob).ok()?).ok()?;
+                    let text = String::from_utf8(found.content().to_vec()).ok()?;
+                    Some(((*blob).clone(), text))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 pub fn views(

@@ -50,6 +50,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
     let coverage = communication::coverage(site);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let history = site.history.as_ref().ok();
+    let t = std::time::Instant::now();
     let version_texts = history
         .map(|h| history_view::version_texts(site, h))
         .unwrap_or_default();
@@ -87,6 +88,8 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
     };
 
     let mut files = Files::new();
+    crate::history::timing("render: version texts", t);
+    let t = std::time::Instant::now();
     let top = [
         ("index.html", "index.html", "dashboard", "Dashboard", {
             let mut page = pages::dashboard(site, &matrix, &coverage, diagnostics);
@@ -137,6 +140,8 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
 
     let published: Vec<_> = site.published().collect();
     type Rendered = (Vec<(String, Vec<u8>)>, Value);
+    crate::history::timing("render: portal pages", t);
+    let t = std::time::Instant::now();
     let rendered: Vec<Result<Rendered, Error>> = published
         .par_iter()
         .map(|doc| {
@@ -197,6 +202,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
             .map_err(|e| Error::io(format!("cannot read {}", source.display()), e))?;
         files.insert(format!("docs/{asset}"), bytes);
     }
+    crate::history::timing("render: documents and attachments", t);
     let manifest = manifest::manifest(site, stamps, &files);
     files.insert(manifest::FILE_NAME.to_string(), manifest);
     Ok(files)
@@ -230,10 +236,14 @@ fn attachments(site: &Site) -> BTreeSet<String> {
 /// Renders and publishes the site to `out`, replacing what was there only on success.
 pub fn build(site: &Site, diagnostics: &[Diagnostic], out: &Path) -> Result<Summary, Error> {
     writer::recover(out);
+    let started = std::time::Instant::now();
     let files = render(site, diagnostics)?;
+    crate::history::timing("render", started);
+    let started = std::time::Instant::now();
     let pages = files.keys().filter(|k| k.ends_with(".html")).count();
     let bytes = files.values().map(|b| b.len() as u64).sum();
     writer::publish(out, &files)?;
+    crate::history::timing("write and swap", started);
     Ok(Summary {
         pages,
         files: files.len(),
