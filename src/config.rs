@@ -272,7 +272,7 @@ pub fn load(root: &Path) -> Result<(Project, Vec<Diagnostic>), Vec<Diagnostic>> 
         vec![
             Diagnostic::new(Code::ConfigSyntax, format!("cannot read {FILE_NAME}: {e}"))
                 .in_file(FILE_NAME)
-                .help("run `policybook init` to create one"),
+                .help("create a book.toml at the root of the ISMS repository (see the README), or pass --root"),
         ]
     })?;
     parse(root, source)

@@ -88,7 +88,7 @@ impl Unavailable {
         let (message, help) = match self {
             Unavailable::NotARepository => (
                 "the project is not in a Git repository: versions and approvals cannot be evidenced".to_string(),
-                "run `git init` and commit the documents (or `policybook init`, which does both)",
+                "run `git init` and commit the documents",
             ),
             Unavailable::Empty => (
                 "the Git repository has no commits yet: versions and approvals cannot be evidenced".to_string(),

@@ -90,9 +90,8 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                     .at(&doc.file, c.approvals_pos.unwrap_or(status_pos))
                     .doc(id)
                     .help(format!(
-                        "add `approvals: [{{role: {}, name: …, date: YYYY-MM-DD}}]`, or use `policybook approve {}`",
+                        "add `approvals: [{{role: {}, name: …, date: YYYY-MM-DD}}]` and commit it with an `Approved-by:` trailer",
                         rules.approvers.first().map_or("CEO", String::as_str),
-                        meta.id.value
                     )),
             );
         } else if let Some(effective) = &c.effective {

@@ -126,8 +126,8 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                 .width(cov.audience.chars().count())
                 .doc(Some(id))
                 .help(format!(
-                    "record the communication: `policybook communicate {id} --audience {} --channel email`",
-                    cov.audience
+                    "record it as a `type: communication` entry with `documents: [{{id: {id}, version: \"{}\"}}]` and `audience: [{}]`",
+                    cov.version, cov.audience
                 )),
         );
     }

@@ -107,9 +107,8 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                     .at(&doc.file, claim.pos)
                     .doc(Some(&meta.id.value))
                     .help(format!(
-                        "commit the approval with the trailer `Approved-by: {} <email>` (or `policybook approve {}`){}",
+                        "commit the approval with the trailer `Approved-by: {} <email>` as the last paragraph of the message{}",
                         a.name,
-                        meta.id.value,
                         if mode == Mode::Signed { ", signed with the approver's SSH key" } else { "" }
                     )),
                 );

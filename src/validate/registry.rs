@@ -12,7 +12,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                 Code::MandatoryDocumentMissing,
                 "there is no information security policy (a `type: policy` document with `clauses: [\"5.2\"]`)",
             )
-            .help("ISO 27001 5.2 requires one; `policybook init` writes a starter policy"),
+            .help("ISO 27001 5.2 requires one: a policy with the sections Purpose, Scope, Information security objectives, Commitment to compliance and Continual improvement"),
         ),
         Some((doc, c)) if !c.is_approved() => out.push(
             Diagnostic::new(
