@@ -47,21 +47,38 @@ pub struct Views {
     pub history: Value,
 }
 
-/// The texts of every approved version of every published document (for the diffs between
-/// versions), read in the order the commits were walked: that is close to pack order, and
-/// libgit2 caches only the base of a delta chain, so this is many times faster than reading
-/// them document by document.
-pub fn version_texts(site: &Site, history: &HistoryIndex) -> HashMap<String, String> {
-    let wanted: std::collections::HashSet<String> = site
+fn diff_key(old: &str, new: &str) -> String {
+    format!("{old}..{new}")
+}
+
+/// The diffs between successive approved versions of every published document, by
+/// `old-blob..new-blob`. Diffs are kept in `.git/policybook/diffs.json`: a diff of two blobs
+/// never changes, and reading old versions out of a pack is the slow part. The texts still
+/// needed are read in the order the commits were walked (close to pack order; libgit2 caches
+/// only the base of a delta chain), in contiguous runs per worker.
+pub fn version_diffs(site: &Site, history: &HistoryIndex) -> HashMap<String, String> {
+    let pairs: Vec<(String, String)> = site
         .published()
         .filter(|d| d.controlled().is_some())
         .flat_map(|d| {
-            stamp::document_history(history, d)
-                .versions
-                .into_iter()
-                .map(|v| v.blob)
+            let versions = stamp::document_history(history, d).versions;
+            versions
+                .windows(2)
+                .map(|w| (w[0].blob.clone(), w[1].blob.clone()))
+                .collect::<Vec<_>>()
         })
         .collect();
+    let path = history.git_dir.join("policybook").join("diffs.json");
+    let cached: HashMap<String, String> = std::fs::read(&path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default();
+    let missing: Vec<&(String, String)> = pairs
+        .iter()
+        .filter(|(a, b)| !cached.contains_key(&diff_key(a, b)))
+        .collect();
+    let wanted: std::collections::HashSet<&String> =
+        missing.iter().flat_map(|(a, b)| [a, b]).collect();
     let mut seen = std::collections::HashSet::new();
     let ordered: Vec<&String> = history
         .walk
@@ -69,14 +86,13 @@ pub fn version_texts(site: &Site, history: &HistoryIndex) -> HashMap<String, Str
         .iter()
         .filter_map(|id| history.commit(id))
         .flat_map(|r| r.changes.iter().filter_map(|c| c.new.as_ref()))
-        .filter(|b| wanted.contains(*b) && seen.insert(*b))
+        .filter(|b| wanted.contains(b) && seen.insert(*b))
         .collect();
-    // Contiguous runs per worker keep each worker's reads in pack order.
     let chunk = ordered
         .len()
         .div_ceil(rayon::current_num_threads().max(1))
         .max(1);
-    ordered
+    let texts: HashMap<String, String> = ordered
         .par_chunks(chunk)
         .flat_map_iter(|chunk| {
             let repo = git2::Repository::open(&history.git_dir).ok();
@@ -90,14 +106,42 @@ pub fn version_texts(site: &Site, history: &HistoryIndex) -> HashMap<String, Str
                 })
                 .collect::<Vec<_>>()
         })
-        .collect()
+        .collect();
+    let computed: Vec<(String, String)> = missing
+        .par_iter()
+        .filter_map(|(a, b)| Some((diff_key(a, b), diff_text(texts.get(a)?, texts.get(b)?))))
+        .collect();
+    let stale = cached.len() + computed.len() != pairs.len();
+    let mut diffs = cached;
+    let fresh = !computed.is_empty();
+    diffs.extend(computed);
+    let used: std::collections::HashSet<String> =
+        pairs.iter().map(|(a, b)| diff_key(a, b)).collect();
+    diffs.retain(|k, _| used.contains(k));
+    if fresh || stale {
+        write_cache(&path, &diffs);
+    }
+    diffs
+}
+
+/// Writes a cache file atomically; failures only cost time next run.
+fn write_cache(path: &std::path::Path, value: &HashMap<String, String>) {
+    let Some(dir) = path.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    if let Ok(mut file) = tempfile::NamedTempFile::new_in(dir)
+        && serde_json::to_writer(std::io::BufWriter::new(&mut file), value).is_ok()
+    {
+        let _ = file.persist(path);
+    }
 }
 
 pub fn views(
     site: &Site,
     history: &HistoryIndex,
     doc: &Document,
-    texts: &HashMap<String, String>,
+    diffs: &HashMap<String, String>,
 ) -> Views {
     let verifier = Verifier {
         mode: site.project.config.approval.evidence,
@@ -148,7 +192,6 @@ pub fn views(
         })
         .collect();
 
-    let texts: Vec<Option<&String>> = dh.versions.iter().map(|v| texts.get(&v.blob)).collect();
     let versions: Vec<Value> = dh
         .versions
         .iter()
@@ -157,9 +200,10 @@ pub fn views(
         .map(|(i, v)| {
             let commit = history.commit(&v.approved_in);
             let diff = (i > 0)
-                .then(|| match (&texts[i - 1], &texts[i]) {
-                    (Some(old), Some(new)) => Some(diff_lines(old, new)),
-                    _ => None,
+                .then(|| {
+                    diffs
+                        .get(&diff_key(&dh.versions[i - 1].blob, &v.blob))
+                        .map(|d| diff_rows(d))
                 })
                 .flatten();
             json!({
@@ -187,28 +231,46 @@ pub fn views(
     }
 }
 
-/// A line diff as rows for a template: `{kind: "add"|"del"|"ctx"|"gap", text}`; unchanged runs
-/// are cut to three lines of context.
-pub fn diff_lines(old: &str, new: &str) -> Value {
+/// A line diff in a compact text form (what the cache keeps): one line per row, the first
+/// character saying what it is — `+` added, `-` removed, ` ` context, `~` a cut run of
+/// unchanged lines (three lines of context are kept around each change).
+pub fn diff_text(old: &str, new: &str) -> String {
     let diff = similar::TextDiff::from_lines(old, new);
-    let mut rows = Vec::new();
-    for group in diff.grouped_ops(3) {
-        if !rows.is_empty() {
-            rows.push(json!({"kind": "gap", "text": "…"}));
+    let mut out = String::new();
+    for (n, group) in diff.grouped_ops(3).iter().enumerate() {
+        if n > 0 {
+            out.push_str("~\n");
         }
         for op in group {
-            for change in diff.iter_changes(&op) {
-                let kind = match change.tag() {
-                    similar::ChangeTag::Insert => "add",
-                    similar::ChangeTag::Delete => "del",
-                    similar::ChangeTag::Equal => "ctx",
-                };
-                rows.push(
-                    json!({"kind": kind, "text": change.value().trim_end_matches(['\n', '\r'])}),
-                );
+            for change in diff.iter_changes(op) {
+                out.push(match change.tag() {
+                    similar::ChangeTag::Insert => '+',
+                    similar::ChangeTag::Delete => '-',
+                    similar::ChangeTag::Equal => ' ',
+                });
+                out.push_str(change.value().trim_end_matches(['\n', '\r']));
+                out.push('\n');
             }
         }
     }
+    out
+}
+
+/// The rows of a diff for a template: `{kind: "add"|"del"|"ctx"|"gap", text}`.
+pub fn diff_rows(text: &str) -> Value {
+    let rows: Vec<Value> = text
+        .lines()
+        .map(|line| {
+            let (kind, rest) = match line.chars().next() {
+                Some('+') => ("add", &line[1..]),
+                Some('-') => ("del", &line[1..]),
+                Some('~') => ("gap", "…"),
+                Some(_) => ("ctx", &line[1..]),
+                None => ("ctx", ""),
+            };
+            json!({"kind": kind, "text": rest})
+        })
+        .collect();
     let added = rows.iter().filter(|r| r["kind"] == "add").count();
     let removed = rows.iter().filter(|r| r["kind"] == "del").count();
     json!({"rows": rows, "added": added, "removed": removed})
@@ -276,4 +338,30 @@ pub fn recent_changes(site: &Site, history: &HistoryIndex, limit: usize) -> Vec<
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_text_round_trips_into_rows() {
+        let old: String = (1..=20).map(|i| format!("line {i}\n")).collect();
+        let new = old
+            .replace("line 2\n", "line two\n")
+            .replace("line 19\n", "");
+        let text = diff_text(&old, &new);
+        let rows = diff_rows(&text);
+        assert_eq!(rows["added"], 1);
+        assert_eq!(rows["removed"], 2);
+        let kinds: Vec<&str> = rows["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["kind"].as_str().unwrap())
+            .collect();
+        assert!(kinds.contains(&"gap"), "{kinds:?}");
+        assert_eq!(rows["rows"][1]["text"], "line 2");
+        assert_eq!(diff_text("same\n", "same\n"), "");
+    }
 }

@@ -51,8 +51,8 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let history = site.history.as_ref().ok();
     let t = std::time::Instant::now();
-    let version_texts = history
-        .map(|h| history_view::version_texts(site, h))
+    let version_diffs = history
+        .map(|h| history_view::version_diffs(site, h))
         .unwrap_or_default();
 
     let base = json!({
@@ -88,7 +88,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
     };
 
     let mut files = Files::new();
-    crate::history::timing("render: version texts", t);
+    crate::history::timing("render: version diffs", t);
     let t = std::time::Instant::now();
     let top = [
         ("index.html", "index.html", "dashboard", "Dashboard", {
@@ -148,7 +148,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
             let meta = doc.meta.as_ref().expect("published has meta");
             let body = markdown::to_html(&doc.rel_path, doc.body(), &meta.title.value, &paths);
             let page = pages::doc_page(doc);
-            let views = history.map(|h| history_view::views(site, h, doc, &version_texts));
+            let views = history.map(|h| history_view::views(site, h, doc, &version_diffs));
             let mut data = pages::document(site, doc, &body);
             data["stamp"] = views.as_ref().map_or(Value::Null, |v| v.stamp.clone());
             data["history_href"] = json!(views.as_ref().map(|_| pages::history_page(doc)));
