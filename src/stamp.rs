@@ -356,17 +356,7 @@ pub fn evidence_for_versions(site: &Site, verifier: &Verifier, history: &mut Doc
             .and_then(|r| r.facts);
         let window = evidence_window(history, &v.content_hash, Some(&v.approved_in));
         let approvals = claims
-            .map(|f| {
-                f.approvals
-                    .iter()
-                    .map(|c| ApprovalEvidence {
-                        role: c.role.clone(),
-                        name: c.name.clone(),
-                        date: c.date.clone(),
-                        evidence: verifier.evidence(site, c, &window),
-                    })
-                    .collect()
-            })
+            .map(|f| evidence_of(site, verifier, &f.approvals, &window))
             .unwrap_or_default();
         filled.push(approvals);
     }
@@ -391,15 +381,23 @@ pub fn current_evidence(
             .map(|h| evidence_window(history, h, None))
             .unwrap_or_default()
     };
-    history
-        .current
-        .approvals
+    evidence_of(site, verifier, &history.current.approvals, &window)
+}
+
+/// The evidence of each claimed approval within `window`.
+fn evidence_of(
+    site: &Site,
+    verifier: &Verifier,
+    claims: &[ClaimedApproval],
+    window: &[&CommitRecord],
+) -> Vec<ApprovalEvidence> {
+    claims
         .iter()
         .map(|c| ApprovalEvidence {
             role: c.role.clone(),
             name: c.name.clone(),
             date: c.date.clone(),
-            evidence: verifier.evidence(site, c, &window),
+            evidence: verifier.evidence(site, c, window),
         })
         .collect()
 }
