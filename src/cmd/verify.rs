@@ -75,7 +75,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         ..Default::default()
     };
     let loaded = crate::load(&root, options)?;
-    let expected = render::render(&loaded.site, &loaded.diagnostics)?;
+    let expected = render::render_to_memory(&loaded.site, &loaded.diagnostics)?;
 
     let mut problems = Vec::new();
     for (path, bytes) in &expected {

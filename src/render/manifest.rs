@@ -2,12 +2,12 @@
 //! to the site, and a digest of that list, so anyone can check that a published portal is what
 //! the repository builds (`policybook verify`).
 
-use super::writer::Files;
 use crate::content::Document;
 use crate::content::facts;
 use crate::site::Site;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 pub const FILE_NAME: &str = "manifest.json";
 
@@ -37,7 +37,12 @@ pub fn digest(files: &serde_json::Map<String, Value>) -> String {
     sha256(text.as_bytes())
 }
 
-pub fn manifest(site: &Site, mut stamps: Vec<Value>, files: &Files) -> Vec<u8> {
+/// `digests`: SHA-256 and size of every other file of the site, by path.
+pub fn manifest(
+    site: &Site,
+    mut stamps: Vec<Value>,
+    digests: &BTreeMap<String, (String, u64)>,
+) -> Vec<u8> {
     // Keep only the fields an auditor compares, in a stable order.
     for s in &mut stamps {
         if let Some(map) = s.as_object_mut() {
@@ -47,10 +52,10 @@ pub fn manifest(site: &Site, mut stamps: Vec<Value>, files: &Files) -> Vec<u8> {
         }
     }
     stamps.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
-    let list: serde_json::Map<String, Value> = files
+    let list: serde_json::Map<String, Value> = digests
         .iter()
         .filter(|(path, _)| path.as_str() != FILE_NAME)
-        .map(|(path, bytes)| (path.clone(), Value::String(sha256(bytes))))
+        .map(|(path, (digest, _))| (path.clone(), Value::String(digest.clone())))
         .collect();
     let history = site.history.as_ref().ok();
     let value = json!({

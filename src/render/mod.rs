@@ -15,9 +15,11 @@ use crate::validate::{Diagnostic, communication};
 use crate::{Error, compliance};
 use rayon::prelude::*;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::path::Path;
-use writer::Files;
+use std::sync::Mutex;
+use writer::{Files, Sink};
 
 /// What a build wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,8 +29,38 @@ pub struct Summary {
     pub bytes: u64,
 }
 
-/// Renders every page into memory.
-pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
+/// Passes files on to a sink, keeping the SHA-256 and size of each for the manifest.
+struct Recorder<'a> {
+    sink: &'a dyn Sink,
+    digests: Mutex<BTreeMap<String, (String, u64)>>,
+}
+
+impl Recorder<'_> {
+    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), Error> {
+        let digest = manifest::sha256(&bytes);
+        let size = bytes.len() as u64;
+        self.digests
+            .lock()
+            .expect("no writer panics while holding the lock")
+            .insert(path.clone(), (digest, size));
+        self.sink.put(path, bytes)
+    }
+}
+
+/// Renders every page into memory (what `verify` compares with a published site).
+pub fn render_to_memory(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
+    let memory = writer::Memory::default();
+    render(site, diagnostics, &memory)?;
+    Ok(memory.into_files())
+}
+
+/// Renders every page into `sink`, pages as they are rendered (so a large site is never held
+/// in memory whole), the manifest last.
+pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Result<Summary, Error> {
+    let files = Recorder {
+        sink,
+        digests: Mutex::new(BTreeMap::new()),
+    };
     let theme_dir = site
         .project
         .config
@@ -87,7 +119,6 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
         Ok((page.to_string(), html.into_bytes()))
     };
 
-    let mut files = Files::new();
     crate::history::timing("render: version diffs", t);
     let t = std::time::Instant::now();
     let top = [
@@ -135,14 +166,13 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
     ];
     for (template, page, nav, title, data) in top {
         let (path, bytes) = render_page(template, page, nav, title, data)?;
-        files.insert(path, bytes);
+        files.put(path, bytes)?;
     }
 
     let published: Vec<_> = site.published().collect();
-    type Rendered = (Vec<(String, Vec<u8>)>, Value);
     crate::history::timing("render: portal pages", t);
     let t = std::time::Instant::now();
-    let rendered: Vec<Result<Rendered, Error>> = published
+    let rendered: Vec<Result<Value, Error>> = published
         .par_iter()
         .map(|doc| {
             let meta = doc.meta.as_ref().expect("published has meta");
@@ -178,34 +208,40 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files, Error> {
                 }
                 None => manifest::stamp_without_history(doc),
             };
-            Ok((out, stamp))
+            for (path, bytes) in out {
+                files.put(path, bytes)?;
+            }
+            Ok(stamp)
         })
         .collect();
-    let mut stamps = Vec::new();
-    for r in rendered {
-        let (pages, stamp) = r?;
-        files.extend(pages);
-        stamps.push(stamp);
-    }
+    let stamps = rendered
+        .into_iter()
+        .collect::<Result<Vec<Value>, Error>>()?;
 
     for (path, text) in &theme.assets {
-        files.insert(format!("assets/{path}"), text.clone().into_bytes());
+        files.put(format!("assets/{path}"), text.clone().into_bytes())?;
     }
     if let Some(logo) = &site.project.config.output.html.logo {
         let bytes = std::fs::read(site.project.root.join(logo))
             .map_err(|e| Error::io(format!("cannot read the logo {logo}"), e))?;
-        files.insert("assets/logo".into(), bytes);
+        files.put("assets/logo".into(), bytes)?;
     }
     for asset in attachments(site) {
         let source = site.project.src_dir.join(&asset);
         let bytes = std::fs::read(&source)
             .map_err(|e| Error::io(format!("cannot read {}", source.display()), e))?;
-        files.insert(format!("docs/{asset}"), bytes);
+        files.put(format!("docs/{asset}"), bytes)?;
     }
     crate::history::timing("render: documents and attachments", t);
-    let manifest = manifest::manifest(site, stamps, &files);
-    files.insert(manifest::FILE_NAME.to_string(), manifest);
-    Ok(files)
+    let digests = files.digests.into_inner().expect("no writer panicked");
+    let manifest = manifest::manifest(site, stamps, &digests);
+    let summary = Summary {
+        pages: digests.keys().filter(|k| k.ends_with(".html")).count(),
+        files: digests.len() + 1,
+        bytes: digests.values().map(|(_, size)| size).sum::<u64>() + manifest.len() as u64,
+    };
+    sink.put(manifest::FILE_NAME.to_string(), manifest)?;
+    Ok(summary)
 }
 
 /// Attachments that published documents link to (and the evidence of published communication
@@ -236,17 +272,12 @@ fn attachments(site: &Site) -> BTreeSet<String> {
 /// Renders and publishes the site to `out`, replacing what was there only on success.
 pub fn build(site: &Site, diagnostics: &[Diagnostic], out: &Path) -> Result<Summary, Error> {
     writer::recover(out);
+    let staging = writer::Staging::new(out)?;
     let started = std::time::Instant::now();
-    let files = render(site, diagnostics)?;
-    crate::history::timing("render", started);
+    let summary = render(site, diagnostics, &staging)?;
+    crate::history::timing("render and write", started);
     let started = std::time::Instant::now();
-    let pages = files.keys().filter(|k| k.ends_with(".html")).count();
-    let bytes = files.values().map(|b| b.len() as u64).sum();
-    writer::publish(out, &files)?;
-    crate::history::timing("write and swap", started);
-    Ok(Summary {
-        pages,
-        files: files.len(),
-        bytes,
-    })
+    staging.publish(out)?;
+    crate::history::timing("swap", started);
+    Ok(summary)
 }

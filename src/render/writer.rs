@@ -1,84 +1,137 @@
-//! Writes the site atomically: every file goes to a fresh directory beside the build directory,
-//! which replaces the old one only once everything was written. A failed or killed build leaves
-//! the previous site whole.
+//! Writes the site atomically: every file goes to a fresh staging directory beside the build
+//! directory as soon as it is rendered, and the staging directory replaces the old site only
+//! once everything was written. A failed or killed build leaves the previous site whole.
 
 use crate::Error;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// The files of a site, by path relative to its root (`/` separators).
 pub type Files = BTreeMap<String, Vec<u8>>;
 
-/// Replaces `out` with exactly `files`.
-pub fn publish(out: &Path, files: &Files) -> Result<(), Error> {
+/// Where rendered files go. Called from the rendering workers, so it must be `Sync`.
+pub trait Sink: Sync {
+    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), Error>;
+}
+
+/// Keeps the files in memory (for `verify`, which compares them with a published site).
+#[derive(Default)]
+pub struct Memory(Mutex<Files>);
+
+impl Memory {
+    pub fn into_files(self) -> Files {
+        self.0.into_inner().expect("no writer panicked")
+    }
+}
+
+impl Sink for Memory {
+    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), Error> {
+        self.0
+            .lock()
+            .expect("no writer panicked")
+            .insert(path, bytes);
+        Ok(())
+    }
+}
+
+/// A staging directory beside the build directory. Dropped without `publish`, it is removed.
+pub struct Staging {
+    dir: tempfile::TempDir,
+    created: Mutex<HashSet<PathBuf>>,
+}
+
+fn parent_and_name(out: &Path) -> (PathBuf, String) {
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)
-        .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "site".into());
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.new-"))
-        .tempdir_in(parent)
-        .map_err(|e| {
-            Error::io(
-                format!("cannot create a staging directory in {}", parent.display()),
-                e,
-            )
-        })?;
+    (parent, name)
+}
 
-    // Directories first (one thread), then the files in parallel: creating thousands of small
-    // files is the slow part of publishing, and most of it is waiting on the file system.
-    let dirs: std::collections::BTreeSet<PathBuf> = files
-        .keys()
-        .filter_map(|path| staging.path().join(path).parent().map(Path::to_path_buf))
-        .collect();
-    for dir in &dirs {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+impl Staging {
+    pub fn new(out: &Path) -> Result<Staging, Error> {
+        let (parent, name) = parent_and_name(out);
+        std::fs::create_dir_all(&parent)
+            .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{name}.new-"))
+            .tempdir_in(&parent)
+            .map_err(|e| {
+                Error::io(
+                    format!("cannot create a staging directory in {}", parent.display()),
+                    e,
+                )
+            })?;
+        Ok(Staging {
+            dir,
+            created: Mutex::new(HashSet::new()),
+        })
     }
-    use rayon::prelude::*;
-    files.par_iter().try_for_each(|(path, bytes)| {
-        let target = staging.path().join(path);
+
+    /// Replaces `out` with the staged files. The swap: move the old site aside, the new one
+    /// in, then delete the old one. A crash between the two renames leaves no `out`, which
+    /// `recover` puts back on the next run.
+    pub fn publish(self, out: &Path) -> Result<(), Error> {
+        let (parent, name) = parent_and_name(out);
+        let staged: PathBuf = self.dir.keep();
+        let old = parent.join(format!(".{name}.old"));
+        if old.exists() {
+            std::fs::remove_dir_all(&old)
+                .map_err(|e| Error::io(format!("cannot remove {}", old.display()), e))?;
+        }
+        if out.exists() {
+            std::fs::rename(out, &old).map_err(|e| {
+                let _ = std::fs::remove_dir_all(&staged);
+                Error::io(
+                    format!("cannot move the previous site {} aside", out.display()),
+                    e,
+                )
+            })?;
+        }
+        if let Err(e) = std::fs::rename(&staged, out) {
+            if old.exists() {
+                let _ = std::fs::rename(&old, out);
+            }
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(Error::io(
+                format!("cannot move the new site into {}", out.display()),
+                e,
+            ));
+        }
+        if old.exists() {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), Error> {
+        let target = self.dir.path().join(&path);
+        if let Some(dir) = target.parent() {
+            let known = self
+                .created
+                .lock()
+                .expect("no writer panicked")
+                .contains(dir);
+            if !known {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+                self.created
+                    .lock()
+                    .expect("no writer panicked")
+                    .insert(dir.to_path_buf());
+            }
+        }
         std::fs::write(&target, bytes)
             .map_err(|e| Error::io(format!("cannot write {}", target.display()), e))
-    })?;
-
-    // The swap: move the old site aside, the new one in, then delete the old one. A crash
-    // between the two renames leaves no `out`, which `recover` puts back on the next run.
-    let staged: PathBuf = staging.keep();
-    let old = parent.join(format!(".{name}.old"));
-    if old.exists() {
-        std::fs::remove_dir_all(&old)
-            .map_err(|e| Error::io(format!("cannot remove {}", old.display()), e))?;
     }
-    if out.exists() {
-        std::fs::rename(out, &old).map_err(|e| {
-            let _ = std::fs::remove_dir_all(&staged);
-            Error::io(
-                format!("cannot move the previous site {} aside", out.display()),
-                e,
-            )
-        })?;
-    }
-    if let Err(e) = std::fs::rename(&staged, out) {
-        if old.exists() {
-            let _ = std::fs::rename(&old, out);
-        }
-        let _ = std::fs::remove_dir_all(&staged);
-        return Err(Error::io(
-            format!("cannot move the new site into {}", out.display()),
-            e,
-        ));
-    }
-    if old.exists() {
-        let _ = std::fs::remove_dir_all(&old);
-    }
-    Ok(())
 }
 
 /// Restores the previous site if a build was killed between the two renames of `publish`, and
