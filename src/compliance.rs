@@ -27,6 +27,16 @@ impl Evidence {
             page: None,
         }
     }
+    /// A document, labelled with its title.
+    fn of_document(d: &crate::content::Document) -> Self {
+        Evidence::doc(
+            d.id().unwrap_or(""),
+            d.meta
+                .as_ref()
+                .map_or("", |m| m.title.value.as_str())
+                .to_string(),
+        )
+    }
     fn page(page: &'static str, label: &str) -> Self {
         Evidence {
             label: label.into(),
@@ -94,15 +104,7 @@ pub fn matrix(site: &Site, diagnostics: &[Diagnostic]) -> ClauseMatrix {
     let policy_ev = || {
         policy
             .as_ref()
-            .map(|(d, _)| {
-                vec![Evidence::doc(
-                    policy_id,
-                    d.meta
-                        .as_ref()
-                        .map_or("", |m| m.title.value.as_str())
-                        .to_string(),
-                )]
-            })
+            .map(|(d, _)| vec![Evidence::of_document(d)])
             .unwrap_or_default()
     };
     let section = |name: &str| {
@@ -120,15 +122,7 @@ pub fn matrix(site: &Site, diagnostics: &[Diagnostic]) -> ClauseMatrix {
                     .as_ref()
                     .is_some_and(|m| m.doc_type.value == "objective")
         })
-        .map(|(d, _)| {
-            Evidence::doc(
-                d.id().unwrap_or(""),
-                d.meta
-                    .as_ref()
-                    .map_or("", |m| m.title.value.as_str())
-                    .to_string(),
-            )
-        })
+        .map(|(d, _)| Evidence::of_document(d))
         .collect();
     let procedures = site
         .controlled()
@@ -190,15 +184,7 @@ pub fn matrix(site: &Site, diagnostics: &[Diagnostic]) -> ClauseMatrix {
         .peekable();
     let has_registry = roles_docs.peek().is_some();
     let roles_ev: Vec<Evidence> = roles_docs
-        .map(|d| {
-            Evidence::doc(
-                d.id().unwrap_or(""),
-                d.meta
-                    .as_ref()
-                    .map_or("", |m| m.title.value.as_str())
-                    .to_string(),
-            )
-        })
+        .map(Evidence::of_document)
         .chain(std::iter::once(Evidence::page(
             "roles.html",
             "Roles and responsibilities",
