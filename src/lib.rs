@@ -22,6 +22,7 @@ pub mod history;
 pub mod render;
 pub mod site;
 pub mod stamp;
+pub mod timing;
 pub mod validate;
 
 pub use site::Site;
@@ -83,14 +84,14 @@ pub fn load(root: &Path, options: site::Options) -> Result<Loaded, Error> {
     let (project, mut diagnostics) = config::load(root).map_err(Error::Config)?;
     let started = std::time::Instant::now();
     let (corpus, content_diagnostics) = content::load(&project);
-    history::timing("load documents", started);
+    timing::phase("load documents", started);
     diagnostics.extend(content_diagnostics);
     let history = history::load(&project);
     let signers = load_signers(&project, &mut diagnostics);
     let site = Site::new(project, corpus, today, history, signers, options);
     let started = std::time::Instant::now();
     diagnostics.extend(validate::run(&site));
-    history::timing("validate", started);
+    timing::phase("validate", started);
     validate::normalise(&mut diagnostics);
     Ok(Loaded { site, diagnostics })
 }

@@ -244,7 +244,6 @@ pub fn file_history<'a>(
     file: &str,
     source: &str,
 ) -> DocumentHistory<'a> {
-    let doc_file = file;
     let current = facts::read(source);
     let repo_path = history.repo_path(file);
     let blob = history.head_blobs.get(&repo_path).cloned();
@@ -257,7 +256,7 @@ pub fn file_history<'a>(
         Some(b) => Some(b) != working_blob.as_ref() && !same_as_file(history, &repo_path, b),
     };
     let revisions: Vec<RevisionFacts> = history
-        .revisions(doc_file)
+        .revisions(file)
         .iter()
         .filter_map(|r| {
             Some(RevisionFacts {

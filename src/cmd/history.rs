@@ -109,9 +109,20 @@ fn outside_scope(
 ) -> Result<FileHistory, crate::Error> {
     let (walked, revisions) = hist::single_path(history, &history.repo_path(file))
         .map_err(|u| crate::Error::Render(u.diagnostic().message))?;
-    let mut index = history.clone();
-    index.walk = walked;
-    index.files.insert(history.repo_path(file), revisions);
+    // An index of this one walk: copying the whole content history would cost more than
+    // the walk itself on a large repository.
+    let index = HistoryIndex {
+        git_dir: history.git_dir.clone(),
+        workdir: history.workdir.clone(),
+        prefix: history.prefix.clone(),
+        head: history.head.clone(),
+        head_ref: history.head_ref.clone(),
+        shallow: history.shallow,
+        walk: walked,
+        files: [(history.repo_path(file), revisions)].into(),
+        blobs: Default::default(),
+        head_blobs: Default::default(),
+    };
     let dh = stamp::file_history(&index, file, "");
     Ok(report::document(site, &index, None, file, dh, true))
 }

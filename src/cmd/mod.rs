@@ -41,11 +41,7 @@ pub enum Deny {
 }
 
 /// Parses a `--today` value.
-pub fn parse_today_arg(text: &str) -> Result<jiff::civil::Date, String> {
-    parse_today(text)
-}
-
-fn parse_today(text: &str) -> Result<jiff::civil::Date, String> {
+pub fn parse_today(text: &str) -> Result<jiff::civil::Date, String> {
     crate::dates::parse_date(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
 }
 

@@ -12,7 +12,7 @@ pub struct Args {
     /// The published site (default: `[build] build-dir`).
     pub site: Option<PathBuf>,
     /// Rebuild as of this day instead of the one recorded in the manifest.
-    #[arg(long, value_parser = super::parse_today_arg)]
+    #[arg(long, value_parser = super::parse_today)]
     pub today: Option<jiff::civil::Date>,
 }
 

@@ -120,11 +120,7 @@ fn broken(e: git2::Error) -> Unavailable {
 }
 
 /// Every blob under the scope paths in `tree`, by repository path.
-fn head_files(
-    repo: &Repository,
-    tree: &git2::Tree,
-    scope: &[String],
-) -> Result<HashMap<String, String>, git2::Error> {
+fn head_files(tree: &git2::Tree, scope: &[String]) -> Result<HashMap<String, String>, git2::Error> {
     let mut out = HashMap::new();
     tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
         if entry.kind() == Some(git2::ObjectType::Blob) {
@@ -138,7 +134,6 @@ fn head_files(
         }
         git2::TreeWalkResult::Ok
     })?;
-    let _ = repo;
     Ok(out)
 }
 
@@ -161,13 +156,6 @@ pub fn scope(project: &Project, prefix: &str) -> Vec<String> {
     }
     scope.retain(|s| !s.is_empty());
     scope
-}
-
-/// Prints how long a phase took when `POLICYBOOK_TIMINGS` is set (for the benchmark script).
-pub fn timing(phase: &str, since: std::time::Instant) {
-    if std::env::var_os("POLICYBOOK_TIMINGS").is_some() {
-        eprintln!("timing: {phase}: {:.3} s", since.elapsed().as_secs_f64());
-    }
 }
 
 /// Reads (or updates from the cache) the history of the project's content.
@@ -230,7 +218,7 @@ pub fn load(project: &Project) -> Result<HistoryIndex, Unavailable> {
     let boundary = std::fs::read_to_string(git_dir.join("shallow")).unwrap_or_default();
     let cache_read = std::time::Instant::now();
     let cached = cache::read(&git_dir, &scope, &boundary);
-    timing("history cache read", cache_read);
+    crate::timing::phase("history cache read", cache_read);
     let mut unchanged = false;
     let (mut walked, mut blobs) = match cached {
         // Same HEAD, same graph: the cached walk is exactly what a fresh one would find.
@@ -272,9 +260,9 @@ pub fn load(project: &Project) -> Result<HistoryIndex, Unavailable> {
         None => (fresh_walk(&repo, &git_dir, head, &scope)?, HashMap::new()),
     };
 
-    timing("history walk", started);
+    crate::timing::phase("history walk", started);
     let head_tree = head_commit.tree().map_err(broken)?;
-    let head_blobs = head_files(&repo, &head_tree, &scope).map_err(broken)?;
+    let head_blobs = head_files(&head_tree, &scope).map_err(broken)?;
     let mut head_paths: Vec<String> = head_blobs.keys().cloned().collect();
     head_paths.sort();
     let files = follow::follow(&walked, &head_paths);
@@ -300,7 +288,7 @@ pub fn load(project: &Project) -> Result<HistoryIndex, Unavailable> {
         .collect();
     let facts_started = std::time::Instant::now();
     blobs.extend(read_facts(&git_dir, &wanted).map_err(broken)?);
-    timing(
+    crate::timing::phase(
         &format!("blob facts ({} blobs)", wanted.len()),
         facts_started,
     );
@@ -311,7 +299,7 @@ pub fn load(project: &Project) -> Result<HistoryIndex, Unavailable> {
     if !(unchanged && wanted.is_empty()) {
         cache::write(&git_dir, &scope, &boundary, &walked, &blobs);
     }
-    timing("history cache write", cache_started);
+    crate::timing::phase("history cache write", cache_started);
     Ok(HistoryIndex {
         git_dir,
         workdir,

@@ -79,7 +79,8 @@ pub fn tune_libgit2() {
     }
 }
 
-/// Walks the commits of `order` (ids, newest first) that are not already in `known`.
+/// Compares each commit of `ids` (newest first) with its first parent under `scope`; returns
+/// the commits that changed something there.
 pub fn walk_commits(
     git_dir: &Path,
     ids: &[Oid],

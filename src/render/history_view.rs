@@ -24,20 +24,28 @@ pub fn commit_href(site: &Site, commit: &str) -> Option<String> {
         .map(|url| url.replace("{commit}", commit))
 }
 
+/// The approvals as `history --format json` shows them, plus the links pages need.
 fn evidence_json(site: &Site, approvals: &[stamp::ApprovalEvidence]) -> Vec<Value> {
-    approvals
-        .iter()
+    report::approval_views(approvals)
+        .into_iter()
         .map(|a| {
-            let commit = a.evidence.commit();
-            json!({
-                "role": a.role, "name": a.name, "date": a.date,
-                "evidenced": a.evidence.is_evidenced(),
-                "evidence": a.evidence.describe(),
-                "commit": commit,
-                "commit_short": commit.map(stamp::short),
-                "commit_href": commit.and_then(|c| commit_href(site, c)),
-            })
+            let mut value = serde_json::to_value(&a).expect("approval views serialise");
+            value["commit_short"] = json!(a.commit.as_deref().map(stamp::short));
+            value["commit_href"] = json!(a.commit.as_deref().and_then(|c| commit_href(site, c)));
+            value
         })
+        .collect()
+}
+
+/// The history of every published document, by file: computed once per build and shared by
+/// the diffs, the document and history pages and the communication log.
+pub type Histories<'a> = HashMap<String, DocumentHistory<'a>>;
+
+pub fn histories<'a>(site: &Site, history: &'a HistoryIndex) -> Histories<'a> {
+    let published: Vec<&Document> = site.published().collect();
+    published
+        .par_iter()
+        .map(|d| (d.file.clone(), stamp::document_history(history, d)))
         .collect()
 }
 
@@ -56,13 +64,11 @@ fn diff_key(old: &str, new: &str) -> String {
 /// never changes, and reading old versions out of a pack is the slow part. The texts still
 /// needed are read in the order the commits were walked (close to pack order; libgit2 caches
 /// only the base of a delta chain), in contiguous runs per worker.
-pub fn version_diffs(site: &Site, history: &HistoryIndex) -> HashMap<String, String> {
-    let pairs: Vec<(String, String)> = site
-        .published()
-        .filter(|d| d.controlled().is_some())
-        .flat_map(|d| {
-            let versions = stamp::document_history(history, d).versions;
-            versions
+pub fn version_diffs(history: &HistoryIndex, histories: &Histories) -> HashMap<String, String> {
+    let pairs: Vec<(String, String)> = histories
+        .values()
+        .flat_map(|dh| {
+            dh.versions
                 .windows(2)
                 .map(|w| (w[0].blob.clone(), w[1].blob.clone()))
                 .collect::<Vec<_>>()
@@ -141,6 +147,7 @@ pub fn views(
     site: &Site,
     history: &HistoryIndex,
     doc: &Document,
+    mut dh: DocumentHistory,
     diffs: &HashMap<String, String>,
 ) -> Views {
     let verifier = Verifier {
@@ -148,7 +155,6 @@ pub fn views(
         signers: &site.signers,
         history,
     };
-    let mut dh: DocumentHistory = stamp::document_history(history, doc);
     stamp::evidence_for_versions(site, &verifier, &mut dh);
     let current = stamp::current_evidence(site, &verifier, &dh);
     let last = dh.revisions.first();
@@ -278,13 +284,15 @@ pub fn diff_rows(text: &str) -> Value {
 
 /// "Published on the portal" entries: each approved version of each published document, at
 /// the time its approval commit reached the published branch.
-pub fn published_entries(site: &Site, history: &HistoryIndex) -> Vec<Value> {
+pub fn published_entries(site: &Site, history: &HistoryIndex, histories: &Histories) -> Vec<Value> {
     let mut out = Vec::new();
     for doc in site.published() {
         if doc.controlled().is_none() {
             continue;
         }
-        let dh = stamp::document_history(history, doc);
+        let Some(dh) = histories.get(&doc.file) else {
+            continue;
+        };
         for v in &dh.versions {
             let Some(c) = history.commit(&v.approved_in) else {
                 continue;

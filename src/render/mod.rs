@@ -83,8 +83,11 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let history = site.history.as_ref().ok();
     let t = std::time::Instant::now();
+    let histories = history
+        .map(|h| history_view::histories(site, h))
+        .unwrap_or_default();
     let version_diffs = history
-        .map(|h| history_view::version_diffs(site, h))
+        .map(|h| history_view::version_diffs(h, &histories))
         .unwrap_or_default();
 
     let base = json!({
@@ -119,7 +122,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         Ok((page.to_string(), html.into_bytes()))
     };
 
-    crate::history::timing("render: version diffs", t);
+    crate::timing::phase("render: version diffs", t);
     let t = std::time::Instant::now();
     let top = [
         ("index.html", "index.html", "dashboard", "Dashboard", {
@@ -151,7 +154,8 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
             {
                 let mut page = pages::communications(site, &coverage);
                 if let Some(h) = history {
-                    page["published"] = Value::Array(history_view::published_entries(site, h));
+                    page["published"] =
+                        Value::Array(history_view::published_entries(site, h, &histories));
                 }
                 page
             },
@@ -170,7 +174,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
     }
 
     let published: Vec<_> = site.published().collect();
-    crate::history::timing("render: portal pages", t);
+    crate::timing::phase("render: portal pages", t);
     let t = std::time::Instant::now();
     let rendered: Vec<Result<Value, Error>> = published
         .par_iter()
@@ -178,7 +182,10 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
             let meta = doc.meta.as_ref().expect("published has meta");
             let body = markdown::to_html(&doc.rel_path, doc.body(), &meta.title.value, &paths);
             let page = pages::doc_page(doc);
-            let views = history.map(|h| history_view::views(site, h, doc, &version_diffs));
+            let views = history.and_then(|h| {
+                let dh = histories.get(&doc.file)?.clone();
+                Some(history_view::views(site, h, doc, dh, &version_diffs))
+            });
             let mut data = pages::document(site, doc, &body);
             data["stamp"] = views.as_ref().map_or(Value::Null, |v| v.stamp.clone());
             data["history_href"] = json!(views.as_ref().map(|_| pages::history_page(doc)));
@@ -232,7 +239,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
             .map_err(|e| Error::io(format!("cannot read {}", source.display()), e))?;
         files.put(format!("docs/{asset}"), bytes)?;
     }
-    crate::history::timing("render: documents and attachments", t);
+    crate::timing::phase("render: documents and attachments", t);
     let digests = files.digests.into_inner().expect("no writer panicked");
     let manifest = manifest::manifest(site, stamps, &digests);
     let summary = Summary {
@@ -275,9 +282,9 @@ pub fn build(site: &Site, diagnostics: &[Diagnostic], out: &Path) -> Result<Summ
     let staging = writer::Staging::new(out)?;
     let started = std::time::Instant::now();
     let summary = render(site, diagnostics, &staging)?;
-    crate::history::timing("render and write", started);
+    crate::timing::phase("render and write", started);
     let started = std::time::Instant::now();
     staging.publish(out)?;
-    crate::history::timing("swap", started);
+    crate::timing::phase("swap", started);
     Ok(summary)
 }
