@@ -134,6 +134,69 @@ fn build_is_reproducible() {
 }
 
 #[test]
+fn verify_accepts_the_built_site_and_names_every_difference() {
+    let f = Fixture::clean();
+    let site = build_ok(&f);
+    // The manifest's digest is the SHA-256 of its `hash  path` lines.
+    let manifest: serde_json::Value = serde_json::from_slice(&site["manifest.json"]).unwrap();
+    let listed = manifest["files"].as_object().unwrap();
+    assert_eq!(listed["index.html"].as_str().unwrap().len(), 64);
+
+    // verify uses the day recorded in the manifest, so no --today is needed.
+    let ok = f.run(&["verify"]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    assert_eq!(ok.stdout, "");
+
+    std::fs::write(f.join("site/roles.html"), "tampered").unwrap();
+    std::fs::remove_file(f.join("site/assets/css/print.css")).unwrap();
+    std::fs::write(f.join("site/extra.html"), "<p>added</p>").unwrap();
+    let bad = f.run(&["verify", "site"]);
+    assert_eq!(bad.code, 1, "{}{}", bad.stdout, bad.stderr);
+    let mut lines: Vec<&str> = bad.stdout.lines().collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            "added    extra.html",
+            "differs  roles.html",
+            "missing  assets/css/print.css"
+        ]
+    );
+}
+
+#[test]
+fn pages_make_no_external_requests() {
+    let f = Fixture::clean()
+        // An external link in a document is fine: following it is the reader's choice.
+        .edit(
+            POLICY_PATH,
+            "We continually improve the ISMS.",
+            "See [ISO](https://www.iso.org/standard/27001).",
+        );
+    let site = build_ok(&f);
+    for (path, text) in files(&site)
+        .filter(|(p, _)| p.ends_with(".html") || p.ends_with(".css") || p.ends_with(".js"))
+    {
+        for needle in [
+            "src=\"http",
+            "src=\"//",
+            "url(http",
+            "url(//",
+            "@import",
+            "fetch(",
+            "XMLHttpRequest",
+            "<link rel=\"stylesheet\" href=\"http",
+        ] {
+            assert!(!text.contains(needle), "site/{path} loads `{needle}`");
+        }
+    }
+    assert!(
+        text(&site, "docs/policies/information-security-policy.html")
+            .contains("https://www.iso.org/")
+    );
+}
+
+#[test]
 fn build_out_writes_elsewhere() {
     let f = Fixture::clean();
     let out = f.run(&["build", "--today", TODAY, "--out", "public"]);
