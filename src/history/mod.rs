@@ -8,6 +8,7 @@ pub mod follow;
 pub mod report;
 pub mod signature;
 pub mod trailers;
+mod tree;
 pub mod walk;
 
 pub use follow::Revision;
@@ -369,7 +370,9 @@ fn fresh_walk(
     head: Oid,
     scope: &[String],
 ) -> Result<walk::Walk, Unavailable> {
+    let started = std::time::Instant::now();
     let ids = commits_between(repo, head, None).map_err(broken)?;
+    crate::timing::phase("list commits", started);
     let records = walk::walk_commits(git_dir, &ids, scope).map_err(broken)?;
     Ok(walk::Walk {
         order: ids.iter().map(Oid::to_string).collect(),

@@ -7,6 +7,7 @@
 
 use super::signature::{self, SignatureKind};
 use super::trailers::{self, Trailer};
+use super::tree::{self, Entries, Entry, EntryKind, Trees};
 use git2::{ObjectType, Oid, Repository};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -86,16 +87,21 @@ pub fn walk_commits(
     ids: &[Oid],
     scope: &[String],
 ) -> Result<Vec<CommitRecord>, git2::Error> {
-    let threads = rayon::current_num_threads().max(1);
-    let chunk = ids.len().div_ceil(threads).max(1);
+    // Several runs per worker, so that a worker whose runs hold the larger trees of recent
+    // history does not finish long after the others; each run costs one repository open.
+    let runs = rayon::current_num_threads().max(1) * 8;
+    let chunk = ids.len().div_ceil(runs).max(64);
     let results: Vec<Result<Vec<CommitRecord>, git2::Error>> = ids
         .par_chunks(chunk)
         .map(|chunk| {
             let repo = Repository::open(git_dir)?;
             let mailmap = repo.mailmap().ok();
+            let odb = repo.odb()?;
+            let mut trees = Trees::new(&odb);
             let mut out = Vec::new();
             for &id in chunk {
-                if let Some(record) = commit_record(&repo, mailmap.as_ref(), id, scope)? {
+                if let Some(record) = commit_record(&repo, &mut trees, mailmap.as_ref(), id, scope)?
+                {
                     out.push(record);
                 }
             }
@@ -118,18 +124,9 @@ fn person(sig: &git2::Signature) -> Person {
     }
 }
 
-/// The entry id at `path` inside the tree `root`, if any.
-fn entry_at(repo: &Repository, root: Oid, path: &str) -> Result<Option<(Oid, bool)>, git2::Error> {
-    let tree = repo.find_tree(root)?;
-    match tree.get_path(Path::new(path)) {
-        Ok(entry) => Ok(Some((entry.id(), entry.kind() == Some(ObjectType::Tree)))),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
 fn commit_record(
     repo: &Repository,
+    trees: &mut Trees,
     mailmap: Option<&git2::Mailmap>,
     id: Oid,
     scope: &[String],
@@ -144,17 +141,18 @@ fn commit_record(
         },
         Err(_) => None,
     };
+    trees.next_commit();
     let mut raw = Vec::new();
     for path in scope {
-        let new = entry_at(repo, commit.tree_id(), path)?;
+        let new = trees.entry_at(commit.tree_id(), path)?;
         let old = match parent_tree {
-            Some(t) => entry_at(repo, t, path)?,
+            Some(t) => trees.entry_at(t, path)?,
             None => None,
         };
         if new.map(|e| e.0) == old.map(|e| e.0) {
             continue;
         }
-        diff_entry(repo, path, old, new, &mut raw)?;
+        diff_entry(trees, path, old, new, &mut raw)?;
     }
     if raw.is_empty() {
         return Ok(None);
@@ -208,21 +206,9 @@ fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Orderi
     }
 }
 
-/// An entry of a tree: name, id, and whether it is a tree (submodules are skipped).
-fn entries(tree: Option<&git2::Tree>) -> Vec<(Vec<u8>, Oid, bool)> {
-    let Some(tree) = tree else { return Vec::new() };
-    tree.iter()
-        .filter_map(|e| match e.kind() {
-            Some(ObjectType::Tree) => Some((e.name_bytes().to_vec(), e.id(), true)),
-            Some(ObjectType::Blob) => Some((e.name_bytes().to_vec(), e.id(), false)),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Compares one entry (file or directory) of the old and new trees.
 fn diff_entry(
-    repo: &Repository,
+    trees: &mut Trees,
     path: &str,
     old: Option<(Oid, bool)>,
     new: Option<(Oid, bool)>,
@@ -236,98 +222,81 @@ fn diff_entry(
     if old_blob.is_some() || new_blob.is_some() {
         out.push((path.to_string(), old_blob, new_blob));
     }
-    let old_tree = old
-        .filter(|e| e.1)
-        .map(|e| repo.find_tree(e.0))
-        .transpose()?;
-    let new_tree = new
-        .filter(|e| e.1)
-        .map(|e| repo.find_tree(e.0))
-        .transpose()?;
+    let old_tree = old.filter(|e| e.1).map(|e| e.0);
+    let new_tree = new.filter(|e| e.1).map(|e| e.0);
     if old_tree.is_none() && new_tree.is_none() {
         return Ok(());
     }
-    // Entries with equal ids are skipped without allocating anything: most of a large
-    // directory is unchanged from one commit to the next.
-    let (before, after) = match (&old_tree, &new_tree) {
-        (Some(o), Some(n)) => {
-            let mut before = Vec::new();
-            let mut after = Vec::new();
-            let (mut i, mut j) = (o.iter().peekable(), n.iter().peekable());
-            loop {
-                match (i.peek(), j.peek()) {
-                    (None, None) => break,
-                    (Some(a), Some(b)) => {
-                        let (a_tree, b_tree) = (
-                            a.kind() == Some(ObjectType::Tree),
-                            b.kind() == Some(ObjectType::Tree),
-                        );
-                        match git_order(a.name_bytes(), a_tree, b.name_bytes(), b_tree) {
-                            std::cmp::Ordering::Equal => {
-                                if a.id() != b.id() {
-                                    before.push((
-                                        a.name_bytes().to_vec(),
-                                        a.id(),
-                                        a_tree,
-                                        a.kind(),
-                                    ));
-                                    after.push((b.name_bytes().to_vec(), b.id(), b_tree, b.kind()));
-                                }
-                                i.next();
-                                j.next();
-                            }
-                            std::cmp::Ordering::Less => {
-                                before.push((a.name_bytes().to_vec(), a.id(), a_tree, a.kind()));
-                                i.next();
-                            }
-                            std::cmp::Ordering::Greater => {
-                                after.push((b.name_bytes().to_vec(), b.id(), b_tree, b.kind()));
-                                j.next();
-                            }
-                        }
-                    }
-                    (Some(a), None) => {
-                        before.push((
-                            a.name_bytes().to_vec(),
-                            a.id(),
-                            a.kind() == Some(ObjectType::Tree),
-                            a.kind(),
-                        ));
-                        i.next();
-                    }
-                    (None, Some(b)) => {
-                        after.push((
-                            b.name_bytes().to_vec(),
-                            b.id(),
-                            b.kind() == Some(ObjectType::Tree),
-                            b.kind(),
-                        ));
-                        j.next();
-                    }
-                }
-            }
-            let keep = |v: Vec<(Vec<u8>, Oid, bool, Option<ObjectType>)>| {
-                v.into_iter()
-                    .filter(|e| matches!(e.3, Some(ObjectType::Tree | ObjectType::Blob)))
-                    .map(|e| (e.0, e.1, e.2))
-                    .collect::<Vec<_>>()
-            };
-            (keep(before), keep(after))
+    for id in old_tree.iter().chain(new_tree.iter()) {
+        trees.load(*id)?;
+    }
+    let listed = |id: Option<Oid>| -> Result<Entries, git2::Error> {
+        match id {
+            Some(id) => trees.entries(id),
+            None => Ok(tree::parse(&[], 20)),
         }
-        _ => (entries(old_tree.as_ref()), entries(new_tree.as_ref())),
     };
-    let mut names: Vec<&Vec<u8>> = before
-        .iter()
-        .map(|e| &e.0)
-        .chain(after.iter().map(|e| &e.0))
-        .collect();
-    names.sort();
-    names.dedup();
-    for name in names {
-        let find =
-            |list: &[(Vec<u8>, Oid, bool)]| list.iter().find(|e| &e.0 == name).map(|e| (e.1, e.2));
-        let child = format!("{path}/{}", String::from_utf8_lossy(name));
-        diff_entry(repo, &child, find(&before), find(&after), out)?;
+    // Both lists are in git's order: merge them, skipping entries whose ids are equal without
+    // allocating anything (most of a large directory is unchanged from one commit to the next).
+    let wanted = |e: &Result<Entry, git2::Error>| e.as_ref().map_or(true, |e| e.kind.is_some());
+    let mut before = listed(old_tree)?.filter(wanted).peekable();
+    let mut after = listed(new_tree)?.filter(wanted).peekable();
+    let is_tree = |e: &Entry| e.kind == Some(EntryKind::Tree);
+    let side =
+        |e: &Entry| -> Result<Option<(Oid, bool)>, git2::Error> { Ok(Some((e.id()?, is_tree(e)))) };
+    type Pair = (Vec<u8>, Option<(Oid, bool)>, Option<(Oid, bool)>);
+    let mut pairs: Vec<Pair> = Vec::new();
+    loop {
+        let (a, b) = match (before.peek(), after.peek()) {
+            (None, None) => break,
+            (Some(Err(_)), _) => return Err(before.next().and_then(Result::err).expect("peeked")),
+            (_, Some(Err(_))) => return Err(after.next().and_then(Result::err).expect("peeked")),
+            (a, b) => (
+                a.and_then(|r| r.as_ref().ok()).copied(),
+                b.and_then(|r| r.as_ref().ok()).copied(),
+            ),
+        };
+        let order = match (&a, &b) {
+            (Some(a), Some(b)) => git_order(a.name, is_tree(a), b.name, is_tree(b)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        match (order, a, b) {
+            (std::cmp::Ordering::Equal, Some(a), Some(b)) => {
+                if a.raw_id != b.raw_id || is_tree(&a) != is_tree(&b) {
+                    pairs.push((a.name.to_vec(), side(&a)?, side(&b)?));
+                }
+                before.next();
+                after.next();
+            }
+            (std::cmp::Ordering::Less, Some(a), _) => {
+                pairs.push((a.name.to_vec(), side(&a)?, None));
+                before.next();
+            }
+            (_, _, Some(b)) => {
+                pairs.push((b.name.to_vec(), None, side(&b)?));
+                after.next();
+            }
+            _ => break,
+        }
+    }
+    drop((before, after));
+    // A name that is a file on one side and a directory on the other sorts differently on
+    // each side; bring its two halves together.
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut merged: Vec<Pair> = Vec::new();
+    for (name, old, new) in pairs {
+        match merged.last_mut() {
+            Some(last) if last.0 == name => {
+                last.1 = last.1.or(old);
+                last.2 = last.2.or(new);
+            }
+            _ => merged.push((name, old, new)),
+        }
+    }
+    for (name, old, new) in merged {
+        let child = format!("{path}/{}", String::from_utf8_lossy(&name));
+        diff_entry(trees, &child, old, new, out)?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod history_view;
 pub mod manifest;
 pub mod markdown;
+pub mod memo;
 pub mod pages;
 pub mod theme;
 pub mod writer;
@@ -44,6 +45,33 @@ impl Recorder<'_> {
             .expect("no writer panics while holding the lock")
             .insert(path.clone(), (digest, size));
         self.sink.put(path, bytes)
+    }
+
+    /// Publishes the page at `path`: the previous build's file when it was rendered from inputs
+    /// with the same `key`, else what `render` makes now.
+    fn page(
+        &self,
+        path: String,
+        key: String,
+        render: impl FnOnce() -> Result<Vec<u8>, Error>,
+    ) -> Result<(), Error> {
+        if let Some(found) = self.sink.reuse(&path, &key) {
+            self.digests
+                .lock()
+                .expect("no writer panics while holding the lock")
+                .insert(path, found);
+            return Ok(());
+        }
+        let bytes = render()?;
+        self.sink.remember(
+            &path,
+            memo::Entry {
+                key,
+                sha256: manifest::sha256(&bytes),
+                size: bytes.len() as u64,
+            },
+        );
+        self.put(path, bytes)
     }
 }
 
@@ -108,7 +136,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
                        nav: &str,
                        title: &str,
                        data: Value|
-     -> Result<(String, Vec<u8>), Error> {
+     -> Result<Vec<u8>, Error> {
         let mut context = tera::Context::new();
         context.insert("site", &base);
         context.insert("root", &pages::root_of(page));
@@ -119,7 +147,29 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
             .tera
             .render(template, &context)
             .map_err(|e| Error::Render(format!("cannot render {page} with {template}: {e}")))?;
-        Ok((page.to_string(), html.into_bytes()))
+        Ok(html.into_bytes())
+    };
+    // Every input a page shares with all others; a page's key adds its own.
+    let shared = {
+        let mut key = memo::PageKey::new(b"policybook", env!("CARGO_PKG_VERSION"), "");
+        key.bytes(theme.fingerprint.as_bytes()).json(&base);
+        key.finish()
+    };
+    let key_of = |template: &str, page: &str, nav: &str, title: &str, data: &Value| {
+        let mut key = memo::PageKey::new(shared.as_bytes(), template, page);
+        key.bytes(nav.as_bytes()).bytes(title.as_bytes()).json(data);
+        key
+    };
+    // What a document body's HTML depends on besides its text: which files exist and which
+    // are published (links to them are rewritten or marked).
+    let paths_fingerprint = {
+        let mut all: Vec<&String> = paths.all.iter().collect();
+        let mut published: Vec<&String> = paths.published.iter().collect();
+        all.sort();
+        published.sort();
+        let mut key = memo::PageKey::new(b"paths", "", "");
+        key.json(&all).json(&published);
+        key.finish()
     };
 
     crate::timing::phase("render: version diffs", t);
@@ -168,10 +218,14 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
             pages::leadership(site),
         ),
     ];
-    for (template, page, nav, title, data) in top {
-        let (path, bytes) = render_page(template, page, nav, title, data)?;
-        files.put(path, bytes)?;
-    }
+    top.into_par_iter()
+        .map(|(template, page, nav, title, data)| {
+            let key = key_of(template, page, nav, title, &data).finish();
+            files.page(page.to_string(), key, || {
+                render_page(template, page, nav, title, data)
+            })
+        })
+        .collect::<Result<(), Error>>()?;
 
     let published: Vec<_> = site.published().collect();
     crate::timing::phase("render: portal pages", t);
@@ -180,22 +234,24 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         .par_iter()
         .map(|doc| {
             let meta = doc.meta.as_ref().expect("published has meta");
-            let body = markdown::to_html(&doc.rel_path, doc.body(), &meta.title.value, &paths);
             let page = pages::doc_page(doc);
             let views = history.and_then(|h| {
                 let dh = histories.get(&doc.file)?.clone();
                 Some(history_view::views(site, h, doc, dh, &version_diffs))
             });
-            let mut data = pages::document(site, doc, &body);
+            let mut data = pages::document(site, doc, "");
             data["stamp"] = views.as_ref().map_or(Value::Null, |v| v.stamp.clone());
             data["history_href"] = json!(views.as_ref().map(|_| pages::history_page(doc)));
-            let mut out = vec![render_page(
-                "document.html",
-                &page,
-                "documents",
-                &meta.title.value,
-                data,
-            )?];
+            let title = &meta.title.value;
+            let mut key = key_of("document.html", &page, "documents", title, &data);
+            key.bytes(doc.rel_path.as_bytes())
+                .bytes(doc.body().as_bytes())
+                .bytes(paths_fingerprint.as_bytes());
+            files.page(page.clone(), key.finish(), || {
+                let body = markdown::to_html(&doc.rel_path, doc.body(), title, &paths);
+                data["body"] = json!(body);
+                render_page("document.html", &page, "documents", title, data)
+            })?;
             let stamp = match views {
                 Some(views) => {
                     let history_page = pages::history_page(doc);
@@ -204,20 +260,14 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
                         "type": meta.doc_type.value, "history": views.history,
                     });
                     let title = format!("History of {}", meta.id.value);
-                    out.push(render_page(
-                        "history.html",
-                        &history_page,
-                        "documents",
-                        &title,
-                        data,
-                    )?);
+                    let key = key_of("history.html", &history_page, "documents", &title, &data);
+                    files.page(history_page.clone(), key.finish(), || {
+                        render_page("history.html", &history_page, "documents", &title, data)
+                    })?;
                     views.stamp
                 }
                 None => manifest::stamp_without_history(doc),
             };
-            for (path, bytes) in out {
-                files.put(path, bytes)?;
-            }
             Ok(stamp)
         })
         .collect();
@@ -279,7 +329,12 @@ fn attachments(site: &Site) -> BTreeSet<String> {
 /// Renders and publishes the site to `out`, replacing what was there only on success.
 pub fn build(site: &Site, diagnostics: &[Diagnostic], out: &Path) -> Result<Summary, Error> {
     writer::recover(out);
-    let staging = writer::Staging::new(out)?;
+    let memo = site
+        .history
+        .as_ref()
+        .ok()
+        .map(|h| memo::record_path(&h.git_dir));
+    let staging = writer::Staging::new(out, memo)?;
     let started = std::time::Instant::now();
     let summary = render(site, diagnostics, &staging)?;
     crate::timing::phase("render and write", started);

@@ -30,18 +30,22 @@ pub struct Theme {
     pub tera: tera::Tera,
     /// Static files to copy into `assets/` (css, js), after overrides.
     pub assets: Vec<(String, String)>,
+    /// A hash of every file of the theme (after overrides): part of every page's key.
+    pub fingerprint: String,
 }
 
 /// Loads the default theme with the overrides found in `override_dir`.
 pub fn load(override_dir: Option<&Path>) -> Result<Theme, Error> {
     let mut templates = Vec::new();
     let mut assets = Vec::new();
+    let mut fingerprint = super::memo::PageKey::new(b"theme", "", "");
     for (path, default) in DEFAULT_FILES {
         let text = match override_dir.map(|d| d.join(path)).filter(|p| p.is_file()) {
             Some(file) => std::fs::read_to_string(&file)
                 .map_err(|e| Error::io(format!("cannot read theme file {}", file.display()), e))?,
             None => default.to_string(),
         };
+        fingerprint.bytes(path.as_bytes()).bytes(text.as_bytes());
         match path.strip_prefix("templates/") {
             Some(name) => templates.push((name.to_string(), text)),
             None => assets.push((path.to_string(), text)),
@@ -50,5 +54,9 @@ pub fn load(override_dir: Option<&Path>) -> Result<Theme, Error> {
     let mut tera = tera::Tera::default();
     tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| Error::Render(format!("theme templates do not compile: {e}")))?;
-    Ok(Theme { tera, assets })
+    Ok(Theme {
+        tera,
+        assets,
+        fingerprint: fingerprint.finish(),
+    })
 }

@@ -2,8 +2,9 @@
 //! directory as soon as it is rendered, and the staging directory replaces the old site only
 //! once everything was written. A failed or killed build leaves the previous site whole.
 
+use super::memo;
 use crate::Error;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -13,6 +14,15 @@ pub type Files = BTreeMap<String, Vec<u8>>;
 /// Where rendered files go. Called from the rendering workers, so it must be `Sync`.
 pub trait Sink: Sync {
     fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), Error>;
+
+    /// Publishes the file the previous build rendered for `path` from inputs with the same
+    /// `key`, if that file is still intact; returns its SHA-256 and size.
+    fn reuse(&self, _path: &str, _key: &str) -> Option<(String, u64)> {
+        None
+    }
+
+    /// Records that `path` was rendered from inputs with `key`, for the next build's `reuse`.
+    fn remember(&self, _path: &str, _entry: memo::Entry) {}
 }
 
 /// Keeps the files in memory (for `verify`, which compares them with a published site).
@@ -36,9 +46,20 @@ impl Sink for Memory {
 }
 
 /// A staging directory beside the build directory. Dropped without `publish`, it is removed.
+///
+/// A file whose bytes equal those of the same path in the site being replaced is hard-linked
+/// from it instead of written: a rebuild after a small edit then creates almost no new inodes
+/// (creating and deleting thousands of inodes is most of what a warm build would cost on
+/// ext4). Published files are never modified in place, so sharing an inode is safe.
 pub struct Staging {
     dir: tempfile::TempDir,
+    previous: Option<PathBuf>,
     created: Mutex<HashSet<PathBuf>>,
+    /// Where the page record is kept (see `memo`), what the previous build recorded, and what
+    /// this one records.
+    memo_path: Option<PathBuf>,
+    old_memo: HashMap<String, memo::Entry>,
+    new_memo: Mutex<HashMap<String, memo::Entry>>,
 }
 
 fn parent_and_name(out: &Path) -> (PathBuf, String) {
@@ -55,7 +76,9 @@ fn parent_and_name(out: &Path) -> (PathBuf, String) {
 }
 
 impl Staging {
-    pub fn new(out: &Path) -> Result<Staging, Error> {
+    /// A staging directory for `out`; `memo_path` is where pages' inputs are recorded between
+    /// builds (none: every page is rendered).
+    pub fn new(out: &Path, memo_path: Option<PathBuf>) -> Result<Staging, Error> {
         let (parent, name) = parent_and_name(out);
         std::fs::create_dir_all(&parent)
             .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
@@ -68,10 +91,40 @@ impl Staging {
                     e,
                 )
             })?;
+        let previous = out.is_dir().then(|| out.to_path_buf());
+        let old_memo = match (&previous, &memo_path) {
+            (Some(_), Some(path)) => memo::read(path),
+            _ => HashMap::new(),
+        };
         Ok(Staging {
             dir,
+            previous,
             created: Mutex::new(HashSet::new()),
+            memo_path,
+            old_memo,
+            new_memo: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The staged path of `path`, its directory created.
+    fn target(&self, path: &str) -> Result<PathBuf, Error> {
+        let target = self.dir.path().join(path);
+        if let Some(dir) = target.parent() {
+            let known = self
+                .created
+                .lock()
+                .expect("no writer panicked")
+                .contains(dir);
+            if !known {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+                self.created
+                    .lock()
+                    .expect("no writer panicked")
+                    .insert(dir.to_path_buf());
+            }
+        }
+        Ok(target)
     }
 
     /// Replaces `out` with the staged files. The swap: move the old site aside, the new one
@@ -79,6 +132,8 @@ impl Staging {
     /// `recover` puts back on the next run.
     pub fn publish(self, out: &Path) -> Result<(), Error> {
         let (parent, name) = parent_and_name(out);
+        let memo_path = self.memo_path.clone();
+        let new_memo = std::mem::take(&mut *self.new_memo.lock().expect("no writer panicked"));
         let staged: PathBuf = self.dir.keep();
         let old = parent.join(format!(".{name}.old"));
         if old.exists() {
@@ -107,30 +162,61 @@ impl Staging {
         if old.exists() {
             let _ = std::fs::remove_dir_all(&old);
         }
+        if let Some(path) = memo_path {
+            memo::write(&path, new_memo);
+        }
         Ok(())
     }
 }
 
 impl Sink for Staging {
     fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), Error> {
-        let target = self.dir.path().join(&path);
-        if let Some(dir) = target.parent() {
-            let known = self
-                .created
-                .lock()
-                .expect("no writer panicked")
-                .contains(dir);
-            if !known {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-                self.created
-                    .lock()
-                    .expect("no writer panicked")
-                    .insert(dir.to_path_buf());
+        let target = self.target(&path)?;
+        if let Some(previous) = &self.previous {
+            let old = previous.join(&path);
+            if same_bytes(&old, &bytes) && std::fs::hard_link(&old, &target).is_ok() {
+                return Ok(());
             }
         }
         std::fs::write(&target, bytes)
             .map_err(|e| Error::io(format!("cannot write {}", target.display()), e))
+    }
+
+    fn reuse(&self, path: &str, key: &str) -> Option<(String, u64)> {
+        let previous = self.previous.as_ref()?;
+        let entry = self.old_memo.get(path).filter(|e| e.key == key)?;
+        let old = previous.join(path);
+        let meta = std::fs::symlink_metadata(&old).ok()?;
+        if !meta.is_file() || meta.len() != entry.size {
+            return None;
+        }
+        let bytes = std::fs::read(&old).ok()?;
+        if super::manifest::sha256(&bytes) != entry.sha256 {
+            return None;
+        }
+        let target = self.target(path).ok()?;
+        if std::fs::hard_link(&old, &target).is_err() {
+            std::fs::write(&target, &bytes).ok()?;
+        }
+        self.remember(path, entry.clone());
+        Some((entry.sha256.clone(), entry.size))
+    }
+
+    fn remember(&self, path: &str, entry: memo::Entry) {
+        self.new_memo
+            .lock()
+            .expect("no writer panicked")
+            .insert(path.to_string(), entry);
+    }
+}
+
+/// Whether the regular file at `path` (not a symbolic link) holds exactly `bytes`.
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
+            std::fs::read(path).is_ok_and(|old| old == bytes)
+        }
+        _ => false,
     }
 }
 

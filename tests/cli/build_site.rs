@@ -857,3 +857,53 @@ fn source_date_epoch_makes_builds_reproducible() {
     );
     assert!(text(&flagged, "index.html").contains("Status as of 2026-06-01"));
 }
+
+#[cfg(unix)]
+fn inode(f: &Fixture, rel: &str) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(f.join(rel)).unwrap().ino()
+}
+
+#[test]
+#[cfg(unix)]
+fn a_rebuild_reuses_unchanged_pages_and_renders_changed_ones() {
+    let f = Fixture::clean();
+    let first = build_ok(&f);
+    let policy = "docs/policies/information-security-policy.html";
+    let roles_before = inode(&f, "site/roles.html");
+    let policy_before = inode(&f, &format!("site/{policy}"));
+
+    // Nothing changed: every page is the previous build's file (same inode), bytes equal.
+    let second = build_ok(&f);
+    assert_eq!(first, second);
+    assert_eq!(inode(&f, "site/roles.html"), roles_before);
+
+    // A page edited by hand in the published site is not trusted: it is rendered again.
+    std::fs::write(f.join("site/roles.html"), "tampered").unwrap();
+    let third = build_ok(&f);
+    assert_eq!(third["roles.html"], first["roles.html"]);
+
+    // A changed document is rendered again, and the result is what a build without any
+    // earlier site gives. (The edit is not approved: the builds are previews.)
+    let f = f.edit(
+        POLICY_PATH,
+        "## Purpose",
+        "## Purpose\n\nA sentence added for the rebuild.",
+    );
+    let preview = |f: &Fixture| {
+        let out = f.run(&["build", "--today", TODAY, "--allow-errors"]);
+        assert_eq!(out.code, 0, "build failed:\n{}", out.stderr);
+        f.tree("site")
+    };
+    let fourth = preview(&f);
+    assert!(text(&fourth, policy).contains("A sentence added for the rebuild."));
+    assert_ne!(inode(&f, &format!("site/{policy}")), policy_before);
+    std::fs::remove_dir_all(f.join("site")).unwrap();
+    let fresh = preview(&f);
+    assert_eq!(
+        fourth, fresh,
+        "a rebuild that reused pages differs from a fresh build"
+    );
+    let ok = f.run(&["verify"]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+}
