@@ -20,6 +20,7 @@ pub mod content;
 pub mod dates;
 pub mod history;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod stamp;
 pub mod timing;
@@ -80,13 +81,23 @@ pub fn find_root(root: Option<&Path>) -> Result<PathBuf, Error> {
 
 /// Runs the pipeline up to validation.
 pub fn load(root: &Path, options: site::Options) -> Result<Loaded, Error> {
+    load_reusing(root, options, None)
+}
+
+/// Like `load`, reusing the history index of an earlier load while it is still current (same
+/// HEAD and scope); what `serve` does between rebuilds.
+pub fn load_reusing(
+    root: &Path,
+    options: site::Options,
+    previous: Option<history::HistoryIndex>,
+) -> Result<Loaded, Error> {
     let (today, _) = dates::resolve_today(options.today).map_err(Error::Today)?;
     let (project, mut diagnostics) = config::load(root).map_err(Error::Config)?;
     let started = std::time::Instant::now();
     let (corpus, content_diagnostics) = content::load(&project);
     timing::phase("load documents", started);
     diagnostics.extend(content_diagnostics);
-    let history = history::load(&project);
+    let history = history::load_reusing(&project, previous);
     let signers = load_signers(&project, &mut diagnostics);
     let site = Site::new(project, corpus, today, history, signers, options);
     let started = std::time::Instant::now();

@@ -22,6 +22,8 @@ enum Command {
     Check(cmd::check::Args),
     /// Validate, then render the portal into the build directory.
     Build(cmd::build::Args),
+    /// Build, serve the portal on 127.0.0.1 and rebuild and reload on every change.
+    Serve(cmd::serve::Args),
     /// The revisions, approved versions and approvals of one document (by id or path).
     History(cmd::history::Args),
     /// Rebuild the portal in memory and report every file of SITE that differs, is missing or was added.
@@ -33,6 +35,7 @@ fn main() {
     let result = match &cli.command {
         Command::Check(args) => cmd::check::run(cli.root.as_ref(), args),
         Command::Build(args) => cmd::build::run(cli.root.as_ref(), args),
+        Command::Serve(args) => cmd::serve::run(cli.root.as_ref(), args),
         Command::History(args) => cmd::history::run(cli.root.as_ref(), args),
         Command::Verify(args) => cmd::verify::run(cli.root.as_ref(), args),
     };

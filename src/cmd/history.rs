@@ -122,6 +122,8 @@ fn outside_scope(
         files: [(history.repo_path(file), revisions)].into(),
         blobs: Default::default(),
         head_blobs: Default::default(),
+        scope: history.scope.clone(),
+        boundary: history.boundary.clone(),
     };
     let dh = stamp::file_history(&index, file, "");
     Ok(report::document(site, &index, None, file, dh, true))

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod check;
 pub mod history;
+pub mod serve;
 pub mod verify;
 
 use crate::validate::report::{self, Format, Sources};

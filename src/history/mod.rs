@@ -47,6 +47,10 @@ pub struct HistoryIndex {
     pub blobs: HashMap<String, Facts>,
     /// Blob ids at HEAD, by repository path.
     pub head_blobs: HashMap<String, String>,
+    /// The paths the walk looked at and the shallow boundary it saw: with HEAD, what decides
+    /// whether this index is still current (see `load_reusing`).
+    pub scope: Vec<String>,
+    pub boundary: String,
 }
 
 impl HistoryIndex {
@@ -161,6 +165,16 @@ pub fn scope(project: &Project, prefix: &str) -> Vec<String> {
 
 /// Reads (or updates from the cache) the history of the project's content.
 pub fn load(project: &Project) -> Result<HistoryIndex, Unavailable> {
+    load_reusing(project, None)
+}
+
+/// Like `load`, but returns `previous` unchanged when it is still current: same HEAD commit,
+/// same scope, same shallow boundary. `serve` keeps the index between rebuilds, so an edit to
+/// a document costs no history work at all (not even reading the cache file).
+pub fn load_reusing(
+    project: &Project,
+    previous: Option<HistoryIndex>,
+) -> Result<HistoryIndex, Unavailable> {
     let started = std::time::Instant::now();
     let repo = open(&project.root)?;
     let workdir = repo
@@ -217,6 +231,16 @@ pub fn load(project: &Project) -> Result<HistoryIndex, Unavailable> {
     // The shallow boundary is part of what the cache describes: deepening a clone changes
     // the history without moving HEAD.
     let boundary = std::fs::read_to_string(git_dir.join("shallow")).unwrap_or_default();
+    if let Some(mut previous) = previous
+        && previous.head == head.to_string()
+        && previous.scope == scope
+        && previous.boundary == boundary
+        && previous.git_dir == git_dir
+    {
+        previous.head_ref = head_name;
+        crate::timing::phase("history walk (unchanged)", started);
+        return Ok(previous);
+    }
     let cache_read = std::time::Instant::now();
     let cached = cache::read(&git_dir, &scope, &boundary);
     crate::timing::phase("history cache read", cache_read);
@@ -312,6 +336,8 @@ pub fn load(project: &Project) -> Result<HistoryIndex, Unavailable> {
         files,
         blobs,
         head_blobs,
+        scope,
+        boundary,
     })
 }
 

@@ -118,6 +118,8 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         .map(|h| history_view::version_diffs(h, &histories))
         .unwrap_or_default();
 
+    // What every page shows. Kept to what rarely changes: a page's key includes all of it, so
+    // (say) an error count here would make every edit re-render every page.
     let base = json!({
         "title": site.project.title(),
         "organization": site.project.config.isms.organization,
@@ -125,7 +127,6 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         "today": site.today.to_string(),
         "logo": site.project.config.output.html.logo.as_ref().map(|_| "assets/logo"),
         "preview": errors > 0,
-        "errors": errors,
         "repository": site.project.config.output.html.git_repository_url,
         "history": history.is_some(),
         "history_incomplete": history.is_some_and(|h| h.shallow),

@@ -1,0 +1,269 @@
+//! The preview server: the build directory over HTTP on the loopback interface only, a small
+//! live-reload script injected into HTML responses (never into the built files, so the site on
+//! disk stays what `build` writes), and a server-sent-events stream that tells open pages to
+//! reload, or shows the last build's problems in an overlay.
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Where the page script and the event stream live; no built file can have these paths
+/// (policybook writes no file or directory starting with `__`).
+pub const EVENTS: &str = "/__policybook/events";
+pub const SCRIPT: &str = "/__policybook/live.js";
+
+const LIVE_JS: &str = include_str!("live.js");
+
+/// The open pages' event streams and the status every new page is told first.
+#[derive(Default)]
+pub struct Hub {
+    clients: Mutex<Vec<Sender<String>>>,
+    status: Mutex<String>,
+}
+
+fn event(name: &str, data: &str) -> String {
+    // JSON from serde_json has no raw newlines, so one `data:` line carries it.
+    format!("event: {name}\ndata: {data}\n\n")
+}
+
+impl Hub {
+    /// Tells every open page to reload.
+    pub fn reload(&self) {
+        self.broadcast(&event("reload", "{}"));
+    }
+
+    /// Records the last build's status (JSON: `{"ok": bool, "title", "problems": [..]}`) and
+    /// sends it to every open page.
+    pub fn set_status(&self, json: String) {
+        let message = event("status", &json);
+        *self.status.lock().expect("no hub user panicked") = json;
+        self.broadcast(&message);
+    }
+
+    fn broadcast(&self, message: &str) {
+        self.clients
+            .lock()
+            .expect("no hub user panicked")
+            .retain(|client| client.send(message.to_string()).is_ok());
+    }
+
+    fn subscribe(&self) -> Receiver<String> {
+        let (sender, receiver) = mpsc::channel();
+        let status = self.status.lock().expect("no hub user panicked").clone();
+        if !status.is_empty() {
+            let _ = sender.send(event("status", &status));
+        }
+        self.clients
+            .lock()
+            .expect("no hub user panicked")
+            .push(sender);
+        receiver
+    }
+
+    /// How many pages are listening (for tests and the log).
+    pub fn listeners(&self) -> usize {
+        self.clients.lock().expect("no hub user panicked").len()
+    }
+}
+
+/// Binds 127.0.0.1:`port` (0: any free port). Never another interface: the preview shows
+/// drafts and errors that are not for the network.
+pub fn bind(port: u16) -> Result<tiny_http::Server, String> {
+    tiny_http::Server::http(("127.0.0.1", port))
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))
+}
+
+/// Answers requests until the server is unblocked: files from `root`, the script, events.
+pub fn serve(server: Arc<tiny_http::Server>, root: PathBuf, hub: Arc<Hub>) {
+    for request in server.incoming_requests() {
+        let path = request
+            .url()
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("/")
+            .to_string();
+        if path == EVENTS {
+            let hub = Arc::clone(&hub);
+            std::thread::spawn(move || stream_events(request, &hub));
+            continue;
+        }
+        let response = if !matches!(
+            request.method(),
+            tiny_http::Method::Get | tiny_http::Method::Head
+        ) {
+            text(405, "method not allowed")
+        } else if path == SCRIPT {
+            body(
+                200,
+                "text/javascript; charset=utf-8",
+                LIVE_JS.as_bytes().to_vec(),
+            )
+        } else {
+            match resolve(&root, &path) {
+                Some(file) => file_response(&file),
+                None => text(404, "not found"),
+            }
+        };
+        let _ = request.respond(response);
+    }
+}
+
+fn stream_events(request: tiny_http::Request, hub: &Hub) {
+    let mut writer = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n";
+    if writer
+        .write_all(head.as_bytes())
+        .and_then(|_| writer.flush())
+        .is_err()
+    {
+        return;
+    }
+    let events = hub.subscribe();
+    loop {
+        let message = match events.recv_timeout(Duration::from_secs(15)) {
+            Ok(message) => message,
+            // A comment line keeps proxies from closing an idle stream, and finds closed pages.
+            Err(mpsc::RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        if writer
+            .write_all(message.as_bytes())
+            .and_then(|_| writer.flush())
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// The file of the build directory that `url_path` names, if it is inside it. Percent-escapes
+/// are decoded first; any `..`, backslash, NUL or drive prefix makes it not found, and so does
+/// a resolved path (after symbolic links) outside the build directory.
+pub fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
+    let decoded = percent_encoding::percent_decode_str(url_path)
+        .decode_utf8()
+        .ok()?;
+    if decoded.contains(['\\', '\0']) {
+        return None;
+    }
+    let relative = Path::new(decoded.trim_start_matches('/'));
+    let mut path = root.to_path_buf();
+    for component in relative.components() {
+        match component {
+            Component::Normal(part) => path.push(part),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    if path.is_dir() {
+        path.push("index.html");
+    }
+    let canonical = path.canonicalize().ok()?;
+    let root = root.canonicalize().ok()?;
+    (canonical.starts_with(&root) && canonical.is_file()).then_some(canonical)
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "pdf" => "application/pdf",
+        "txt" | "md" | "csv" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+fn file_response(path: &Path) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+    let Ok(mut bytes) = std::fs::read(path) else {
+        return text(404, "not found");
+    };
+    let kind = content_type(path);
+    if kind.starts_with("text/html") {
+        bytes = inject(bytes);
+    }
+    body(200, kind, bytes)
+}
+
+/// Adds the live-reload script before `</body>` (or at the end).
+fn inject(html: Vec<u8>) -> Vec<u8> {
+    let tag = format!("<script src=\"{SCRIPT}\"></script>");
+    let at = html
+        .windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+        .unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + tag.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(tag.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+fn body(status: u16, kind: &str, bytes: Vec<u8>) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+    let mut response = tiny_http::Response::from_data(bytes).with_status_code(status);
+    for (name, value) in [
+        ("Content-Type", kind),
+        ("Cache-Control", "no-store"),
+        ("X-Content-Type-Options", "nosniff"),
+    ] {
+        if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(header);
+        }
+    }
+    response
+}
+
+fn text(status: u16, message: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+    body(
+        status,
+        "text/plain; charset=utf-8",
+        message.as_bytes().to_vec(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_stays_inside_the_build_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(root.join("docs")).unwrap();
+        std::fs::write(root.join("index.html"), "home").unwrap();
+        std::fs::write(root.join("docs/a b.html"), "a").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "secret").unwrap();
+        let found = |p: &str| resolve(&root, p).map(|f| std::fs::read_to_string(f).unwrap());
+        assert_eq!(found("/").as_deref(), Some("home"));
+        assert_eq!(found("/docs/a%20b.html").as_deref(), Some("a"));
+        assert_eq!(found("/../secret.txt"), None);
+        assert_eq!(found("/docs/../../secret.txt"), None);
+        assert_eq!(found("/%2e%2e/secret.txt"), None);
+        assert_eq!(found("/docs/..%2f..%2fsecret.txt"), None);
+        assert_eq!(found("/docs\\..\\..\\secret.txt"), None);
+        assert_eq!(found("/missing.html"), None);
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("link.txt"))
+                .unwrap();
+            assert_eq!(found("/link.txt"), None);
+        }
+    }
+
+    #[test]
+    fn the_script_goes_before_the_closing_body_tag() {
+        let out =
+            String::from_utf8(inject(b"<html><body><p>x</p></BODY></html>".to_vec())).unwrap();
+        assert_eq!(
+            out,
+            format!("<html><body><p>x</p><script src=\"{SCRIPT}\"></script></BODY></html>")
+        );
+    }
+}

@@ -1,0 +1,215 @@
+//! `policybook serve`: build, serve the build directory on 127.0.0.1, watch the sources and
+//! rebuild on every change, and tell open pages to reload.
+//!
+//! A rebuild is the whole pipeline, made cheap by what it keeps: the history index stays in
+//! memory while HEAD does not move (when it does, the persisted cache means only new commits
+//! are walked), and every page whose inputs did not change is taken from the previous build
+//! (see `render::memo`). So an edit to one document renders that document's pages and the
+//! overview pages that list it; a template or book.toml change renders everything.
+
+pub mod http;
+pub mod watch;
+
+use crate::validate::report::summary;
+use crate::{Error, Loaded};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long the sources must be quiet before a rebuild starts.
+const DEBOUNCE: Duration = Duration::from_millis(50);
+
+pub struct Options {
+    pub port: u16,
+    pub open: bool,
+    pub poll: bool,
+    pub site: crate::site::Options,
+    pub out: Option<PathBuf>,
+}
+
+/// One build's result, as the server reports it.
+struct Outcome {
+    status: serde_json::Value,
+    /// Whether the published files changed (then open pages reload).
+    changed: bool,
+}
+
+/// The state kept from one rebuild to the next.
+struct Builder {
+    root: PathBuf,
+    options: crate::site::Options,
+    out_override: Option<PathBuf>,
+    history: Option<crate::history::HistoryIndex>,
+}
+
+impl Builder {
+    fn out_dir(&self, loaded: &Loaded) -> PathBuf {
+        self.out_override
+            .clone()
+            .unwrap_or_else(|| loaded.site.project.build_dir.clone())
+    }
+
+    /// Builds the site (a preview when there are errors: authors see their pages while they
+    /// fix them, and the errors in the overlay).
+    fn build(&mut self) -> Result<(PathBuf, Outcome), Error> {
+        let started = Instant::now();
+        let loaded = crate::load_reusing(&self.root, self.options, self.history.take())?;
+        let out = self.out_dir(&loaded);
+        let before = std::fs::read(out.join(crate::render::manifest::FILE_NAME)).ok();
+        let result = crate::render::build(&loaded.site, &loaded.diagnostics, &out);
+        let after = std::fs::read(out.join(crate::render::manifest::FILE_NAME)).ok();
+        let Loaded { site, diagnostics } = loaded;
+        self.history = site.history.ok();
+        let elapsed = started.elapsed();
+        match result {
+            Ok(written) => {
+                let errors: Vec<String> = diagnostics
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .map(describe)
+                    .collect();
+                eprintln!(
+                    "built {} pages in {} ms: {}",
+                    written.pages,
+                    elapsed.as_millis(),
+                    summary(&diagnostics)
+                );
+                Ok((
+                    out,
+                    Outcome {
+                        status: json!({
+                            "ok": errors.is_empty(),
+                            "title": format!("policybook: {} (the pages are a preview)", summary(&diagnostics)),
+                            "problems": errors,
+                        }),
+                        changed: before != after,
+                    },
+                ))
+            }
+            Err(error) => {
+                eprintln!("error: the rebuild failed: {error}");
+                Ok((
+                    out,
+                    Outcome {
+                        status: json!({
+                            "ok": false,
+                            "title": "policybook: the rebuild failed; the pages show the last good build",
+                            "problems": [error.to_string()],
+                        }),
+                        changed: false,
+                    },
+                ))
+            }
+        }
+    }
+}
+
+/// `file:line:col: code: message` for the overlay.
+fn describe(d: &crate::Diagnostic) -> String {
+    let place = match (&d.file, d.line, d.column) {
+        (Some(file), Some(line), Some(column)) => format!("{file}:{line}:{column}: "),
+        (Some(file), Some(line), None) => format!("{file}:{line}: "),
+        (Some(file), None, _) => format!("{file}: "),
+        _ => String::new(),
+    };
+    format!("{place}{}: {}", d.code, d.message)
+}
+
+/// Runs the server until interrupted.
+pub fn run(root: &Path, options: Options) -> Result<i32, Error> {
+    let mut builder = Builder {
+        root: root.to_path_buf(),
+        options: options.site,
+        out_override: options.out,
+        history: None,
+    };
+    let (out, first) = builder.build()?;
+    let hub = Arc::new(http::Hub::default());
+    hub.set_status(first.status.to_string());
+    // Watch before announcing the address: an edit made as soon as the page is up is seen.
+    let (project, _) = crate::config::load(root).map_err(Error::Config)?;
+    let watch = watch::start(&project, options.poll).map_err(Error::Render)?;
+
+    let server = Arc::new(http::bind(options.port).map_err(Error::Render)?);
+    let address = match server.server_addr() {
+        tiny_http::ListenAddr::IP(address) => address.to_string(),
+        #[allow(unreachable_patterns)]
+        _ => format!("127.0.0.1:{}", options.port),
+    };
+    let url = format!("http://{address}/");
+    eprintln!("serving {} at {url} (Ctrl-C to stop)", out.display());
+    {
+        let (server, hub, out) = (Arc::clone(&server), Arc::clone(&hub), out.clone());
+        std::thread::spawn(move || http::serve(server, out, hub));
+    }
+    if options.open {
+        open_browser(&url);
+    }
+
+    while let Some(changed) = watch.next_batch(DEBOUNCE) {
+        if changed.is_empty() {
+            continue;
+        }
+        let shown: Vec<String> = changed
+            .iter()
+            .take(3)
+            .map(|p| {
+                p.strip_prefix(root)
+                    .unwrap_or(p)
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        eprintln!(
+            "changed: {}{}",
+            shown.join(", "),
+            if changed.len() > 3 { ", …" } else { "" }
+        );
+        match builder.build() {
+            Ok((_, outcome)) => {
+                hub.set_status(outcome.status.to_string());
+                if outcome.changed {
+                    hub.reload();
+                }
+            }
+            // book.toml broken: keep serving the last site and say why.
+            Err(error) => {
+                let problems = match &error {
+                    Error::Config(diagnostics) => diagnostics.iter().map(describe).collect(),
+                    other => vec![other.to_string()],
+                };
+                eprintln!("error: the rebuild failed: {error}");
+                hub.set_status(
+                    json!({
+                        "ok": false,
+                        "title": "policybook: the rebuild failed; the pages show the last good build",
+                        "problems": problems,
+                    })
+                    .to_string(),
+                );
+            }
+        }
+    }
+    Ok(crate::cmd::EXIT_OK)
+}
+
+/// Opens `url` in the desktop's browser; a failure only means the user opens it by hand.
+fn open_browser(url: &str) {
+    let command = if cfg!(target_os = "macos") {
+        ("open", vec![url])
+    } else if cfg!(windows) {
+        ("cmd", vec!["/C", "start", "", url])
+    } else {
+        ("xdg-open", vec![url])
+    };
+    if std::process::Command::new(command.0)
+        .args(&command.1)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .is_err()
+    {
+        eprintln!("could not open a browser; open {url}");
+    }
+}

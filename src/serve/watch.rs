@@ -1,0 +1,186 @@
+//! Watching what a build reads: the content directory, the theme, book.toml (and .mailmap),
+//! and the Git references (HEAD moving is new history). notify's native watcher by default;
+//! its polling watcher for file systems whose events get lost (network mounts, some
+//! containers and VMs). Events are debounced: an editor's save is often several writes.
+
+use crate::config::Project;
+use notify::{RecursiveMode, Watcher};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::Duration;
+
+/// How often the polling watcher looks.
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
+
+pub struct Watch {
+    _watcher: Box<dyn Watcher + Send>,
+    events: Receiver<notify::Result<notify::Event>>,
+    filter: Filter,
+}
+
+/// Which paths are worth a rebuild.
+struct Filter {
+    src: PathBuf,
+    theme: Option<PathBuf>,
+    root: PathBuf,
+    git_dir: Option<PathBuf>,
+}
+
+impl Filter {
+    fn relevant(&self, path: &Path) -> bool {
+        if path.starts_with(&self.src) {
+            return true;
+        }
+        if let Some(theme) = &self.theme
+            && path.starts_with(theme)
+        {
+            return true;
+        }
+        if let Some(git) = &self.git_dir
+            && let Ok(rest) = path.strip_prefix(git)
+        {
+            return rest == Path::new("HEAD")
+                || rest == Path::new("packed-refs")
+                || rest == Path::new("shallow")
+                || rest.starts_with("refs");
+        }
+        // In the project directory itself only the files a build reads; the build directory
+        // and its staging siblings live there too and must not trigger rebuilds.
+        path.parent() == Some(self.root.as_path())
+            && matches!(
+                path.file_name().and_then(|n| n.to_str()),
+                Some("book.toml" | ".mailmap")
+            )
+    }
+}
+
+/// Starts watching `project` (and its repository's references, when it is in one).
+pub fn start(project: &Project, poll: bool) -> Result<Watch, String> {
+    let (sender, events) = channel();
+    let mut watcher: Box<dyn Watcher + Send> = if poll {
+        // notify's poller compares modification times in whole seconds, so an edit within the
+        // second of the previous scan would be missed; comparing contents (a hash per file per
+        // scan) does not miss it.
+        let config = notify::Config::default()
+            .with_poll_interval(POLL_INTERVAL)
+            .with_compare_contents(true);
+        Box::new(
+            notify::PollWatcher::new(sender, config)
+                .map_err(|e| format!("cannot start the polling watcher: {e}"))?,
+        )
+    } else {
+        Box::new(
+            notify::recommended_watcher(sender)
+                .map_err(|e| format!("cannot watch files: {e} (try --poll)"))?,
+        )
+    };
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let root = canonical(&project.root);
+    let src = canonical(&project.src_dir);
+    let theme = project
+        .config
+        .output
+        .html
+        .theme
+        .as_ref()
+        .map(|t| canonical(&project.root.join(t)))
+        .filter(|t| t.is_dir());
+    let git_dir = git2::Repository::discover(&project.root)
+        .ok()
+        .map(|r| canonical(r.path()));
+
+    let mut watch = |path: &Path, mode: RecursiveMode| {
+        watcher
+            .watch(path, mode)
+            .map_err(|e| format!("cannot watch {}: {e}", path.display()))
+    };
+    watch(&src, RecursiveMode::Recursive)?;
+    watch(&root, RecursiveMode::NonRecursive)?;
+    if let Some(theme) = &theme {
+        watch(theme, RecursiveMode::Recursive)?;
+    }
+    if let Some(git) = &git_dir {
+        watch(git, RecursiveMode::NonRecursive)?;
+        let refs = git.join("refs");
+        if refs.is_dir() {
+            watch(&refs, RecursiveMode::Recursive)?;
+        }
+    }
+    Ok(Watch {
+        _watcher: watcher,
+        events,
+        filter: Filter {
+            src,
+            theme,
+            root,
+            git_dir,
+        },
+    })
+}
+
+impl Watch {
+    /// Waits for a relevant change, then for `quiet` without further events; returns the
+    /// changed paths (sorted, deduplicated). `None` when the watcher stopped.
+    pub fn next_batch(&self, quiet: Duration) -> Option<Vec<PathBuf>> {
+        let mut changed = Vec::new();
+        loop {
+            let timeout = if changed.is_empty() {
+                Duration::from_secs(3600)
+            } else {
+                quiet
+            };
+            match self.events.recv_timeout(timeout) {
+                Ok(Ok(event)) => {
+                    if matches!(event.kind, notify::EventKind::Access(_)) {
+                        continue;
+                    }
+                    changed.extend(event.paths.into_iter().filter(|p| self.filter.relevant(p)));
+                }
+                // A watcher error (e.g. a queue overflow) may hide changes: rebuild.
+                Ok(Err(_)) => changed.push(self.filter.src.clone()),
+                Err(RecvTimeoutError::Timeout) if changed.is_empty() => {}
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+        changed.sort();
+        changed.dedup();
+        Some(changed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_what_a_build_reads_is_relevant() {
+        let filter = Filter {
+            src: "/p/content".into(),
+            theme: Some("/p/theme".into()),
+            root: "/p".into(),
+            git_dir: Some("/p/.git".into()),
+        };
+        for yes in [
+            "/p/content/a.md",
+            "/p/content/sub/b.pdf",
+            "/p/theme/templates/base.html",
+            "/p/book.toml",
+            "/p/.git/HEAD",
+            "/p/.git/refs/heads/main",
+            "/p/.git/packed-refs",
+        ] {
+            assert!(filter.relevant(Path::new(yes)), "{yes}");
+        }
+        for no in [
+            "/p/site/index.html",
+            "/p/.site.new-x1/index.html",
+            "/p/.git/index",
+            "/p/.git/policybook/pages.json",
+            "/p/.git/objects/ab/cdef",
+            "/p/README.md",
+        ] {
+            assert!(!filter.relevant(Path::new(no)), "{no}");
+        }
+    }
+}

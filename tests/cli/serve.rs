@@ -1,0 +1,214 @@
+//! `policybook serve`: HTTP on loopback, live-reload events after an edit, the error overlay's
+//! status, and no path outside the build directory.
+
+use crate::support::*;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Generous bound for "eventually": a hung server fails the test instead of hanging it. Not a
+/// performance assertion.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+struct Served {
+    child: Child,
+    port: u16,
+    log: mpsc::Receiver<String>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(f: &Fixture, extra: &[&str]) -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_policybook"))
+        .arg("--root")
+        .arg(f.path())
+        .args(["serve", "--port", "0", "--today", TODAY])
+        .args(extra)
+        .current_dir(f.path())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start policybook serve");
+    let stderr = child.stderr.take().unwrap();
+    let (send, log) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut served = Served {
+        child,
+        port: 0,
+        log,
+    };
+    let line = served.wait_for_line("serving ");
+    let port = line
+        .rsplit("127.0.0.1:")
+        .next()
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    served.port = port;
+    served
+}
+
+impl Served {
+    fn wait_for_line(&mut self, needle: &str) -> String {
+        loop {
+            match self.log.recv_timeout(PATIENCE) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => {}
+                Err(e) => panic!("serve never printed {needle:?}: {e}"),
+            }
+        }
+    }
+
+    /// A raw GET (the path is sent as given, `..` and all); status code and body.
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let status = text
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    /// Opens the event stream; returns a receiver of its `event:` names with their data.
+    fn events(&self) -> mpsc::Receiver<(String, String)> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(
+            stream,
+            "GET /__policybook/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        )
+        .unwrap();
+        let (send, receive) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut name = String::new();
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                if let Some(n) = line.strip_prefix("event: ") {
+                    name = n.to_string();
+                } else if let Some(data) = line.strip_prefix("data: ")
+                    && send.send((name.clone(), data.to_string())).is_err()
+                {
+                    break;
+                }
+            }
+        });
+        receive
+    }
+}
+
+fn next_event(events: &mpsc::Receiver<(String, String)>, name: &str) -> String {
+    loop {
+        match events.recv_timeout(PATIENCE) {
+            Ok((n, data)) if n == name => return data,
+            Ok(_) => {}
+            Err(e) => panic!("no {name} event: {e}"),
+        }
+    }
+}
+
+#[test]
+fn serve_answers_on_loopback_injects_live_reload_and_refuses_paths_outside_the_site() {
+    let f = Fixture::clean().committed();
+    let served = serve(&f, &[]);
+    let (status, body) = served.get("/");
+    assert_eq!(status, 200);
+    assert!(body.contains("<script src=\"/__policybook/live.js\"></script>"));
+    // The built file itself carries no script: the site on disk is what `build` writes.
+    let on_disk = std::fs::read_to_string(f.join("site/index.html")).unwrap();
+    assert!(!on_disk.contains("__policybook"));
+    assert_eq!(served.get("/__policybook/live.js").0, 200);
+    assert_eq!(
+        served
+            .get("/docs/policies/information-security-policy.html")
+            .0,
+        200
+    );
+    for outside in [
+        "/../book.toml",
+        "/docs/../../book.toml",
+        "/%2e%2e/book.toml",
+        "/docs/..%2f..%2fbook.toml",
+        "/..%5cbook.toml",
+        "/missing.html",
+    ] {
+        assert_eq!(served.get(outside).0, 404, "{outside}");
+    }
+    // Loopback only: the listening address is 127.0.0.1.
+    assert!(TcpStream::connect(("127.0.0.1", served.port)).is_ok());
+}
+
+#[test]
+fn an_edit_rebuilds_and_tells_open_pages_to_reload_and_shows_errors_until_fixed() {
+    let f = Fixture::clean().committed();
+    let mut served = serve(&f, &[]);
+    let events = served.events();
+    let first = next_event(&events, "status");
+    assert!(first.contains("\"ok\":true"), "{first}");
+
+    // A new sentence: the page changes, and the unapproved change is an error in the overlay.
+    let policy = f.read(POLICY_PATH);
+    std::fs::write(
+        f.join(POLICY_PATH),
+        policy.replace("## Purpose", "## Purpose\n\nServed sentence."),
+    )
+    .unwrap();
+    let status = next_event(&events, "status");
+    assert!(status.contains("\"ok\":false"), "{status}");
+    assert!(status.contains("version-not-bumped"), "{status}");
+    next_event(&events, "reload");
+    served.wait_for_line("built ");
+    let (_, page) = served.get("/docs/policies/information-security-policy.html");
+    assert!(page.contains("Served sentence."));
+
+    // Putting the text back clears the overlay and reloads again.
+    std::fs::write(f.join(POLICY_PATH), &policy).unwrap();
+    let status = next_event(&events, "status");
+    assert!(status.contains("\"ok\":true"), "{status}");
+    next_event(&events, "reload");
+    let (_, page) = served.get("/docs/policies/information-security-policy.html");
+    assert!(!page.contains("Served sentence."));
+}
+
+#[test]
+fn the_polling_watcher_sees_edits_too() {
+    let f = Fixture::clean().committed();
+    let served = serve(&f, &["--poll"]);
+    let events = served.events();
+    next_event(&events, "status");
+    let path = f.join(POLICY_PATH);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("## Purpose", "## Purpose\n\nPolled.")).unwrap();
+    next_event(&events, "reload");
+    assert!(
+        served
+            .get("/docs/policies/information-security-policy.html")
+            .1
+            .contains("Polled.")
+    );
+}
