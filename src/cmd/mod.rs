@@ -3,7 +3,9 @@
 
 pub mod build;
 pub mod check;
+pub mod communicate;
 pub mod history;
+pub mod init;
 pub mod verify;
 
 use crate::validate::report::{self, Format, Sources};
