@@ -18,3 +18,5 @@ mod build_site;
 mod example;
 #[path = "cli/git_history.rs"]
 mod git_history;
+#[path = "cli/init_communicate.rs"]
+mod init_communicate;
