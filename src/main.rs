@@ -28,6 +28,10 @@ enum Command {
     History(cmd::history::Args),
     /// Rebuild the portal in memory and report every file of SITE that differs, is missing or was added.
     Verify(cmd::verify::Args),
+    /// Scaffold an ISMS repository (book.toml, starter documents, CI workflow) that passes `check`.
+    Init(cmd::init::Args),
+    /// Record that the current version of a document was communicated (a communication log entry).
+    Communicate(cmd::communicate::Args),
 }
 
 fn main() {
@@ -38,6 +42,8 @@ fn main() {
         Command::Serve(args) => cmd::serve::run(cli.root.as_ref(), args),
         Command::History(args) => cmd::history::run(cli.root.as_ref(), args),
         Command::Verify(args) => cmd::verify::run(cli.root.as_ref(), args),
+        Command::Init(args) => cmd::init::run(cli.root.as_ref(), args),
+        Command::Communicate(args) => cmd::communicate::run(cli.root.as_ref(), args),
     };
     let code = match result {
         Ok(code) => code,

@@ -20,3 +20,5 @@ mod example;
 mod git_history;
 #[path = "cli/serve.rs"]
 mod serve;
+#[path = "cli/init_communicate.rs"]
+mod init_communicate;

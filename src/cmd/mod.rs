@@ -3,8 +3,10 @@
 
 pub mod build;
 pub mod check;
+pub mod communicate;
 pub mod history;
 pub mod serve;
+pub mod init;
 pub mod verify;
 
 use crate::validate::report::{self, Format, Sources};
