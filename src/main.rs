@@ -26,6 +26,10 @@ enum Command {
     History(cmd::history::Args),
     /// Rebuild the portal in memory and report every file of SITE that differs, is missing or was added.
     Verify(cmd::verify::Args),
+    /// What needs attention: reviews due, approvals missing, versions not communicated.
+    Status(cmd::status::Args),
+    /// A pull-request report of BASE..HEAD: documents changed, version bumps, approvals required, findings introduced.
+    Diff(cmd::diff::Args),
 }
 
 fn main() {
@@ -35,6 +39,8 @@ fn main() {
         Command::Build(args) => cmd::build::run(cli.root.as_ref(), args),
         Command::History(args) => cmd::history::run(cli.root.as_ref(), args),
         Command::Verify(args) => cmd::verify::run(cli.root.as_ref(), args),
+        Command::Status(args) => cmd::status::run(cli.root.as_ref(), args),
+        Command::Diff(args) => cmd::diff::run(cli.root.as_ref(), args),
     };
     let code = match result {
         Ok(code) => code,

@@ -3,7 +3,9 @@
 
 pub mod build;
 pub mod check;
+pub mod diff;
 pub mod history;
+pub mod status;
 pub mod verify;
 
 use crate::validate::report::{self, Format, Sources};
