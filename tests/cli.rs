@@ -18,3 +18,5 @@ mod build_site;
 mod example;
 #[path = "cli/git_history.rs"]
 mod git_history;
+#[path = "cli/status_diff.rs"]
+mod status_diff;
