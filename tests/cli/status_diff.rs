@@ -494,3 +494,55 @@ fn diff_of_an_unknown_revision_is_a_usage_error() {
     );
     assert_untouched(&f, &head);
 }
+
+#[test]
+fn diff_compares_commits_and_leaves_uncommitted_work_alone() {
+    let f = Fixture::clean()
+        .committed()
+        .branch("base")
+        .file(NEW_POLICY_PATH, NEW_POLICY)
+        .commit("Add the supplier policy")
+        .edit(
+            POLICY_PATH,
+            "Test Corp protects",
+            "Test Corp (uncommitted) protects",
+        );
+    let head = f.head_id();
+    let before = f.read(POLICY_PATH);
+    let out = f.run(&["diff", "base..HEAD", "--format", "json", "--today", TODAY]);
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    let json: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let ids: Vec<&str> = json["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id"))
+        .collect();
+    // The uncommitted edit is not part of HEAD, so it is not reported, and it is still there.
+    assert_eq!(ids, ["POL-004"]);
+    assert_eq!(f.read(POLICY_PATH), before);
+    assert_eq!(f.head_id(), head);
+    let statuses = f.repo().statuses(None).expect("status");
+    let dirty: Vec<String> = statuses
+        .iter()
+        .map(|s| s.path().unwrap_or("?").to_string())
+        .collect();
+    assert_eq!(
+        dirty,
+        [POLICY_PATH],
+        "exactly the user's own edit is uncommitted"
+    );
+    assert!(f.repo().worktrees().expect("worktrees").is_empty());
+
+    // `BASE` alone means `BASE..HEAD`; `BASE...HEAD` starts from the merge base (here: BASE).
+    for spec in ["base", "base...HEAD"] {
+        let again = f.run(&["diff", spec, "--format", "json", "--today", TODAY]);
+        let other: Value = serde_json::from_str(&again.stdout).expect("JSON");
+        assert_eq!(other["changes"], json["changes"], "{spec}");
+        assert_eq!(other["base"]["commit"], json["base"]["commit"], "{spec}");
+    }
+}
