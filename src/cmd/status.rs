@@ -38,7 +38,10 @@ const GROUPS: &[(&str, &[Code])] = &[
     ("Reviews overdue", &[Code::ReviewOverdue]),
     ("Approvals missing", &[Code::ApprovalMissing]),
     ("Approvals not evidenced", &[Code::ApprovalNotEvidenced]),
-    ("Changed after approval (version not bumped)", &[Code::VersionNotBumped]),
+    (
+        "Changed after approval (version not bumped)",
+        &[Code::VersionNotBumped],
+    ),
     ("Versions not communicated", &[Code::NotCommunicated]),
     (
         "Management-review decisions overdue",

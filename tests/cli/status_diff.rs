@@ -179,6 +179,27 @@ fn status_items_within_a_group_are_ordered_by_due_date() {
     assert_eq!(ids, ["POL-002", "POL-001"], "{}", out.stdout);
 }
 
+#[test]
+fn status_lists_content_changed_after_approval() {
+    let f = Fixture::clean().committed().edit(
+        POLICY_PATH,
+        "Test Corp protects",
+        "Test Corp carefully protects",
+    );
+    let f = f.commit("Reword the policy without a new version");
+    let out = f.run(&["status", "--format", "json", "--today", TODAY]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let json: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let group = json["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["name"] == "Changed after approval (version not bumped)")
+        .unwrap_or_else(|| panic!("no version-not-bumped group: {json:#}"));
+    assert_eq!(group["items"][0]["code"], "version-not-bumped");
+    assert_eq!(group["items"][0]["doc_id"], "POL-001");
+}
+
 // ---------------------------------------------------------------------------------------------
 // diff
 
