@@ -32,6 +32,10 @@ enum Command {
     Init(cmd::init::Args),
     /// Record that the current version of a document was communicated (a communication log entry).
     Communicate(cmd::communicate::Args),
+    /// What needs attention: reviews due, approvals missing, versions not communicated.
+    Status(cmd::status::Args),
+    /// A pull-request report of BASE..HEAD: documents changed, version bumps, approvals required, findings introduced.
+    Diff(cmd::diff::Args),
 }
 
 fn main() {
@@ -44,6 +48,8 @@ fn main() {
         Command::Verify(args) => cmd::verify::run(cli.root.as_ref(), args),
         Command::Init(args) => cmd::init::run(cli.root.as_ref(), args),
         Command::Communicate(args) => cmd::communicate::run(cli.root.as_ref(), args),
+        Command::Status(args) => cmd::status::run(cli.root.as_ref(), args),
+        Command::Diff(args) => cmd::diff::run(cli.root.as_ref(), args),
     };
     let code = match result {
         Ok(code) => code,

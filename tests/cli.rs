@@ -18,7 +18,9 @@ mod build_site;
 mod example;
 #[path = "cli/git_history.rs"]
 mod git_history;
-#[path = "cli/serve.rs"]
-mod serve;
 #[path = "cli/init_communicate.rs"]
 mod init_communicate;
+#[path = "cli/serve.rs"]
+mod serve;
+#[path = "cli/status_diff.rs"]
+mod status_diff;

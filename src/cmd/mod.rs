@@ -4,9 +4,11 @@
 pub mod build;
 pub mod check;
 pub mod communicate;
+pub mod diff;
 pub mod history;
-pub mod serve;
 pub mod init;
+pub mod serve;
+pub mod status;
 pub mod verify;
 
 use crate::validate::report::{self, Format, Sources};

@@ -5,6 +5,26 @@
 use super::{Code, Diagnostic};
 use crate::site::Site;
 
+/// The role ids that may approve a document of `doc_type`: the type's `approvers`, and every
+/// role with the authority `approve-TYPE`; sorted, without duplicates.
+pub fn authorised_roles(site: &Site, doc_type: &str) -> Vec<String> {
+    let configured = site
+        .project
+        .rules(doc_type)
+        .map_or(&[][..], |r| r.approvers.as_slice());
+    configured
+        .iter()
+        .cloned()
+        .chain(
+            site.roles()
+                .filter(|r| r.may_approve(doc_type))
+                .map(|r| r.id.value.clone()),
+        )
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     for (doc, c) in site.controlled() {
         let meta = doc.meta.as_ref().expect("controlled has meta");
@@ -20,18 +40,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                 continue;
             }; // unknown-role reports it
             if !rules.approvers.contains(&a.role.value) && !role.may_approve(doc_type) {
-                let allowed: Vec<String> = rules
-                    .approvers
-                    .iter()
-                    .cloned()
-                    .chain(
-                        site.roles()
-                            .filter(|r| r.may_approve(doc_type))
-                            .map(|r| r.id.value.clone()),
-                    )
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .into_iter()
-                    .collect();
+                let allowed = authorised_roles(site, doc_type);
                 out.push(
                     Diagnostic::new(
                         Code::ApproverNotAuthorized,

@@ -125,6 +125,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
             d.at(&cov.document.file, cov.audience_pos)
                 .width(cov.audience.chars().count())
                 .doc(Some(id))
+                .due(cov.deadline)
                 .help(format!(
                     "record it as a `type: communication` entry with `documents: [{{id: {id}, version: \"{}\"}}]` and `audience: [{}]`",
                     cov.version, cov.audience

@@ -87,6 +87,10 @@ pub struct Diagnostic {
     pub width: usize,
     pub doc_id: Option<String>,
     pub help: Option<String>,
+    /// The date the finding falls due on (a review, a communication deadline, a decision), for
+    /// ordering by urgency (`policybook status`); not part of the JSON diagnostics.
+    #[serde(skip)]
+    pub due: Option<jiff::civil::Date>,
 }
 
 impl Diagnostic {
@@ -101,6 +105,7 @@ impl Diagnostic {
             width: 1,
             doc_id: None,
             help: None,
+            due: None,
         }
     }
 
@@ -128,6 +133,11 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn due(mut self, date: jiff::civil::Date) -> Self {
+        self.due = Some(date);
         self
     }
 

@@ -14,6 +14,7 @@ pub mod report;
 pub mod reviews;
 mod sections;
 
+pub use approvals::authorised_roles;
 pub use code::Code;
 pub use diagnostic::{Diagnostic, Pos, Severity, Spanned, normalise};
 pub use sections::has_section as sections_has;

@@ -85,6 +85,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                 .at(&doc.file, due.pos)
                 .width(10)
                 .doc(doc.id())
+                .due(due.due)
                 .help(
                     "review the document, then set `review: {last: YYYY-MM-DD}` to the review date",
                 ),
@@ -111,6 +112,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                     )
                     .at(&doc.file, pos.unwrap_or(Pos::new(1, 1)))
                     .doc(doc.id())
+                    .due(due)
                     .help("hold a management review and record it; [isms] management-review-interval sets the interval"),
                 );
             }
@@ -132,6 +134,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                     .at(&doc.file, due.pos)
                     .width(10)
                     .doc(doc.id())
+                    .due(due.value)
                     .help("mark it `status: done`, or record a new due date agreed by management"),
                 );
             }
