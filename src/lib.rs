@@ -19,6 +19,7 @@ pub mod config;
 pub mod content;
 pub mod dates;
 pub mod history;
+pub mod progress;
 pub mod render;
 pub mod serve;
 pub mod site;

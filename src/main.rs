@@ -32,6 +32,8 @@ enum Command {
     Init(cmd::init::Args),
     /// Record that the current version of a document was communicated (a communication log entry).
     Communicate(cmd::communicate::Args),
+    /// Record an approval: the front-matter entry and a commit with an `Approved-by:` trailer.
+    Approve(cmd::approve::Args),
     /// What needs attention: reviews due, approvals missing, versions not communicated.
     Status(cmd::status::Args),
     /// A pull-request report of BASE..HEAD: documents changed, version bumps, approvals required, findings introduced.
@@ -48,6 +50,7 @@ fn main() {
         Command::Verify(args) => cmd::verify::run(cli.root.as_ref(), args),
         Command::Init(args) => cmd::init::run(cli.root.as_ref(), args),
         Command::Communicate(args) => cmd::communicate::run(cli.root.as_ref(), args),
+        Command::Approve(args) => cmd::approve::run(cli.root.as_ref(), args),
         Command::Status(args) => cmd::status::run(cli.root.as_ref(), args),
         Command::Diff(args) => cmd::diff::run(cli.root.as_ref(), args),
     };

@@ -12,6 +12,8 @@ mod output_formats;
 
 #[path = "cli/all_codes.rs"]
 mod all_codes;
+#[path = "cli/approve.rs"]
+mod approve;
 #[path = "cli/build_site.rs"]
 mod build_site;
 #[path = "cli/example.rs"]

@@ -1,6 +1,7 @@
 //! One file per subcommand; each composes the pipeline stages and returns an exit code.
 //! Exit codes: 0 success, 1 validation errors, 2 usage or environment errors.
 
+pub mod approve;
 pub mod build;
 pub mod check;
 pub mod communicate;

@@ -231,9 +231,11 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
     let published: Vec<_> = site.published().collect();
     crate::timing::phase("render: portal pages", t);
     let t = std::time::Instant::now();
+    let progress = crate::progress::Progress::new(published.len(), "rendering documents");
     let rendered: Vec<Result<Value, Error>> = published
         .par_iter()
         .map(|doc| {
+            progress.inc();
             let meta = doc.meta.as_ref().expect("published has meta");
             let page = pages::doc_page(doc);
             let views = history.and_then(|h| {
@@ -272,6 +274,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
             Ok(stamp)
         })
         .collect();
+    progress.finish();
     let stamps = rendered
         .into_iter()
         .collect::<Result<Vec<Value>, Error>>()?;

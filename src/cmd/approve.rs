@@ -1,0 +1,410 @@
+//! `policybook approve ID --as NAME|EMAIL`: records an approval the way SPEC §5 evidences it.
+//! The document's front matter gets the approval (`approvals`, `status: approved`,
+//! `effective`), and a commit authored by the approver carries the `Approved-by:` trailer —
+//! optionally SSH-signed with git's `user.signingkey`. Refuses when the approver holds no role
+//! authorised for the document's type on the date, or when other changes are uncommitted (the
+//! commit must contain exactly the approval).
+
+use super::{EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK};
+use crate::content::Document;
+use crate::content::front_matter;
+use crate::content::yaml::Value;
+use crate::validate::authorised_roles;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The document's id.
+    pub id: String,
+    /// The approver: a role holder's name or email, as in the roles registry.
+    #[arg(long = "as", value_name = "NAME|EMAIL")]
+    pub approver: String,
+    /// The role they approve in (needed when they hold several authorised roles).
+    #[arg(long)]
+    pub role: Option<String>,
+    /// The approval date (default: today, as `check` resolves it).
+    #[arg(long, value_parser = super::parse_today)]
+    pub date: Option<jiff::civil::Date>,
+    /// Sign the commit with the SSH key in git's `user.signingkey` (`gpg.format = ssh`).
+    #[arg(long)]
+    pub sign: bool,
+    /// A paragraph for the commit message (why, what was reviewed).
+    #[arg(long)]
+    pub message: Option<String>,
+}
+
+fn refuse(message: impl std::fmt::Display) -> Result<i32, crate::Error> {
+    eprintln!("error: {message}");
+    Ok(EXIT_ENVIRONMENT)
+}
+
+pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
+    let root = super::root(root)?;
+    let loaded = crate::load(&root, crate::site::Options::default())?;
+    let site = &loaded.site;
+    let date = args.date.unwrap_or(site.today);
+    let Some(doc) = site.documents().iter().find(|d| d.id() == Some(&args.id)) else {
+        return refuse(format!("no document has the id `{}`", args.id));
+    };
+    let (Some(meta), Some(controlled)) = (doc.meta.as_ref(), doc.controlled()) else {
+        return refuse(format!(
+            "`{}` is not a controlled document (only policies, standards, procedures, objectives and declared types are approved)",
+            args.id
+        ));
+    };
+    let doc_type = meta.doc_type.value.as_str();
+
+    // Who approves, in which role.
+    let wanted = args.approver.trim().to_lowercase();
+    let is_them =
+        |name: &str, email: &str| name.to_lowercase() == wanted || email.to_lowercase() == wanted;
+    let authorised = authorised_roles(site, doc_type);
+    let mut candidates: Vec<(String, String, String)> = Vec::new();
+    for role in site.roles() {
+        for holder in role.holders_on(date) {
+            if is_them(&holder.name, &holder.email) {
+                candidates.push((
+                    role.id.value.clone(),
+                    holder.name.clone(),
+                    holder.email.clone(),
+                ));
+            }
+        }
+    }
+    if candidates.is_empty() {
+        return refuse(format!(
+            "`{}` holds no role on {date} in the roles registry",
+            args.approver
+        ));
+    }
+    let eligible: Vec<&(String, String, String)> = candidates
+        .iter()
+        .filter(|(role, _, _)| authorised.contains(role))
+        .filter(|(role, _, _)| args.role.as_ref().is_none_or(|r| r == role))
+        .collect();
+    let (role, name, email) = match eligible.as_slice() {
+        [one] => (*one).clone(),
+        [] => {
+            let held: Vec<&str> = candidates.iter().map(|c| c.0.as_str()).collect();
+            return refuse(format!(
+                "{} may not approve a {doc_type}: on {date} they hold {}, and a {doc_type} is approved by {}",
+                candidates[0].1,
+                held.join(", "),
+                if authorised.is_empty() {
+                    "no role yet".to_string()
+                } else {
+                    authorised.join(", ")
+                }
+            ));
+        }
+        several => {
+            let roles: Vec<&str> = several.iter().map(|c| c.0.as_str()).collect();
+            return refuse(format!(
+                "{} holds several roles that may approve a {doc_type} ({}); say which with --role",
+                several[0].1,
+                roles.join(", ")
+            ));
+        }
+    };
+    if controlled
+        .approvals
+        .iter()
+        .any(|a| a.role.value == role && a.name.value == name && controlled.is_approved())
+    {
+        return refuse(format!(
+            "{name} ({role}) already approved this version of {}",
+            args.id
+        ));
+    }
+
+    // The commit must hold exactly the approval.
+    let repo = match git2::Repository::discover(&root) {
+        Ok(repo) => repo,
+        Err(e) => {
+            return refuse(format!(
+                "approvals are recorded in Git, and {} is not in a repository: {}",
+                root.display(),
+                e.message()
+            ));
+        }
+    };
+    let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
+        return refuse("a bare repository has no documents to approve");
+    };
+    let file_path = site.project.src_dir.join(&doc.rel_path);
+    let repo_path = relative_to(&workdir, &file_path)
+        .ok_or_else(|| crate::Error::Render("the document is outside the repository".into()))?;
+    let dirty = uncommitted(&repo, &site.project.src_dir, &workdir)?;
+    if !dirty.is_empty() {
+        return refuse(format!(
+            "the working tree has uncommitted changes ({}); commit or stash them first, so that the approval commit holds only the approval",
+            dirty.join(", ")
+        ));
+    }
+
+    let original = std::fs::read(&file_path)
+        .map_err(|e| crate::Error::io(format!("cannot read {}", file_path.display()), e))?;
+    let new_text = match with_approval(doc, &role, &name, date, controlled.is_approved()) {
+        Ok(text) => text,
+        Err(message) => return refuse(message),
+    };
+    std::fs::write(&file_path, &new_text)
+        .map_err(|e| crate::Error::io(format!("cannot write {}", file_path.display()), e))?;
+
+    let version = controlled
+        .version
+        .as_ref()
+        .map(|v| v.value.clone())
+        .unwrap_or_default();
+    let mut message = format!("Approve {} v{version}: {}\n\n", args.id, meta.title.value);
+    if let Some(extra) = &args.message {
+        message.push_str(extra.trim());
+        message.push_str("\n\n");
+    }
+    message.push_str(&format!("Approved-by: {name} <{email}>\n"));
+    let commit = match commit(&repo, &repo_path, &name, &email, &message, args.sign) {
+        Ok(id) => id,
+        Err(e) => {
+            // Leave the working tree as it was: the approval was not recorded.
+            let _ = std::fs::write(&file_path, &original);
+            return refuse(format!("cannot record the approval commit: {e}"));
+        }
+    };
+    eprintln!(
+        "approved {} v{version} as {name} ({role}) on {date} in commit {}",
+        args.id,
+        &commit[..10]
+    );
+
+    // What check now says about the document.
+    let after = crate::load(&root, crate::site::Options::default())?;
+    let findings: Vec<_> = after
+        .diagnostics
+        .iter()
+        .filter(|d| d.doc_id.as_deref() == Some(args.id.as_str()))
+        .cloned()
+        .collect();
+    if !findings.is_empty() {
+        let sources = super::sources(&after.site);
+        super::print(
+            crate::validate::report::Format::Human,
+            &findings,
+            &sources,
+            true,
+        );
+    }
+    Ok(if findings.iter().any(|d| d.is_error()) {
+        EXIT_INVALID
+    } else {
+        EXIT_OK
+    })
+}
+
+fn relative_to(workdir: &Path, file: &Path) -> Option<String> {
+    let workdir = workdir.canonicalize().ok()?;
+    let file = file.canonicalize().ok()?;
+    Some(
+        file.strip_prefix(workdir)
+            .ok()?
+            .to_string_lossy()
+            .replace('\\', "/"),
+    )
+}
+
+/// Uncommitted changes: any tracked file modified or staged, and untracked files in the
+/// content directory (they would change what the approval covers).
+fn uncommitted(
+    repo: &git2::Repository,
+    src_dir: &Path,
+    workdir: &Path,
+) -> Result<Vec<String>, crate::Error> {
+    let mut options = git2::StatusOptions::new();
+    options.include_untracked(true).recurse_untracked_dirs(true);
+    let statuses = repo
+        .statuses(Some(&mut options))
+        .map_err(|e| crate::Error::Render(format!("cannot read the working tree's status: {e}")))?;
+    let src = relative_to(workdir, src_dir).unwrap_or_default();
+    let mut out = Vec::new();
+    for entry in statuses.iter() {
+        let status = entry.status();
+        let Ok(path) = std::str::from_utf8(entry.path_bytes()) else {
+            continue;
+        };
+        let untracked = status.contains(git2::Status::WT_NEW);
+        if status.is_ignored() || (untracked && !path.starts_with(&format!("{src}/"))) {
+            continue;
+        }
+        out.push(path.to_string());
+    }
+    Ok(out)
+}
+
+/// The document's text with the approval recorded: the approval appended to `approvals`
+/// (replacing them when the version was not approved yet: approvals are per version),
+/// `status: approved`, and `effective` no earlier than the approval.
+fn with_approval(
+    doc: &Document,
+    role: &str,
+    name: &str,
+    date: jiff::civil::Date,
+    already_approved: bool,
+) -> Result<String, String> {
+    let source = doc.source.as_str();
+    let split = front_matter::split(source).map_err(|_| "the front matter cannot be read")?;
+    let node = split
+        .matter
+        .map_err(|_| "the front matter does not parse")?;
+    let Value::Map(entries) = &node.value else {
+        return Err("the front matter is not a mapping".into());
+    };
+    let newline = if source.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let mut lines: Vec<String> = source.split_inclusive('\n').map(str::to_string).collect();
+    // 0-based index of the closing `---` line.
+    let closing = source[..split.body_offset].matches('\n').count() - 1;
+    let mut keys: Vec<(String, usize)> = entries
+        .iter()
+        .filter_map(|(k, _)| Some((k.as_str()?.to_string(), k.pos.line - 1)))
+        .collect();
+    keys.sort_by_key(|k| k.1);
+    let block = |key: &str| -> Option<(usize, usize)> {
+        let i = keys.iter().position(|k| k.0 == key)?;
+        let start = keys[i].1;
+        let end = keys.get(i + 1).map_or(closing, |k| k.1);
+        Some((start, end))
+    };
+    let item_indent = block("approvals")
+        .and_then(|(s, e)| {
+            lines[s + 1..e]
+                .iter()
+                .find(|l| l.trim_start().starts_with("- "))
+                .map(|l| l.len() - l.trim_start().len())
+        })
+        .unwrap_or(2);
+    let pad = " ".repeat(item_indent);
+    let quoted = serde_json::to_string(name).expect("strings serialise");
+    let item = format!(
+        "{pad}- role: {role}{newline}{pad}  name: {quoted}{newline}{pad}  date: {date}{newline}"
+    );
+    let existing_effective = entries.iter().find_map(|(k, v)| {
+        (k.as_str() == Some("effective"))
+            .then(|| v.as_str().and_then(crate::dates::parse_date))
+            .flatten()
+    });
+
+    // Edits from the bottom up, so earlier line numbers stay valid.
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    match block("approvals") {
+        Some((s, e)) => {
+            let keep_items = already_approved && lines[s].trim_end().ends_with(':');
+            let mut text = format!("approvals:{newline}");
+            if keep_items {
+                text.extend(lines[s + 1..e].iter().cloned());
+            }
+            text.push_str(&item);
+            edits.push((s, e, text));
+        }
+        None => edits.push((closing, closing, format!("approvals:{newline}{item}"))),
+    }
+    match block("status") {
+        Some((s, e)) => edits.push((s, e, format!("status: approved{newline}"))),
+        None => edits.push((closing, closing, format!("status: approved{newline}"))),
+    }
+    if existing_effective.is_none_or(|d| d < date) {
+        match block("effective") {
+            Some((s, e)) => edits.push((s, e, format!("effective: {date}{newline}"))),
+            None => edits.push((closing, closing, format!("effective: {date}{newline}"))),
+        }
+    }
+    edits.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    for (start, end, text) in edits {
+        lines.splice(start..end, [text]);
+    }
+    Ok(lines.concat())
+}
+
+/// Stages `path` and commits it on HEAD, authored by the approver; the committer is git's
+/// configured user (or the approver). Returns the commit id.
+fn commit(
+    repo: &git2::Repository,
+    path: &str,
+    name: &str,
+    email: &str,
+    message: &str,
+    sign: bool,
+) -> Result<String, String> {
+    let e = |e: git2::Error| e.message().to_string();
+    let mut index = repo.index().map_err(e)?;
+    index.add_path(Path::new(path)).map_err(e)?;
+    index.write().map_err(e)?;
+    let tree = repo.find_tree(index.write_tree().map_err(e)?).map_err(e)?;
+    let author = git2::Signature::now(name, email).map_err(e)?;
+    let committer = repo.signature().unwrap_or_else(|_| author.clone());
+    let parent = repo.head().and_then(|h| h.peel_to_commit()).map_err(e)?;
+    if !sign {
+        let id = repo
+            .commit(
+                Some("HEAD"),
+                &author,
+                &committer,
+                message,
+                &tree,
+                &[&parent],
+            )
+            .map_err(e)?;
+        return Ok(id.to_string());
+    }
+    let buffer = repo
+        .commit_create_buffer(&author, &committer, message, &tree, &[&parent])
+        .map_err(e)?;
+    let content =
+        std::str::from_utf8(&buffer).map_err(|_| "the commit is not UTF-8".to_string())?;
+    let signature = ssh_sign(repo, content.as_bytes())?;
+    let id = repo.commit_signed(content, &signature, None).map_err(e)?;
+    // Move the branch HEAD points at (or HEAD itself when detached) to the signed commit.
+    let head = repo.head().map_err(e)?;
+    let target = if repo.head_detached().unwrap_or(false) {
+        "HEAD".to_string()
+    } else {
+        head.name().map_err(e)?.to_string()
+    };
+    repo.reference(&target, id, true, "policybook approve (signed)")
+        .map_err(e)?;
+    Ok(id.to_string())
+}
+
+/// An SSH signature of `data` in git's format (SSHSIG, namespace `git`, armored) made with the
+/// private key that `user.signingkey` names.
+fn ssh_sign(repo: &git2::Repository, data: &[u8]) -> Result<String, String> {
+    let config = repo.config().map_err(|e| e.message().to_string())?;
+    let format = config.get_string("gpg.format").unwrap_or_default();
+    if format != "ssh" {
+        return Err("--sign needs `gpg.format = ssh` in git's configuration".into());
+    }
+    let key_path = config.get_path("user.signingkey").map_err(|_| {
+        "--sign needs `user.signingkey` (the path of an SSH private key)".to_string()
+    })?;
+    let text = std::fs::read_to_string(&key_path)
+        .map_err(|err| format!("cannot read {}: {err}", key_path.display()))?;
+    let key = ssh_key::PrivateKey::from_openssh(&text).map_err(|err| {
+        format!(
+            "{} is not an OpenSSH private key ({err}); `user.signingkey` must name the private key file",
+            key_path.display()
+        )
+    })?;
+    if key.is_encrypted() {
+        return Err(format!(
+            "{} is passphrase-protected; policybook cannot ask for the passphrase (sign with git instead)",
+            key_path.display()
+        ));
+    }
+    let signature = key
+        .sign("git", ssh_key::HashAlg::Sha512, data)
+        .map_err(|err| format!("cannot sign: {err}"))?;
+    signature
+        .to_pem(ssh_key::LineEnding::LF)
+        .map_err(|err| format!("cannot encode the signature: {err}"))
+}

@@ -1,0 +1,280 @@
+//! `policybook approve`: the front-matter entry, the commit with its `Approved-by:` trailer
+//! (signed with SSH on request), and the refusals.
+
+use crate::support::*;
+
+/// The clean fixture with version 1.1 of the policy drafted and committed by Bob, ready for
+/// approval.
+fn drafted(f: Fixture) -> Fixture {
+    f.edit(POLICY_PATH, "version: \"1.0\"", "version: \"1.1\"")
+        .edit(POLICY_PATH, "status: approved", "status: in-review")
+        .edit(
+            POLICY_PATH,
+            "## Purpose",
+            "## Purpose\n\nVersion 1.1 adds this sentence.",
+        )
+        .commit_as(
+            "Bob Example",
+            "bob@example.com",
+            "2026-03-04T09:00:00Z",
+            "Draft version 1.1 of the information security policy",
+        )
+}
+
+fn head_message(f: &Fixture) -> (String, String, String) {
+    let head = f.repo().head().unwrap().peel_to_commit().unwrap();
+    let author = head.author();
+    (
+        head.message().unwrap().to_string(),
+        author.name().unwrap().to_string(),
+        author.email().unwrap().to_string(),
+    )
+}
+
+const EVIDENCE_CODES: &[&str] = &[
+    "approval-not-evidenced",
+    "approval-missing",
+    "approver-not-authorized",
+    "version-not-bumped",
+    "uncommitted-changes",
+];
+
+#[test]
+fn approve_records_the_approval_in_front_matter_and_a_trailer_commit() {
+    let f = drafted(Fixture::clean().committed());
+    let before = f.head_id();
+    let diags = f.diagnostics();
+    assert!(
+        with_code(&diags, "mandatory-document-missing").len() == 1,
+        "an in-review policy is not the approved 5.2 policy: {}",
+        show(&diags)
+    );
+
+    let out = f.run(&[
+        "approve",
+        "POL-001",
+        "--as",
+        "Alice Example",
+        "--date",
+        "2026-03-05",
+    ]);
+    assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("approved POL-001 v1.1"),
+        "{}",
+        out.stderr
+    );
+
+    // One new commit, authored by the approver, whose last paragraph is the trailer.
+    let head = f.repo().head().unwrap().peel_to_commit().unwrap();
+    assert_eq!(head.parent_id(0).unwrap().to_string(), before);
+    let (message, name, email) = head_message(&f);
+    assert_eq!((name.as_str(), email.as_str()), (CEO_NAME, CEO_EMAIL));
+    assert!(message.starts_with("Approve POL-001 v1.1: Information Security Policy\n\n"));
+    assert!(
+        message.ends_with("\n\nApproved-by: Alice Example <alice@example.com>\n"),
+        "{message:?}"
+    );
+
+    // The front matter: this version's approval only, approved, effective from the approval.
+    let text = f.read(POLICY_PATH);
+    assert!(text.contains("status: approved\n"), "{text}");
+    assert!(text.contains("effective: 2026-03-05\n"), "{text}");
+    assert!(
+        text.contains("approvals:\n  - role: CEO\n    name: \"Alice Example\"\n    date: 2026-03-05\naudience:"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("date: 2026-03-01\naudience"),
+        "the 1.0 approval is not this version's"
+    );
+    // The working tree is clean: the commit holds exactly the approval.
+    let statuses = f.repo().statuses(None).unwrap();
+    assert!(
+        statuses
+            .iter()
+            .all(|s| s.status().is_ignored() || s.status() == git2::Status::WT_NEW),
+        "dirty after approve"
+    );
+
+    let diags = f.diagnostics();
+    for code in EVIDENCE_CODES.iter().chain(&["mandatory-document-missing"]) {
+        none_of(&diags, code);
+    }
+}
+
+#[test]
+fn the_same_approver_cannot_approve_a_version_twice() {
+    let f = drafted(Fixture::clean().committed());
+    let first = f.run(&[
+        "approve",
+        "POL-001",
+        "--as",
+        "alice@example.com",
+        "--date",
+        "2026-03-05",
+    ]);
+    assert!(first.code <= 1, "{}", first.stderr);
+    // Alice again: refused, nothing committed.
+    let head = f.head_id();
+    let again = f.run(&[
+        "approve",
+        "POL-001",
+        "--as",
+        "alice@example.com",
+        "--date",
+        "2026-03-05",
+    ]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("already approved"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(f.head_id(), head);
+}
+
+#[test]
+fn approve_refuses_an_approver_without_an_authorised_role() {
+    let f = drafted(Fixture::clean().committed());
+    let head = f.head_id();
+    let text = f.read(POLICY_PATH);
+    let out = f.run(&[
+        "approve",
+        "POL-001",
+        "--as",
+        "bob@example.com",
+        "--date",
+        "2026-03-05",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("may not approve a policy"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("CEO"), "names who may: {}", out.stderr);
+    assert_eq!(f.head_id(), head);
+    assert_eq!(f.read(POLICY_PATH), text);
+
+    let out = f.run(&["approve", "POL-001", "--as", "nobody@example.com"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("holds no role"), "{}", out.stderr);
+    // Before Alice held the role (since 2020-01-01).
+    let out = f.run(&[
+        "approve",
+        "POL-001",
+        "--as",
+        "Alice Example",
+        "--date",
+        "2019-06-01",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(f.head_id(), head);
+}
+
+#[test]
+fn approve_refuses_when_other_changes_are_uncommitted() {
+    let f = drafted(Fixture::clean().committed()).edit(ROLES_PATH, "Lead the ISMS", "Lead it");
+    let head = f.head_id();
+    let out = f.run(&[
+        "approve",
+        "POL-001",
+        "--as",
+        "Alice Example",
+        "--date",
+        "2026-03-05",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("uncommitted changes"), "{}", out.stderr);
+    assert!(out.stderr.contains(ROLES_PATH), "{}", out.stderr);
+    assert_eq!(f.head_id(), head);
+    assert!(f.read(POLICY_PATH).contains("status: in-review"));
+
+    let out = f.run(&["approve", "ROL-001", "--as", "Alice Example"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("not a controlled document"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn approve_sign_makes_an_ssh_signed_commit_that_evidences_the_approval() {
+    let alice = ssh_key::PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[7; 32]));
+    let signers = ".policybook/allowed_signers";
+    let book = format!(
+        "{BOOK_TOML}\n[approval]\nevidence = \"signed\"\nallowed-signers = \"{signers}\"\n"
+    );
+    let f = Fixture::new()
+        .file("book.toml", book)
+        .file(
+            signers,
+            format!("{CEO_EMAIL} {}\n", alice.public_key().to_openssh().unwrap()),
+        )
+        .file(POLICY_PATH, POLICY)
+        .file(ROLES_PATH, ROLES)
+        .file(REVIEW_PATH, REVIEW)
+        .file(COMMUNICATION_PATH, COMMUNICATION)
+        .commit_signed_as(
+            CEO_NAME,
+            CEO_EMAIL,
+            COMMIT_TIME,
+            "Information security policy v1.0\n\nApproved-by: Alice Example <alice@example.com>\n",
+            &alice,
+        );
+    let f = drafted(f);
+    let keys = tempfile::tempdir().unwrap();
+    let key_file = keys.path().join("alice");
+    std::fs::write(
+        &key_file,
+        alice
+            .to_openssh(ssh_key::LineEnding::LF)
+            .unwrap()
+            .as_bytes(),
+    )
+    .unwrap();
+    {
+        let mut config = f.repo().config().unwrap();
+        config.set_str("gpg.format", "ssh").unwrap();
+        config
+            .set_str("user.signingkey", key_file.to_str().unwrap())
+            .unwrap();
+    }
+    let unsigned_first = f.diagnostics();
+    assert!(with_code(&unsigned_first, "mandatory-document-missing").len() == 1);
+
+    let out = f.run(&[
+        "approve",
+        "POL-001",
+        "--as",
+        "Alice Example",
+        "--date",
+        "2026-03-05",
+        "--sign",
+    ]);
+    assert!(out.code <= 1, "{}", out.stderr);
+    let head = f.repo().head().unwrap().peel_to_commit().unwrap();
+    let (signature, _) = f
+        .repo()
+        .extract_signature(&head.id(), None)
+        .expect("the commit is signed");
+    assert!(
+        signature
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN SSH SIGNATURE-----")
+    );
+    let h = f.run(&["history", "POL-001", "--format", "json"]);
+    let h: serde_json::Value = serde_json::from_str(&h.stdout).unwrap();
+    assert_eq!(
+        h["revisions"][0]["signature"]["verified"], true,
+        "{:#}",
+        h["revisions"][0]
+    );
+    let diags = f.diagnostics();
+    for code in EVIDENCE_CODES {
+        none_of(&diags, code);
+    }
+}
