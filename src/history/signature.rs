@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use ssh_key::{PublicKey, SshSig};
 
 /// What signature a commit carries (read from its `gpgsig` header).
+/// (Serialised only into the history cache, whose binary format needs serde's default,
+/// externally tagged enum representation.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(tag = "kind", rename_all = "lowercase")]
 pub enum SignatureKind {
     #[default]
     None,

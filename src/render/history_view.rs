@@ -12,6 +12,7 @@ use crate::stamp::{self, DocumentHistory, Verifier};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::io::Write;
 
 /// The commit link of `[output.html] commit-url`, if configured.
 pub fn commit_href(site: &Site, commit: &str) -> Option<String> {
@@ -59,12 +60,51 @@ fn diff_key(old: &str, new: &str) -> String {
     format!("{old}..{new}")
 }
 
-/// The diffs between successive approved versions of every published document, by
+/// The diffs between successive approved versions of the published documents, by
 /// `old-blob..new-blob`. Diffs are kept in `.git/policybook/diffs.json`: a diff of two blobs
-/// never changes, and reading old versions out of a pack is the slow part. The texts still
-/// needed are read in the order the commits were walked (close to pack order; libgit2 caches
-/// only the base of a delta chain), in contiguous runs per worker.
-pub fn version_diffs(history: &HistoryIndex, histories: &Histories) -> HashMap<String, String> {
+/// never changes, and reading old versions out of a pack is the slow part. Beside it,
+/// `diffs.keys` holds a hash of the pairs the file covers: when the pairs are the ones of the
+/// last build, nothing is computed and the file is read only if a history page has to be
+/// rendered (a rebuild that reuses every page never reads it).
+pub struct Diffs {
+    path: std::path::PathBuf,
+    git_dir: std::path::PathBuf,
+    map: std::sync::OnceLock<HashMap<String, String>>,
+}
+
+impl Diffs {
+    /// No diffs (no history).
+    pub fn none() -> Diffs {
+        Diffs {
+            path: Default::default(),
+            git_dir: Default::default(),
+            map: std::sync::OnceLock::from(HashMap::new()),
+        }
+    }
+
+    /// The diff of two blobs: from the cache, or (if the cache lost it) computed now.
+    pub fn get(&self, old: &str, new: &str) -> Option<String> {
+        let map = self.map.get_or_init(|| read_cache(&self.path));
+        if let Some(text) = map.get(&diff_key(old, new)) {
+            return Some(text.clone());
+        }
+        let repo = git2::Repository::open(&self.git_dir).ok()?;
+        let text = |id: &str| -> Option<String> {
+            let blob = repo.find_blob(git2::Oid::from_str(id).ok()?).ok()?;
+            String::from_utf8(blob.content().to_vec()).ok()
+        };
+        Some(diff_text(&text(old)?, &text(new)?))
+    }
+}
+
+fn read_cache(path: &std::path::Path) -> HashMap<String, String> {
+    std::fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+pub fn version_diffs(history: &HistoryIndex, histories: &Histories) -> Diffs {
     let pairs: Vec<(String, String)> = histories
         .values()
         .flat_map(|dh| {
@@ -74,11 +114,24 @@ pub fn version_diffs(history: &HistoryIndex, histories: &Histories) -> HashMap<S
                 .collect::<Vec<_>>()
         })
         .collect();
-    let path = history.git_dir.join("policybook").join("diffs.json");
-    let cached: HashMap<String, String> = std::fs::read(&path)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default();
+    let dir = history.git_dir.join("policybook");
+    let path = dir.join("diffs.json");
+    let keys_path = dir.join("diffs.keys");
+    let fingerprint = {
+        let mut keys: Vec<String> = pairs.iter().map(|(a, b)| diff_key(a, b)).collect();
+        keys.sort();
+        keys.dedup();
+        crate::render::manifest::sha256(keys.join("\n").as_bytes())
+    };
+    let lazy = Diffs {
+        path: path.clone(),
+        git_dir: history.git_dir.clone(),
+        map: std::sync::OnceLock::new(),
+    };
+    if path.is_file() && std::fs::read_to_string(&keys_path).is_ok_and(|k| k == fingerprint) {
+        return lazy;
+    }
+    let cached = read_cache(&path);
     let missing: Vec<&(String, String)> = pairs
         .iter()
         .filter(|(a, b)| !cached.contains_key(&diff_key(a, b)))
@@ -124,22 +177,52 @@ pub fn version_diffs(history: &HistoryIndex, histories: &Histories) -> HashMap<S
     let used: std::collections::HashSet<String> =
         pairs.iter().map(|(a, b)| diff_key(a, b)).collect();
     diffs.retain(|k, _| used.contains(k));
-    if fresh || stale {
-        write_cache(&path, &diffs);
+    if (fresh || stale) && !write_cache(&path, &diffs) {
+        let _ = std::fs::remove_file(&keys_path);
+    } else {
+        let _ = std::fs::write(&keys_path, &fingerprint);
     }
-    diffs
+    let _ = lazy.map.set(diffs);
+    lazy
 }
 
-/// Writes a cache file atomically; failures only cost time next run.
-fn write_cache(path: &std::path::Path, value: &HashMap<String, String>) {
-    let Some(dir) = path.parent() else { return };
+/// Writes a cache file atomically; failures only cost time next run. Whether it was written.
+fn write_cache(path: &std::path::Path, value: &HashMap<String, String>) -> bool {
+    let Some(dir) = path.parent() else {
+        return false;
+    };
     if std::fs::create_dir_all(dir).is_err() {
-        return;
+        return false;
     }
-    if let Ok(mut file) = tempfile::NamedTempFile::new_in(dir)
-        && serde_json::to_writer(std::io::BufWriter::new(&mut file), value).is_ok()
-    {
-        let _ = file.persist(path);
+    let Ok(mut file) = tempfile::NamedTempFile::new_in(dir) else {
+        return false;
+    };
+    let mut writer = std::io::BufWriter::new(&mut file);
+    if serde_json::to_writer(&mut writer, value).is_err() || writer.flush().is_err() {
+        return false;
+    }
+    drop(writer);
+    file.persist(path).is_ok()
+}
+
+/// Puts the diff rows into the history data made by `views`, in place of each version's
+/// `diff_ref`: done only for a history page that is actually rendered.
+pub fn fill_diffs(history: &mut Value, diffs: &Diffs) {
+    let Some(versions) = history.get_mut("versions").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for version in versions {
+        let Some(reference) = version.get("diff_ref").cloned() else {
+            continue;
+        };
+        let diff = match (reference["old"].as_str(), reference["new"].as_str()) {
+            (Some(old), Some(new)) => diffs.get(old, new).map(|d| diff_rows(&d)),
+            _ => None,
+        };
+        if let Some(map) = version.as_object_mut() {
+            map.remove("diff_ref");
+            map.insert("diff".into(), diff.unwrap_or(Value::Null));
+        }
     }
 }
 
@@ -148,7 +231,6 @@ pub fn views(
     history: &HistoryIndex,
     doc: &Document,
     mut dh: DocumentHistory,
-    diffs: &HashMap<String, String>,
 ) -> Views {
     let verifier = Verifier {
         mode: site.project.config.approval.evidence,
@@ -205,13 +287,8 @@ pub fn views(
         .rev()
         .map(|(i, v)| {
             let commit = history.commit(&v.approved_in);
-            let diff = (i > 0)
-                .then(|| {
-                    diffs
-                        .get(&diff_key(&dh.versions[i - 1].blob, &v.blob))
-                        .map(|d| diff_rows(d))
-                })
-                .flatten();
+            // The blobs identify the diff (filled in by `fill_diffs` when the page is rendered).
+            let diff_ref = (i > 0).then(|| json!({"old": dh.versions[i - 1].blob, "new": v.blob}));
             json!({
                 "version": v.version,
                 "content_hash": v.content_hash,
@@ -221,7 +298,7 @@ pub fn views(
                 "approved_at": commit.map(|c| rfc3339(c.committer.time, c.committer.offset)),
                 "approvals": evidence_json(site, &v.approvals),
                 "previous": (i > 0).then(|| dh.versions[i - 1].version.clone()),
-                "diff": diff,
+                "diff_ref": diff_ref,
             })
         })
         .collect();

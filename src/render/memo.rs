@@ -1,9 +1,11 @@
 //! Page reuse between builds. Every page is a pure function of its inputs (template, theme,
 //! site-wide values and the page's own data), so a page whose inputs hash to the key recorded by
 //! the previous build is taken from that build (hard-linked) instead of rendered again. The
-//! record lives in the git directory (`policybook/pages.json`); a page is reused only when the
-//! previous site still holds exactly the bytes recorded for it (size and SHA-256), so a
-//! hand-edited, truncated or missing file is rendered again.
+//! record lives in the git directory (`policybook/pages.json`). A page is reused only when the
+//! previous site's file is still the one that build wrote — same inode, size and modification
+//! time, the check git itself makes for its index — so a replaced, truncated, edited or missing
+//! file is rendered again. (An edit that also forges the modification time would go unnoticed
+//! here; `policybook verify` compares bytes and finds it.)
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -12,7 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the meaning of a key changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The inputs of one page, hashed as they are fed.
 pub struct PageKey(Sha256);
@@ -69,6 +71,49 @@ pub struct Entry {
     pub key: String,
     pub sha256: String,
     pub size: u64,
+    /// The published file's identity when the build finished: inode and modification time
+    /// (nanoseconds since the epoch). Zero until known.
+    #[serde(default)]
+    pub inode: u64,
+    #[serde(default)]
+    pub mtime_ns: i128,
+}
+
+impl Entry {
+    pub fn new(key: String, sha256: String, size: u64) -> Entry {
+        Entry {
+            key,
+            sha256,
+            size,
+            inode: 0,
+            mtime_ns: 0,
+        }
+    }
+
+    /// Whether `meta` describes the very file this entry recorded.
+    pub fn matches(&self, meta: &std::fs::Metadata) -> bool {
+        meta.is_file()
+            && meta.len() == self.size
+            && self.inode != 0
+            && identity(meta) == Some((self.inode, self.mtime_ns))
+    }
+}
+
+/// A file's inode and modification time, where the platform has them.
+pub fn identity(meta: &std::fs::Metadata) -> Option<(u64, i128)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((
+            meta.ino(),
+            i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+        ))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
 }
 
 #[derive(Serialize, Deserialize)]

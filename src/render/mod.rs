@@ -65,11 +65,7 @@ impl Recorder<'_> {
         let bytes = render()?;
         self.sink.remember(
             &path,
-            memo::Entry {
-                key,
-                sha256: manifest::sha256(&bytes),
-                size: bytes.len() as u64,
-            },
+            memo::Entry::new(key, manifest::sha256(&bytes), bytes.len() as u64),
         );
         self.put(path, bytes)
     }
@@ -116,7 +112,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         .unwrap_or_default();
     let version_diffs = history
         .map(|h| history_view::version_diffs(h, &histories))
-        .unwrap_or_default();
+        .unwrap_or_else(history_view::Diffs::none);
 
     // What every page shows. Kept to what rarely changes: a page's key includes all of it, so
     // (say) an error count here would make every edit re-render every page.
@@ -175,52 +171,64 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
 
     crate::timing::phase("render: version diffs", t);
     let t = std::time::Instant::now();
-    let top = [
-        ("index.html", "index.html", "dashboard", "Dashboard", {
-            let mut page = pages::dashboard(site, &matrix, &coverage, diagnostics);
-            if let Some(h) = history {
-                page["changes"] = Value::Array(history_view::recent_changes(site, h, 10));
-            }
-            page
-        }),
+    // The overview pages, their data built in parallel too (the register and the logs list
+    // every document).
+    type Overview<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        Box<dyn Fn() -> Value + Send + Sync + 'a>,
+    );
+    let top: Vec<Overview> = vec![
         (
-            "documents.html",
+            "index.html",
+            "dashboard",
+            "Dashboard",
+            Box::new(|| {
+                let mut page = pages::dashboard(site, &matrix, &coverage, diagnostics);
+                if let Some(h) = history {
+                    page["changes"] = Value::Array(history_view::recent_changes(site, h, 10));
+                }
+                page
+            }),
+        ),
+        (
             "documents.html",
             "documents",
             "Document register",
-            pages::register(site),
+            Box::new(|| pages::register(site)),
         ),
         (
-            "roles.html",
             "roles.html",
             "roles",
             "Roles and responsibilities",
-            pages::roles(site),
+            Box::new(|| pages::roles(site)),
         ),
         (
             "communications.html",
-            "communications.html",
             "communications",
             "Communication log",
-            {
+            Box::new(|| {
                 let mut page = pages::communications(site, &coverage);
                 if let Some(h) = history {
                     page["published"] =
                         Value::Array(history_view::published_entries(site, h, &histories));
                 }
                 page
-            },
+            }),
         ),
         (
             "leadership.html",
-            "leadership.html",
             "leadership",
             "Leadership and management reviews",
-            pages::leadership(site),
+            Box::new(|| pages::leadership(site)),
         ),
     ];
     top.into_par_iter()
-        .map(|(template, page, nav, title, data)| {
+        .map(|(page, nav, title, data)| {
+            // Each overview page has the template of its own name.
+            let template = page;
+            let data = data();
             let key = key_of(template, page, nav, title, &data).finish();
             files.page(page.to_string(), key, || {
                 render_page(template, page, nav, title, data)
@@ -240,7 +248,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
             let page = pages::doc_page(doc);
             let views = history.and_then(|h| {
                 let dh = histories.get(&doc.file)?.clone();
-                Some(history_view::views(site, h, doc, dh, &version_diffs))
+                Some(history_view::views(site, h, doc, dh))
             });
             let mut data = pages::document(site, doc, "");
             data["stamp"] = views.as_ref().map_or(Value::Null, |v| v.stamp.clone());
@@ -258,13 +266,14 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
             let stamp = match views {
                 Some(views) => {
                     let history_page = pages::history_page(doc);
-                    let data = json!({
+                    let mut data = json!({
                         "id": meta.id.value, "title": meta.title.value, "href": page,
                         "type": meta.doc_type.value, "history": views.history,
                     });
                     let title = format!("History of {}", meta.id.value);
                     let key = key_of("history.html", &history_page, "documents", &title, &data);
                     files.page(history_page.clone(), key.finish(), || {
+                        history_view::fill_diffs(&mut data["history"], &version_diffs);
                         render_page("history.html", &history_page, "documents", &title, data)
                     })?;
                     views.stamp

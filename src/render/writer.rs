@@ -133,7 +133,17 @@ impl Staging {
     pub fn publish(self, out: &Path) -> Result<(), Error> {
         let (parent, name) = parent_and_name(out);
         let memo_path = self.memo_path.clone();
-        let new_memo = std::mem::take(&mut *self.new_memo.lock().expect("no writer panicked"));
+        let mut new_memo = std::mem::take(&mut *self.new_memo.lock().expect("no writer panicked"));
+        // Record each page file's identity as written (renaming the directory keeps it).
+        for (path, entry) in new_memo.iter_mut() {
+            if let Some((inode, mtime_ns)) = std::fs::symlink_metadata(self.dir.path().join(path))
+                .ok()
+                .and_then(|m| memo::identity(&m))
+            {
+                entry.inode = inode;
+                entry.mtime_ns = mtime_ns;
+            }
+        }
         let staged: PathBuf = self.dir.keep();
         let old = parent.join(format!(".{name}.old"));
         if old.exists() {
@@ -186,16 +196,16 @@ impl Sink for Staging {
         let previous = self.previous.as_ref()?;
         let entry = self.old_memo.get(path).filter(|e| e.key == key)?;
         let old = previous.join(path);
-        let meta = std::fs::symlink_metadata(&old).ok()?;
-        if !meta.is_file() || meta.len() != entry.size {
-            return None;
-        }
-        let bytes = std::fs::read(&old).ok()?;
-        if super::manifest::sha256(&bytes) != entry.sha256 {
+        if !entry.matches(&std::fs::symlink_metadata(&old).ok()?) {
             return None;
         }
         let target = self.target(path).ok()?;
         if std::fs::hard_link(&old, &target).is_err() {
+            // No hard links here (some network file systems): copy, checking the bytes.
+            let bytes = std::fs::read(&old).ok()?;
+            if super::manifest::sha256(&bytes) != entry.sha256 {
+                return None;
+            }
             std::fs::write(&target, &bytes).ok()?;
         }
         self.remember(path, entry.clone());

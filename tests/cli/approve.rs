@@ -278,3 +278,31 @@ fn approve_sign_makes_an_ssh_signed_commit_that_evidences_the_approval() {
         none_of(&diags, code);
     }
 }
+
+#[test]
+fn the_history_page_shows_the_diff_between_approved_versions_even_without_its_cache() {
+    let f = drafted(Fixture::clean().committed());
+    let out = f.run(&[
+        "approve",
+        "POL-001",
+        "--as",
+        "Alice Example",
+        "--date",
+        "2026-03-05",
+    ]);
+    assert!(out.code <= 1, "{}", out.stderr);
+    let build = |f: &Fixture| {
+        let out = f.run(&["build", "--today", TODAY, "--allow-errors"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        std::fs::read_to_string(f.join("site/history/POL-001.html")).unwrap()
+    };
+    let page = build(&f);
+    assert!(page.contains("Changes since version 1.0"), "{page}");
+    assert!(page.contains("Version 1.1 adds this sentence."), "{page}");
+
+    // The diff cache emptied behind policybook's back (its key file says it is complete) and no
+    // previous site: the diff is computed again.
+    std::fs::write(f.git_dir().join("policybook/diffs.json"), "{}").unwrap();
+    std::fs::remove_dir_all(f.join("site")).unwrap();
+    assert_eq!(build(&f), page);
+}
