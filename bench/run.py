@@ -7,6 +7,9 @@ Usage: bench/run.py [--gen-corpus PATH] [--runs N] [--sizes small,large] [--keep
 The corpus generator is not part of this repository (it lives beside it, in
 ../shared/bench/gen-corpus); pass --gen-corpus or set GEN_CORPUS when it is elsewhere.
 Prints a table of medians (wall seconds, peak RSS) and ratios to the git log baseline.
+When `hugo` is on PATH (Debian package `hugo`), Hugo with GitInfo builds the same corpus in
+the same runs, as ../shared/bench/peers.sh does it (minimal theme, enableGitInfo = true), as
+a second baseline for the cold build.
 """
 import argparse
 import os
@@ -32,6 +35,43 @@ def run(cmd, cwd, env=None):
     wall = time.perf_counter() - started
     match = re.search(r"PEAKRSS (\d+)", proc.stderr)
     return wall, int(match.group(1)) if match else 0, proc.stderr
+
+
+HUGO_SINGLE = """<!doctype html><html><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>
+<h1>{{ .Title }}</h1>
+<p class="meta">{{ .Params.id }} v{{ .Params.version }} {{ .Params.status }} |
+{{ with .GitInfo }}commit {{ .AbbreviatedHash }} by {{ .AuthorName }} on {{ .AuthorDate.Format "2006-01-02" }}{{ else }}no-gitinfo{{ end }}</p>
+{{ .Content }}
+</body></html>
+"""
+HUGO_LIST = """<!doctype html><html><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>
+<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>
+</body></html>
+"""
+HUGO_CONFIG = """baseURL = "https://isms.example.com/"
+title = "Example Corp ISMS"
+theme = "bench"
+enableGitInfo = true
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
+"""
+
+
+def hugo_command(workdir, corpus):
+    """The Hugo-with-GitInfo build of peers.sh, or None without hugo."""
+    hugo = shutil.which("hugo")
+    if not hugo:
+        return None
+    h = os.path.join(workdir, "hugo")
+    layouts = os.path.join(h, "themes", "bench", "layouts", "_default")
+    os.makedirs(layouts, exist_ok=True)
+    for name, text in [("single.html", HUGO_SINGLE), ("list.html", HUGO_LIST)]:
+        with open(os.path.join(layouts, name), "w") as f:
+            f.write(text)
+    config = os.path.join(h, "hugo-git-true.toml")
+    with open(config, "w") as f:
+        f.write(HUGO_CONFIG)
+    return [hugo, "--quiet", "--source", corpus, "--config", config, "--themesDir", os.path.join(h, "themes"),
+            "--destination", os.path.join(h, "public-git"), "--noBuildLock", "--cacheDir", os.path.join(h, "cache")]
 
 
 def median(values):
@@ -64,9 +104,15 @@ def main():
         cache = os.path.join(corpus, ".git", "policybook")
         site = os.path.join(corpus, "site")
         build = [exe, "build", "--allow-errors", "--format", "json", "--today", TODAY]
-        samples = {k: [] for k in ["git log", "cold index", "cold build", "warm build", "history --all"]}
+        hugo = hugo_command(workdir, corpus)
+        samples = {k: [] for k in ["git log", "cold index", "cold build", "warm build", "history --all"]
+                   + (["hugo gitinfo"] if hugo else [])}
         rss = {k: [] for k in samples}
         for _ in range(args.runs):
+            if hugo:
+                shutil.rmtree(os.path.join(workdir, "hugo", "public-git"), ignore_errors=True)
+                w, m, _ = run(hugo, corpus)
+                samples["hugo gitinfo"].append(w); rss["hugo gitinfo"].append(m)
             w, m, _ = run(["git", "log", "-M", "--name-status", "--format=%H", "HEAD"], corpus)
             samples["git log"].append(w); rss["git log"].append(m)
 
@@ -87,13 +133,15 @@ def main():
             med = median(samples[name])
             rows.append((f"{docs}/{commits}", name, med, med / base, median(rss[name]) / 1024))
         rows.append((f"{docs}/{commits}", "warm/cold build", median(samples["warm build"]) / median(samples["cold build"]), float("nan"), float("nan")))
+        if hugo:
+            rows.append((f"{docs}/{commits}", "cold/hugo build", median(samples["cold build"]) / median(samples["hugo gitinfo"]), float("nan"), float("nan")))
 
     print(f"\npolicybook benchmark, {args.runs} runs each, medians ({os.cpu_count()} cores)")
     print(f"{'corpus':<12} {'measure':<16} {'seconds':>9} {'x git log':>10} {'peak MiB':>9}")
     for corpus, name, sec, ratio, mib in rows:
         ratio_s = "" if ratio != ratio else f"{ratio:.2f}"
         mib_s = "" if mib != mib else f"{mib:.0f}"
-        value = f"{sec:.3f}" if name != "warm/cold build" else f"{sec:.0%}"
+        value = f"{sec:.3f}" if "/" not in name else (f"{sec:.0%}" if name.startswith("warm") else f"{sec:.2f}x")
         print(f"{corpus:<12} {name:<16} {value:>9} {ratio_s:>10} {mib_s:>9}")
     print("\n'cold index' is the history walk plus reading every revision's blob, inside the cold build;"
           " 'x git log' divides by `git log -M --name-status --format=%H HEAD` on the same corpus in the same run.")
