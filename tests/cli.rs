@@ -20,6 +20,8 @@ mod build_site;
 mod example;
 #[path = "cli/git_history.rs"]
 mod git_history;
+#[path = "cli/hostile.rs"]
+mod hostile;
 #[path = "cli/init_communicate.rs"]
 mod init_communicate;
 #[path = "cli/serve.rs"]

@@ -31,6 +31,40 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
         }
     }
 
+    // Ids that differ only in case: distinct to policybook, but the same to a reader, to a
+    // case-insensitive file system (pages are named after ids) and to most search boxes.
+    type Spelling<'a> = (&'a str, &'a [usize]);
+    let mut folded: BTreeMap<String, Vec<Spelling>> = BTreeMap::new();
+    for (id, indices) in site.ids() {
+        folded
+            .entry(id.to_lowercase())
+            .or_default()
+            .push((id, indices));
+    }
+    for spellings in folded.values().filter(|s| s.len() > 1) {
+        for (id, indices) in spellings {
+            let others: Vec<String> = spellings
+                .iter()
+                .filter(|(o, _)| o != id)
+                .map(|(o, _)| format!("`{o}`"))
+                .collect();
+            for &i in indices.iter() {
+                let doc = &site.documents()[i];
+                let meta = doc.meta.as_ref().expect("indexed documents have meta");
+                out.push(
+                    Diagnostic::new(
+                        Code::DuplicateId,
+                        format!("id `{id}` differs only in case from {}", others.join(", ")),
+                    )
+                    .at(&doc.file, meta.id.pos)
+                    .width(id.chars().count())
+                    .doc(Some(id))
+                    .help("ids that differ only in case collide on case-insensitive file systems and confuse readers; rename one"),
+                );
+            }
+        }
+    }
+
     /// Where a role id is defined: file, the id as written, the defining document's id.
     type Place<'a> = (&'a str, &'a super::Spanned<String>, Option<&'a str>);
     let mut roles: BTreeMap<&str, Vec<Place>> = BTreeMap::new();

@@ -1,0 +1,227 @@
+//! Hostile input: each case ends in a clear diagnostic with a stable code (or an error exit with
+//! a message), never a panic (exit 101) and never a half-written site.
+
+use crate::support::*;
+
+const PANIC: i32 = 101;
+
+/// Runs `check` and `build --allow-errors`; neither panics, and the build leaves no staging
+/// directory behind. Returns check's diagnostics.
+fn survives(f: &Fixture) -> Vec<Diag> {
+    let check = f.run(&["check", "--format", "json", "--today", TODAY]);
+    assert_ne!(check.code, PANIC, "check panicked:\n{}", check.stderr);
+    assert!(!check.stderr.contains("panicked"), "{}", check.stderr);
+    let build = f.run(&["build", "--allow-errors", "--today", TODAY]);
+    assert_ne!(build.code, PANIC, "build panicked:\n{}", build.stderr);
+    assert!(!build.stderr.contains("panicked"), "{}", build.stderr);
+    let leftovers: Vec<String> = std::fs::read_dir(f.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with(".site."))
+        .collect();
+    assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+    check.diagnostics()
+}
+
+#[test]
+fn a_ten_thousand_level_nested_list_renders_without_overflowing_the_stack() {
+    let mut body = String::from("## Purpose\n\nx\n\n## Scope\n\nx\n\n");
+    for depth in 0..10_000 {
+        body.push_str(&" ".repeat(depth.min(2000) * 2));
+        body.push_str("- item\n");
+    }
+    let mut nested = String::from("\n");
+    nested.push_str(&">".repeat(10_000));
+    nested.push_str(" deep quote\n");
+    let f = Fixture::clean().edit(
+        POLICY_PATH,
+        "## Purpose",
+        &format!("{body}{nested}\n## Purpose"),
+    );
+    survives(&f);
+}
+
+#[test]
+fn front_matter_that_is_a_list_or_a_scalar_is_an_invalid_field() {
+    for (name, matter) in [("list", "- a\n- b\n"), ("scalar", "just text\n")] {
+        let path = format!("content/policies/{name}.md");
+        let f = Fixture::clean().file(&path, format!("---\n{matter}---\n\n# Body\n"));
+        let diags = survives(&f);
+        let found: Vec<&Diag> = diags
+            .iter()
+            .filter(|d| d.file.as_deref() == Some(path.as_str()))
+            .collect();
+        assert!(
+            found
+                .iter()
+                .any(|d| d.code == "invalid-field" && d.message.contains("mapping")),
+            "{name}: {}",
+            show(&diags)
+        );
+    }
+}
+
+#[test]
+fn tabs_in_front_matter_indentation_are_a_syntax_error_with_a_position() {
+    let f = Fixture::clean().edit(POLICY_PATH, "review:\n  interval", "review:\n\tinterval");
+    let diags = survives(&f);
+    let d = diags
+        .iter()
+        .find(|d| d.code == "front-matter-syntax")
+        .unwrap_or_else(|| panic!("{}", show(&diags)));
+    assert_eq!(d.file.as_deref(), Some(POLICY_PATH));
+    assert!(d.line.is_some());
+}
+
+#[test]
+fn ids_that_differ_only_in_case_collide() {
+    let copy = POLICY
+        .replace("id: POL-001", "id: pol-001")
+        .replace("clauses: [\"5.2\"]", "clauses: []");
+    let f = Fixture::clean().file("content/policies/copy.md", copy);
+    let diags = survives(&f);
+    assert!(
+        diags.iter().any(|d| d.code == "duplicate-id"),
+        "case-insensitive collision not reported: {}",
+        show(&diags)
+    );
+}
+
+#[test]
+fn a_symlink_loop_is_an_unreadable_file() {
+    #[cfg(unix)]
+    {
+        let f = Fixture::clean();
+        std::os::unix::fs::symlink("loop-b.md", f.join("content/loop-a.md")).unwrap();
+        std::os::unix::fs::symlink("loop-a.md", f.join("content/loop-b.md")).unwrap();
+        std::os::unix::fs::symlink(".", f.join("content/self")).unwrap();
+        let diags = survives(&f);
+        assert!(
+            diags.iter().any(|d| d.code == "unreadable-file"),
+            "{}",
+            show(&diags)
+        );
+    }
+}
+
+#[test]
+fn links_that_climb_out_of_the_repository_are_broken_links() {
+    let f = Fixture::clean().edit(
+        POLICY_PATH,
+        "## Purpose",
+        "## Purpose\n\nSee [passwords](../../../../../../etc/passwd) and [up](../../book.toml).",
+    );
+    let diags = survives(&f);
+    assert!(
+        diags.iter().any(|d| d.code == "broken-link"),
+        "{}",
+        show(&diags)
+    );
+    let site = f.tree("site");
+    assert!(!site.keys().any(|k| k.contains("passwd")));
+}
+
+#[test]
+fn src_or_build_dir_outside_the_project_is_refused() {
+    for (key, value) in [
+        ("src", "\"../outside\""),
+        ("src", "\"/\""),
+        ("build-dir", "\"/\""),
+        ("build-dir", "\"../../elsewhere\""),
+    ] {
+        let book = if key == "src" {
+            BOOK_TOML.replace("src = \"content\"", &format!("src = {value}"))
+        } else {
+            format!("{BOOK_TOML}\n[build]\nbuild-dir = {value}\n")
+        };
+        let f = Fixture::clean().file("book.toml", book);
+        let out = f.run(&["build", "--allow-errors", "--today", TODAY]);
+        assert_ne!(out.code, PANIC, "{key} = {value}: {}", out.stderr);
+        assert_eq!(out.code, 2, "{key} = {value} was accepted:\n{}", out.stderr);
+        assert!(
+            out.stderr.contains(key),
+            "{key} = {value}: the message does not name the key:\n{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn a_submodule_in_the_content_directory_is_skipped() {
+    let f = Fixture::clean().committed();
+    // A gitlink entry, as `git submodule add` records it, committed into the content tree.
+    let repo = f.repo();
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    let mut index = repo.index().unwrap();
+    let entry = git2::IndexEntry {
+        ctime: git2::IndexTime::new(0, 0),
+        mtime: git2::IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o160000,
+        uid: 0,
+        gid: 0,
+        file_size: 0,
+        id: head.id(),
+        flags: 0,
+        flags_extended: 0,
+        path: b"content/vendor-module".to_vec(),
+    };
+    index.add(&entry).unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::new(
+        "Bob Example",
+        "bob@example.com",
+        &git2::Time::new(1772400000, 0),
+    )
+    .unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "Add a submodule", &tree, &[&head])
+        .unwrap();
+    std::fs::create_dir_all(f.join("content/vendor-module")).unwrap();
+    let diags = survives(&f);
+    assert!(
+        !diags.iter().any(|d| d.severity == "error"),
+        "{}",
+        show(&diags)
+    );
+}
+
+#[test]
+fn a_corrupt_object_is_a_clear_error_not_a_panic() {
+    let f = Fixture::clean()
+        .committed()
+        .edit(
+            REVIEW_PATH,
+            "reviewed the ISMS.",
+            "reviewed the ISMS again.",
+        )
+        .commit("Second commit");
+    // Overwrite every loose object with garbage.
+    let objects = f.git_dir().join("objects");
+    for dir in std::fs::read_dir(&objects).unwrap().flatten() {
+        let name = dir.file_name().to_string_lossy().to_string();
+        if name.len() != 2 {
+            continue;
+        }
+        for file in std::fs::read_dir(dir.path()).unwrap().flatten() {
+            let path = file.path();
+            let mut perms = std::fs::metadata(&path).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perms.set_readonly(false);
+            std::fs::set_permissions(&path, perms).unwrap();
+            std::fs::write(&path, b"not a zlib stream").unwrap();
+        }
+    }
+    let out = f.run(&["check", "--format", "json", "--today", TODAY]);
+    assert_ne!(out.code, PANIC, "{}", out.stderr);
+    let diags = out.diagnostics();
+    assert!(
+        diags.iter().any(|d| d.code == "history-unavailable"),
+        "{}\n{}",
+        show(&diags),
+        out.stderr
+    );
+    let build = f.run(&["build", "--allow-errors", "--today", TODAY]);
+    assert_ne!(build.code, PANIC, "{}", build.stderr);
+}
