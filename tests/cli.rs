@@ -28,3 +28,5 @@ mod init_communicate;
 mod serve;
 #[path = "cli/status_diff.rs"]
 mod status_diff;
+#[path = "cli/xss.rs"]
+mod xss;
