@@ -127,9 +127,10 @@ impl Staging {
         Ok(target)
     }
 
-    /// Replaces `out` with the staged files. The swap: move the old site aside, the new one
-    /// in, then delete the old one. A crash between the two renames leaves no `out`, which
-    /// `recover` puts back on the next run.
+    /// Replaces `out` with the staged files. On Linux the two directories are exchanged in
+    /// one atomic step, then the old one (now under the staging name) is deleted. Elsewhere:
+    /// move the old site aside, the new one in, then delete the old one; a crash between the
+    /// two renames leaves no `out`, which `recover` puts back on the next run.
     pub fn publish(self, out: &Path) -> Result<(), Error> {
         let (parent, name) = parent_and_name(out);
         let memo_path = self.memo_path.clone();
@@ -145,32 +146,38 @@ impl Staging {
             }
         }
         let staged: PathBuf = self.dir.keep();
-        let old = parent.join(format!(".{name}.old"));
-        if old.exists() {
-            std::fs::remove_dir_all(&old)
-                .map_err(|e| Error::io(format!("cannot remove {}", old.display()), e))?;
-        }
-        if out.exists() {
-            std::fs::rename(out, &old).map_err(|e| {
-                let _ = std::fs::remove_dir_all(&staged);
-                Error::io(
-                    format!("cannot move the previous site {} aside", out.display()),
-                    e,
-                )
-            })?;
-        }
-        if let Err(e) = std::fs::rename(&staged, out) {
-            if old.exists() {
-                let _ = std::fs::rename(&old, out);
-            }
+        // Linux: one atomic exchange of the two directories; a build killed at any moment
+        // leaves either the old site or the new one in place, never neither.
+        if out.is_dir() && exchange(&staged, out) {
             let _ = std::fs::remove_dir_all(&staged);
-            return Err(Error::io(
-                format!("cannot move the new site into {}", out.display()),
-                e,
-            ));
-        }
-        if old.exists() {
-            let _ = std::fs::remove_dir_all(&old);
+        } else {
+            let old = parent.join(format!(".{name}.old"));
+            if old.exists() {
+                std::fs::remove_dir_all(&old)
+                    .map_err(|e| Error::io(format!("cannot remove {}", old.display()), e))?;
+            }
+            if out.exists() {
+                std::fs::rename(out, &old).map_err(|e| {
+                    let _ = std::fs::remove_dir_all(&staged);
+                    Error::io(
+                        format!("cannot move the previous site {} aside", out.display()),
+                        e,
+                    )
+                })?;
+            }
+            if let Err(e) = std::fs::rename(&staged, out) {
+                if old.exists() {
+                    let _ = std::fs::rename(&old, out);
+                }
+                let _ = std::fs::remove_dir_all(&staged);
+                return Err(Error::io(
+                    format!("cannot move the new site into {}", out.display()),
+                    e,
+                ));
+            }
+            if old.exists() {
+                let _ = std::fs::remove_dir_all(&old);
+            }
         }
         if let Some(path) = memo_path {
             memo::write(&path, new_memo);
@@ -218,6 +225,37 @@ impl Sink for Staging {
             .expect("no writer panicked")
             .insert(path.to_string(), entry);
     }
+}
+
+/// Atomically exchanges two directories (`renameat2` with `RENAME_EXCHANGE`, Linux 3.15+);
+/// false where that is not available (other systems, some file systems), and the caller falls
+/// back to two renames.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let (Ok(a), Ok(b)) = (
+        std::ffi::CString::new(a.as_os_str().as_bytes()),
+        std::ffi::CString::new(b.as_os_str().as_bytes()),
+    ) else {
+        return false;
+    };
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call; the call
+    // only names them.
+    let result = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    result == 0
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> bool {
+    false
 }
 
 /// Whether the regular file at `path` (not a symbolic link) holds exactly `bytes`.

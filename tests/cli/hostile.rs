@@ -225,3 +225,97 @@ fn a_corrupt_object_is_a_clear_error_not_a_panic() {
     let build = f.run(&["build", "--allow-errors", "--today", TODAY]);
     assert_ne!(build.code, PANIC, "{}", build.stderr);
 }
+
+/// SIGKILL at many points of a build: the site is always exactly the previous build or the new
+/// one, never a mix and never missing; the next build cleans up what the killed one left.
+#[test]
+#[cfg(unix)]
+fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
+    let f = Fixture::clean().committed();
+    let build = |f: &Fixture| {
+        let out = f.run(&["build", "--allow-errors", "--today", TODAY]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        f.tree("site")
+    };
+    let old = build(&f);
+    let f = f.edit(POLICY_PATH, "## Purpose", "## Purpose\n\nA new sentence.");
+    // The new site, built elsewhere, then the old one restored.
+    let new = {
+        let out = f.run(&[
+            "build",
+            "--allow-errors",
+            "--today",
+            TODAY,
+            "--out",
+            "new-site",
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        f.tree("new-site")
+    };
+    assert_ne!(old, new);
+    let started = std::time::Instant::now();
+    let _ = f.run(&[
+        "build",
+        "--allow-errors",
+        "--today",
+        TODAY,
+        "--out",
+        "timing-site",
+    ]);
+    let duration = started.elapsed();
+
+    let (mut saw_old, mut saw_new) = (0, 0);
+    for round in 0..40u32 {
+        // Restore the old site, then kill a build of the new one after a delay spread over
+        // (and a little beyond) a build's duration.
+        std::fs::remove_dir_all(f.join("site")).ok();
+        copy_tree(&old, &f.join("site"));
+        let delay = duration.mul_f64(0.3 + f64::from(round % 20) / 20.0);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_policybook"))
+            .arg("--root")
+            .arg(f.path())
+            .args(["build", "--allow-errors", "--today", TODAY])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL on unix
+        let _ = child.wait();
+        let site = f.tree("site");
+        if site == old {
+            saw_old += 1;
+        } else if site == new {
+            saw_new += 1;
+        } else {
+            let differing: Vec<&String> = site
+                .keys()
+                .chain(new.keys())
+                .filter(|k| site.get(*k) != old.get(*k) && site.get(*k) != new.get(*k))
+                .take(5)
+                .collect();
+            panic!("round {round}: the site is a mix; e.g. {differing:?}");
+        }
+    }
+    // The next build cleans up after the killed ones and publishes the new site.
+    assert_eq!(build(&f), new);
+    let leftovers: Vec<String> = std::fs::read_dir(f.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with(".site."))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    eprintln!("killed builds left the old site {saw_old} times and the new one {saw_new} times");
+}
+
+fn copy_tree(files: &std::collections::BTreeMap<String, Vec<u8>>, to: &std::path::Path) {
+    for (rel, bytes) in files {
+        let path = to.join(rel.trim_end_matches('/'));
+        if rel.ends_with('/') {
+            std::fs::create_dir_all(&path).unwrap();
+        } else {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, bytes).unwrap();
+        }
+    }
+}
