@@ -306,3 +306,62 @@ fn the_history_page_shows_the_diff_between_approved_versions_even_without_its_ca
     std::fs::remove_dir_all(f.join("site")).unwrap();
     assert_eq!(build(&f), page);
 }
+
+#[test]
+fn concurrent_approvals_of_one_document_both_land() {
+    // Two holders of CEO approve version 1.1 at the same moment, several times over.
+    let roles_with_two_ceos = |f: Fixture| {
+        f.edit(
+            ROLES_PATH,
+            "        email: alice@example.com\n        since: 2020-01-01\n",
+            "        email: alice@example.com\n        since: 2020-01-01\n      - name: Erin Example\n        email: erin@example.com\n        since: 2020-01-01\n",
+        )
+    };
+    for round in 0..3 {
+        let f = drafted(roles_with_two_ceos(Fixture::clean().committed()));
+        let before = f.head_id();
+        let spawn = |who: &str| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_policybook"))
+                .arg("--root")
+                .arg(f.path())
+                .args(["approve", "POL-001", "--as", who, "--date", "2026-03-05"])
+                .env("NO_COLOR", "1")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn("alice@example.com"), spawn("erin@example.com"));
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)),
+                "round {round}: {stderr}"
+            );
+        }
+        let text = f.read(POLICY_PATH);
+        assert!(
+            text.contains("name: \"Alice Example\"") && text.contains("name: \"Erin Example\""),
+            "round {round}: an approval was lost:\n{text}"
+        );
+        // Two commits on top of the draft, one per approver, each with its trailer.
+        let repo = f.repo();
+        let head = repo.head().unwrap().peel_to_commit().unwrap();
+        let parent = head.parent(0).unwrap();
+        assert_eq!(parent.parent_id(0).unwrap().to_string(), before);
+        let trailers: Vec<String> = [head.message().unwrap(), parent.message().unwrap()]
+            .iter()
+            .map(|m| m.lines().last().unwrap().to_string())
+            .collect();
+        assert!(
+            trailers.iter().any(|t| t.contains("alice@example.com")),
+            "{trailers:?}"
+        );
+        assert!(
+            trailers.iter().any(|t| t.contains("erin@example.com")),
+            "{trailers:?}"
+        );
+        assert!(!f.git_dir().join("policybook/approve.lock").exists());
+    }
+}
