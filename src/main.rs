@@ -38,6 +38,8 @@ enum Command {
     Status(cmd::status::Args),
     /// A pull-request report of BASE..HEAD: documents changed, version bumps, approvals required, findings introduced.
     Diff(cmd::diff::Args),
+    /// The auditor evidence pack: one self-contained HTML file (and, with --pdf, a PDF via headless Chromium).
+    Export(cmd::export::Args),
 }
 
 fn main() {
@@ -53,6 +55,7 @@ fn main() {
         Command::Approve(args) => cmd::approve::run(cli.root.as_ref(), args),
         Command::Status(args) => cmd::status::run(cli.root.as_ref(), args),
         Command::Diff(args) => cmd::diff::run(cli.root.as_ref(), args),
+        Command::Export(args) => cmd::export::run(cli.root.as_ref(), args),
     };
     let code = match result {
         Ok(code) => code,

@@ -18,6 +18,8 @@ mod approve;
 mod build_site;
 #[path = "cli/example.rs"]
 mod example;
+#[path = "cli/export.rs"]
+mod export;
 #[path = "cli/git_history.rs"]
 mod git_history;
 #[path = "cli/hostile.rs"]

@@ -6,6 +6,7 @@ pub mod build;
 pub mod check;
 pub mod communicate;
 pub mod diff;
+pub mod export;
 pub mod history;
 pub mod init;
 pub mod serve;

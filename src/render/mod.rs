@@ -1,6 +1,7 @@
 //! Rendering: the site and its diagnostics in, the portal's files out (written atomically by
 //! `writer`). Pages are rendered in parallel; nothing here decides compliance or validity.
 
+pub mod export;
 pub mod history_view;
 pub mod manifest;
 pub mod markdown;
