@@ -22,6 +22,8 @@ mod example;
 mod git_history;
 #[path = "cli/init_communicate.rs"]
 mod init_communicate;
+#[path = "cli/search.rs"]
+mod search;
 #[path = "cli/serve.rs"]
 mod serve;
 #[path = "cli/status_diff.rs"]
