@@ -209,13 +209,22 @@
     input.addEventListener("input", function () { load(); later(); });
     if (typeSelect) typeSelect.addEventListener("change", update);
     if (statusSelect) statusSelect.addEventListener("change", update);
-    // Enter follows the first result.
-    form.addEventListener("submit", function (e) {
-      e.preventDefault();
+    // Enter in the input follows the first result.
+    function follow() {
       if (timer) { window.clearTimeout(timer); timer = null; }
       update();
       var first = links()[0];
       if (first) window.location.href = first.href;
+    }
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      follow();
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        follow();
+      }
     });
     // Arrow keys move between the input and the results; Escape closes them.
     form.addEventListener("keydown", function (e) {
