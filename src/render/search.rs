@@ -8,6 +8,7 @@ use super::pages::doc_page;
 use crate::content::Document;
 use crate::site::Site;
 use pulldown_cmark::{Event, Parser, TagEnd};
+use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
 /// Where the index is written, relative to the site root.
@@ -140,7 +141,8 @@ pub fn filters(site: &Site) -> Value {
 
 /// The index script of the site's published documents.
 pub fn index_script(site: &Site) -> Vec<u8> {
-    let mut entries: Vec<Entry> = site.published().filter_map(entry).collect();
+    let published: Vec<&Document> = site.published().collect();
+    let mut entries: Vec<Entry> = published.par_iter().filter_map(|d| entry(d)).collect();
     entries.sort_by(|a, b| a.url.cmp(&b.url));
 
     // A document's reference is its position in page order: unique even where ids clash in a
@@ -172,20 +174,16 @@ pub fn index_script(site: &Site) -> Vec<u8> {
             }),
         );
     }
-    let mut lunr = serde_json::to_value(&index).expect("the index serialises");
-    round_frequencies(&mut lunr);
-    let data = json!({
-        "index": lunr,
-        "store": Value::Object(store),
-    });
+    // Serialised straight to text: a `Value` of a large index costs several times its size.
+    let lunr = round_frequencies(&serde_json::to_string(&index).expect("the index serialises"));
+    drop(index);
+    let store = serde_json::to_string(&Value::Object(store)).expect("JSON values serialise");
+    let data = format!("{{\"index\":{lunr},\"store\":{store}}}");
     // JSON is JavaScript but for U+2028 and U+2029 (in engines before ES2019). Markup
     // characters are escaped too: they can only be in strings, and no document's text then
     // reads as markup anywhere (not even to a scanner, or were the index ever inlined).
     let mut json = String::new();
-    for c in serde_json::to_string(&data)
-        .expect("JSON values serialise")
-        .chars()
-    {
+    for c in data.chars() {
         match c {
             '<' => json.push_str("\\u003c"),
             '>' => json.push_str("\\u003e"),
@@ -198,21 +196,32 @@ pub fn index_script(site: &Site) -> Vec<u8> {
     format!("{GLOBAL} = {json};\n").into_bytes()
 }
 
-/// Rounds the term frequencies (square roots of counts) to three decimals: scores keep their
+/// Rounds the term frequencies (square roots of counts, the only values of `"tf"`: the
+/// trie's keys are single characters) to three decimals in the index's JSON: scores keep their
 /// order for all practical purposes and the index loses a sixth of its size.
-fn round_frequencies(value: &mut Value) {
-    match value {
-        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
-            if let Some(x) = n.as_f64().map(|x| (x * 1000.0).round() / 1000.0)
-                && let Some(rounded) = serde_json::Number::from_f64(x)
-            {
-                *n = rounded;
-            }
+fn round_frequencies(json: &str) -> String {
+    const KEY: &str = "\"tf\":";
+    let mut out = String::with_capacity(json.len());
+    let mut rest = json;
+    while let Some(at) = rest.find(KEY) {
+        let (head, tail) = rest.split_at(at + KEY.len());
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')))
+            .unwrap_or(tail.len());
+        let number = &tail[..end];
+        match number
+            .parse::<f64>()
+            .ok()
+            .and_then(|x| serde_json::Number::from_f64((x * 1000.0).round() / 1000.0))
+        {
+            Some(rounded) => out.push_str(&rounded.to_string()),
+            None => out.push_str(number),
         }
-        Value::Array(items) => items.iter_mut().for_each(round_frequencies),
-        Value::Object(map) => map.values_mut().for_each(round_frequencies),
-        _ => {}
+        rest = &tail[end..];
     }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -234,6 +243,14 @@ mod tests {
         assert_eq!(snippet("short", 10), "short");
         assert_eq!(snippet("one two three four", 10), "one two …");
         assert_eq!(snippet("ééééé ééééé", 8), "ééééé …");
+    }
+
+    #[test]
+    fn term_frequencies_are_rounded() {
+        assert_eq!(
+            round_frequencies(r#"{"a":{"tf":1.4142135623730951},"tf":{"tf":2.0},"x":1.23456}"#),
+            r#"{"a":{"tf":1.414},"tf":{"tf":2.0},"x":1.23456}"#
+        );
     }
 
     #[test]
