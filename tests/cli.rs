@@ -26,6 +26,8 @@ mod git_history;
 mod hostile;
 #[path = "cli/init_communicate.rs"]
 mod init_communicate;
+#[path = "cli/search.rs"]
+mod search;
 #[path = "cli/serve.rs"]
 mod serve;
 #[path = "cli/status_diff.rs"]

@@ -7,6 +7,7 @@ pub mod manifest;
 pub mod markdown;
 pub mod memo;
 pub mod pages;
+pub mod search;
 pub mod theme;
 pub mod writer;
 
@@ -128,6 +129,8 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         "history": history.is_some(),
         "history_incomplete": history.is_some_and(|h| h.shallow),
         "head": history.map(|h| h.head.clone()),
+        // The search form's filters: the types and statuses of published documents.
+        "search": search::filters(site),
     });
     let render_page = |template: &str,
                        page: &str,
@@ -289,6 +292,10 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         .into_iter()
         .collect::<Result<Vec<Value>, Error>>()?;
 
+    // Built from what is published only, like every page.
+    let started = std::time::Instant::now();
+    files.put(search::FILE.to_string(), search::index_script(site))?;
+    crate::timing::phase("render: search index", started);
     for (path, text) in &theme.assets {
         files.put(format!("assets/{path}"), text.clone().into_bytes())?;
     }

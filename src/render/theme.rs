@@ -25,6 +25,7 @@ pub const DEFAULT_FILES: &[(&str, &str)] = embed!(
     "css/policybook.css",
     "css/print.css",
     "js/policybook.js",
+    "js/elasticlunr.min.js",
 );
 
 pub struct Theme {

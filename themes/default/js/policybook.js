@@ -1,5 +1,7 @@
-// policybook portal behaviour: the theme toggle (remembered in localStorage) and the filters
-// of the communication log. Everything works without it; nothing here makes a request.
+// policybook portal behaviour: the theme toggle (remembered in localStorage), the filters of
+// the communication log and the search form. Everything but search works without it; nothing
+// here makes a request: search loads its library and index as scripts (so it works from
+// file://), on first use.
 (function () {
   "use strict";
   var KEY = "policybook-theme";
@@ -47,6 +49,205 @@
     update();
   }
 
+  // Search. The form is hidden until this runs. Index data is only ever put in the page as
+  // text (textContent), never as markup.
+  var MAX_RESULTS = 20;
+  var SEARCH_FIELDS = { id: { boost: 5 }, title: { boost: 3 }, type: { boost: 1 }, status: { boost: 1 }, body: { boost: 1 } };
+
+  function setupSearch() {
+    var form = document.getElementById("search-form");
+    var input = document.getElementById("search-input");
+    var results = document.getElementById("search-results");
+    if (!form || !input || !results) return;
+    var typeSelect = document.getElementById("search-type");
+    var statusSelect = document.getElementById("search-status");
+    var siteRoot = form.getAttribute("data-root") || "";
+    var sources = [
+      form.getAttribute("data-search-library") || siteRoot + "assets/js/elasticlunr.min.js",
+      form.getAttribute("data-search-index") || siteRoot + "assets/search-index.js"
+    ];
+    var state = "idle"; // idle, loading, ready or failed
+    var index = null;
+    var store = null;
+    var timer = null;
+    form.hidden = false;
+
+    function failed() {
+      state = "failed";
+      update();
+    }
+    function loaded() {
+      var data = window.policybookSearchIndex;
+      if (!window.elasticlunr || !data || !data.index || !data.store) return failed();
+      try {
+        index = window.elasticlunr.Index.load(data.index);
+      } catch (e) {
+        return failed();
+      }
+      store = data.store;
+      state = "ready";
+      update();
+    }
+    // Inserts the library, then the index, each a script relative to this page.
+    function load() {
+      if (state !== "idle") return;
+      state = "loading";
+      var next = 0;
+      (function step() {
+        if (next === sources.length) return loaded();
+        var script = document.createElement("script");
+        script.src = sources[next++];
+        script.addEventListener("load", step);
+        script.addEventListener("error", failed);
+        document.head.appendChild(script);
+      })();
+    }
+
+    function clear() {
+      while (results.firstChild) results.removeChild(results.firstChild);
+    }
+    function message(text) {
+      clear();
+      var p = document.createElement("p");
+      p.className = "search-status";
+      p.textContent = text;
+      results.appendChild(p);
+    }
+    function stem(word) {
+      var w = word.toLowerCase();
+      try { return window.elasticlunr.stemmer(w); } catch (e) { return w; }
+    }
+    function queryTerms(query) {
+      return query.toLowerCase().split(/[^0-9a-z\u00c0-\uffff]+/).filter(function (t) { return t.length > 1; })
+        .map(function (t) { return { raw: t, stem: stem(t) }; });
+    }
+    // Whether a word of a result is one of the query's (same stem, or the query's as a prefix).
+    function matches(word, terms) {
+      var w = word.toLowerCase();
+      var s = stem(w);
+      for (var i = 0; i < terms.length; i++) {
+        if (w.indexOf(terms[i].raw) === 0 || s.indexOf(terms[i].stem) === 0) return true;
+      }
+      return false;
+    }
+    // Appends `text` to `parent`, the words matching the query wrapped in <mark>.
+    function highlighted(parent, text, terms) {
+      var parts = String(text).split(/([0-9A-Za-z\u00c0-\uffff]+)/);
+      var plain = "";
+      for (var i = 0; i < parts.length; i++) {
+        if (i % 2 === 1 && terms.length && matches(parts[i], terms)) {
+          if (plain) parent.appendChild(document.createTextNode(plain));
+          plain = "";
+          var mark = document.createElement("mark");
+          mark.textContent = parts[i];
+          parent.appendChild(mark);
+        } else {
+          plain += parts[i];
+        }
+      }
+      if (plain) parent.appendChild(document.createTextNode(plain));
+    }
+    function span(className, text, terms) {
+      var el = document.createElement("span");
+      el.className = className;
+      if (terms) highlighted(el, text, terms); else el.textContent = text;
+      return el;
+    }
+    function result(doc, terms) {
+      var link = document.createElement("a");
+      link.className = "search-result";
+      link.href = siteRoot + doc.url;
+      var head = span("search-result-head", "");
+      head.appendChild(span("search-result-id", doc.id, terms));
+      head.appendChild(span("search-result-title", doc.title, terms));
+      head.appendChild(span("search-result-meta", doc.status ? doc.type + " · " + doc.status : doc.type));
+      link.appendChild(head);
+      if (doc.text) link.appendChild(span("search-result-snippet", doc.text, terms));
+      var item = document.createElement("li");
+      item.appendChild(link);
+      return item;
+    }
+
+    function update() {
+      var query = input.value.trim();
+      var type = typeSelect ? typeSelect.value : "";
+      var status = statusSelect ? statusSelect.value : "";
+      if (!query && !type && !status) return clear();
+      if (state === "failed") return message("Search is not available.");
+      if (state !== "ready") {
+        load();
+        return message("Loading the search index…");
+      }
+      var refs = query
+        ? index.search(query, { fields: SEARCH_FIELDS, bool: "AND", expand: true }).map(function (r) { return r.ref; })
+        : Object.keys(store).sort();
+      var hits = refs.map(function (ref) { return store[ref]; }).filter(function (doc) {
+        return doc && (!type || doc.type === type) && (!status || doc.status === status);
+      });
+      if (!hits.length) return message("No documents match.");
+      clear();
+      var count = document.createElement("p");
+      count.className = "search-status";
+      count.textContent = hits.length > MAX_RESULTS
+        ? "Showing " + MAX_RESULTS + " of " + hits.length + " documents"
+        : hits.length + (hits.length === 1 ? " document" : " documents");
+      results.appendChild(count);
+      var list = document.createElement("ol");
+      var terms = queryTerms(query);
+      for (var i = 0; i < hits.length && i < MAX_RESULTS; i++) list.appendChild(result(hits[i], terms));
+      results.appendChild(list);
+    }
+    function later() {
+      if (timer) window.clearTimeout(timer);
+      timer = window.setTimeout(update, 120);
+    }
+    function links() {
+      return results.querySelectorAll("a.search-result");
+    }
+
+    input.addEventListener("focus", load);
+    input.addEventListener("input", function () { load(); later(); });
+    if (typeSelect) typeSelect.addEventListener("change", update);
+    if (statusSelect) statusSelect.addEventListener("change", update);
+    // Enter in the input follows the first result.
+    function follow() {
+      if (timer) { window.clearTimeout(timer); timer = null; }
+      update();
+      var first = links()[0];
+      if (first) window.location.href = first.href;
+    }
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      follow();
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        follow();
+      }
+    });
+    // Arrow keys move between the input and the results; Escape closes them.
+    form.addEventListener("keydown", function (e) {
+      var all = links();
+      var at = Array.prototype.indexOf.call(all, document.activeElement);
+      if (e.key === "ArrowDown" && all.length && (document.activeElement === input || at >= 0)) {
+        e.preventDefault();
+        all[Math.min(at + 1, all.length - 1)].focus();
+      } else if (e.key === "ArrowUp" && at >= 0) {
+        e.preventDefault();
+        if (at === 0) input.focus(); else all[at - 1].focus();
+      } else if (e.key === "Escape" && results.firstChild) {
+        e.preventDefault();
+        clear();
+        input.focus();
+      }
+    });
+    // A click elsewhere closes the results (they come back on the next keystroke).
+    document.addEventListener("click", function (e) {
+      if (!form.contains(e.target)) clear();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     apply(current());
     var button = document.getElementById("theme-toggle");
@@ -58,5 +259,6 @@
       });
     }
     setupFilters();
+    setupSearch();
   });
 })();

@@ -1,0 +1,260 @@
+//! The portal's offline search index: an elasticlunr.js index of the published documents
+//! (never one above `max-classification`), written as a script (`assets/search-index.js`) that
+//! assigns it to `window.policybookSearchIndex`, so the portal searches from `file://` without
+//! a request. The index is built with `elasticlunr-rs`, whose maps are all ordered, so the same
+//! documents give the same bytes.
+
+use super::pages::doc_page;
+use crate::content::Document;
+use crate::site::Site;
+use pulldown_cmark::{Event, Parser, TagEnd};
+use rayon::prelude::*;
+use serde_json::{Map, Value, json};
+
+/// Where the index is written, relative to the site root.
+pub const FILE: &str = "assets/search-index.js";
+
+/// The global the index script assigns.
+const GLOBAL: &str = "window.policybookSearchIndex";
+
+/// Characters of a document's text that are indexed. Policies are rarely longer; a longer
+/// document is found by its beginning, its id and its title.
+const BODY_CHARS: usize = 20_000;
+
+/// Characters of a document's text kept for result snippets.
+const SNIPPET_CHARS: usize = 280;
+
+/// The fields of the index, in the order `add_doc` takes their values.
+const FIELDS: [&str; 5] = ["id", "title", "type", "status", "body"];
+
+/// One published document as the index sees it.
+struct Entry {
+    url: String,
+    id: String,
+    title: String,
+    doc_type: String,
+    status: String,
+    text: String,
+}
+
+fn entry(doc: &Document) -> Option<Entry> {
+    let meta = doc.meta.as_ref()?;
+    Some(Entry {
+        url: doc_page(doc),
+        id: meta.id.value.clone(),
+        title: meta.title.value.clone(),
+        doc_type: meta.doc_type.value.clone(),
+        status: doc
+            .controlled()
+            .and_then(|c| c.status.as_ref())
+            .map_or(String::new(), |s| s.value.as_str().to_string()),
+        text: plain_text(doc.body(), BODY_CHARS),
+    })
+}
+
+/// The text of a Markdown body: its words (code included, raw HTML and link targets left
+/// out), whitespace collapsed to single spaces, cut at `limit` characters.
+pub fn plain_text(markdown: &str, limit: usize) -> String {
+    let mut text = Collapsed {
+        out: String::new(),
+        chars: 0,
+        space: false,
+        limit,
+    };
+    for event in Parser::new_ext(markdown, crate::content::outline::options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push(&t),
+            Event::SoftBreak | Event::HardBreak | Event::Rule => text.push(" "),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_),
+            ) => text.push(" "),
+            _ => {}
+        }
+        if text.chars >= limit {
+            break;
+        }
+    }
+    text.out
+}
+
+/// Text with its whitespace collapsed as it is added, up to a number of characters.
+struct Collapsed {
+    out: String,
+    chars: usize,
+    space: bool,
+    limit: usize,
+}
+
+impl Collapsed {
+    fn push(&mut self, text: &str) {
+        for c in text.chars() {
+            if self.chars >= self.limit {
+                return;
+            }
+            if c.is_whitespace() {
+                self.space = !self.out.is_empty();
+                continue;
+            }
+            if self.space {
+                self.out.push(' ');
+                self.chars += 1;
+                self.space = false;
+            }
+            self.out.push(c);
+            self.chars += 1;
+        }
+    }
+}
+
+/// The first `limit` characters of `text`, cut after a whole word where there is one.
+fn snippet(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        None => text.to_string(),
+        Some((end, _)) => {
+            let cut = &text[..end];
+            let cut = cut.rfind(' ').map_or(cut, |space| &cut[..space]);
+            format!("{cut} …")
+        }
+    }
+}
+
+/// The choices of the search form's filters: every type and every status of a published
+/// document, sorted.
+pub fn filters(site: &Site) -> Value {
+    let mut types = std::collections::BTreeSet::new();
+    let mut statuses = std::collections::BTreeSet::new();
+    for doc in site.published() {
+        if let Some(meta) = &doc.meta {
+            types.insert(meta.doc_type.value.as_str());
+        }
+        if let Some(s) = doc.controlled().and_then(|c| c.status.as_ref()) {
+            statuses.insert(s.value.as_str());
+        }
+    }
+    json!({"types": types, "statuses": statuses})
+}
+
+/// The index script of the site's published documents.
+pub fn index_script(site: &Site) -> Vec<u8> {
+    let published: Vec<&Document> = site.published().collect();
+    let mut entries: Vec<Entry> = published.par_iter().filter_map(|d| entry(d)).collect();
+    entries.sort_by(|a, b| a.url.cmp(&b.url));
+
+    // A document's reference is its position in page order: unique even where ids clash in a
+    // preview, and short (the index repeats it for every term of the document). The index
+    // keeps no copy of the documents: the store below holds what results show.
+    let mut index = elasticlunr::IndexBuilder::new()
+        .save_docs(false)
+        .add_fields(FIELDS)
+        .set_ref("ref")
+        .build();
+    let mut store = Map::new();
+    for (n, e) in entries.iter().enumerate() {
+        let reference = n.to_string();
+        index.add_doc(
+            &reference,
+            [
+                e.id.as_str(),
+                e.title.as_str(),
+                e.doc_type.as_str(),
+                e.status.as_str(),
+                e.text.as_str(),
+            ],
+        );
+        store.insert(
+            reference,
+            json!({
+                "id": e.id, "title": e.title, "type": e.doc_type, "status": e.status,
+                "url": e.url, "text": snippet(&e.text, SNIPPET_CHARS),
+            }),
+        );
+    }
+    // Serialised straight to text: a `Value` of a large index costs several times its size.
+    let lunr = round_frequencies(&serde_json::to_string(&index).expect("the index serialises"));
+    drop(index);
+    let store = serde_json::to_string(&Value::Object(store)).expect("JSON values serialise");
+    let data = format!("{{\"index\":{lunr},\"store\":{store}}}");
+    // JSON is JavaScript but for U+2028 and U+2029 (in engines before ES2019). Markup
+    // characters are escaped too: they can only be in strings, and no document's text then
+    // reads as markup anywhere (not even to a scanner, or were the index ever inlined).
+    let mut json = String::new();
+    for c in data.chars() {
+        match c {
+            '<' => json.push_str("\\u003c"),
+            '>' => json.push_str("\\u003e"),
+            '&' => json.push_str("\\u0026"),
+            '\u{2028}' => json.push_str("\\u2028"),
+            '\u{2029}' => json.push_str("\\u2029"),
+            c => json.push(c),
+        }
+    }
+    format!("{GLOBAL} = {json};\n").into_bytes()
+}
+
+/// Rounds the term frequencies (square roots of counts, the only values of `"tf"`: the
+/// trie's keys are single characters) to three decimals in the index's JSON: scores keep their
+/// order for all practical purposes and the index loses a sixth of its size.
+fn round_frequencies(json: &str) -> String {
+    const KEY: &str = "\"tf\":";
+    let mut out = String::with_capacity(json.len());
+    let mut rest = json;
+    while let Some(at) = rest.find(KEY) {
+        let (head, tail) = rest.split_at(at + KEY.len());
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')))
+            .unwrap_or(tail.len());
+        let number = &tail[..end];
+        match number
+            .parse::<f64>()
+            .ok()
+            .and_then(|x| serde_json::Number::from_f64((x * 1000.0).round() / 1000.0))
+        {
+            Some(rounded) => out.push_str(&rounded.to_string()),
+            None => out.push_str(number),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_keeps_words_and_drops_markup() {
+        let md = "# Title\n\nSome *emphasis* and `code`.\n\n- one\n- [two](../secret/path.md)\n\n<div onclick=\"x\">raw</div>\n\n| a | b |\n|---|---|\n| c | d |\n";
+        assert_eq!(
+            plain_text(md, 1000),
+            "Title Some emphasis and code. one two a b c d"
+        );
+        assert_eq!(plain_text(md, 10), "Title Some");
+    }
+
+    #[test]
+    fn snippets_end_on_a_word() {
+        assert_eq!(snippet("short", 10), "short");
+        assert_eq!(snippet("one two three four", 10), "one two …");
+        assert_eq!(snippet("ééééé ééééé", 8), "ééééé …");
+    }
+
+    #[test]
+    fn term_frequencies_are_rounded() {
+        assert_eq!(
+            round_frequencies(r#"{"a":{"tf":1.4142135623730951},"tf":{"tf":2.0},"x":1.23456}"#),
+            r#"{"a":{"tf":1.414},"tf":{"tf":2.0},"x":1.23456}"#
+        );
+    }
+
+    #[test]
+    fn plain_text_of_markup_characters_stays_text() {
+        assert_eq!(plain_text("a &lt;b&gt; `<i>`", 100), "a <b> <i>");
+    }
+}
