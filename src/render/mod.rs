@@ -294,7 +294,11 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
 
     // Built from what is published only, like every page.
     let started = std::time::Instant::now();
-    files.put(search::FILE.to_string(), search::index_script(site))?;
+    let mut key = memo::PageKey::new(shared.as_bytes(), "search-index", search::FILE);
+    search::key_inputs(site, &mut key);
+    files.page(search::FILE.to_string(), key.finish(), || {
+        Ok(search::index_script(site))
+    })?;
     crate::timing::phase("render: search index", started);
     for (path, text) in &theme.assets {
         files.put(format!("assets/{path}"), text.clone().into_bytes())?;

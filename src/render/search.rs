@@ -140,6 +140,18 @@ pub fn filters(site: &Site) -> Value {
 }
 
 /// The index script of the site's published documents.
+/// Feeds what the index is made of into a page key, so that a rebuild with the same published
+/// documents reuses the previous index (building it is the dearest single file of a large
+/// site).
+pub fn key_inputs(site: &Site, key: &mut super::memo::PageKey) {
+    let mut docs: Vec<&Document> = site.published().collect();
+    docs.sort_by_key(|d| doc_page(d));
+    for doc in docs {
+        key.bytes(doc_page(doc).as_bytes())
+            .bytes(doc.source.as_bytes());
+    }
+}
+
 pub fn index_script(site: &Site) -> Vec<u8> {
     let published: Vec<&Document> = site.published().collect();
     let mut entries: Vec<Entry> = published.par_iter().filter_map(|d| entry(d)).collect();

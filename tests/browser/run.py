@@ -173,7 +173,10 @@ def check_search(d, site, shots, query, expected):
     boxes[0].send_keys(query)
     found = []
     for _ in range(100):
-        found = [r.text for r in d.find_elements(By.CSS_SELECTOR, "#search-results a.search-result")]
+        # Read the results in one script call: they are re-rendered while the query is typed.
+        found = d.execute_script(
+            "return Array.from(document.querySelectorAll('#search-results a.search-result'))"
+            ".map(function (a) { return a.textContent; })")
         if any(expected in text for text in found):
             break
         time.sleep(0.1)
@@ -185,6 +188,7 @@ def check_search(d, site, shots, query, expected):
         return
     if shots:
         d.save_screenshot(os.path.join(shots, "search.png"))
+    time.sleep(0.3)  # let the last keystroke's results settle before clicking
     first = d.find_elements(By.CSS_SELECTOR, "#search-results a.search-result")[0]
     href = first.get_attribute("href")
     first.click()
