@@ -319,3 +319,23 @@ fn copy_tree(files: &std::collections::BTreeMap<String, Vec<u8>>, to: &std::path
         }
     }
 }
+
+#[test]
+fn an_unwritable_build_directory_is_a_clear_error_and_the_old_site_stays() {
+    let f = Fixture::clean().committed();
+    let first = f.run(&["build", "--today", TODAY]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let site = f.tree("site");
+    // Below a regular file (not a directory), and on a read-only file system (/proc).
+    for out in ["book.toml/site", "/proc/policybook-site"] {
+        let run = f.run(&["build", "--today", TODAY, "--out", out]);
+        assert_eq!(run.code, 2, "{out}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with("error: cannot create"),
+            "{out}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"));
+    }
+    assert_eq!(f.tree("site"), site);
+}
