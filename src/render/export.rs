@@ -24,23 +24,8 @@ pub struct Pack {
 
 /// Renders the pack. Deterministic: the same repository, config and day give the same bytes.
 pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Pack, Error> {
-    let theme_dir = site
-        .project
-        .config
-        .output
-        .html
-        .theme
-        .as_ref()
-        .map(|t| site.project.root.join(t));
-    let theme = theme::load(theme_dir.as_deref())?;
-    let paths = markdown::Paths {
-        all: site
-            .documents()
-            .iter()
-            .map(|d| d.rel_path.clone())
-            .collect(),
-        published: site.published().map(|d| d.rel_path.clone()).collect(),
-    };
+    let theme = theme::for_site(site)?;
+    let paths = markdown::Paths::of(site);
     let history = site.history.as_ref().ok();
     let histories = history
         .map(|h| history_view::histories(site, h))

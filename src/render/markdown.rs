@@ -177,6 +177,20 @@ pub struct Paths {
     pub published: HashSet<String>,
 }
 
+impl Paths {
+    /// The files of `site` and which of them are published.
+    pub fn of(site: &crate::Site) -> Paths {
+        Paths {
+            all: site
+                .documents()
+                .iter()
+                .map(|d| d.rel_path.clone())
+                .collect(),
+            published: site.published().map(|d| d.rel_path.clone()).collect(),
+        }
+    }
+}
+
 impl LinkContext for Paths {
     fn is_published_document(&self, path: &str) -> bool {
         self.published.contains(path)

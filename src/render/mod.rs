@@ -87,23 +87,8 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         sink,
         digests: Mutex::new(BTreeMap::new()),
     };
-    let theme_dir = site
-        .project
-        .config
-        .output
-        .html
-        .theme
-        .as_ref()
-        .map(|t| site.project.root.join(t));
-    let theme = theme::load(theme_dir.as_deref())?;
-    let paths = markdown::Paths {
-        all: site
-            .documents()
-            .iter()
-            .map(|d| d.rel_path.clone())
-            .collect(),
-        published: site.published().map(|d| d.rel_path.clone()).collect(),
-    };
+    let theme = theme::for_site(site)?;
+    let paths = markdown::Paths::of(site);
     let matrix = compliance::matrix(site, diagnostics);
     let coverage = communication::coverage(site);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();

@@ -36,6 +36,19 @@ pub struct Theme {
     pub fingerprint: String,
 }
 
+/// The theme a site renders with: the default, with `[output.html] theme`'s overrides.
+pub fn for_site(site: &crate::Site) -> Result<Theme, Error> {
+    let dir = site
+        .project
+        .config
+        .output
+        .html
+        .theme
+        .as_ref()
+        .map(|t| site.project.root.join(t));
+    load(dir.as_deref())
+}
+
 /// Loads the default theme with the overrides found in `override_dir`.
 pub fn load(override_dir: Option<&Path>) -> Result<Theme, Error> {
     let mut templates = Vec::new();
