@@ -386,3 +386,69 @@ fn communicate_exits_1_when_the_new_entry_has_errors() {
     let d = only(&printed, "unknown-role");
     assert!(d.message.contains("NOBODY"), "{}", d.message);
 }
+
+/// Several `communicate` runs at once (as in concurrent pull requests on one machine, or a
+/// script): every entry lands in its own complete file, none is lost or mixed with another.
+#[test]
+fn concurrent_communicate_runs_each_write_their_own_complete_entry() {
+    let f = uncommunicated();
+    let before = communications(&f);
+    let runs: Vec<(&str, &str)> = vec![
+        ("email", "contractors"),
+        ("intranet", "contractors"),
+        ("training", "all-staff"),
+        ("meeting", "all-staff,contractors"),
+    ];
+    let children: Vec<std::process::Child> = runs
+        .iter()
+        .map(|(channel, audience)| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_policybook"))
+                .arg("--root")
+                .arg(f.path())
+                .args([
+                    "communicate",
+                    "POL-001",
+                    "--channel",
+                    channel,
+                    "--audience",
+                    audience,
+                    "--date",
+                    "2026-03-05",
+                    "--today",
+                    TODAY,
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let added: Vec<String> = communications(&f)
+        .into_iter()
+        .filter(|n| !before.contains(n))
+        .collect();
+    assert_eq!(added.len(), runs.len(), "{added:?}");
+    for name in &added {
+        let text = std::fs::read_to_string(f.join("content/communications").join(name)).unwrap();
+        assert!(
+            text.starts_with("---\nid: COM-2026-03-05-POL-001-v1-0-"),
+            "{name}:\n{text}"
+        );
+        assert_eq!(
+            text.matches("\n---\n").count(),
+            1,
+            "{name} is not one entry:\n{text}"
+        );
+    }
+    let diags = f.diagnostics();
+    none_of(&diags, "not-communicated");
+    none_of(&diags, "duplicate-id");
+}
