@@ -167,61 +167,24 @@ mod tests {
             k.json(&v);
             k.finish()
         };
-        let base = key(
-            b"s",
-            "document.html",
-            "docs/a.html",
-            serde_json::json!({"a": 1}),
-        );
-        assert_eq!(
-            base,
+        let a1 = serde_json::json!({"a": 1});
+        let base = key(b"s", "document.html", "docs/a.html", a1.clone());
+        assert_eq!(base, key(b"s", "document.html", "docs/a.html", a1.clone()));
+        for other in [
+            key(b"t", "document.html", "docs/a.html", a1.clone()),
+            key(b"s", "history.html", "docs/a.html", a1.clone()),
+            key(b"s", "document.html", "docs/b.html", a1.clone()),
             key(
                 b"s",
                 "document.html",
                 "docs/a.html",
-                serde_json::json!({"a": 1})
-            )
-        );
-        assert_ne!(
-            base,
-            key(
-                b"t",
-                "document.html",
-                "docs/a.html",
-                serde_json::json!({"a": 1})
-            )
-        );
-        assert_ne!(
-            base,
-            key(
-                b"s",
-                "history.html",
-                "docs/a.html",
-                serde_json::json!({"a": 1})
-            )
-        );
-        assert_ne!(
-            base,
-            key(
-                b"s",
-                "document.html",
-                "docs/b.html",
-                serde_json::json!({"a": 1})
-            )
-        );
-        assert_ne!(
-            base,
-            key(
-                b"s",
-                "document.html",
-                "docs/a.html",
-                serde_json::json!({"a": 2})
-            )
-        );
+                serde_json::json!({"a": 2}),
+            ),
+        ] {
+            assert_ne!(base, other);
+        }
         // Length prefixes: moving a byte from one input to the next changes the key.
-        assert_ne!(
-            key(b"ab", "c", "", serde_json::json!(null)),
-            key(b"a", "bc", "", serde_json::json!(null))
-        );
+        let null = serde_json::Value::Null;
+        assert_ne!(key(b"ab", "c", "", null.clone()), key(b"a", "bc", "", null));
     }
 }

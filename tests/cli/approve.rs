@@ -21,6 +21,13 @@ fn drafted(f: Fixture) -> Fixture {
         )
 }
 
+/// `approve POL-001 --as WHO --date 2026-03-05 EXTRA…`.
+fn approve(f: &Fixture, who: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["approve", "POL-001", "--as", who, "--date", "2026-03-05"];
+    args.extend_from_slice(extra);
+    f.run(&args)
+}
+
 fn head_message(f: &Fixture) -> (String, String, String) {
     let head = f.repo().head().unwrap().peel_to_commit().unwrap();
     let author = head.author();
@@ -50,14 +57,7 @@ fn approve_records_the_approval_in_front_matter_and_a_trailer_commit() {
         show(&diags)
     );
 
-    let out = f.run(&[
-        "approve",
-        "POL-001",
-        "--as",
-        "Alice Example",
-        "--date",
-        "2026-03-05",
-    ]);
+    let out = approve(&f, "Alice Example", &[]);
     assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
     assert!(
         out.stderr.contains("approved POL-001 v1.1"),
@@ -106,25 +106,11 @@ fn approve_records_the_approval_in_front_matter_and_a_trailer_commit() {
 #[test]
 fn the_same_approver_cannot_approve_a_version_twice() {
     let f = drafted(Fixture::clean().committed());
-    let first = f.run(&[
-        "approve",
-        "POL-001",
-        "--as",
-        "alice@example.com",
-        "--date",
-        "2026-03-05",
-    ]);
+    let first = approve(&f, "alice@example.com", &[]);
     assert!(first.code <= 1, "{}", first.stderr);
     // Alice again: refused, nothing committed.
     let head = f.head_id();
-    let again = f.run(&[
-        "approve",
-        "POL-001",
-        "--as",
-        "alice@example.com",
-        "--date",
-        "2026-03-05",
-    ]);
+    let again = approve(&f, "alice@example.com", &[]);
     assert_eq!(again.code, 2, "{}", again.stderr);
     assert!(
         again.stderr.contains("already approved"),
@@ -139,14 +125,7 @@ fn approve_refuses_an_approver_without_an_authorised_role() {
     let f = drafted(Fixture::clean().committed());
     let head = f.head_id();
     let text = f.read(POLICY_PATH);
-    let out = f.run(&[
-        "approve",
-        "POL-001",
-        "--as",
-        "bob@example.com",
-        "--date",
-        "2026-03-05",
-    ]);
+    let out = approve(&f, "bob@example.com", &[]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
         out.stderr.contains("may not approve a policy"),
@@ -177,14 +156,7 @@ fn approve_refuses_an_approver_without_an_authorised_role() {
 fn approve_refuses_when_other_changes_are_uncommitted() {
     let f = drafted(Fixture::clean().committed()).edit(ROLES_PATH, "Lead the ISMS", "Lead it");
     let head = f.head_id();
-    let out = f.run(&[
-        "approve",
-        "POL-001",
-        "--as",
-        "Alice Example",
-        "--date",
-        "2026-03-05",
-    ]);
+    let out = approve(&f, "Alice Example", &[]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("uncommitted changes"), "{}", out.stderr);
     assert!(out.stderr.contains(ROLES_PATH), "{}", out.stderr);
@@ -245,15 +217,7 @@ fn approve_sign_makes_an_ssh_signed_commit_that_evidences_the_approval() {
     let unsigned_first = f.diagnostics();
     assert!(with_code(&unsigned_first, "mandatory-document-missing").len() == 1);
 
-    let out = f.run(&[
-        "approve",
-        "POL-001",
-        "--as",
-        "Alice Example",
-        "--date",
-        "2026-03-05",
-        "--sign",
-    ]);
+    let out = approve(&f, "Alice Example", &["--sign"]);
     assert!(out.code <= 1, "{}", out.stderr);
     let head = f.repo().head().unwrap().peel_to_commit().unwrap();
     let (signature, _) = f
@@ -282,14 +246,7 @@ fn approve_sign_makes_an_ssh_signed_commit_that_evidences_the_approval() {
 #[test]
 fn the_history_page_shows_the_diff_between_approved_versions_even_without_its_cache() {
     let f = drafted(Fixture::clean().committed());
-    let out = f.run(&[
-        "approve",
-        "POL-001",
-        "--as",
-        "Alice Example",
-        "--date",
-        "2026-03-05",
-    ]);
+    let out = approve(&f, "Alice Example", &[]);
     assert!(out.code <= 1, "{}", out.stderr);
     let build = |f: &Fixture| {
         let out = f.run(&["build", "--today", TODAY, "--allow-errors"]);
