@@ -94,14 +94,14 @@ pub fn load_reusing(
 ) -> Result<Loaded, Error> {
     let (today, _) = dates::resolve_today(options.today).map_err(Error::Today)?;
     let (project, mut diagnostics) = config::load(root).map_err(Error::Config)?;
-    let started = std::time::Instant::now();
+    let started = crate::timing::start();
     let (corpus, content_diagnostics) = content::load(&project);
     timing::phase("load documents", started);
     diagnostics.extend(content_diagnostics);
     let history = history::load_reusing(&project, previous);
     let signers = load_signers(&project, &mut diagnostics);
     let site = Site::new(project, corpus, today, history, signers, options);
-    let started = std::time::Instant::now();
+    let started = crate::timing::start();
     diagnostics.extend(validate::run(&site));
     timing::phase("validate", started);
     validate::normalise(&mut diagnostics);

@@ -1,20 +1,62 @@
 //! Phase timings for the benchmark script: with `POLICYBOOK_TIMINGS` set, each stage reports
-//! how long it took, and the process's peak resident memory so far, on stderr. Off by
-//! default; nothing else reads the clock.
+//! how long it took, the CPU time the whole process spent meanwhile (so a phase's use of both
+//! cores shows), and the process's peak resident memory so far, on stderr. Off by default;
+//! nothing else reads the clock.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Prints how long `phase` took since `since`, when `POLICYBOOK_TIMINGS` is set.
 pub fn phase(phase: &str, since: Instant) {
     if std::env::var_os("POLICYBOOK_TIMINGS").is_some() {
         let peak = peak_rss_kib()
-            .map(|k| format!(" (peak {} MiB)", k / 1024))
+            .map(|k| format!(", peak {} MiB", k / 1024))
+            .unwrap_or_default();
+        let cpu = cpu_since(since)
+            .map(|c| format!(", cpu {:.3} s", c.as_secs_f64()))
             .unwrap_or_default();
         eprintln!(
-            "timing: {phase}: {:.3} s{peak}",
-            since.elapsed().as_secs_f64()
+            "timing: {phase}: {:.3} s ({}{peak})",
+            since.elapsed().as_secs_f64(),
+            cpu.trim_start_matches(", ")
         );
     }
+}
+
+/// The CPU time (user and system, all threads) this process spent since `since`: each
+/// phase's start is remembered with the CPU clock read at that instant.
+fn cpu_since(since: Instant) -> Option<Duration> {
+    let now = process_cpu()?;
+    let marks = MARKS.lock().ok()?;
+    let start = marks
+        .iter()
+        .find(|(at, _)| *at == since)
+        .map(|(_, cpu)| *cpu)
+        .unwrap_or_default();
+    Some(now.saturating_sub(start))
+}
+
+static MARKS: std::sync::Mutex<Vec<(Instant, Duration)>> = std::sync::Mutex::new(Vec::new());
+
+/// Starts a phase: the instant to pass to [`phase`], with the CPU clock remembered for it.
+pub fn start() -> Instant {
+    let at = Instant::now();
+    if std::env::var_os("POLICYBOOK_TIMINGS").is_some()
+        && let (Some(cpu), Ok(mut marks)) = (process_cpu(), MARKS.lock())
+    {
+        marks.push((at, cpu));
+    }
+    at
+}
+
+/// CPU time of the whole process so far.
+fn process_cpu() -> Option<Duration> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec into the pointer it is given.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    (rc == 0).then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
 }
 
 /// The peak resident set size of this process (Linux: `VmHWM` in /proc/self/status).

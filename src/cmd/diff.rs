@@ -193,7 +193,7 @@ fn load_at(
     today: jiff::civil::Date,
     serial: usize,
 ) -> Result<Loaded, crate::Error> {
-    let started = std::time::Instant::now();
+    let started = crate::timing::start();
     let worktree = TempWorktree::add(repo, commit, serial).map_err(git_error)?;
     crate::timing::phase("diff: materialise worktree", started);
     let root = worktree.path.join(prefix);

@@ -54,7 +54,7 @@ fn field<'a>(entries: &'a [(Node, Node)], key: &str) -> Option<&'a Node> {
 /// Reads the facts of a document's text. Text without readable front matter has none.
 pub fn read(source: &str) -> Facts {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
-    let Ok(split) = front_matter::split(source) else {
+    let Ok(split) = front_matter::split_in_place(source) else {
         return Facts::default();
     };
     let Ok(node) = split.matter else {
@@ -93,15 +93,32 @@ pub fn read(source: &str) -> Facts {
     let mut hasher = Sha256::new();
     hasher.update(serde_json::to_string(&content).expect("json").as_bytes());
     hasher.update(b"\n");
-    hasher.update(source[split.body_offset..].replace("\r\n", "\n").as_bytes());
+    // The body with CRLF line endings read as LF, hashed piece by piece (no copy).
+    let mut body = &source.as_bytes()[split.body_offset..];
+    while let Some(at) = memchr::memmem::find(body, b"\r\n") {
+        hasher.update(&body[..at]);
+        body = &body[at + 1..];
+    }
+    hasher.update(body);
     let digest = hasher.finalize();
     Facts {
         id: text("id"),
         version: text("version"),
         status: text("status"),
-        content_hash: Some(digest.iter().map(|b| format!("{b:02x}")).collect()),
+        content_hash: Some(hex(&digest)),
         approvals,
     }
+}
+
+/// Lower-case hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 #[cfg(test)]

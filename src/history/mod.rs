@@ -175,7 +175,7 @@ pub fn load_reusing(
     project: &Project,
     previous: Option<HistoryIndex>,
 ) -> Result<HistoryIndex, Unavailable> {
-    let started = std::time::Instant::now();
+    let started = crate::timing::start();
     let repo = open(&project.root)?;
     let workdir = repo
         .workdir()
@@ -241,7 +241,7 @@ pub fn load_reusing(
         crate::timing::phase("history walk (unchanged)", started);
         return Ok(previous);
     }
-    let cache_read = std::time::Instant::now();
+    let cache_read = crate::timing::start();
     let cached = cache::read(&git_dir, &scope, &boundary);
     crate::timing::phase("history cache read", cache_read);
     let mut unchanged = false;
@@ -311,7 +311,7 @@ pub fn load_reusing(
         .filter(|b| in_scope.contains(b) && !blobs.contains_key(*b) && seen.insert(b.to_string()))
         .map(str::to_string)
         .collect();
-    let facts_started = std::time::Instant::now();
+    let facts_started = crate::timing::start();
     blobs.extend(read_facts(&git_dir, &wanted).map_err(broken)?);
     crate::timing::phase(
         &format!("blob facts ({} blobs)", wanted.len()),
@@ -319,7 +319,7 @@ pub fn load_reusing(
     );
 
     walked.order.shrink_to_fit();
-    let cache_started = std::time::Instant::now();
+    let cache_started = crate::timing::start();
     // Nothing new: the cache on disk already says all this.
     if !(unchanged && wanted.is_empty()) {
         cache::write(&git_dir, &scope, &boundary, &walked, &blobs);
@@ -396,7 +396,7 @@ fn fresh_walk(
     head: Oid,
     scope: &[String],
 ) -> Result<walk::Walk, Unavailable> {
-    let started = std::time::Instant::now();
+    let started = crate::timing::start();
     let ids = commits_between(repo, head, None).map_err(broken)?;
     crate::timing::phase("list commits", started);
     let records = walk::walk_commits(git_dir, &ids, scope).map_err(broken)?;

@@ -93,7 +93,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
     let coverage = communication::coverage(site);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let history = site.history.as_ref().ok();
-    let t = std::time::Instant::now();
+    let t = crate::timing::start();
     let histories = history
         .map(|h| history_view::histories(site, h))
         .unwrap_or_default();
@@ -159,7 +159,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
     };
 
     crate::timing::phase("render: version diffs", t);
-    let t = std::time::Instant::now();
+    let t = crate::timing::start();
     // The overview pages, their data built in parallel too (the register and the logs list
     // every document).
     type Overview<'a> = (
@@ -227,64 +227,71 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
 
     let published: Vec<_> = site.published().collect();
     crate::timing::phase("render: portal pages", t);
-    let t = std::time::Instant::now();
+    let t = crate::timing::start();
+    // The search index is one document after another (elasticlunr's builder is sequential):
+    // it is built beside the document pages, not after them, so both cores stay busy.
+    let search_index = || -> Result<(), Error> {
+        let started = crate::timing::start();
+        let mut key = memo::PageKey::new(shared.as_bytes(), "search-index", search::FILE);
+        search::key_inputs(site, &mut key);
+        files.page(search::FILE.to_string(), key.finish(), || {
+            Ok(search::index_script(site))
+        })?;
+        crate::timing::phase("render: search index", started);
+        Ok(())
+    };
     let progress = crate::progress::Progress::new(published.len(), "rendering documents");
-    let rendered: Vec<Result<Value, Error>> = published
-        .par_iter()
-        .map(|doc| {
-            progress.inc();
-            let meta = doc.meta.as_ref().expect("published has meta");
-            let page = pages::doc_page(doc);
-            let views = history.and_then(|h| {
-                let dh = histories.get(&doc.file)?.clone();
-                Some(history_view::views(site, h, doc, dh))
-            });
-            let mut data = pages::document(site, doc, "");
-            data["stamp"] = views.as_ref().map_or(Value::Null, |v| v.stamp.clone());
-            data["history_href"] = json!(views.as_ref().map(|_| pages::history_page(doc)));
-            let title = &meta.title.value;
-            let mut key = key_of("document.html", &page, "documents", title, &data);
-            key.bytes(doc.rel_path.as_bytes())
-                .bytes(doc.body().as_bytes())
-                .bytes(paths_fingerprint.as_bytes());
-            files.page(page.clone(), key.finish(), || {
-                let body = markdown::to_html(&doc.rel_path, doc.body(), title, &paths);
-                data["body"] = json!(body);
-                render_page("document.html", &page, "documents", title, data)
-            })?;
-            let stamp = match views {
-                Some(views) => {
-                    let history_page = pages::history_page(doc);
-                    let mut data = json!({
-                        "id": meta.id.value, "title": meta.title.value, "href": page,
-                        "type": meta.doc_type.value, "history": views.history,
-                    });
-                    let title = format!("History of {}", meta.id.value);
-                    let key = key_of("history.html", &history_page, "documents", &title, &data);
-                    files.page(history_page.clone(), key.finish(), || {
-                        history_view::fill_diffs(&mut data["history"], &version_diffs);
-                        render_page("history.html", &history_page, "documents", &title, data)
-                    })?;
-                    views.stamp
-                }
-                None => manifest::stamp_without_history(doc),
-            };
-            Ok(stamp)
-        })
-        .collect();
+    let document_pages = || -> Vec<Result<Value, Error>> {
+        published
+            .par_iter()
+            .map(|doc| {
+                progress.inc();
+                let meta = doc.meta.as_ref().expect("published has meta");
+                let page = pages::doc_page(doc);
+                let views = history.and_then(|h| {
+                    let dh = histories.get(&doc.file)?.clone();
+                    Some(history_view::views(site, h, doc, dh))
+                });
+                let mut data = pages::document(site, doc, "");
+                data["stamp"] = views.as_ref().map_or(Value::Null, |v| v.stamp.clone());
+                data["history_href"] = json!(views.as_ref().map(|_| pages::history_page(doc)));
+                let title = &meta.title.value;
+                let mut key = key_of("document.html", &page, "documents", title, &data);
+                key.bytes(doc.rel_path.as_bytes())
+                    .bytes(doc.body().as_bytes())
+                    .bytes(paths_fingerprint.as_bytes());
+                files.page(page.clone(), key.finish(), || {
+                    let body = markdown::to_html(&doc.rel_path, doc.body(), title, &paths);
+                    data["body"] = json!(body);
+                    render_page("document.html", &page, "documents", title, data)
+                })?;
+                let stamp = match views {
+                    Some(views) => {
+                        let history_page = pages::history_page(doc);
+                        let mut data = json!({
+                            "id": meta.id.value, "title": meta.title.value, "href": page,
+                            "type": meta.doc_type.value, "history": views.history,
+                        });
+                        let title = format!("History of {}", meta.id.value);
+                        let key = key_of("history.html", &history_page, "documents", &title, &data);
+                        files.page(history_page.clone(), key.finish(), || {
+                            history_view::fill_diffs(&mut data["history"], &version_diffs);
+                            render_page("history.html", &history_page, "documents", &title, data)
+                        })?;
+                        views.stamp
+                    }
+                    None => manifest::stamp_without_history(doc),
+                };
+                Ok(stamp)
+            })
+            .collect()
+    };
+    let (searched, rendered) = rayon::join(search_index, document_pages);
     progress.finish();
+    searched?;
     let stamps = rendered
         .into_iter()
         .collect::<Result<Vec<Value>, Error>>()?;
-
-    // Built from what is published only, like every page.
-    let started = std::time::Instant::now();
-    let mut key = memo::PageKey::new(shared.as_bytes(), "search-index", search::FILE);
-    search::key_inputs(site, &mut key);
-    files.page(search::FILE.to_string(), key.finish(), || {
-        Ok(search::index_script(site))
-    })?;
-    crate::timing::phase("render: search index", started);
     for (path, text) in &theme.assets {
         files.put(format!("assets/{path}"), text.clone().into_bytes())?;
     }
@@ -345,10 +352,10 @@ pub fn build(site: &Site, diagnostics: &[Diagnostic], out: &Path) -> Result<Summ
         .ok()
         .map(|h| memo::record_path(&h.git_dir));
     let staging = writer::Staging::new(out, memo)?;
-    let started = std::time::Instant::now();
+    let started = crate::timing::start();
     let summary = render(site, diagnostics, &staging)?;
     crate::timing::phase("render and write", started);
-    let started = std::time::Instant::now();
+    let started = crate::timing::start();
     staging.publish(out)?;
     crate::timing::phase("swap", started);
     Ok(summary)
