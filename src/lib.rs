@@ -94,11 +94,17 @@ pub fn load_reusing(
 ) -> Result<Loaded, Error> {
     let (today, _) = dates::resolve_today(options.today).map_err(Error::Today)?;
     let (project, mut diagnostics) = config::load(root).map_err(Error::Config)?;
-    let started = crate::timing::start();
-    let (corpus, content_diagnostics) = content::load(&project);
-    timing::phase("load documents", started);
+    // The documents and the history are independent: each is read while the other is.
+    let ((corpus, content_diagnostics), history) = rayon::join(
+        || {
+            let started = crate::timing::start();
+            let loaded = content::load(&project);
+            timing::phase("load documents", started);
+            loaded
+        },
+        || history::load_reusing(&project, previous),
+    );
     diagnostics.extend(content_diagnostics);
-    let history = history::load_reusing(&project, previous);
     let signers = load_signers(&project, &mut diagnostics);
     let site = Site::new(project, corpus, today, history, signers, options);
     let started = crate::timing::start();

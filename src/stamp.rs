@@ -234,7 +234,7 @@ impl Verifier<'_> {
 
 /// Builds the history of one document.
 pub fn document_history<'a>(history: &'a HistoryIndex, doc: &Document) -> DocumentHistory<'a> {
-    file_history(history, &doc.file, &doc.source)
+    history_with(history, &doc.file, &doc.source, doc.facts.clone())
 }
 
 /// Builds the history of any file in scope; `source` is its working copy (empty when it is not
@@ -244,7 +244,16 @@ pub fn file_history<'a>(
     file: &str,
     source: &str,
 ) -> DocumentHistory<'a> {
-    let current = facts::read(source);
+    history_with(history, file, source, facts::read(source))
+}
+
+/// `file_history`, with the working copy's facts (`current`) already read.
+fn history_with<'a>(
+    history: &'a HistoryIndex,
+    file: &str,
+    source: &str,
+    current: Facts,
+) -> DocumentHistory<'a> {
     let repo_path = history.repo_path(file);
     let blob = history.head_blobs.get(&repo_path).cloned();
     let working_blob = git2::Oid::hash_object(git2::ObjectType::Blob, source.as_bytes())

@@ -21,8 +21,10 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
     let root = super::root(root)?;
     let mut loaded = crate::load(&root, args.validation.options())?;
     args.validation.apply(&mut loaded.diagnostics);
+    let started = crate::timing::start();
     let sources = super::sources(&loaded.site);
     super::print(args.validation.format, &loaded.diagnostics, &sources, true);
+    crate::timing::phase("report diagnostics", started);
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 && !args.allow_errors {
         eprintln!(

@@ -10,7 +10,6 @@
 //! administrative files and the branch are removed afterwards, on error too.
 
 use super::{EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK};
-use crate::content::facts;
 use crate::validate::{Diagnostic, Severity};
 use crate::{Loaded, Site};
 use git2::{Oid, Repository};
@@ -236,7 +235,7 @@ fn snapshots(site: &Site) -> BTreeMap<String, Snapshot<'_>> {
             Some(id) => format!("id:{id}"),
             None => format!("path:{}", doc.file),
         };
-        let facts = facts::read(&doc.source);
+        let facts = doc.facts.clone();
         out.entry(key).or_insert(Snapshot {
             id: doc.id(),
             title: meta.map(|m| m.title.value.as_str()),

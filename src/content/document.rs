@@ -23,6 +23,9 @@ pub struct Document {
     pub outline: Outline,
     /// `None` when the front matter is missing or broken, or lacks id, title or type.
     pub meta: Option<Meta>,
+    /// What the working copy says about itself (version, status, content hash), read once
+    /// here: validation and rendering both compare it with the history.
+    pub facts: super::facts::Facts,
 }
 
 impl Document {
@@ -270,6 +273,7 @@ pub fn read(
         },
     };
     let outline = outline::read(&source, body_offset);
+    let facts = super::facts::read(&source);
     let diagnostics = sink.diagnostics.into_inner();
     (
         Document {
@@ -279,6 +283,7 @@ pub fn read(
             body_offset,
             outline,
             meta,
+            facts,
         },
         diagnostics,
     )

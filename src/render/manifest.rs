@@ -3,7 +3,6 @@
 //! the repository builds (`policybook verify`).
 
 use crate::content::Document;
-use crate::content::facts;
 use crate::site::Site;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -20,7 +19,7 @@ pub fn sha256(bytes: &[u8]) -> String {
 
 /// A stamp from the working copy alone (no Git history to read).
 pub fn stamp_without_history(doc: &Document) -> Value {
-    let f = facts::read(&doc.source);
+    let f = &doc.facts;
     json!({
         "id": doc.id(), "version": f.version, "status": f.status, "content_hash": f.content_hash,
         "blob": null, "working_copy": true, "last_commit": null, "last_commit_time": null,

@@ -3,8 +3,10 @@
 
 use super::{Code, Diagnostic, Pos, Severity};
 use crate::config::Evidence as Mode;
+use crate::content::Document;
 use crate::site::Site;
 use crate::stamp::{self, Verifier};
+use rayon::prelude::*;
 
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     let mode = site.project.config.approval.evidence;
@@ -47,72 +49,88 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
         signers: &site.signers,
         history,
     };
-    for doc in site.documents() {
-        let Some(meta) = &doc.meta else { continue };
-        let dh = stamp::document_history(history, doc);
-        if dh.uncommitted {
-            let d = Diagnostic::new(
-                Code::UncommittedChanges,
-                if dh.blob.is_none() {
-                    "document is not committed".to_string()
-                } else {
-                    "document has uncommitted changes".to_string()
-                },
-            )
-            .at(&doc.file, Pos::new(1, 1))
-            .doc(Some(&meta.id.value))
-            .help("commit it: the portal shows it as an unversioned working copy until then");
-            out.push(if site.options.strict {
-                d.severity(Severity::Error)
-            } else {
-                d
-            });
-        }
-        let Some(c) = doc.controlled() else { continue };
+    // Each document's history is independent of the others': read them in parallel, keep
+    // the findings in document order.
+    let per_document: Vec<Vec<Diagnostic>> = site
+        .documents()
+        .par_iter()
+        .map(|doc| {
+            let mut found = Vec::new();
+            document(site, &verifier, doc, &mut found);
+            found
+        })
+        .collect();
+    out.extend(per_document.into_iter().flatten());
+}
 
-        if let (Some(version), Some(hash)) = (&c.version, &dh.current.content_hash)
-            && let Some(approved) = dh
-                .versions
-                .iter()
-                .find(|v| v.version == version.value && &v.content_hash != hash)
-        {
+/// The history findings of one document.
+fn document(site: &Site, verifier: &Verifier, doc: &Document, out: &mut Vec<Diagnostic>) {
+    let mode = verifier.mode;
+    let history = verifier.history;
+    let Some(meta) = &doc.meta else { return };
+    let dh = stamp::document_history(history, doc);
+    if dh.uncommitted {
+        let d = Diagnostic::new(
+            Code::UncommittedChanges,
+            if dh.blob.is_none() {
+                "document is not committed".to_string()
+            } else {
+                "document has uncommitted changes".to_string()
+            },
+        )
+        .at(&doc.file, Pos::new(1, 1))
+        .doc(Some(&meta.id.value))
+        .help("commit it: the portal shows it as an unversioned working copy until then");
+        out.push(if site.options.strict {
+            d.severity(Severity::Error)
+        } else {
+            d
+        });
+    }
+    let Some(c) = doc.controlled() else { return };
+
+    if let (Some(version), Some(hash)) = (&c.version, &dh.current.content_hash)
+        && let Some(approved) = dh
+            .versions
+            .iter()
+            .find(|v| v.version == version.value && &v.content_hash != hash)
+    {
+        out.push(
+            Diagnostic::new(
+                Code::VersionNotBumped,
+                format!(
+                    "the content changed after version {} was approved in {}, but the version is still {}",
+                    version.value,
+                    stamp::short(&approved.approved_in),
+                    version.value
+                ),
+            )
+            .at(&doc.file, version.pos)
+            .width(written_width(&doc.source, version.pos, &version.value))
+            .doc(Some(&meta.id.value))
+            .help("give the changed content a new version (e.g. bump MINOR) and have it approved again"),
+        );
+    }
+
+    if !c.is_approved() || mode == Mode::None {
+        return;
+    }
+    let evidence = stamp::current_evidence(site, verifier, &dh);
+    for (claim, a) in c.approvals.iter().zip(&evidence) {
+        if let stamp::Evidence::NotEvidenced { reason } = &a.evidence {
             out.push(
                 Diagnostic::new(
-                    Code::VersionNotBumped,
-                    format!(
-                        "the content changed after version {} was approved in {}, but the version is still {}",
-                        version.value,
-                        stamp::short(&approved.approved_in),
-                        version.value
-                    ),
+                    Code::ApprovalNotEvidenced,
+                    format!("approval by {} ({}) on {} is not evidenced: {reason}", a.name, a.role, a.date),
                 )
-                .at(&doc.file, version.pos)
-                .width(written_width(&doc.source, version.pos, &version.value))
+                .at(&doc.file, claim.pos)
                 .doc(Some(&meta.id.value))
-                .help("give the changed content a new version (e.g. bump MINOR) and have it approved again"),
+                .help(format!(
+                    "commit the approval with the trailer `Approved-by: {} <email>` as the last paragraph of the message{}",
+                    a.name,
+                    if mode == Mode::Signed { ", signed with the approver's SSH key" } else { "" }
+                )),
             );
-        }
-
-        if !c.is_approved() || mode == Mode::None {
-            continue;
-        }
-        let evidence = stamp::current_evidence(site, &verifier, &dh);
-        for (claim, a) in c.approvals.iter().zip(&evidence) {
-            if let stamp::Evidence::NotEvidenced { reason } = &a.evidence {
-                out.push(
-                    Diagnostic::new(
-                        Code::ApprovalNotEvidenced,
-                        format!("approval by {} ({}) on {} is not evidenced: {reason}", a.name, a.role, a.date),
-                    )
-                    .at(&doc.file, claim.pos)
-                    .doc(Some(&meta.id.value))
-                    .help(format!(
-                        "commit the approval with the trailer `Approved-by: {} <email>` as the last paragraph of the message{}",
-                        a.name,
-                        if mode == Mode::Signed { ", signed with the approver's SSH key" } else { "" }
-                    )),
-                );
-            }
         }
     }
 }
