@@ -117,6 +117,9 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         // The search form's filters: the types and statuses of published documents.
         "search": search::filters(site),
     });
+    // Converted for the templates once: a `tera::Value` clone shares its contents.
+    let site_value = tera::Value::try_from_serializable(&base)
+        .map_err(|e| Error::Render(format!("cannot convert the site's data: {e}")))?;
     let render_page = |template: &str,
                        page: &str,
                        nav: &str,
@@ -124,7 +127,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
                        data: Value|
      -> Result<Vec<u8>, Error> {
         let mut context = tera::Context::new();
-        context.insert("site", &base);
+        context.insert_value("site", site_value.clone());
         context.insert("root", &pages::root_of(page));
         context.insert("nav", nav);
         context.insert("page_title", title);

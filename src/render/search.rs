@@ -194,18 +194,26 @@ pub fn index_script(site: &Site) -> Vec<u8> {
     // JSON is JavaScript but for U+2028 and U+2029 (in engines before ES2019). Markup
     // characters are escaped too: they can only be in strings, and no document's text then
     // reads as markup anywhere (not even to a scanner, or were the index ever inlined).
-    let mut json = String::new();
-    for c in data.chars() {
-        match c {
-            '<' => json.push_str("\\u003c"),
-            '>' => json.push_str("\\u003e"),
-            '&' => json.push_str("\\u0026"),
-            '\u{2028}' => json.push_str("\\u2028"),
-            '\u{2029}' => json.push_str("\\u2029"),
-            c => json.push(c),
-        }
+    let mut out = String::with_capacity(data.len() + GLOBAL.len() + 8);
+    out.push_str(GLOBAL);
+    out.push_str(" = ");
+    let mut rest = data.as_str();
+    // Copies the runs between the characters to escape whole.
+    while let Some(at) = rest.find(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        out.push_str(&rest[..at]);
+        let c = rest[at..].chars().next().expect("found a character");
+        out.push_str(match c {
+            '<' => "\\u003c",
+            '>' => "\\u003e",
+            '&' => "\\u0026",
+            '\u{2028}' => "\\u2028",
+            _ => "\\u2029",
+        });
+        rest = &rest[at + c.len_utf8()..];
     }
-    format!("{GLOBAL} = {json};\n").into_bytes()
+    out.push_str(rest);
+    out.push_str(";\n");
+    out.into_bytes()
 }
 
 /// Rounds the term frequencies (square roots of counts, the only values of `"tf"`: the
