@@ -234,7 +234,7 @@ impl Verifier<'_> {
 
 /// Builds the history of one document.
 pub fn document_history<'a>(history: &'a HistoryIndex, doc: &Document) -> DocumentHistory<'a> {
-    history_with(history, &doc.file, &doc.source, doc.facts.clone())
+    history_with(history, &doc.file, doc.blob_id.clone(), doc.facts.clone())
 }
 
 /// Builds the history of any file in scope; `source` is its working copy (empty when it is not
@@ -244,21 +244,21 @@ pub fn file_history<'a>(
     file: &str,
     source: &str,
 ) -> DocumentHistory<'a> {
-    history_with(history, file, source, facts::read(source))
+    let blob_id = git2::Oid::hash_object(git2::ObjectType::Blob, source.as_bytes())
+        .ok()
+        .map(|o| o.to_string());
+    history_with(history, file, blob_id, facts::read(source))
 }
 
-/// `file_history`, with the working copy's facts (`current`) already read.
+/// `file_history`, with the working copy's blob id and facts (`current`) already known.
 fn history_with<'a>(
     history: &'a HistoryIndex,
     file: &str,
-    source: &str,
+    working_blob: Option<String>,
     current: Facts,
 ) -> DocumentHistory<'a> {
     let repo_path = history.repo_path(file);
     let blob = history.head_blobs.get(&repo_path).cloned();
-    let working_blob = git2::Oid::hash_object(git2::ObjectType::Blob, source.as_bytes())
-        .ok()
-        .map(|o| o.to_string());
     // `doc.source` has any BOM removed; compare with the file's bytes when it had one.
     let uncommitted = match &blob {
         None => true,

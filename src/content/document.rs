@@ -26,6 +26,8 @@ pub struct Document {
     /// What the working copy says about itself (version, status, content hash), read once
     /// here: validation and rendering both compare it with the history.
     pub facts: super::facts::Facts,
+    /// The Git blob id (hex) of `source`: whether the working copy is what was committed.
+    pub blob_id: Option<String>,
 }
 
 impl Document {
@@ -274,6 +276,9 @@ pub fn read(
     };
     let outline = outline::read(&source, body_offset);
     let facts = super::facts::read(&source);
+    let blob_id = git2::Oid::hash_object(git2::ObjectType::Blob, source.as_bytes())
+        .ok()
+        .map(|o| o.to_string());
     let diagnostics = sink.diagnostics.into_inner();
     (
         Document {
@@ -284,6 +289,7 @@ pub fn read(
             outline,
             meta,
             facts,
+            blob_id,
         },
         diagnostics,
     )

@@ -315,16 +315,24 @@ pub fn views(
         "last_commit_short": last.map(|r| stamp::short(&r.commit.id).to_string()),
         "last_commit_href": last.and_then(|r| commit_href(site, &r.commit.id)),
         "last_commit_time": last.map(|r| rfc3339(r.commit.committer.time, r.commit.committer.offset)),
-        "approvals": evidence_json(site, &current),
         "history_incomplete": history.shallow,
     });
+    // Arrays are moved in, not put through `json!` (which copies a `Value` by serialising it).
+    let mut stamp = stamp;
+    stamp["approvals"] = Value::Array(evidence_json(site, &current));
 
     let revisions: Vec<Value> = dh
         .revisions
         .iter()
         .map(|r| {
             let sig = report::signature_view(site, history, r.commit, true);
-            json!({
+            let trailers = r
+                .commit
+                .trailers
+                .iter()
+                .map(|t| json!({"key": t.key, "value": t.value}))
+                .collect();
+            let mut revision = json!({
                 "commit": r.commit.id,
                 "commit_short": stamp::short(&r.commit.id),
                 "commit_href": commit_href(site, &r.commit.id),
@@ -337,10 +345,11 @@ pub fn views(
                 "version": r.facts.and_then(|f| f.version.clone()),
                 "status": r.facts.and_then(|f| f.status.clone()),
                 "content_hash": r.facts.and_then(|f| f.content_hash.clone()),
-                "trailers": r.commit.trailers.iter().map(|t| json!({"key": t.key, "value": t.value})).collect::<Vec<_>>(),
                 "signature": sig,
                 "merge": r.commit.parents.len() > 1,
-            })
+            });
+            revision["trailers"] = Value::Array(trailers);
+            revision
         })
         .collect();
 
@@ -353,28 +362,30 @@ pub fn views(
             let commit = history.commit(&v.approved_in);
             // The blobs identify the diff (filled in by `fill_diffs` when the page is rendered).
             let diff_ref = (i > 0).then(|| json!({"old": dh.versions[i - 1].blob, "new": v.blob}));
-            json!({
+            let mut version = json!({
                 "version": v.version,
                 "content_hash": v.content_hash,
                 "approved_in": v.approved_in,
                 "approved_in_short": stamp::short(&v.approved_in),
                 "approved_in_href": commit_href(site, &v.approved_in),
                 "approved_at": commit.map(|c| rfc3339(c.committer.time, c.committer.offset)),
-                "approvals": evidence_json(site, &v.approvals),
                 "previous": (i > 0).then(|| dh.versions[i - 1].version.clone()),
-                "diff_ref": diff_ref,
-            })
+            });
+            version["approvals"] = Value::Array(evidence_json(site, &v.approvals));
+            version["diff_ref"] = diff_ref.unwrap_or(Value::Null);
+            version
         })
         .collect();
+    let mut page = json!({
+        "incomplete": history.shallow,
+        "head": history.head,
+        "working_copy": dh.uncommitted,
+    });
+    page["revisions"] = Value::Array(revisions);
+    page["versions"] = Value::Array(versions);
     Views {
         stamp,
-        history: json!({
-            "revisions": revisions,
-            "versions": versions,
-            "incomplete": history.shallow,
-            "head": history.head,
-            "working_copy": dh.uncommitted,
-        }),
+        history: page,
     }
 }
 
@@ -420,7 +431,9 @@ pub fn diff_rows(text: &str) -> Value {
         .collect();
     let added = rows.iter().filter(|r| r["kind"] == "add").count();
     let removed = rows.iter().filter(|r| r["kind"] == "del").count();
-    json!({"rows": rows, "added": added, "removed": removed})
+    let mut diff = json!({"added": added, "removed": removed});
+    diff["rows"] = Value::Array(rows);
+    diff
 }
 
 /// "Published on the portal" entries: each approved version of each published document, at
