@@ -52,18 +52,31 @@ pub fn split(source: &str) -> Result<Split, SplitError> {
 /// every input: gray_matter's matter is the lines between the delimiters, each without its
 /// line ending, joined by `\n` and trimmed (a test and the fuzz target compare the two).
 pub fn split_in_place(source: &str) -> Result<Split, SplitError> {
-    let first_line = source.split('\n').next().unwrap_or("");
-    if first_line.trim_end() != "---" {
-        return Err(SplitError::Missing);
-    }
-    let after_open = first_line.len() + 1;
-    let close = closing_delimiter(source, after_open).ok_or(SplitError::Unclosed)?;
+    let (after_open, close) = delimiters(source)?;
     let region = &source[after_open.min(close.start)..close.start];
     if memchr::memchr(b'\r', region.as_bytes()).is_none() {
         return Ok(finish(source, after_open, close, region.trim()));
     }
     let joined = region.lines().collect::<Vec<_>>().join("\n");
     Ok(finish(source, after_open, close, joined.trim()))
+}
+
+/// Where the front matter's text starts (after the opening line) and the closing line.
+fn delimiters(source: &str) -> Result<(usize, std::ops::Range<usize>), SplitError> {
+    let first_line = source.split('\n').next().unwrap_or("");
+    if first_line.trim_end() != "---" {
+        return Err(SplitError::Missing);
+    }
+    let after_open = first_line.len() + 1;
+    let close = closing_delimiter(source, after_open).ok_or(SplitError::Unclosed)?;
+    Ok((after_open, close))
+}
+
+/// The raw text between the delimiter lines and the offset where the body starts, without
+/// parsing anything: what [`split_in_place`] parses is a function of that text alone.
+pub fn matter_text(source: &str) -> Result<(&str, usize), SplitError> {
+    let (after_open, close) = delimiters(source)?;
+    Ok((&source[after_open.min(close.start)..close.start], close.end))
 }
 
 /// Parses the matter gray_matter would return, `matter`, keeping the lines of `source`.

@@ -417,12 +417,13 @@ fn read_facts(git_dir: &Path, blobs: &[String]) -> Result<HashMap<String, Facts>
         .par_chunks(chunk)
         .map(|chunk| {
             let repo = Repository::open(git_dir)?;
+            let mut reader = facts::Reader::default();
             chunk
                 .iter()
                 .map(|id| {
                     let blob = repo.find_blob(Oid::from_str(id)?)?;
                     let facts = match std::str::from_utf8(blob.content()) {
-                        Ok(text) => facts::read(text),
+                        Ok(text) => reader.read(text),
                         Err(_) => Facts::default(),
                     };
                     Ok((id.clone(), facts))
