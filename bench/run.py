@@ -70,8 +70,9 @@ def hugo_command(workdir, corpus):
     config = os.path.join(h, "hugo-git-true.toml")
     with open(config, "w") as f:
         f.write(HUGO_CONFIG)
+    # The caller adds `--destination`.
     return [hugo, "--quiet", "--source", corpus, "--config", config, "--themesDir", os.path.join(h, "themes"),
-            "--destination", os.path.join(h, "public-git"), "--noBuildLock", "--cacheDir", os.path.join(h, "cache")]
+            "--noBuildLock", "--cacheDir", os.path.join(h, "cache")]
 
 
 def median(values):
@@ -102,32 +103,40 @@ def main():
             subprocess.run([sys.executable, args.gen_corpus, "--docs", str(docs), "--commits", str(commits),
                             "--seed", "1", "--out", corpus, "--force", "--quiet"], check=True)
         cache = os.path.join(corpus, ".git", "policybook")
-        site = os.path.join(corpus, "site")
+        # Each run writes to a new directory and nothing is deleted until every run is done:
+        # on ext4 without a journal (this machine's disk), a file created soon after thousands
+        # were deleted costs a scan past every recently freed inode of its group, so deleting
+        # one tool's output made the next tool's build pay for it (Hugo's time varied from
+        # 4.0 to 6.2 s between runs that way).
+        outputs = os.path.join(workdir, f"outputs-{docs}-{commits}")
+        shutil.rmtree(outputs, ignore_errors=True)
+        os.makedirs(outputs)
         build = [exe, "build", "--allow-errors", "--format", "json", "--today", TODAY]
         hugo = hugo_command(workdir, corpus)
         samples = {k: [] for k in ["git log", "cold index", "cold build", "warm build", "history --all"]
                    + (["hugo gitinfo"] if hugo else [])}
         rss = {k: [] for k in samples}
-        for _ in range(args.runs):
+        for n in range(args.runs):
+            site = os.path.join(outputs, f"site-{n}")
             if hugo:
-                shutil.rmtree(os.path.join(workdir, "hugo", "public-git"), ignore_errors=True)
-                w, m, _ = run(hugo, corpus)
+                w, m, _ = run(hugo + ["--destination", os.path.join(outputs, f"hugo-{n}")], corpus)
                 samples["hugo gitinfo"].append(w); rss["hugo gitinfo"].append(m)
             w, m, _ = run(["git", "log", "-M", "--name-status", "--format=%H", "HEAD"], corpus)
             samples["git log"].append(w); rss["git log"].append(m)
 
-            shutil.rmtree(cache, ignore_errors=True); shutil.rmtree(site, ignore_errors=True)
-            w, m, err = run(build, corpus, env)
+            shutil.rmtree(cache, ignore_errors=True)
+            w, m, err = run(build + ["--out", site], corpus, env)
             samples["cold build"].append(w); rss["cold build"].append(m)
             phases = dict((p, float(s)) for p, s in re.findall(r"timing: ([a-z ]+?)(?: \(\d+ blobs\))?: ([0-9.]+) s", err))
             samples["cold index"].append(phases.get("history walk", 0) + phases.get("blob facts", 0))
             rss["cold index"].append(m)
 
-            w, m, _ = run(build, corpus, env)
+            w, m, _ = run(build + ["--out", site], corpus, env)
             samples["warm build"].append(w); rss["warm build"].append(m)
 
             w, m, _ = run([exe, "history", "--all", "--format", "json"], corpus, env)
             samples["history --all"].append(w); rss["history --all"].append(m)
+        shutil.rmtree(outputs, ignore_errors=True)
         base = median(samples["git log"])
         for name in samples:
             med = median(samples[name])
