@@ -8,16 +8,17 @@ use std::time::{Duration, Instant};
 /// Prints how long `phase` took since `since`, when `POLICYBOOK_TIMINGS` is set.
 pub fn phase(phase: &str, since: Instant) {
     if std::env::var_os("POLICYBOOK_TIMINGS").is_some() {
-        let peak = peak_rss_kib()
-            .map(|k| format!(", peak {} MiB", k / 1024))
-            .unwrap_or_default();
-        let cpu = cpu_since(since)
-            .map(|c| format!(", cpu {:.3} s", c.as_secs_f64()))
-            .unwrap_or_default();
+        let mut details = Vec::new();
+        if let Some(cpu) = cpu_since(since) {
+            details.push(format!("cpu {:.3} s", cpu.as_secs_f64()));
+        }
+        if let Some(kib) = peak_rss_kib() {
+            details.push(format!("peak {} MiB", kib / 1024));
+        }
         eprintln!(
-            "timing: {phase}: {:.3} s ({}{peak})",
+            "timing: {phase}: {:.3} s ({})",
             since.elapsed().as_secs_f64(),
-            cpu.trim_start_matches(", ")
+            details.join(", ")
         );
     }
 }
@@ -26,12 +27,9 @@ pub fn phase(phase: &str, since: Instant) {
 /// phase's start is remembered with the CPU clock read at that instant.
 fn cpu_since(since: Instant) -> Option<Duration> {
     let now = process_cpu()?;
-    let marks = MARKS.lock().ok()?;
-    let start = marks
-        .iter()
-        .find(|(at, _)| *at == since)
-        .map(|(_, cpu)| *cpu)
-        .unwrap_or_default();
+    let mut marks = MARKS.lock().ok()?;
+    let found = marks.iter().position(|(at, _)| *at == since)?;
+    let (_, start) = marks.swap_remove(found);
     Some(now.saturating_sub(start))
 }
 
@@ -43,6 +41,10 @@ pub fn start() -> Instant {
     if std::env::var_os("POLICYBOOK_TIMINGS").is_some()
         && let (Some(cpu), Ok(mut marks)) = (process_cpu(), MARKS.lock())
     {
+        // A phase that never reports (an early return) must not make this grow in `serve`.
+        if marks.len() >= 256 {
+            marks.clear();
+        }
         marks.push((at, cpu));
     }
     at

@@ -161,8 +161,9 @@ fn narrow(
     let (lr, lo) = (reference.len(), other.len());
     let prefix = common_prefix(reference, other);
     let suffix = common_suffix(reference, other, lr.min(lo) - prefix);
+    // `starts` holds at least the object's length; 0 is the first entry's offset.
     let kept = starts.partition_point(|&x| x as usize <= prefix).max(1);
-    let begin = starts[kept - 1] as usize;
+    let begin = starts.get(kept - 1).map_or(0, |&x| x as usize);
     let mut entries = parse(&other[begin..], id_len);
     let mut middle = Vec::new();
     let (reference_end, other_end, resumed) = loop {
@@ -272,6 +273,15 @@ impl<'o> Trees<'o> {
         old: Oid,
         new: Oid,
     ) -> Result<(Entries<'_>, Entries<'_>), git2::Error> {
+        // Offsets are kept as u32: a tree object of 4 GiB or more is compared whole.
+        let oversized = |trees: &Self, id: Oid| {
+            trees
+                .data(id)
+                .map_or(true, |d| u32::try_from(d.len()).is_err())
+        };
+        if oversized(self, old) || oversized(self, new) {
+            return Ok((self.entries(old)?, self.entries(new)?));
+        }
         let known =
             |trees: &Self, id: Oid| trees.current.get(&id).is_some_and(|l| l.starts.is_some());
         // Offsets are derived from the side whose offsets are known (the walk goes from new to
@@ -287,10 +297,11 @@ impl<'o> Trees<'o> {
                 l.starts = Some(starts);
             }
         }
-        let reference_starts = self.current[&reference]
-            .starts
-            .as_deref()
-            .unwrap_or_default();
+        let reference_starts = self
+            .current
+            .get(&reference)
+            .and_then(|l| l.starts.as_deref())
+            .ok_or_else(|| git2::Error::from_str("tree read before it was loaded"))?;
         let narrowed = narrow(
             self.data(reference)?,
             reference_starts,
