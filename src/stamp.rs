@@ -244,9 +244,7 @@ pub fn file_history<'a>(
     file: &str,
     source: &str,
 ) -> DocumentHistory<'a> {
-    let blob_id = git2::Oid::hash_object(git2::ObjectType::Blob, source.as_bytes())
-        .ok()
-        .map(|o| o.to_string());
+    let blob_id = crate::content::document::blob_id(source.as_bytes());
     history_with(history, file, blob_id, facts::read(source))
 }
 
@@ -288,8 +286,8 @@ fn history_with<'a>(
 fn same_as_file(history: &HistoryIndex, repo_path: &str, blob: &str) -> bool {
     std::fs::read(history.workdir.join(repo_path))
         .ok()
-        .and_then(|bytes| git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).ok())
-        .is_some_and(|o| o.to_string() == blob)
+        .and_then(|bytes| crate::content::document::blob_id(&bytes))
+        .is_some_and(|id| id == blob)
 }
 
 fn approved_versions(revisions: &[RevisionFacts]) -> Vec<ApprovedVersion> {

@@ -239,6 +239,7 @@ pub fn read(
     source: String,
 ) -> (Document, Vec<Diagnostic>) {
     let sink = Sink::new(file);
+    let mut facts = super::facts::Facts::default();
     let (meta, body_offset) = match front_matter::split(&source) {
         Err(SplitError::Missing) => {
             sink.report(
@@ -268,6 +269,7 @@ pub fn read(
                 (None, split.body_offset)
             }
             Ok(node) => {
+                facts = super::facts::of_parsed(&node, &source, split.body_offset);
                 let meta =
                     Fields::of(&node, "", &sink).and_then(|fields| read_meta(project, &fields));
                 (meta, split.body_offset)
@@ -275,10 +277,7 @@ pub fn read(
         },
     };
     let outline = outline::read(&source, body_offset);
-    let facts = super::facts::read(&source);
-    let blob_id = git2::Oid::hash_object(git2::ObjectType::Blob, source.as_bytes())
-        .ok()
-        .map(|o| o.to_string());
+    let blob_id = blob_id(source.as_bytes());
     let diagnostics = sink.diagnostics.into_inner();
     (
         Document {
@@ -293,6 +292,13 @@ pub fn read(
         },
         diagnostics,
     )
+}
+
+/// The Git blob id (hex) that `bytes` would have if committed.
+pub fn blob_id(bytes: &[u8]) -> Option<String> {
+    git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
+        .ok()
+        .map(|o| o.to_string())
 }
 
 fn read_meta(project: &Project, f: &Fields) -> Option<Meta> {

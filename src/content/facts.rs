@@ -89,34 +89,46 @@ impl Reader {
                 found
             }
         };
-        let Some(m) = found else {
-            return Facts::default();
-        };
-        let mut hasher = Sha256::new();
-        hasher.update(m.content_json.as_bytes());
-        hasher.update(b"\n");
-        // The body with CRLF line endings read as LF, hashed piece by piece (no copy).
-        let mut body = &source.as_bytes()[body_offset..];
-        while let Some(at) = memchr::memmem::find(body, b"\r\n") {
-            hasher.update(&body[..at]);
-            body = &body[at + 1..];
-        }
-        hasher.update(body);
-        let digest = hasher.finalize();
-        Facts {
-            id: m.id,
-            version: m.version,
-            status: m.status,
-            content_hash: Some(hex(&digest)),
-            approvals: m.approvals,
-        }
+        found.map_or_else(Facts::default, |m| with_body(m, source, body_offset))
+    }
+}
+
+/// The facts of a text whose front matter was already parsed (`matter`), its body starting
+/// at `body_offset`: what [`read`] returns for the same text, without parsing it again.
+pub fn of_parsed(matter: &Node, source: &str, body_offset: usize) -> Facts {
+    of_node(matter).map_or_else(Facts::default, |m| with_body(m, source, body_offset))
+}
+
+/// Completes the facts of a front matter with the hash of the body that follows it.
+fn with_body(m: MatterFacts, source: &str, body_offset: usize) -> Facts {
+    let mut hasher = Sha256::new();
+    hasher.update(m.content_json.as_bytes());
+    hasher.update(b"\n");
+    // The body with CRLF line endings read as LF, hashed piece by piece (no copy).
+    let mut body = &source.as_bytes()[body_offset..];
+    while let Some(at) = memchr::memmem::find(body, b"\r\n") {
+        hasher.update(&body[..at]);
+        body = &body[at + 1..];
+    }
+    hasher.update(body);
+    let digest = hasher.finalize();
+    Facts {
+        id: m.id,
+        version: m.version,
+        status: m.status,
+        content_hash: Some(hex(&digest)),
+        approvals: m.approvals,
     }
 }
 
 /// Parses the front matter of `source` (BOM removed) into what facts need.
 fn matter_facts(source: &str) -> Option<MatterFacts> {
     let split = front_matter::split_in_place(source).ok()?;
-    let node = split.matter.ok()?;
+    of_node(&split.matter.ok()?)
+}
+
+/// What a parsed front matter says.
+fn of_node(node: &Node) -> Option<MatterFacts> {
     let Value::Map(entries) = &node.value else {
         return None;
     };
@@ -188,6 +200,19 @@ mod tests {
             for text in texts {
                 assert_eq!(reader.read(text), read(text), "round {round}: {text:?}");
             }
+        }
+        // Loading a document parses its front matter with `front_matter::split` and takes
+        // the facts from that: the same facts.
+        for text in texts {
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            let loaded = match front_matter::split(text) {
+                Ok(front_matter::Split {
+                    matter: Ok(node),
+                    body_offset,
+                }) => of_parsed(&node, text, body_offset),
+                _ => Facts::default(),
+            };
+            assert_eq!(loaded, read(text), "{text:?}");
         }
         assert_ne!(read(texts[0]).content_hash, read(texts[1]).content_hash);
         assert_eq!(read(texts[0]).content_hash, read(texts[2]).content_hash);

@@ -34,15 +34,10 @@ pub enum SplitError {
 
 /// Splits `source` (already known to be UTF-8, BOM removed).
 pub fn split(source: &str) -> Result<Split, SplitError> {
-    let first_line = source.split('\n').next().unwrap_or("");
-    if first_line.trim_end() != "---" {
-        return Err(SplitError::Missing);
-    }
+    let (after_open, close) = delimiters(source)?;
     let parsed = Matter::<Unparsed>::new()
         .parse::<Pod>(source)
         .map_err(|_| SplitError::Unclosed)?;
-    let after_open = first_line.len() + 1;
-    let close = closing_delimiter(source, after_open).ok_or(SplitError::Unclosed)?;
     Ok(finish(source, after_open, close, &parsed.matter))
 }
 

@@ -161,15 +161,8 @@ fn anchor(id: &str) -> String {
 pub fn self_contained(html: &str, anchor: &str) -> String {
     let spelled = spell_out_external_links(html);
     let prefix = format!("{anchor}-");
-    let mut builder = ammonia::Builder::default();
+    let mut builder = markdown::sanitizer();
     builder
-        .add_generic_attributes(["id"])
-        .add_tag_attributes("code", ["class"])
-        .add_tag_attributes("span", ["class"])
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
-        .add_tags(["input"])
-        .add_tag_attributes("th", ["align", "scope"])
-        .add_tag_attributes("td", ["align"])
         .link_rel(None)
         .attribute_filter(|_element, attribute, value| match attribute {
             "href" | "src" | "srcset" => None,

@@ -17,7 +17,10 @@ pub trait LinkContext {
     fn is_document(&self, path: &str) -> bool;
 }
 
-static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+/// The markup a rendered document may keep (ammonia's defaults, plus what pulldown-cmark
+/// writes: heading ids, code classes, task-list checkboxes, table alignment). The portal and
+/// the evidence pack both start from this, so they allow the same markup.
+pub fn sanitizer<'a>() -> ammonia::Builder<'a> {
     let mut b = ammonia::Builder::default();
     b.add_generic_attributes(["id"])
         .add_tag_attributes("code", ["class"])
@@ -25,8 +28,13 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_tags(["input"])
         .add_tag_attributes("th", ["align", "scope"])
-        .add_tag_attributes("td", ["align"])
-        .link_rel(Some("noopener noreferrer"))
+        .add_tag_attributes("td", ["align"]);
+    b
+}
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = sanitizer();
+    b.link_rel(Some("noopener noreferrer"))
         .url_relative(ammonia::UrlRelative::PassThrough)
         .id_prefix(None);
     b
