@@ -526,4 +526,38 @@ mod tests {
         assert_eq!(rows["rows"][1]["text"], "line 2");
         assert_eq!(diff_text("same\n", "same\n"), "");
     }
+
+    /// Every pair gets its diff whatever order the blobs come in, a blob shared by two pairs
+    /// (the middle version) included, and a pair listed twice is diffed once.
+    #[test]
+    fn pairs_are_diffed_in_any_reading_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let texts = ["one\ntwo\n", "one\n2\n", "one\n2\nthree\n"];
+        let ids: Vec<String> = texts
+            .iter()
+            .map(|t| repo.blob(t.as_bytes()).unwrap().to_string())
+            .collect();
+        // Not UTF-8: its pair gets no diff.
+        let binary = repo.blob(&[0xff, 0xfe]).unwrap().to_string();
+        let pairs = [
+            (ids[0].clone(), ids[1].clone()),
+            (ids[1].clone(), ids[2].clone()),
+            (ids[1].clone(), ids[2].clone()),
+            (ids[2].clone(), binary.clone()),
+        ];
+        let pairs: Vec<&(String, String)> = pairs.iter().collect();
+        let mut expected = vec![
+            (diff_key(&ids[0], &ids[1]), diff_text(texts[0], texts[1])),
+            (diff_key(&ids[1], &ids[2]), diff_text(texts[1], texts[2])),
+        ];
+        expected.sort();
+        for order in [[2, 1, 0, 3], [0, 1, 2, 3], [1, 3, 0, 2]] {
+            let all = [&ids[0], &ids[1], &ids[2], &binary];
+            let ordered: Vec<&String> = order.iter().map(|&i| all[i]).collect();
+            let mut got = diff_in_pack_order(repo.path(), &ordered, &pairs);
+            got.sort();
+            assert_eq!(got, expected, "order {order:?}");
+        }
+    }
 }

@@ -273,8 +273,10 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
                         let history_page = pages::history_page(doc);
                         let mut data = json!({
                             "id": meta.id.value, "title": meta.title.value, "href": page,
-                            "type": meta.doc_type.value, "history": views.history,
+                            "type": meta.doc_type.value,
                         });
+                        // Moved in: `json!` would copy the whole history by serialising it.
+                        data["history"] = views.history;
                         let title = format!("History of {}", meta.id.value);
                         let key = key_of("history.html", &history_page, "documents", &title, &data);
                         files.page(history_page.clone(), key.finish(), || {
