@@ -406,7 +406,8 @@ fn fresh_walk(
     })
 }
 
-/// Reads the facts of each blob (in parallel, one repository per worker).
+/// Reads the facts of each blob (in parallel, one repository per worker, see
+/// [`walk::private_repository`]).
 fn read_facts(git_dir: &Path, blobs: &[String]) -> Result<HashMap<String, Facts>, git2::Error> {
     if blobs.is_empty() {
         return Ok(HashMap::new());
@@ -416,13 +417,16 @@ fn read_facts(git_dir: &Path, blobs: &[String]) -> Result<HashMap<String, Facts>
     let parts: Vec<Result<Vec<(String, Facts)>, git2::Error>> = blobs
         .par_chunks(chunk)
         .map(|chunk| {
-            let repo = Repository::open(git_dir)?;
+            let odb = walk::private_odb(&Repository::open(git_dir)?)?;
             let mut reader = facts::Reader::default();
             chunk
                 .iter()
                 .map(|id| {
-                    let blob = repo.find_blob(Oid::from_str(id)?)?;
-                    let facts = match std::str::from_utf8(blob.content()) {
+                    let blob = odb.read(Oid::from_str(id)?)?;
+                    if blob.kind() != git2::ObjectType::Blob {
+                        return Err(git2::Error::from_str(&format!("{id} is not a blob")));
+                    }
+                    let facts = match std::str::from_utf8(blob.data()) {
                         Ok(text) => reader.read(text),
                         Err(_) => Facts::default(),
                     };

@@ -199,12 +199,17 @@ fn diff_in_pack_order(
     ordered
         .par_chunks(chunk)
         .flat_map_iter(|chunk| {
-            let repo = git2::Repository::open(git_dir).ok();
+            let odb = git2::Repository::open(git_dir)
+                .and_then(|repo| crate::history::walk::private_odb(&repo))
+                .ok();
             let mut out = Vec::new();
             for blob in chunk {
-                let text: Option<Arc<str>> = repo.as_ref().and_then(|repo| {
-                    let found = repo.find_blob(git2::Oid::from_str(blob).ok()?).ok()?;
-                    std::str::from_utf8(found.content()).ok().map(Arc::from)
+                let text: Option<Arc<str>> = odb.as_ref().and_then(|odb| {
+                    let found = odb.read(git2::Oid::from_str(blob).ok()?).ok()?;
+                    if found.kind() != git2::ObjectType::Blob {
+                        return None;
+                    }
+                    std::str::from_utf8(found.data()).ok().map(Arc::from)
                 });
                 let mine = pairs_of.get(blob.as_str()).map_or(&[][..], Vec::as_slice);
                 let mut ready = Vec::new();
