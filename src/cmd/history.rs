@@ -124,6 +124,7 @@ fn outside_scope(
         head_blobs: Default::default(),
         scope: history.scope.clone(),
         boundary: history.boundary.clone(),
+        approved_texts: Default::default(),
     };
     let dh = stamp::file_history(&index, file, "");
     Ok(report::document(site, &index, None, file, dh, true))

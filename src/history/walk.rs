@@ -72,7 +72,9 @@ pub struct Walk {
 /// checksums still guard corruption), and keep trees out of libgit2's object cache: `Trees`
 /// already keeps the ones the next commit reads, and a cache of each worker's trees was a
 /// fifth of the build's peak memory. Commits stay cached (a commit is read as a parent, then
-/// as itself).
+/// as itself). Pack files are mapped in 4 MiB windows, 32 MiB at most in all: each worker has
+/// its own instance of the pack (see `private_repository`), and with libgit2's default (the
+/// whole pack in one window, 8 GiB in all) every instance kept the whole pack resident.
 pub fn tune_libgit2() {
     git2::opts::strict_hash_verification(false);
     // SAFETY: these set process-wide libgit2 options; they are called before any repository
@@ -80,6 +82,8 @@ pub fn tune_libgit2() {
     unsafe {
         let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 0);
         let _ = git2::opts::set_cache_max_size(4 << 20);
+        let _ = git2::opts::set_mwindow_size(4 << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(32 << 20);
     }
 }
 

@@ -128,14 +128,25 @@ pub fn version_diffs(history: &HistoryIndex, histories: &Histories) -> Diffs {
         git_dir: history.git_dir.clone(),
         map: std::sync::OnceLock::new(),
     };
+    // Texts the facts pass kept (this run's new approved blobs): taken either way, so that
+    // they are not held while the pages render.
+    let held = history.approved_texts.take();
     if path.is_file() && std::fs::read_to_string(&keys_path).is_ok_and(|k| k == fingerprint) {
         return lazy;
     }
     let cached = read_cache(&path);
-    let missing: Vec<&(String, String)> = pairs
+    type Pairs<'a> = Vec<&'a (String, String)>;
+    let (mut from_held, missing): (Pairs, Pairs) = pairs
         .iter()
         .filter(|(a, b)| !cached.contains_key(&diff_key(a, b)))
+        .partition(|(a, b)| held.contains_key(a) && held.contains_key(b));
+    from_held.sort_unstable();
+    from_held.dedup();
+    let mut computed: Vec<(String, String)> = from_held
+        .par_iter()
+        .map(|(a, b)| (diff_key(a, b), diff_text(&held[a], &held[b])))
         .collect();
+    drop(held);
     let wanted: std::collections::HashSet<&String> =
         missing.iter().flat_map(|(a, b)| [a, b]).collect();
     let mut seen = std::collections::HashSet::new();
@@ -147,7 +158,7 @@ pub fn version_diffs(history: &HistoryIndex, histories: &Histories) -> Diffs {
         .flat_map(|r| r.changes.iter().filter_map(|c| c.new.as_ref()))
         .filter(|b| wanted.contains(b) && seen.insert(*b))
         .collect();
-    let computed = diff_in_pack_order(&history.git_dir, &ordered, &missing);
+    computed.extend(diff_in_pack_order(&history.git_dir, &ordered, &missing));
     let stale = cached.len() + computed.len() != pairs.len();
     let mut diffs = cached;
     let fresh = !computed.is_empty();

@@ -262,6 +262,12 @@ fn the_history_page_shows_the_diff_between_approved_versions_even_without_its_ca
     std::fs::write(f.git_dir().join("policybook/diffs.json"), "{}").unwrap();
     std::fs::remove_dir_all(f.join("site")).unwrap();
     assert_eq!(build(&f), page);
+
+    // No cache at all: the approved texts come from the pass that reads every revision's
+    // facts, not from a second read of the repository. Same page.
+    std::fs::remove_dir_all(f.git_dir().join("policybook")).unwrap();
+    std::fs::remove_dir_all(f.join("site")).unwrap();
+    assert_eq!(build(&f), page);
 }
 
 #[test]
