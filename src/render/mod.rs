@@ -93,14 +93,6 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
     let coverage = communication::coverage(site);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let history = site.history.as_ref().ok();
-    let t = crate::timing::start();
-    let histories = history
-        .map(|h| history_view::histories(site, h))
-        .unwrap_or_default();
-    let version_diffs = history
-        .map(|h| history_view::version_diffs(h, &histories))
-        .unwrap_or_else(history_view::Diffs::none);
-
     // What every page shows. Kept to what rarely changes: a page's key includes all of it, so
     // (say) an error count here would make every edit re-render every page.
     let base = json!({
@@ -161,78 +153,18 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         key.finish()
     };
 
+    // The diffs first: the approved texts they are made from are dropped before the search
+    // index, the largest value of the rendering, is built.
+    let t = crate::timing::start();
+    let histories = history
+        .map(|h| history_view::histories(site, h))
+        .unwrap_or_default();
+    let version_diffs = history
+        .map(|h| history_view::version_diffs(h, &histories))
+        .unwrap_or_else(history_view::Diffs::none);
     crate::timing::phase("render: version diffs", t);
-    let t = crate::timing::start();
-    // The overview pages, their data built in parallel too (the register and the logs list
-    // every document).
-    type Overview<'a> = (
-        &'a str,
-        &'a str,
-        &'a str,
-        Box<dyn Fn() -> Value + Send + Sync + 'a>,
-    );
-    let top: Vec<Overview> = vec![
-        (
-            "index.html",
-            "dashboard",
-            "Dashboard",
-            Box::new(|| {
-                let mut page = pages::dashboard(site, &matrix, &coverage, diagnostics);
-                if let Some(h) = history {
-                    page["changes"] = Value::Array(history_view::recent_changes(site, h, 10));
-                }
-                page
-            }),
-        ),
-        (
-            "documents.html",
-            "documents",
-            "Document register",
-            Box::new(|| pages::register(site)),
-        ),
-        (
-            "roles.html",
-            "roles",
-            "Roles and responsibilities",
-            Box::new(|| pages::roles(site)),
-        ),
-        (
-            "communications.html",
-            "communications",
-            "Communication log",
-            Box::new(|| {
-                let mut page = pages::communications(site, &coverage);
-                if let Some(h) = history {
-                    page["published"] =
-                        Value::Array(history_view::published_entries(site, h, &histories));
-                }
-                page
-            }),
-        ),
-        (
-            "leadership.html",
-            "leadership",
-            "Leadership and management reviews",
-            Box::new(|| pages::leadership(site)),
-        ),
-    ];
-    top.into_par_iter()
-        .map(|(page, nav, title, data)| {
-            // Each overview page has the template of its own name.
-            let template = page;
-            let data = data();
-            let key = key_of(template, page, nav, title, &data).finish();
-            files.page(page.to_string(), key, || {
-                render_page(template, page, nav, title, data)
-            })
-        })
-        .collect::<Result<(), Error>>()?;
-
-    let published: Vec<_> = site.published().collect();
-    crate::timing::phase("render: portal pages", t);
-    let t = crate::timing::start();
     // The search index is one document after another (elasticlunr's builder is sequential):
-    // it is built beside the document pages, not after them, so both cores stay busy.
+    // it is built beside the portal and document pages, so that both cores stay busy.
     let search_index = || -> Result<(), Error> {
         let started = crate::timing::start();
         let mut key = memo::PageKey::new(shared.as_bytes(), "search-index", search::FILE);
@@ -243,9 +175,82 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         crate::timing::phase("render: search index", started);
         Ok(())
     };
-    let progress = crate::progress::Progress::new(published.len(), "rendering documents");
-    let document_pages = || -> Vec<Result<Value, Error>> {
-        published
+    let pages =
+        || -> Result<Vec<Value>, Error> {
+            let t = crate::timing::start();
+            // The overview pages, their data built in parallel too (the register and the logs list
+            // every document).
+            type Overview<'a> = (
+                &'a str,
+                &'a str,
+                &'a str,
+                Box<dyn Fn() -> Value + Send + Sync + 'a>,
+            );
+            let top: Vec<Overview> = vec![
+                (
+                    "index.html",
+                    "dashboard",
+                    "Dashboard",
+                    Box::new(|| {
+                        let mut page = pages::dashboard(site, &matrix, &coverage, diagnostics);
+                        if let Some(h) = history {
+                            page["changes"] =
+                                Value::Array(history_view::recent_changes(site, h, 10));
+                        }
+                        page
+                    }),
+                ),
+                (
+                    "documents.html",
+                    "documents",
+                    "Document register",
+                    Box::new(|| pages::register(site)),
+                ),
+                (
+                    "roles.html",
+                    "roles",
+                    "Roles and responsibilities",
+                    Box::new(|| pages::roles(site)),
+                ),
+                (
+                    "communications.html",
+                    "communications",
+                    "Communication log",
+                    Box::new(|| {
+                        let mut page = pages::communications(site, &coverage);
+                        if let Some(h) = history {
+                            page["published"] =
+                                Value::Array(history_view::published_entries(site, h, &histories));
+                        }
+                        page
+                    }),
+                ),
+                (
+                    "leadership.html",
+                    "leadership",
+                    "Leadership and management reviews",
+                    Box::new(|| pages::leadership(site)),
+                ),
+            ];
+            top.into_par_iter()
+                .map(|(page, nav, title, data)| {
+                    // Each overview page has the template of its own name.
+                    let template = page;
+                    let data = data();
+                    let key = key_of(template, page, nav, title, &data).finish();
+                    files.page(page.to_string(), key, || {
+                        render_page(template, page, nav, title, data)
+                    })
+                })
+                .collect::<Result<(), Error>>()?;
+
+            let published: Vec<_> = site.published().collect();
+            crate::timing::phase("render: portal pages", t);
+            let t = crate::timing::start();
+            let progress = crate::progress::Progress::new(published.len(), "rendering documents");
+            let document_pages =
+                || -> Vec<Result<Value, Error>> {
+                    published
             .par_iter()
             .map(|doc| {
                 progress.inc();
@@ -290,13 +295,18 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
                 Ok(stamp)
             })
             .collect()
-    };
-    let (searched, rendered) = rayon::join(search_index, document_pages);
-    progress.finish();
+                };
+            let stamps = document_pages()
+                .into_iter()
+                .collect::<Result<Vec<Value>, Error>>()?;
+            progress.finish();
+            crate::timing::phase("render: documents", t);
+            Ok(stamps)
+        };
+    let (searched, stamps) = rayon::join(search_index, pages);
     searched?;
-    let stamps = rendered
-        .into_iter()
-        .collect::<Result<Vec<Value>, Error>>()?;
+    let stamps = stamps?;
+    let t = crate::timing::start();
     for (path, text) in &theme.assets {
         files.put(format!("assets/{path}"), text.clone().into_bytes())?;
     }
@@ -311,7 +321,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
             .map_err(|e| Error::io(format!("cannot read {}", source.display()), e))?;
         files.put(format!("docs/{asset}"), bytes)?;
     }
-    crate::timing::phase("render: documents and attachments", t);
+    crate::timing::phase("render: assets and attachments", t);
     let digests = files.digests.into_inner().expect("no writer panicked");
     let manifest = manifest::manifest(site, stamps, &digests);
     let summary = Summary {

@@ -187,18 +187,30 @@ pub fn index_script(site: &Site) -> Vec<u8> {
         );
     }
     // Serialised straight to text: a `Value` of a large index costs several times its size.
-    let lunr = round_frequencies(&serde_json::to_string(&index).expect("the index serialises"));
+    // Each large piece is dropped as soon as the next is made from it (the index is the
+    // largest value of a build's rendering).
+    let raw = serde_json::to_string(&index).expect("the index serialises");
     drop(index);
+    let lunr = round_frequencies(&raw);
+    drop(raw);
     let store = serde_json::to_string(&Value::Object(store)).expect("JSON values serialise");
-    let data = format!("{{\"index\":{lunr},\"store\":{store}}}");
     // JSON is JavaScript but for U+2028 and U+2029 (in engines before ES2019). Markup
     // characters are escaped too: they can only be in strings, and no document's text then
     // reads as markup anywhere (not even to a scanner, or were the index ever inlined).
-    let mut out = String::with_capacity(data.len() + GLOBAL.len() + 8);
+    let mut out = String::with_capacity(lunr.len() + store.len() + GLOBAL.len() + 32);
     out.push_str(GLOBAL);
     out.push_str(" = ");
-    let mut rest = data.as_str();
-    // Copies the runs between the characters to escape whole.
+    for piece in ["{\"index\":", &lunr, ",\"store\":", &store, "}"] {
+        push_escaped(&mut out, piece);
+    }
+    out.push_str(";\n");
+    out.into_bytes()
+}
+
+/// Appends `text` with the characters that must not appear raw in the script escaped, the
+/// runs between them copied whole.
+fn push_escaped(out: &mut String, text: &str) {
+    let mut rest = text;
     while let Some(at) = rest.find(['<', '>', '&', '\u{2028}', '\u{2029}']) {
         out.push_str(&rest[..at]);
         let c = rest[at..].chars().next().expect("found a character");
@@ -212,8 +224,6 @@ pub fn index_script(site: &Site) -> Vec<u8> {
         rest = &rest[at + c.len_utf8()..];
     }
     out.push_str(rest);
-    out.push_str(";\n");
-    out.into_bytes()
 }
 
 /// English as elasticlunr-rs has it, with each distinct word taken through the pipeline
