@@ -453,7 +453,16 @@ fn read_facts(git_dir: &Path, blobs: &[String]) -> Result<FactsRead, git2::Error
     let parts: Vec<Result<FactsRead, git2::Error>> = blobs
         .par_chunks(chunk)
         .map(|chunk| {
-            let odb = walk::private_odb(&Repository::open(git_dir)?)?;
+            let repo = Repository::open(git_dir)?;
+            let private = walk::private_odb(&repo)?;
+            let shared;
+            let odb = match &private {
+                Some(odb) => odb,
+                None => {
+                    shared = repo.odb()?;
+                    &shared
+                }
+            };
             let mut reader = facts::Reader::default();
             let mut facts = HashMap::with_capacity(chunk.len());
             let mut texts = HashMap::new();

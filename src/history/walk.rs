@@ -139,25 +139,32 @@ pub fn private_repository(
         // would see the cut-off parents (where their objects are present) as real.
         return Ok((repo, mailmap));
     }
-    let odb = private_odb(&repo)?;
-    Ok((Repository::from_odb(odb)?, mailmap))
+    match private_odb(&repo)? {
+        Some(odb) => Ok((Repository::from_odb(odb)?, mailmap)),
+        None => Ok((repo, mailmap)),
+    }
 }
 
 /// The object database of `repo`, with pack files of this worker's own (see
-/// [`private_repository`]).
-pub fn private_odb(repo: &Repository) -> Result<git2::Odb<'static>, git2::Error> {
+/// [`private_repository`]); `None` where it cannot be made, and the repository's own serves.
+pub fn private_odb(repo: &Repository) -> Result<Option<git2::Odb<'static>>, git2::Error> {
+    let objects = repo.commondir().join("objects");
+    // libgit2 takes the path as UTF-8, and silently adds nothing for an alternate directory
+    // it cannot find: then the repository's own object database is used (`None`).
+    let Some(mut objects) = objects
+        .to_str()
+        .filter(|_| objects.is_dir())
+        .map(str::to_string)
+    else {
+        return Ok(None);
+    };
     let worker = rayon::current_thread_index().unwrap_or(0);
-    let mut objects = repo
-        .commondir()
-        .join("objects")
-        .to_string_lossy()
-        .into_owned();
     for _ in 0..=worker {
         objects.push_str("/.");
     }
     let odb = git2::Odb::new()?;
     odb.add_disk_alternate(&objects)?;
-    Ok(odb)
+    Ok(Some(odb))
 }
 
 fn person(sig: &git2::Signature) -> Person {
@@ -447,4 +454,64 @@ fn detect_renames(repo: &Repository, raw: Vec<RawChange>) -> Vec<Change> {
     }
     changes.sort_by(|a, b| a.path.cmp(&b.path));
     changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every worker's private repository reads the same objects as the repository itself:
+    /// commits, trees and blobs from a pack (two workers, so that the second names the
+    /// objects directory by its longer path).
+    #[test]
+    fn private_repositories_read_what_the_repository_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let blob = repo.blob(b"# Policy\n").unwrap();
+        let mut builder = repo.treebuilder(None).unwrap();
+        builder.insert("policy.md", blob, 0o100644).unwrap();
+        let tree = repo.find_tree(builder.write().unwrap()).unwrap();
+        let who = git2::Signature::new("A", "a@example.com", &git2::Time::new(0, 0)).unwrap();
+        let commit = repo
+            .commit(Some("HEAD"), &who, &who, "First", &tree, &[])
+            .unwrap();
+        let git_dir = repo.path().to_path_buf();
+        // Packed, and the loose copies removed: every read below comes from the pack.
+        let mut pack = repo.packbuilder().unwrap();
+        pack.insert_commit(commit).unwrap();
+        pack.write(&git_dir.join("objects/pack"), 0o644).unwrap();
+        for entry in std::fs::read_dir(git_dir.join("objects")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().is_some_and(|n| n.len() == 2) {
+                std::fs::remove_dir_all(path).unwrap();
+            }
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let read: Vec<(usize, String, Vec<u8>)> = pool.install(|| {
+            (0..8)
+                .into_par_iter()
+                .map(|_| {
+                    let (private, _) = private_repository(&git_dir).unwrap();
+                    let found = private.find_commit(commit).unwrap();
+                    let odb = private_odb(&Repository::open(&git_dir).unwrap())
+                        .unwrap()
+                        .expect("an objects directory with a UTF-8 path");
+                    let text = odb.read(blob).unwrap().data().to_vec();
+                    (
+                        rayon::current_thread_index().unwrap(),
+                        found.summary().unwrap().unwrap().to_string(),
+                        text,
+                    )
+                })
+                .collect()
+        });
+        for (_, summary, text) in &read {
+            assert_eq!(summary, "First");
+            assert_eq!(text, b"# Policy\n");
+        }
+        assert!(read.iter().any(|(worker, _, _)| *worker == 1), "{read:?}");
+    }
 }
