@@ -2,7 +2,7 @@
 //! few trees per commit, one of them usually a large directory (hundreds of entries); libgit2's
 //! `Tree` parses every entry into an allocated record (and its octal modes with `strtol`), which
 //! measured as a third of the walk. Here an entry is a borrowed slice of the raw object, and
-//! the trees of the previous commit — the "before" side of the next comparison — are kept.
+//! the trees of recent commits (the "before" side of the next comparison among them) are kept.
 
 use git2::{Odb, OdbObject, Oid};
 use std::collections::HashMap;
@@ -204,12 +204,23 @@ struct Loaded<'o> {
     starts: Option<Vec<u32>>,
 }
 
-/// Raw trees of one worker: those read for the current commit and for the previous one.
+/// How many trees read for earlier commits a worker keeps (the most recently used).
+const RECENT_TREES: usize = 96;
+
+/// Raw trees of one worker: those read for the current commit, and recently read ones.
+///
+/// A commit's "after" trees are usually the trees the walk read for an earlier commit: its
+/// parent's (the "before" side of the last comparison) where the same directory changed one
+/// commit earlier, or an older commit's where it changed a few commits earlier (a change to
+/// `policies/` between two to `procedures/` leaves the latter's tree as it was). Keeping
+/// the recent ones saves reading each such tree again and finding its entries' offsets anew.
 pub struct Trees<'o> {
     odb: &'o Odb<'o>,
     id_len: usize,
     current: HashMap<Oid, Loaded<'o>>,
-    previous: HashMap<Oid, Loaded<'o>>,
+    /// Trees of earlier commits, with the number of the commit that last used each.
+    recent: HashMap<Oid, (Loaded<'o>, u64)>,
+    commit: u64,
 }
 
 impl<'o> Trees<'o> {
@@ -218,13 +229,26 @@ impl<'o> Trees<'o> {
             odb,
             id_len: 20,
             current: HashMap::new(),
-            previous: HashMap::new(),
+            recent: HashMap::new(),
+            commit: 0,
         }
     }
 
-    /// Starts the next commit: what the last one read stays available for one more commit.
+    /// Starts the next commit: what the last one read stays available, as long as it is
+    /// among the `RECENT_TREES` most recently used.
     pub fn next_commit(&mut self) {
-        self.previous = std::mem::take(&mut self.current);
+        self.commit += 1;
+        let now = self.commit;
+        self.recent
+            .extend(self.current.drain().map(|(id, loaded)| (id, (loaded, now))));
+        if self.recent.len() > RECENT_TREES {
+            // Down to half the limit at once, so that this runs once every many commits.
+            let mut used: Vec<u64> = self.recent.values().map(|(_, at)| *at).collect();
+            let keep = RECENT_TREES / 2;
+            let at = used.len() - keep;
+            let (_, &mut cutoff, _) = used.select_nth_unstable(at);
+            self.recent.retain(|_, (_, at)| *at >= cutoff);
+        }
     }
 
     /// Makes the tree `id` available to `entries`.
@@ -232,8 +256,8 @@ impl<'o> Trees<'o> {
         if self.current.contains_key(&id) {
             return Ok(());
         }
-        let loaded = match self.previous.remove(&id) {
-            Some(loaded) => loaded,
+        let loaded = match self.recent.remove(&id) {
+            Some((loaded, _)) => loaded,
             None => {
                 let object = self.odb.read(id)?;
                 if object.kind() != git2::ObjectType::Tree {
@@ -501,5 +525,46 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A tree read for an earlier commit is kept, with its entries' offsets, while it is among
+    /// the recently used ones, and read afresh once it is not.
+    #[test]
+    fn recent_trees_are_kept_and_old_ones_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let odb = repo.odb().unwrap();
+        let tree = |n: usize| -> Oid {
+            let mut builder = repo.treebuilder(None).unwrap();
+            for i in 0..3 {
+                let blob = repo.blob(format!("{n} {i}").as_bytes()).unwrap();
+                builder.insert(format!("f{i}"), blob, 0o100644).unwrap();
+            }
+            builder.write().unwrap()
+        };
+        let (a, b) = (tree(0), tree(1));
+        let mut trees = Trees::new(&odb);
+        trees.load(a).unwrap();
+        trees.load(b).unwrap();
+        trees.changed(a, b).unwrap();
+        let known = |trees: &Trees, id: Oid| trees.current[&id].starts.is_some();
+        assert!(known(&trees, a) && known(&trees, b));
+        // A few commits that read other trees: `a` comes back with its offsets.
+        for n in 2..6 {
+            trees.next_commit();
+            trees.load(tree(n)).unwrap();
+        }
+        trees.next_commit();
+        trees.load(a).unwrap();
+        assert!(known(&trees, a));
+        // Many more: `b`, unused all along, has been dropped and is read again.
+        for n in 6..6 + RECENT_TREES {
+            trees.next_commit();
+            trees.load(tree(n)).unwrap();
+        }
+        trees.next_commit();
+        trees.load(b).unwrap();
+        assert!(!known(&trees, b));
+        assert!(trees.recent.len() <= RECENT_TREES);
     }
 }
