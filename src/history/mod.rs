@@ -438,7 +438,7 @@ fn fresh_walk(
 type FactsRead = (HashMap<String, Facts>, HashMap<String, Arc<str>>);
 
 /// Reads the facts of each blob (in parallel, one repository per worker, see
-/// [`walk::private_repository`]).
+/// [`walk::for_worker`]).
 ///
 /// The texts of approved blobs (status `approved`, with a version and a content hash) are
 /// kept: the portal diffs successive approved versions, and reading those blobs again, a
@@ -453,16 +453,8 @@ fn read_facts(git_dir: &Path, blobs: &[String]) -> Result<FactsRead, git2::Error
     let parts: Vec<Result<FactsRead, git2::Error>> = blobs
         .par_chunks(chunk)
         .map(|chunk| {
-            let repo = Repository::open(git_dir)?;
-            let private = walk::private_odb(&repo)?;
-            let shared;
-            let odb = match &private {
-                Some(odb) => odb,
-                None => {
-                    shared = repo.odb()?;
-                    &shared
-                }
-            };
+            let repo = walk::for_worker(Repository::open(git_dir)?)?;
+            let odb = repo.odb()?;
             let mut reader = facts::Reader::default();
             let mut facts = HashMap::with_capacity(chunk.len());
             let mut texts = HashMap::new();

@@ -73,7 +73,7 @@ pub struct Walk {
 /// already keeps the ones the next commit reads, and a cache of each worker's trees was a
 /// fifth of the build's peak memory. Commits stay cached (a commit is read as a parent, then
 /// as itself). Pack files are mapped in 4 MiB windows, 32 MiB at most in all: each worker has
-/// its own instance of the pack (see `private_repository`), and with libgit2's default (the
+/// its own instance of the pack (see `for_worker`), and with libgit2's default (the
 /// whole pack in one window, 8 GiB in all) every instance kept the whole pack resident.
 pub fn tune_libgit2() {
     git2::opts::strict_hash_verification(false);
@@ -101,7 +101,10 @@ pub fn walk_commits(
     let results: Vec<Result<Vec<CommitRecord>, git2::Error>> = ids
         .par_chunks(chunk)
         .map(|chunk| {
-            let (repo, mailmap) = private_repository(git_dir)?;
+            let repo = Repository::open(git_dir)?;
+            // From the repository itself: the worker's own has no work tree or HEAD.
+            let mailmap = repo.mailmap().ok();
+            let repo = for_worker(repo)?;
             let odb = repo.odb()?;
             let mut trees = Trees::new(&odb);
             let mut out = Vec::new();
@@ -121,7 +124,7 @@ pub fn walk_commits(
     Ok(records)
 }
 
-/// A repository for one worker, with pack files of its own.
+/// The repository `repo` as one worker reads it: over pack files of its own.
 ///
 /// libgit2 shares an opened pack file (its locks, its mapped windows and its cache of delta
 /// bases) between every repository of the process that names it by the same path. Two workers
@@ -129,34 +132,19 @@ pub fn walk_commits(
 /// the walk took 45% more CPU on two threads than on one. Naming the objects directory by a
 /// path of the worker's own (`objects/./.`, one more `/.` per worker) gives each worker its own
 /// instance of the pack; the files, and so every object read, are the same.
-pub fn private_repository(
-    git_dir: &Path,
-) -> Result<(Repository, Option<git2::Mailmap>), git2::Error> {
-    let repo = Repository::open(git_dir)?;
-    let mailmap = repo.mailmap().ok();
-    if repo.is_shallow() {
-        // A repository made from an object database knows nothing of `.git/shallow`: it
-        // would see the cut-off parents (where their objects are present) as real.
-        return Ok((repo, mailmap));
-    }
-    match private_odb(&repo)? {
-        Some(odb) => Ok((Repository::from_odb(odb)?, mailmap)),
-        None => Ok((repo, mailmap)),
-    }
-}
-
-/// The object database of `repo`, with pack files of this worker's own (see
-/// [`private_repository`]); `None` where it cannot be made, and the repository's own serves.
-pub fn private_odb(repo: &Repository) -> Result<Option<git2::Odb<'static>>, git2::Error> {
+///
+/// `repo` itself is returned where that cannot be done: a shallow repository (one made from an
+/// object database knows nothing of `.git/shallow`, and would see the cut-off parents whose
+/// objects are present as real), and an objects directory libgit2 cannot be given (it takes
+/// the path as UTF-8, and silently adds nothing for a directory it cannot find).
+pub fn for_worker(repo: Repository) -> Result<Repository, git2::Error> {
     let objects = repo.commondir().join("objects");
-    // libgit2 takes the path as UTF-8, and silently adds nothing for an alternate directory
-    // it cannot find: then the repository's own object database is used (`None`).
     let Some(mut objects) = objects
         .to_str()
-        .filter(|_| objects.is_dir())
+        .filter(|_| objects.is_dir() && !repo.is_shallow())
         .map(str::to_string)
     else {
-        return Ok(None);
+        return Ok(repo);
     };
     let worker = rayon::current_thread_index().unwrap_or(0);
     for _ in 0..=worker {
@@ -164,7 +152,7 @@ pub fn private_odb(repo: &Repository) -> Result<Option<git2::Odb<'static>>, git2
     }
     let odb = git2::Odb::new()?;
     odb.add_disk_alternate(&objects)?;
-    Ok(Some(odb))
+    Repository::from_odb(odb)
 }
 
 fn person(sig: &git2::Signature) -> Person {
@@ -460,11 +448,11 @@ fn detect_renames(repo: &Repository, raw: Vec<RawChange>) -> Vec<Change> {
 mod tests {
     use super::*;
 
-    /// Every worker's private repository reads the same objects as the repository itself:
-    /// commits, trees and blobs from a pack (two workers, so that the second names the
-    /// objects directory by its longer path).
+    /// Each worker's own repository reads the same objects as the repository itself: commits
+    /// and blobs from a pack (on two workers, so that the second names the objects directory
+    /// by its longer path).
     #[test]
-    fn private_repositories_read_what_the_repository_holds() {
+    fn each_worker_reads_the_packed_objects_through_its_own_repository() {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init(dir.path()).unwrap();
         let blob = repo.blob(b"# Policy\n").unwrap();
@@ -490,28 +478,24 @@ mod tests {
             .num_threads(2)
             .build()
             .unwrap();
-        let read: Vec<(usize, String, Vec<u8>)> = pool.install(|| {
-            (0..8)
-                .into_par_iter()
-                .map(|_| {
-                    let (private, _) = private_repository(&git_dir).unwrap();
-                    let found = private.find_commit(commit).unwrap();
-                    let odb = private_odb(&Repository::open(&git_dir).unwrap())
-                        .unwrap()
-                        .expect("an objects directory with a UTF-8 path");
-                    let text = odb.read(blob).unwrap().data().to_vec();
-                    (
-                        rayon::current_thread_index().unwrap(),
-                        found.summary().unwrap().unwrap().to_string(),
-                        text,
-                    )
-                })
-                .collect()
+        // Once on each worker. The worker's own repository is made from an object database,
+        // so it has no work tree (the repository itself has one).
+        let read: Vec<(usize, bool, String, Vec<u8>)> = pool.broadcast(|context| {
+            let own = for_worker(Repository::open(&git_dir).unwrap()).unwrap();
+            let found = own.find_commit(commit).unwrap();
+            let text = own.odb().unwrap().read(blob).unwrap().data().to_vec();
+            (
+                context.index(),
+                own.workdir().is_none(),
+                found.summary().unwrap().unwrap().to_string(),
+                text,
+            )
         });
-        for (_, summary, text) in &read {
+        assert_eq!(read.len(), 2);
+        for (worker, own, summary, text) in &read {
+            assert!(own, "worker {worker} reads the shared repository");
             assert_eq!(summary, "First");
             assert_eq!(text, b"# Policy\n");
         }
-        assert!(read.iter().any(|(worker, _, _)| *worker == 1), "{read:?}");
     }
 }

@@ -210,18 +210,13 @@ fn diff_in_pack_order(
     ordered
         .par_chunks(chunk)
         .flat_map_iter(|chunk| {
-            let repo = git2::Repository::open(git_dir).ok();
-            let private = repo
-                .as_ref()
-                .and_then(|repo| crate::history::walk::private_odb(repo).ok().flatten());
-            let shared = match (&private, &repo) {
-                (None, Some(repo)) => repo.odb().ok(),
-                _ => None,
-            };
-            let odb = private.as_ref().or(shared.as_ref());
+            let repo = git2::Repository::open(git_dir)
+                .and_then(crate::history::walk::for_worker)
+                .ok();
+            let odb = repo.as_ref().and_then(|repo| repo.odb().ok());
             let mut out = Vec::new();
             for blob in chunk {
-                let text: Option<Arc<str>> = odb.and_then(|odb| {
+                let text: Option<Arc<str>> = odb.as_ref().and_then(|odb| {
                     let found = odb.read(git2::Oid::from_str(blob).ok()?).ok()?;
                     if found.kind() != git2::ObjectType::Blob {
                         return None;
