@@ -293,15 +293,11 @@ fn same_as_file(history: &HistoryIndex, repo_path: &str, blob: &str) -> bool {
 fn approved_versions(revisions: &[RevisionFacts]) -> Vec<ApprovedVersion> {
     let mut versions: Vec<ApprovedVersion> = Vec::new();
     for r in revisions.iter().rev() {
-        let Some(f) = r.facts else { continue };
-        let (Some(version), Some(hash), Some(blob)) =
-            (&f.version, &f.content_hash, &r.revision.blob)
+        let (Some((version, hash)), Some(blob)) =
+            (r.facts.and_then(Facts::approved_version), &r.revision.blob)
         else {
             continue;
         };
-        if f.status.as_deref() != Some("approved") {
-            continue;
-        }
         if versions
             .iter()
             .any(|v| &v.version == version && &v.content_hash == hash)

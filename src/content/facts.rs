@@ -22,6 +22,19 @@ pub struct Facts {
     pub approvals: Vec<ClaimedApproval>,
 }
 
+impl Facts {
+    /// The version and content hash of a text that is an approved version: its status is
+    /// `approved` and it has both.
+    pub fn approved_version(&self) -> Option<(&String, &String)> {
+        match (&self.status, &self.version, &self.content_hash) {
+            (Some(status), Some(version), Some(hash)) if status == "approved" => {
+                Some((version, hash))
+            }
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimedApproval {
     pub role: String,

@@ -440,8 +440,8 @@ type FactsRead = (HashMap<String, Facts>, HashMap<String, Arc<str>>);
 /// Reads the facts of each blob (in parallel, one repository per worker, see
 /// [`walk::for_worker`]).
 ///
-/// The texts of approved blobs (status `approved`, with a version and a content hash) are
-/// kept: the portal diffs successive approved versions, and reading those blobs again, a
+/// The texts of approved versions (`Facts::approved_version`, what `stamp` lists as the
+/// approved versions) are kept: the portal diffs successive approved versions, and reading those blobs again, a
 /// third of all and scattered through the pack, cost as much as this whole pass. They are a
 /// small part of the history (12,489 of 34,474 revisions in the 2,000-document benchmark).
 fn read_facts(git_dir: &Path, blobs: &[String]) -> Result<FactsRead, git2::Error> {
@@ -466,10 +466,7 @@ fn read_facts(git_dir: &Path, blobs: &[String]) -> Result<FactsRead, git2::Error
                 let found = match std::str::from_utf8(blob.data()) {
                     Ok(text) => {
                         let found = reader.read(text);
-                        if found.status.as_deref() == Some("approved")
-                            && found.version.is_some()
-                            && found.content_hash.is_some()
-                        {
+                        if found.approved_version().is_some() {
                             texts.insert(id.clone(), Arc::from(text));
                         }
                         found
