@@ -87,75 +87,11 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         sink,
         digests: Mutex::new(BTreeMap::new()),
     };
-    let theme = theme::for_site(site)?;
-    let paths = markdown::Paths::of(site);
-    let matrix = compliance::matrix(site, diagnostics);
-    let coverage = communication::coverage(site);
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let history = site.history.as_ref().ok();
-    // What every page shows. Kept to what rarely changes: a page's key includes all of it, so
-    // (say) an error count here would make every edit re-render every page.
-    let base = json!({
-        "title": site.project.title(),
-        "organization": site.project.config.isms.organization,
-        "language": site.project.config.book.language,
-        "today": site.today.to_string(),
-        "logo": site.project.config.output.html.logo.as_ref().map(|_| "assets/logo"),
-        "preview": errors > 0,
-        "repository": site.project.config.output.html.git_repository_url,
-        "history": history.is_some(),
-        "history_incomplete": history.is_some_and(|h| h.shallow),
-        "head": history.map(|h| h.head.clone()),
-        // The search form's filters: the types and statuses of published documents.
-        "search": search::filters(site),
-    });
-    // Converted for the templates once: a `tera::Value` clone shares its contents.
-    let site_value = tera::Value::try_from_serializable(&base)
-        .map_err(|e| Error::Render(format!("cannot convert the site's data: {e}")))?;
-    let render_page = |template: &str,
-                       page: &str,
-                       nav: &str,
-                       title: &str,
-                       data: Value|
-     -> Result<Vec<u8>, Error> {
-        let mut context = tera::Context::new();
-        context.insert_value("site", site_value.clone());
-        context.insert("root", &pages::root_of(page));
-        context.insert("nav", nav);
-        context.insert("page_title", title);
-        context.insert("page", &data);
-        let html = theme
-            .tera
-            .render(template, &context)
-            .map_err(|e| Error::Render(format!("cannot render {page} with {template}: {e}")))?;
-        Ok(html.into_bytes())
-    };
-    // Every input a page shares with all others; a page's key adds its own.
-    let shared = {
-        let mut key = memo::PageKey::new(b"policybook", env!("CARGO_PKG_VERSION"), "");
-        key.bytes(theme.fingerprint.as_bytes()).json(&base);
-        key.finish()
-    };
-    let key_of = |template: &str, page: &str, nav: &str, title: &str, data: &Value| {
-        let mut key = memo::PageKey::new(shared.as_bytes(), template, page);
-        key.bytes(nav.as_bytes()).bytes(title.as_bytes()).json(data);
-        key
-    };
-    // What a document body's HTML depends on besides its text: which files exist and which
-    // are published (links to them are rewritten or marked).
-    let paths_fingerprint = {
-        let mut all: Vec<&String> = paths.all.iter().collect();
-        let mut published: Vec<&String> = paths.published.iter().collect();
-        all.sort();
-        published.sort();
-        let mut key = memo::PageKey::new(b"paths", "", "");
-        key.json(&all).json(&published);
-        key.finish()
-    };
-
+    let renderer = Renderer::new(site, diagnostics, &files)?;
     // The diffs first: the approved texts they are made from are dropped before the search
     // index, the largest value of the rendering, is built.
     let t = crate::timing::start();
+    let history = site.history.as_ref().ok();
     let histories = history
         .map(|h| history_view::histories(site, h))
         .unwrap_or_default();
@@ -165,149 +101,17 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
     crate::timing::phase("render: version diffs", t);
     // The search index is one document after another (elasticlunr's builder is sequential):
     // it is built beside the portal and document pages, so that both cores stay busy.
-    let search_index = || -> Result<(), Error> {
-        let started = crate::timing::start();
-        let mut key = memo::PageKey::new(shared.as_bytes(), "search-index", search::FILE);
-        search::key_inputs(site, &mut key);
-        files.page(search::FILE.to_string(), key.finish(), || {
-            Ok(search::index_script(site))
-        })?;
-        crate::timing::phase("render: search index", started);
-        Ok(())
-    };
-    let pages =
+    let (searched, stamps) = rayon::join(
+        || renderer.search_index(),
         || -> Result<Vec<Value>, Error> {
-            let t = crate::timing::start();
-            // The overview pages, their data built in parallel too (the register and the logs list
-            // every document).
-            type Overview<'a> = (
-                &'a str,
-                &'a str,
-                &'a str,
-                Box<dyn Fn() -> Value + Send + Sync + 'a>,
-            );
-            let top: Vec<Overview> = vec![
-                (
-                    "index.html",
-                    "dashboard",
-                    "Dashboard",
-                    Box::new(|| {
-                        let mut page = pages::dashboard(site, &matrix, &coverage, diagnostics);
-                        if let Some(h) = history {
-                            page["changes"] =
-                                Value::Array(history_view::recent_changes(site, h, 10));
-                        }
-                        page
-                    }),
-                ),
-                (
-                    "documents.html",
-                    "documents",
-                    "Document register",
-                    Box::new(|| pages::register(site)),
-                ),
-                (
-                    "roles.html",
-                    "roles",
-                    "Roles and responsibilities",
-                    Box::new(|| pages::roles(site)),
-                ),
-                (
-                    "communications.html",
-                    "communications",
-                    "Communication log",
-                    Box::new(|| {
-                        let mut page = pages::communications(site, &coverage);
-                        if let Some(h) = history {
-                            page["published"] =
-                                Value::Array(history_view::published_entries(site, h, &histories));
-                        }
-                        page
-                    }),
-                ),
-                (
-                    "leadership.html",
-                    "leadership",
-                    "Leadership and management reviews",
-                    Box::new(|| pages::leadership(site)),
-                ),
-            ];
-            top.into_par_iter()
-                .map(|(page, nav, title, data)| {
-                    // Each overview page has the template of its own name.
-                    let template = page;
-                    let data = data();
-                    let key = key_of(template, page, nav, title, &data).finish();
-                    files.page(page.to_string(), key, || {
-                        render_page(template, page, nav, title, data)
-                    })
-                })
-                .collect::<Result<(), Error>>()?;
-
-            let published: Vec<_> = site.published().collect();
-            crate::timing::phase("render: portal pages", t);
-            let t = crate::timing::start();
-            let progress = crate::progress::Progress::new(published.len(), "rendering documents");
-            let document_pages =
-                || -> Vec<Result<Value, Error>> {
-                    published
-            .par_iter()
-            .map(|doc| {
-                progress.inc();
-                let meta = doc.meta.as_ref().expect("published has meta");
-                let page = pages::doc_page(doc);
-                let views = history.and_then(|h| {
-                    let dh = histories.get(&doc.file)?.clone();
-                    Some(history_view::views(site, h, doc, dh))
-                });
-                let mut data = pages::document(site, doc, "");
-                data["stamp"] = views.as_ref().map_or(Value::Null, |v| v.stamp.clone());
-                data["history_href"] = json!(views.as_ref().map(|_| pages::history_page(doc)));
-                let title = &meta.title.value;
-                let mut key = key_of("document.html", &page, "documents", title, &data);
-                key.bytes(doc.rel_path.as_bytes())
-                    .bytes(doc.body().as_bytes())
-                    .bytes(paths_fingerprint.as_bytes());
-                files.page(page.clone(), key.finish(), || {
-                    let body = markdown::to_html(&doc.rel_path, doc.body(), title, &paths);
-                    data["body"] = json!(body);
-                    render_page("document.html", &page, "documents", title, data)
-                })?;
-                let stamp = match views {
-                    Some(views) => {
-                        let history_page = pages::history_page(doc);
-                        let mut data = json!({
-                            "id": meta.id.value, "title": meta.title.value, "href": page,
-                            "type": meta.doc_type.value,
-                        });
-                        // Moved in: `json!` would copy the whole history by serialising it.
-                        data["history"] = views.history;
-                        let title = format!("History of {}", meta.id.value);
-                        let key = key_of("history.html", &history_page, "documents", &title, &data);
-                        files.page(history_page.clone(), key.finish(), || {
-                            history_view::fill_diffs(&mut data["history"], &version_diffs);
-                            render_page("history.html", &history_page, "documents", &title, data)
-                        })?;
-                        views.stamp
-                    }
-                    None => manifest::stamp_without_history(doc),
-                };
-                Ok(stamp)
-            })
-            .collect()
-                };
-            let stamps = document_pages()
-                .into_iter()
-                .collect::<Result<Vec<Value>, Error>>()?;
-            progress.finish();
-            crate::timing::phase("render: documents", t);
-            Ok(stamps)
-        };
-    let (searched, stamps) = rayon::join(search_index, pages);
+            renderer.portal_pages(diagnostics, &histories)?;
+            renderer.document_pages(&histories, &version_diffs)
+        },
+    );
     searched?;
     let stamps = stamps?;
     let t = crate::timing::start();
-    for (path, text) in &theme.assets {
+    for (path, text) in &renderer.theme.assets {
         files.put(format!("assets/{path}"), text.clone().into_bytes())?;
     }
     if let Some(logo) = &site.project.config.output.html.logo {
@@ -322,6 +126,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         files.put(format!("docs/{asset}"), bytes)?;
     }
     crate::timing::phase("render: assets and attachments", t);
+    drop(renderer);
     let digests = files.digests.into_inner().expect("no writer panicked");
     let manifest = manifest::manifest(site, stamps, &digests);
     let summary = Summary {
@@ -331,6 +136,262 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
     };
     sink.put(manifest::FILE_NAME.to_string(), manifest)?;
     Ok(summary)
+}
+
+/// What rendering any page needs: the theme, the data every page shows, and the key inputs
+/// every page shares.
+struct Renderer<'a> {
+    site: &'a Site,
+    files: &'a Recorder<'a>,
+    theme: theme::Theme,
+    /// The site's data for the templates, converted once (a `tera::Value` clone shares its
+    /// contents).
+    site_value: tera::Value,
+    /// Every input a page shares with all others; a page's key adds its own.
+    shared: String,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(
+        site: &'a Site,
+        diagnostics: &[Diagnostic],
+        files: &'a Recorder<'a>,
+    ) -> Result<Renderer<'a>, Error> {
+        let theme = theme::for_site(site)?;
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        let history = site.history.as_ref().ok();
+        // What every page shows. Kept to what rarely changes: a page's key includes all of it,
+        // so (say) an error count here would make every edit re-render every page.
+        let base = json!({
+            "title": site.project.title(),
+            "organization": site.project.config.isms.organization,
+            "language": site.project.config.book.language,
+            "today": site.today.to_string(),
+            "logo": site.project.config.output.html.logo.as_ref().map(|_| "assets/logo"),
+            "preview": errors > 0,
+            "repository": site.project.config.output.html.git_repository_url,
+            "history": history.is_some(),
+            "history_incomplete": history.is_some_and(|h| h.shallow),
+            "head": history.map(|h| h.head.clone()),
+            // The search form's filters: the types and statuses of published documents.
+            "search": search::filters(site),
+        });
+        let site_value = tera::Value::try_from_serializable(&base)
+            .map_err(|e| Error::Render(format!("cannot convert the site's data: {e}")))?;
+        let shared = {
+            let mut key = memo::PageKey::new(b"policybook", env!("CARGO_PKG_VERSION"), "");
+            key.bytes(theme.fingerprint.as_bytes()).json(&base);
+            key.finish()
+        };
+        Ok(Renderer {
+            site,
+            files,
+            theme,
+            site_value,
+            shared,
+        })
+    }
+
+    /// The HTML of `page` from `template`.
+    fn render(
+        &self,
+        template: &str,
+        page: &str,
+        nav: &str,
+        title: &str,
+        data: Value,
+    ) -> Result<Vec<u8>, Error> {
+        let mut context = tera::Context::new();
+        context.insert_value("site", self.site_value.clone());
+        context.insert("root", &pages::root_of(page));
+        context.insert("nav", nav);
+        context.insert("page_title", title);
+        context.insert("page", &data);
+        let html = self
+            .theme
+            .tera
+            .render(template, &context)
+            .map_err(|e| Error::Render(format!("cannot render {page} with {template}: {e}")))?;
+        Ok(html.into_bytes())
+    }
+
+    /// The key of a page: what it shares with every page, and its own inputs.
+    fn key(
+        &self,
+        template: &str,
+        page: &str,
+        nav: &str,
+        title: &str,
+        data: &Value,
+    ) -> memo::PageKey {
+        let mut key = memo::PageKey::new(self.shared.as_bytes(), template, page);
+        key.bytes(nav.as_bytes()).bytes(title.as_bytes()).json(data);
+        key
+    }
+
+    /// The search index, built from what is published only, like every page.
+    fn search_index(&self) -> Result<(), Error> {
+        let started = crate::timing::start();
+        let mut key = memo::PageKey::new(self.shared.as_bytes(), "search-index", search::FILE);
+        search::key_inputs(self.site, &mut key);
+        self.files
+            .page(search::FILE.to_string(), key.finish(), || {
+                Ok(search::index_script(self.site))
+            })?;
+        crate::timing::phase("render: search index", started);
+        Ok(())
+    }
+
+    /// The overview pages, their data built in parallel too (the register and the logs list
+    /// every document).
+    fn portal_pages(
+        &self,
+        diagnostics: &[Diagnostic],
+        histories: &history_view::Histories,
+    ) -> Result<(), Error> {
+        let t = crate::timing::start();
+        let site = self.site;
+        let history = site.history.as_ref().ok();
+        let matrix = compliance::matrix(site, diagnostics);
+        let coverage = communication::coverage(site);
+        type Overview<'a> = (
+            &'a str,
+            &'a str,
+            &'a str,
+            Box<dyn Fn() -> Value + Send + Sync + 'a>,
+        );
+        let top: Vec<Overview> = vec![
+            (
+                "index.html",
+                "dashboard",
+                "Dashboard",
+                Box::new(|| {
+                    let mut page = pages::dashboard(site, &matrix, &coverage, diagnostics);
+                    if let Some(h) = history {
+                        page["changes"] = Value::Array(history_view::recent_changes(site, h, 10));
+                    }
+                    page
+                }),
+            ),
+            (
+                "documents.html",
+                "documents",
+                "Document register",
+                Box::new(|| pages::register(site)),
+            ),
+            (
+                "roles.html",
+                "roles",
+                "Roles and responsibilities",
+                Box::new(|| pages::roles(site)),
+            ),
+            (
+                "communications.html",
+                "communications",
+                "Communication log",
+                Box::new(|| {
+                    let mut page = pages::communications(site, &coverage);
+                    if let Some(h) = history {
+                        page["published"] =
+                            Value::Array(history_view::published_entries(site, h, histories));
+                    }
+                    page
+                }),
+            ),
+            (
+                "leadership.html",
+                "leadership",
+                "Leadership and management reviews",
+                Box::new(|| pages::leadership(site)),
+            ),
+        ];
+        top.into_par_iter()
+            .map(|(page, nav, title, data)| {
+                // Each overview page has the template of its own name.
+                let template = page;
+                let data = data();
+                let key = self.key(template, page, nav, title, &data).finish();
+                self.files.page(page.to_string(), key, || {
+                    self.render(template, page, nav, title, data)
+                })
+            })
+            .collect::<Result<(), Error>>()?;
+        crate::timing::phase("render: portal pages", t);
+        Ok(())
+    }
+
+    /// Each published document's page and history page; returns their stamps, in document
+    /// order.
+    fn document_pages(
+        &self,
+        histories: &history_view::Histories,
+        version_diffs: &history_view::Diffs,
+    ) -> Result<Vec<Value>, Error> {
+        let t = crate::timing::start();
+        let site = self.site;
+        let history = site.history.as_ref().ok();
+        let paths = markdown::Paths::of(site);
+        // What a document body's HTML depends on besides its text: which files exist and
+        // which are published (links to them are rewritten or marked).
+        let paths_fingerprint = {
+            let mut all: Vec<&String> = paths.all.iter().collect();
+            let mut published: Vec<&String> = paths.published.iter().collect();
+            all.sort();
+            published.sort();
+            let mut key = memo::PageKey::new(b"paths", "", "");
+            key.json(&all).json(&published);
+            key.finish()
+        };
+        let published: Vec<_> = site.published().collect();
+        let progress = crate::progress::Progress::new(published.len(), "rendering documents");
+        let stamps = published
+            .par_iter()
+            .map(|doc| {
+                progress.inc();
+                let meta = doc.meta.as_ref().expect("published has meta");
+                let page = pages::doc_page(doc);
+                let views = history.and_then(|h| {
+                    let dh = histories.get(&doc.file)?.clone();
+                    Some(history_view::views(site, h, doc, dh))
+                });
+                let mut data = pages::document(site, doc, "");
+                data["stamp"] = views.as_ref().map_or(Value::Null, |v| v.stamp.clone());
+                data["history_href"] = json!(views.as_ref().map(|_| pages::history_page(doc)));
+                let title = &meta.title.value;
+                let mut key = self.key("document.html", &page, "documents", title, &data);
+                key.bytes(doc.rel_path.as_bytes())
+                    .bytes(doc.body().as_bytes())
+                    .bytes(paths_fingerprint.as_bytes());
+                self.files.page(page.clone(), key.finish(), || {
+                    let body = markdown::to_html(&doc.rel_path, doc.body(), title, &paths);
+                    data["body"] = json!(body);
+                    self.render("document.html", &page, "documents", title, data)
+                })?;
+                let Some(views) = views else {
+                    return Ok(manifest::stamp_without_history(doc));
+                };
+                let history_page = pages::history_page(doc);
+                let mut data = json!({
+                    "id": meta.id.value, "title": meta.title.value, "href": page,
+                    "type": meta.doc_type.value,
+                });
+                // Moved in: `json!` would copy the whole history by serialising it.
+                data["history"] = views.history;
+                let title = format!("History of {}", meta.id.value);
+                let key = self.key("history.html", &history_page, "documents", &title, &data);
+                self.files.page(history_page.clone(), key.finish(), || {
+                    history_view::fill_diffs(&mut data["history"], version_diffs);
+                    self.render("history.html", &history_page, "documents", &title, data)
+                })?;
+                Ok(views.stamp)
+            })
+            .collect::<Vec<Result<Value, Error>>>();
+        progress.finish();
+        // The first failure in document order, whichever worker met it first.
+        let stamps = stamps.into_iter().collect::<Result<Vec<Value>, Error>>()?;
+        crate::timing::phase("render: documents", t);
+        Ok(stamps)
+    }
 }
 
 /// Attachments that published documents link to (and the evidence of published communication
