@@ -106,10 +106,21 @@ pub fn load_reusing(
     );
     diagnostics.extend(content_diagnostics);
     let signers = load_signers(&project, &mut diagnostics);
-    let site = Site::new(project, corpus, today, history, signers, options);
-    let started = crate::timing::start();
-    diagnostics.extend(validate::run(&site));
-    timing::phase("validate", started);
+    let mut site = Site::new(project, corpus, today, history, signers, options);
+    // The history cache is written while the site is validated.
+    let (found, saved) = rayon::join(
+        || {
+            let started = crate::timing::start();
+            let found = validate::run(&site);
+            timing::phase("validate", started);
+            found
+        },
+        || site.history.as_ref().is_ok_and(history::HistoryIndex::save),
+    );
+    if saved && let Ok(history) = site.history.as_mut() {
+        history.unsaved = false;
+    }
+    diagnostics.extend(found);
     validate::normalise(&mut diagnostics);
     Ok(Loaded { site, diagnostics })
 }

@@ -125,6 +125,8 @@ fn outside_scope(
         scope: history.scope.clone(),
         boundary: history.boundary.clone(),
         approved_texts: Default::default(),
+        // A walk of one file: never written over the project's cache.
+        unsaved: false,
     };
     let dh = stamp::file_history(&index, file, "");
     Ok(report::document(site, &index, None, file, dh, true))

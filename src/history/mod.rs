@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod follow;
 pub mod report;
+mod share;
 pub mod signature;
 pub mod trailers;
 mod tree;
@@ -18,7 +19,6 @@ use crate::config::Project;
 use crate::content::facts::{self, Facts};
 use crate::validate::{Code, Diagnostic};
 use git2::{Oid, Repository};
-use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -55,6 +55,8 @@ pub struct HistoryIndex {
     /// The texts of the approved blobs this run read (see `read_facts`), for the diffs between
     /// approved versions.
     pub approved_texts: HeldTexts,
+    /// This index says more than the cache on disk: see [`HistoryIndex::save`].
+    pub unsaved: bool,
 }
 
 /// Blob texts held from one pass for a later one, shared by clones and taken once.
@@ -80,6 +82,25 @@ impl std::fmt::Debug for HeldTexts {
 }
 
 impl HistoryIndex {
+    /// Writes the index to the cache if it says more than the cache does (`unsaved`); returns
+    /// whether it wrote (the caller then clears `unsaved`). Not part of `load_reusing`, so that
+    /// the caller can write the cache (16 MB for 20,000 commits) while other work goes on.
+    pub fn save(&self) -> bool {
+        if !self.unsaved {
+            return false;
+        }
+        let started = crate::timing::start();
+        cache::write(
+            &self.git_dir,
+            &self.scope,
+            &self.boundary,
+            &self.walk,
+            &self.blobs,
+        );
+        crate::timing::phase("history cache write", started);
+        true
+    }
+
     /// The repository path of a file given relative to the project root.
     pub fn repo_path(&self, project_file: &str) -> String {
         format!("{}{project_file}", self.prefix)
@@ -312,21 +333,15 @@ pub fn load_reusing(
     };
 
     crate::timing::phase("history walk", started);
-    let head_tree = head_commit.tree().map_err(broken)?;
-    let head_blobs = head_files(&head_tree, &scope).map_err(broken)?;
-    let mut head_paths: Vec<String> = head_blobs.keys().cloned().collect();
-    head_paths.sort();
-    let files = follow::follow(&walked, &head_paths);
+    walked.order.shrink_to_fit();
 
-    // Facts of every Markdown blob not already known, read once each, in parallel.
+    // Facts of every Markdown blob the walk met and no earlier run read, read once each.
     // In the order the commits were walked (newest first): that is close to the order objects
     // sit in the pack, and libgit2 caches only the base of a delta chain, so locality is what
-    // keeps reads cheap (sorting by blob id makes them three times slower).
+    // keeps reads cheap (sorting by blob id makes them three times slower). Every blob, not
+    // only those of files still at HEAD: then the facts do not wait for the files' histories,
+    // which are followed meanwhile (and a deleted file's blobs are few).
     let mut seen = std::collections::HashSet::new();
-    let in_scope: std::collections::HashSet<&str> = files
-        .values()
-        .flat_map(|revs| revs.iter().filter_map(|r| r.blob.as_deref()))
-        .collect();
     let wanted: Vec<String> = walked
         .order
         .iter()
@@ -334,24 +349,27 @@ pub fn load_reusing(
         .flat_map(|r| r.changes.iter())
         .filter(|c| c.path.ends_with(".md"))
         .filter_map(|c| c.new.as_deref())
-        .filter(|b| in_scope.contains(b) && !blobs.contains_key(*b) && seen.insert(b.to_string()))
+        .filter(|b| !blobs.contains_key(*b) && seen.insert(*b))
         .map(str::to_string)
         .collect();
-    let facts_started = crate::timing::start();
-    let (facts, approved_texts) = read_facts(&git_dir, &wanted).map_err(broken)?;
-    blobs.extend(facts);
-    crate::timing::phase(
-        &format!("blob facts ({} blobs)", wanted.len()),
-        facts_started,
+    drop(seen);
+    let head_blobs = head_files(&head_commit.tree().map_err(broken)?, &scope).map_err(broken)?;
+    let mut head_paths: Vec<String> = head_blobs.keys().cloned().collect();
+    head_paths.sort();
+    let (read, files) = rayon::join(
+        || {
+            let facts_started = crate::timing::start();
+            let (facts, approved_texts) = read_facts(&git_dir, &wanted)?;
+            blobs.extend(facts);
+            crate::timing::phase(
+                &format!("blob facts ({} blobs)", wanted.len()),
+                facts_started,
+            );
+            Ok(approved_texts)
+        },
+        || follow::follow(&walked, &head_paths),
     );
-
-    walked.order.shrink_to_fit();
-    let cache_started = crate::timing::start();
-    // Nothing new: the cache on disk already says all this.
-    if !(unchanged && wanted.is_empty()) {
-        cache::write(&git_dir, &scope, &boundary, &walked, &blobs);
-    }
-    crate::timing::phase("history cache write", cache_started);
+    let approved_texts = read.map_err(broken)?;
     Ok(HistoryIndex {
         git_dir,
         workdir,
@@ -366,6 +384,8 @@ pub fn load_reusing(
         scope,
         boundary,
         approved_texts: HeldTexts::new(approved_texts),
+        // Nothing new: the cache on disk already says all this.
+        unsaved: !(unchanged && wanted.is_empty()),
     })
 }
 
@@ -448,39 +468,38 @@ fn read_facts(git_dir: &Path, blobs: &[String]) -> Result<FactsRead, git2::Error
     if blobs.is_empty() {
         return Ok(Default::default());
     }
-    let threads = rayon::current_num_threads().max(1);
-    let chunk = blobs.len().div_ceil(threads).max(1);
-    let parts: Vec<Result<FactsRead, git2::Error>> = blobs
-        .par_chunks(chunk)
-        .map(|chunk| {
-            let repo = walk::for_worker(Repository::open(git_dir)?)?;
-            let odb = repo.odb()?;
-            let mut reader = facts::Reader::default();
-            let mut facts = HashMap::with_capacity(chunk.len());
-            let mut texts = HashMap::new();
-            for id in chunk {
-                let blob = odb.read(Oid::from_str(id)?)?;
-                if blob.kind() != git2::ObjectType::Blob {
-                    return Err(git2::Error::from_str(&format!("{id} is not a blob")));
-                }
-                let found = match std::str::from_utf8(blob.data()) {
-                    Ok(text) => {
-                        let found = reader.read(text);
-                        if found.approved_version().is_some() {
-                            texts.insert(id.clone(), Arc::from(text));
-                        }
-                        found
-                    }
-                    Err(_) => Facts::default(),
-                };
-                facts.insert(id.clone(), found);
+    // In chunks taken in walk order: neighbouring blobs share delta bases.
+    let chunk = blobs
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1) * 8)
+        .max(256);
+    let parts = share::by_workers(blobs, chunk, |chunks| {
+        let repo = walk::for_worker(Repository::open(git_dir)?)?;
+        let odb = repo.odb()?;
+        let mut reader = facts::Reader::default();
+        let mut facts = HashMap::with_capacity(blobs.len());
+        let mut texts = HashMap::new();
+        for id in chunks.flatten() {
+            let blob = odb.read(Oid::from_str(id)?)?;
+            if blob.kind() != git2::ObjectType::Blob {
+                return Err(git2::Error::from_str(&format!("{id} is not a blob")));
             }
-            Ok((facts, texts))
-        })
-        .collect();
+            let found = match std::str::from_utf8(blob.data()) {
+                Ok(text) => {
+                    let found = reader.read(text);
+                    if found.approved_version().is_some() {
+                        texts.insert(id.clone(), Arc::from(text));
+                    }
+                    found
+                }
+                Err(_) => Facts::default(),
+            };
+            facts.insert(id.clone(), found);
+        }
+        Ok::<FactsRead, git2::Error>((facts, texts))
+    })?;
     let mut out: FactsRead = (HashMap::with_capacity(blobs.len()), HashMap::new());
-    for p in parts {
-        let (facts, texts) = p?;
+    for (facts, texts) in parts {
         out.0.extend(facts);
         out.1.extend(texts);
     }

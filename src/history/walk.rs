@@ -5,11 +5,11 @@
 //! worker threads in contiguous runs (one `Repository` each: git2's is not `Sync`), so that
 //! libgit2's object cache serves the trees a commit shares with its parent.
 
+use super::share;
 use super::signature::{self, SignatureKind};
 use super::trailers::{self, Trailer};
 use super::tree::{self, Entries, Entry, EntryKind, Trees};
 use git2::{ObjectType, Oid, Repository};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -94,34 +94,31 @@ pub fn walk_commits(
     ids: &[Oid],
     scope: &[String],
 ) -> Result<Vec<CommitRecord>, git2::Error> {
-    // Several runs per worker, so that a worker whose runs hold the larger trees of recent
-    // history does not finish long after the others; each run costs one repository open.
-    let runs = rayon::current_num_threads().max(1) * 8;
-    let chunk = ids.len().div_ceil(runs).max(64);
-    let results: Vec<Result<Vec<CommitRecord>, git2::Error>> = ids
-        .par_chunks(chunk)
-        .map(|chunk| {
-            let repo = Repository::open(git_dir)?;
-            // From the repository itself: the worker's own has no work tree or HEAD.
-            let mailmap = repo.mailmap().ok();
-            let repo = for_worker(repo)?;
-            let odb = repo.odb()?;
-            let mut trees = Trees::new(&odb);
-            let mut out = Vec::new();
+    // Chunks small enough that the workers finish within one of each other, large enough
+    // that a chunk's first commit (whose trees no worker has read yet) costs little.
+    let chunk = ids
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1) * 16)
+        .max(64);
+    let results = share::by_workers(ids, chunk, |chunks| {
+        let repo = Repository::open(git_dir)?;
+        // From the repository itself: the worker's own has no work tree or HEAD.
+        let mailmap = repo.mailmap().ok();
+        let repo = for_worker(repo)?;
+        let odb = repo.odb()?;
+        let mut trees = Trees::new(&odb);
+        let mut out = Vec::new();
+        for chunk in chunks {
             for &id in chunk {
                 if let Some(record) = commit_record(&repo, &mut trees, mailmap.as_ref(), id, scope)?
                 {
                     out.push(record);
                 }
             }
-            Ok(out)
-        })
-        .collect();
-    let mut records = Vec::new();
-    for r in results {
-        records.extend(r?);
-    }
-    Ok(records)
+        }
+        Ok::<_, git2::Error>(out)
+    })?;
+    Ok(results.into_iter().flatten().collect())
 }
 
 /// The repository `repo` as one worker reads it: over pack files of its own.

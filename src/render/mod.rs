@@ -101,11 +101,17 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
     crate::timing::phase("render: version diffs", t);
     // The search index is one document after another (elasticlunr's builder is sequential):
     // it is built beside the portal and document pages, so that both cores stay busy.
-    let (searched, stamps) = rayon::join(
+    // The diffs' cache is written meanwhile, by whichever thread is free first.
+    let (searched, (stamps, ())) = rayon::join(
         || renderer.search_index(),
-        || -> Result<Vec<Value>, Error> {
-            renderer.portal_pages(diagnostics, &histories)?;
-            renderer.document_pages(&histories, &version_diffs)
+        || {
+            rayon::join(
+                || -> Result<Vec<Value>, Error> {
+                    renderer.portal_pages(diagnostics, &histories)?;
+                    renderer.document_pages(&histories, &version_diffs)
+                },
+                || version_diffs.save(),
+            )
         },
     );
     searched?;
