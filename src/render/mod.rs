@@ -41,6 +41,11 @@ struct Recorder<'a> {
 impl Recorder<'_> {
     fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), Error> {
         let digest = manifest::sha256(&bytes);
+        self.put_digested(path, bytes, digest)
+    }
+
+    /// `put`, the file's SHA-256 already computed.
+    fn put_digested(&self, path: String, bytes: Vec<u8>, digest: String) -> Result<(), Error> {
         let size = bytes.len() as u64;
         self.digests
             .lock()
@@ -65,11 +70,12 @@ impl Recorder<'_> {
             return Ok(());
         }
         let bytes = render()?;
+        let digest = manifest::sha256(&bytes);
         self.sink.remember(
             &path,
-            memo::Entry::new(key, manifest::sha256(&bytes), bytes.len() as u64),
+            memo::Entry::new(key, digest.clone(), bytes.len() as u64),
         );
-        self.put(path, bytes)
+        self.put_digested(path, bytes, digest)
     }
 }
 
