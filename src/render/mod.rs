@@ -113,8 +113,13 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         || {
             rayon::join(
                 || -> Result<Vec<Value>, Error> {
-                    renderer.portal_pages(diagnostics, &histories)?;
-                    renderer.document_pages(&histories, &version_diffs)
+                    // Side by side: the portal pages are five, of very different sizes.
+                    let (portal, stamps) = rayon::join(
+                        || renderer.portal_pages(diagnostics, &histories),
+                        || renderer.document_pages(&histories, &version_diffs),
+                    );
+                    portal?;
+                    stamps
                 },
                 || version_diffs.save(),
             )

@@ -4,6 +4,7 @@
 
 use super::memo;
 use crate::Error;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -136,7 +137,7 @@ impl Staging {
         let memo_path = self.memo_path.clone();
         let mut new_memo = std::mem::take(&mut *self.new_memo.lock().expect("no writer panicked"));
         // Record each page file's identity as written (renaming the directory keeps it).
-        for (path, entry) in new_memo.iter_mut() {
+        new_memo.par_iter_mut().for_each(|(path, entry)| {
             if let Some((inode, mtime_ns)) = std::fs::symlink_metadata(self.dir.path().join(path))
                 .ok()
                 .and_then(|m| memo::identity(&m))
@@ -144,12 +145,18 @@ impl Staging {
                 entry.inode = inode;
                 entry.mtime_ns = mtime_ns;
             }
-        }
+        });
         let staged: PathBuf = self.dir.keep();
         // Linux: one atomic exchange of the two directories; a build killed at any moment
         // leaves either the old site or the new one in place, never neither.
         if out.is_dir() && exchange(&staged, out) {
-            let _ = std::fs::remove_dir_all(&staged);
+            // The old site goes while the memo record is written.
+            let memo_written = || {
+                if let Some(path) = &memo_path {
+                    memo::write(path, std::mem::take(&mut new_memo));
+                }
+            };
+            rayon::join(|| remove_tree(&staged), memo_written);
         } else {
             let old = parent.join(format!(".{name}.old"));
             if old.exists() {
@@ -176,14 +183,34 @@ impl Staging {
                 ));
             }
             if old.exists() {
-                let _ = std::fs::remove_dir_all(&old);
+                remove_tree(&old);
             }
-        }
-        if let Some(path) = memo_path {
-            memo::write(&path, new_memo);
+            if let Some(path) = &memo_path {
+                memo::write(path, new_memo);
+            }
         }
         Ok(())
     }
+}
+
+/// Deletes a directory tree, its top-level entries in parallel (a site is a few directories
+/// of thousands of files each); failures are ignored, as by `remove_dir_all` callers here.
+fn remove_tree(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.par_iter().for_each(|path| {
+            // Not following symlinks: a link is removed, never what it points to.
+            match std::fs::symlink_metadata(path) {
+                Ok(m) if m.is_dir() => {
+                    let _ = std::fs::remove_dir_all(path);
+                }
+                _ => {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+        });
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 impl Sink for Staging {
