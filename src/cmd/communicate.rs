@@ -63,7 +63,7 @@ impl Entry {
         let mut groups = self.audience.clone();
         groups.sort();
         let digest = Sha256::digest(groups.join("\n").as_bytes());
-        digest[..4].iter().map(|b| format!("{b:02x}")).collect()
+        crate::hex::lower(&digest[..4])
     }
 
     /// `2026-06-01-pol-001-v1-0-email-1a2b3c4d.md`

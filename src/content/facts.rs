@@ -213,7 +213,7 @@ fn with_body(m: MatterFacts, source: &str, body_offset: usize) -> Facts {
         id: m.id,
         version: m.version,
         status: m.status,
-        content_hash: Some(hex(&digest)),
+        content_hash: Some(crate::hex::lower(&digest)),
         approvals: m.approvals,
     }
 }
@@ -262,17 +262,6 @@ fn of_node(node: &Node) -> Option<MatterFacts> {
         approvals,
         content_json: serde_json::to_string(&content).expect("json"),
     })
-}
-
-/// Lower-case hex of `bytes`.
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    out
 }
 
 #[cfg(test)]

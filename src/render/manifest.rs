@@ -11,10 +11,7 @@ use std::collections::BTreeMap;
 pub const FILE_NAME: &str = "manifest.json";
 
 pub fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex::lower(&Sha256::digest(bytes))
 }
 
 /// A stamp from the working copy alone (no Git history to read).

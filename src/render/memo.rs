@@ -45,7 +45,7 @@ impl PageKey {
     }
 
     pub fn finish(self) -> String {
-        hex(&self.0.finalize())
+        crate::hex::lower(&self.0.finalize())
     }
 }
 
@@ -59,10 +59,6 @@ impl Write for HashWriter<'_> {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What the previous build rendered a page from, and what it wrote.
