@@ -3,6 +3,7 @@
 
 use super::{EXIT_INVALID, EXIT_OK, Validation};
 use crate::validate::report::summary;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -21,12 +22,15 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
     let root = super::root(root)?;
     let mut loaded = crate::load(&root, args.validation.options())?;
     args.validation.apply(&mut loaded.diagnostics);
-    let started = crate::timing::start();
-    let sources = super::sources(&loaded.site);
-    super::print(args.validation.format, &loaded.diagnostics, &sources, true);
-    crate::timing::phase("report diagnostics", started);
+    let report = || {
+        let started = crate::timing::start();
+        let sources = super::sources(&loaded.site);
+        super::print(args.validation.format, &loaded.diagnostics, &sources, true);
+        crate::timing::phase("report diagnostics", started);
+    };
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 && !args.allow_errors {
+        report();
         eprintln!(
             "error: not publishing: {} (fix them, or pass --allow-errors for a preview)",
             summary(&loaded.diagnostics)
@@ -40,7 +44,17 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
             .join(out),
         None => loaded.site.project.build_dir.clone(),
     };
-    let written = crate::render::build(&loaded.site, &loaded.diagnostics, &out)?;
+    // Into a pipe or a file (CI logs, `--format json`), the report is written while the site
+    // renders; to a terminal, first, where the progress bar could otherwise cut into it.
+    let written = if std::io::stderr().is_terminal() {
+        report();
+        crate::render::build(&loaded.site, &loaded.diagnostics, &out)?
+    } else {
+        let ((), written) = rayon::join(report, || {
+            crate::render::build(&loaded.site, &loaded.diagnostics, &out)
+        });
+        written?
+    };
     eprintln!(
         "built {} pages ({} files, {} KiB) into {}{}",
         written.pages,
