@@ -335,41 +335,25 @@ pub fn load_reusing(
     crate::timing::phase("history walk", started);
     walked.order.shrink_to_fit();
 
-    // Facts of every Markdown blob the walk met and no earlier run read, read once each.
-    // In the order the commits were walked (newest first): that is close to the order objects
-    // sit in the pack, and libgit2 caches only the base of a delta chain, so locality is what
-    // keeps reads cheap (sorting by blob id makes them three times slower). Every blob, not
-    // only those of files still at HEAD: then the facts do not wait for the files' histories,
-    // which are followed meanwhile (and a deleted file's blobs are few).
-    let mut seen = std::collections::HashSet::new();
-    let wanted: Vec<String> = walked
-        .order
-        .iter()
-        .filter_map(|id| walked.records.get(id))
-        .flat_map(|r| r.changes.iter())
-        .filter(|c| c.path.ends_with(".md"))
-        .filter_map(|c| c.new.as_deref())
-        .filter(|b| !blobs.contains_key(*b) && seen.insert(*b))
-        .map(str::to_string)
-        .collect();
-    drop(seen);
     let head_blobs = head_files(&head_commit.tree().map_err(broken)?, &scope).map_err(broken)?;
     let mut head_paths: Vec<String> = head_blobs.keys().cloned().collect();
     head_paths.sort();
+    // The facts beside the files' histories, which they do not need.
     let (read, files) = rayon::join(
         || {
             let facts_started = crate::timing::start();
+            let wanted = unread_blobs(&walked, &blobs);
             let (facts, approved_texts) = read_facts(&git_dir, &wanted)?;
             blobs.extend(facts);
             crate::timing::phase(
                 &format!("blob facts ({} blobs)", wanted.len()),
                 facts_started,
             );
-            Ok(approved_texts)
+            Ok((approved_texts, wanted.is_empty()))
         },
         || follow::follow(&walked, &head_paths),
     );
-    let approved_texts = read.map_err(broken)?;
+    let (approved_texts, nothing_read) = read.map_err(broken)?;
     Ok(HistoryIndex {
         git_dir,
         workdir,
@@ -385,7 +369,7 @@ pub fn load_reusing(
         boundary,
         approved_texts: HeldTexts::new(approved_texts),
         // Nothing new: the cache on disk already says all this.
-        unsaved: !(unchanged && wanted.is_empty()),
+        unsaved: !(unchanged && nothing_read),
     })
 }
 
@@ -452,6 +436,27 @@ fn fresh_walk(
         order: ids.iter().map(Oid::to_string).collect(),
         records: records.into_iter().map(|r| (r.id.clone(), r)).collect(),
     })
+}
+
+/// The Markdown blobs the walk met that `known` has no facts of, each once.
+///
+/// Every blob, not only those of files still at HEAD: then the facts do not wait for the
+/// files' histories, which are followed meanwhile (and a deleted file's blobs are few). In
+/// the order the commits were walked (newest first): that is close to the order objects sit
+/// in the pack, and libgit2 caches only the base of a delta chain, so locality is what keeps
+/// reads cheap (sorting by blob id makes them three times slower).
+fn unread_blobs(walked: &walk::Walk, known: &HashMap<String, Facts>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    walked
+        .order
+        .iter()
+        .filter_map(|id| walked.records.get(id))
+        .flat_map(|r| r.changes.iter())
+        .filter(|c| c.path.ends_with(".md"))
+        .filter_map(|c| c.new.as_deref())
+        .filter(|b| !known.contains_key(*b) && seen.insert(*b))
+        .map(str::to_string)
+        .collect()
 }
 
 /// What `read_facts` returns: the facts of each blob, and the texts of the approved ones.
