@@ -96,6 +96,7 @@ def main():
     env.pop("SOURCE_DATE_EPOCH", None)
 
     rows = []
+    all_outputs = []
     for size in args.sizes.split(","):
         docs, commits = SIZES[size]
         corpus = os.path.join(workdir, f"corpus-{docs}-{commits}")
@@ -108,9 +109,14 @@ def main():
         # were deleted costs a scan past every recently freed inode of its group, so deleting
         # one tool's output made the next tool's build pay for it (Hugo's time varied from
         # 4.0 to 6.2 s between runs that way).
+        # The outputs of every size are deleted only after the last size: deleting the small
+        # corpus's outputs before the large corpus's runs slowed every file the large builds
+        # created for minutes (ext4 skips recently deleted inodes one by one when it allocates
+        # a new one; perf shows `recently_deleted` under `__ext4_new_inode`).
         outputs = os.path.join(workdir, f"outputs-{docs}-{commits}")
         shutil.rmtree(outputs, ignore_errors=True)
         os.makedirs(outputs)
+        all_outputs.append(outputs)
         build = [exe, "build", "--allow-errors", "--format", "json", "--today", TODAY]
         hugo = hugo_command(workdir, corpus)
         samples = {k: [] for k in ["git log", "cold index", "cold build", "warm build", "history --all"]
@@ -136,7 +142,6 @@ def main():
 
             w, m, _ = run([exe, "history", "--all", "--format", "json"], corpus, env)
             samples["history --all"].append(w); rss["history --all"].append(m)
-        shutil.rmtree(outputs, ignore_errors=True)
         base = median(samples["git log"])
         for name in samples:
             med = median(samples[name])
@@ -154,6 +159,8 @@ def main():
         print(f"{corpus:<12} {name:<16} {value:>9} {ratio_s:>10} {mib_s:>9}")
     print("\n'cold index' is the history walk plus reading every revision's blob, inside the cold build;"
           " 'x git log' divides by `git log -M --name-status --format=%H HEAD` on the same corpus in the same run.")
+    for outputs in all_outputs:
+        shutil.rmtree(outputs, ignore_errors=True)
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
 
