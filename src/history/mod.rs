@@ -482,7 +482,7 @@ fn read_facts(git_dir: &Path, blobs: &[String]) -> Result<FactsRead, git2::Error
         let repo = walk::for_worker(Repository::open(git_dir)?)?;
         let odb = repo.odb()?;
         let mut reader = facts::Reader::default();
-        let mut facts = HashMap::with_capacity(blobs.len());
+        let mut facts = HashMap::with_capacity(chunk * 4);
         let mut texts = HashMap::new();
         for id in chunks.flatten() {
             let blob = odb.read(Oid::from_str(id)?)?;

@@ -1,9 +1,10 @@
 //! The one pass over the history. Every commit reachable from HEAD is compared with its first
 //! parent, but only under the scope paths (the content directory and book.toml): the scope's
 //! tree ids are compared first and a subtree is descended into only when its id changed, so
-//! commits that touch nothing in scope cost two small tree reads. Commits are split over the
-//! worker threads in contiguous runs (one `Repository` each: git2's is not `Sync`), so that
-//! libgit2's object cache serves the trees a commit shares with its parent.
+//! commits that touch nothing in scope cost two small tree reads. Commits are handed out to
+//! the worker threads in chunks of consecutive commits (`share::by_workers`; one `Repository`
+//! per worker: git2's is not `Sync`), so that a worker's recent trees serve the trees a commit
+//! shares with its parent.
 
 use super::share;
 use super::signature::{self, SignatureKind};
