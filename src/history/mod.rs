@@ -6,7 +6,7 @@
 pub mod cache;
 pub mod follow;
 pub mod report;
-mod share;
+pub(crate) mod share;
 pub mod signature;
 pub mod trailers;
 mod tree;

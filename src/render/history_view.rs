@@ -97,7 +97,7 @@ impl Diffs {
     /// pages render, not before.
     pub fn save(&self) {
         let Some(unsaved) = &self.unsaved else { return };
-        let keys_path = self.path.with_file_name("diffs.keys");
+        let keys_path = keys_path(&self.path);
         let written = !unsaved.diffs_changed
             || self
                 .map
@@ -125,6 +125,11 @@ impl Diffs {
     }
 }
 
+/// The file beside the diffs cache that holds the key of the pairs it covers.
+fn keys_path(diffs: &std::path::Path) -> std::path::PathBuf {
+    diffs.with_file_name("diffs.keys")
+}
+
 fn read_cache(path: &std::path::Path) -> HashMap<String, String> {
     std::fs::read(path)
         .ok()
@@ -142,9 +147,8 @@ pub fn version_diffs(history: &HistoryIndex, histories: &Histories) -> Diffs {
                 .collect::<Vec<_>>()
         })
         .collect();
-    let dir = history.git_dir.join("policybook");
-    let path = dir.join("diffs.json");
-    let keys_path = dir.join("diffs.keys");
+    let path = history.git_dir.join("policybook").join("diffs.json");
+    let keys_path = keys_path(&path);
     let fingerprint = {
         let mut keys: Vec<String> = pairs.iter().map(|(a, b)| diff_key(a, b)).collect();
         keys.sort();
@@ -205,9 +209,9 @@ pub fn version_diffs(history: &HistoryIndex, histories: &Histories) -> Diffs {
 
 /// Computes the diffs of `pairs` (old blob, new blob), reading each blob once, in the order
 /// given (`ordered`: the order of the walk, which is close to the order of the pack; reading
-/// the versions of one document after another was four times slower). Both workers read a
-/// run of that order each; a pair is diffed as soon as its second blob is read, and a text is
-/// dropped once its pairs are done, so few texts are held at any time.
+/// the versions of one document after another was four times slower). The workers take
+/// chunks of that order as they go; a pair is diffed as soon as its second blob is read, and
+/// a text is dropped once its pairs are done, so few texts are held at any time.
 fn diff_in_pack_order(
     git_dir: &std::path::Path,
     ordered: &[&String],
@@ -231,68 +235,67 @@ fn diff_in_pack_order(
     // blob that cannot be read as text is held as `None`: its pairs get no diff.
     type Pending<'a> = HashMap<&'a str, (Option<Arc<str>>, usize)>;
     let pending: Mutex<Pending> = Mutex::new(HashMap::new());
+    // Chunks of that order, handed out as the workers ask (see `history::share`).
     let chunk = ordered
         .len()
-        .div_ceil(rayon::current_num_threads().max(1))
-        .max(1);
-    ordered
-        .par_chunks(chunk)
-        .flat_map_iter(|chunk| {
-            let repo = git2::Repository::open(git_dir)
-                .and_then(crate::history::walk::for_worker)
-                .ok();
-            let odb = repo.as_ref().and_then(|repo| repo.odb().ok());
-            let mut out = Vec::new();
-            for blob in chunk {
-                let text: Option<Arc<str>> = odb.as_ref().and_then(|odb| {
-                    let found = odb.read(git2::Oid::from_str(blob).ok()?).ok()?;
-                    if found.kind() != git2::ObjectType::Blob {
-                        return None;
+        .div_ceil(rayon::current_num_threads().max(1) * 8)
+        .max(64);
+    let Ok(parts) = crate::history::share::by_workers(ordered, chunk, |chunks| {
+        let repo = git2::Repository::open(git_dir)
+            .and_then(crate::history::walk::for_worker)
+            .ok();
+        let odb = repo.as_ref().and_then(|repo| repo.odb().ok());
+        let mut out = Vec::new();
+        for blob in chunks.flatten() {
+            let text: Option<Arc<str>> = odb.as_ref().and_then(|odb| {
+                let found = odb.read(git2::Oid::from_str(blob).ok()?).ok()?;
+                if found.kind() != git2::ObjectType::Blob {
+                    return None;
+                }
+                std::str::from_utf8(found.data()).ok().map(Arc::from)
+            });
+            let mine = pairs_of.get(blob.as_str()).map_or(&[][..], Vec::as_slice);
+            let mut ready = Vec::new();
+            {
+                let mut pending = pending.lock().expect("no diff worker panics");
+                let mut open = 0;
+                for &n in mine {
+                    let (a, b) = unique[n];
+                    let partner = if a == blob.as_str() { b } else { a };
+                    if partner == blob.as_str() {
+                        ready.push((n, text.clone()));
+                        continue;
                     }
-                    std::str::from_utf8(found.data()).ok().map(Arc::from)
-                });
-                let mine = pairs_of.get(blob.as_str()).map_or(&[][..], Vec::as_slice);
-                let mut ready = Vec::new();
-                {
-                    let mut pending = pending.lock().expect("no diff worker panics");
-                    let mut open = 0;
-                    for &n in mine {
-                        let (a, b) = unique[n];
-                        let partner = if a == blob.as_str() { b } else { a };
-                        if partner == blob.as_str() {
-                            ready.push((n, text.clone()));
-                            continue;
-                        }
-                        match pending.get_mut(partner) {
-                            Some((partner_text, left)) => {
-                                ready.push((n, partner_text.clone()));
-                                *left -= 1;
-                                if *left == 0 {
-                                    pending.remove(partner);
-                                }
+                    match pending.get_mut(partner) {
+                        Some((partner_text, left)) => {
+                            ready.push((n, partner_text.clone()));
+                            *left -= 1;
+                            if *left == 0 {
+                                pending.remove(partner);
                             }
-                            None => open += 1,
                         }
-                    }
-                    if open > 0 {
-                        pending.insert(blob.as_str(), (text.clone(), open));
+                        None => open += 1,
                     }
                 }
-                for (n, partner_text) in ready {
-                    let (a, b) = unique[n];
-                    let (old, new) = if a == blob.as_str() {
-                        (text.as_deref(), partner_text.as_deref())
-                    } else {
-                        (partner_text.as_deref(), text.as_deref())
-                    };
-                    if let (Some(old), Some(new)) = (old, new) {
-                        out.push((diff_key(a, b), diff_text(old, new)));
-                    }
+                if open > 0 {
+                    pending.insert(blob.as_str(), (text.clone(), open));
                 }
             }
-            out
-        })
-        .collect()
+            for (n, partner_text) in ready {
+                let (a, b) = unique[n];
+                let (old, new) = if a == blob.as_str() {
+                    (text.as_deref(), partner_text.as_deref())
+                } else {
+                    (partner_text.as_deref(), text.as_deref())
+                };
+                if let (Some(old), Some(new)) = (old, new) {
+                    out.push((diff_key(a, b), diff_text(old, new)));
+                }
+            }
+        }
+        Ok::<_, std::convert::Infallible>(out)
+    });
+    parts.into_iter().flatten().collect()
 }
 
 /// Writes a cache file atomically; failures only cost time next run. Whether it was written.
