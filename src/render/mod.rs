@@ -106,26 +106,20 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         .unwrap_or_else(history_view::Diffs::none);
     crate::timing::phase("render: version diffs", t);
     // The search index is one document after another (elasticlunr's builder is sequential):
-    // it is built beside the portal and document pages, so that both cores stay busy.
-    // The diffs' cache is written meanwhile, by whichever thread is free first.
-    let (searched, (stamps, ())) = rayon::join(
-        || renderer.search_index(),
+    // it is built beside the portal and document pages, so that both cores stay busy, and the
+    // diffs' cache is written beside it. The portal pages are five, of very different sizes:
+    // they render beside the document pages.
+    let ((searched, ()), (portal, stamps)) = rayon::join(
+        || rayon::join(|| renderer.search_index(), || version_diffs.save()),
         || {
             rayon::join(
-                || -> Result<Vec<Value>, Error> {
-                    // Side by side: the portal pages are five, of very different sizes.
-                    let (portal, stamps) = rayon::join(
-                        || renderer.portal_pages(diagnostics, &histories),
-                        || renderer.document_pages(&histories, &version_diffs),
-                    );
-                    portal?;
-                    stamps
-                },
-                || version_diffs.save(),
+                || renderer.portal_pages(diagnostics, &histories),
+                || renderer.document_pages(&histories, &version_diffs),
             )
         },
     );
     searched?;
+    portal?;
     let stamps = stamps?;
     let t = crate::timing::start();
     for (path, text) in &renderer.theme.assets {
