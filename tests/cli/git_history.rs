@@ -1233,8 +1233,19 @@ fn cache_is_reused_extended_and_replaced_after_a_rewrite() {
     let c0 = f.head_id();
     let first = observe(&f);
     assert!(cache_file(&f).is_file(), "no cache written");
-    // Second run reads the cache: same results.
+    let written = std::fs::read(cache_file(&f)).unwrap();
+    let modified = |f: &Fixture| {
+        std::fs::metadata(cache_file(f))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    let before = modified(&f);
+    // Second run reads the cache: same results, and with nothing new it leaves the file as
+    // it was (a write would replace it with a new file, modified now).
     assert_eq!(observe(&f), first);
+    assert_eq!(modified(&f), before, "cache rewritten with nothing new");
+    assert_eq!(std::fs::read(cache_file(&f)).unwrap(), written);
 
     // A new commit: it appears (the cache is extended, not trusted blindly).
     let f = f
