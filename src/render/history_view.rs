@@ -317,7 +317,7 @@ fn write_cache(path: &std::path::Path, value: &HashMap<String, String>) -> bool 
     file.persist(path).is_ok()
 }
 
-/// Puts the diff rows into the history data made by `views`, in place of each version's
+/// Puts the diffs into the history data made by `views`, in place of each version's
 /// `diff_ref`: done only for a history page that is actually rendered.
 pub fn fill_diffs(history: &mut Value, diffs: &Diffs) {
     let Some(versions) = history.get_mut("versions").and_then(Value::as_array_mut) else {
@@ -328,7 +328,7 @@ pub fn fill_diffs(history: &mut Value, diffs: &Diffs) {
             continue;
         };
         let diff = match (reference["old"].as_str(), reference["new"].as_str()) {
-            (Some(old), Some(new)) => diffs.get(old, new).map(|d| diff_rows(&d)),
+            (Some(old), Some(new)) => diffs.get(old, new).map(|d| diff_view(&d)),
             _ => None,
         };
         if let Some(map) = version.as_object_mut() {
@@ -462,26 +462,43 @@ pub fn diff_text(old: &str, new: &str) -> String {
     out
 }
 
-/// The rows of a diff for a template: `{kind: "add"|"del"|"ctx"|"gap", text}`.
-pub fn diff_rows(text: &str) -> Value {
-    let rows: Vec<Value> = text
-        .lines()
-        .map(|line| {
-            let (kind, rest) = match line.chars().next() {
-                Some('+') => ("add", &line[1..]),
-                Some('-') => ("del", &line[1..]),
-                Some('~') => ("gap", "…"),
-                Some(_) => ("ctx", &line[1..]),
-                None => ("ctx", ""),
-            };
-            json!({"kind": kind, "text": rest})
-        })
-        .collect();
-    let added = rows.iter().filter(|r| r["kind"] == "add").count();
-    let removed = rows.iter().filter(|r| r["kind"] == "del").count();
-    let mut diff = json!({"added": added, "removed": removed});
-    diff["rows"] = Value::Array(rows);
-    diff
+/// A diff for the history template: its counts of added and removed lines, and its rows as
+/// HTML (`html`, every line's text escaped here).
+///
+/// The rows are written here rather than looped over in the template: a diff has tens to
+/// hundreds of rows, and handing each to Tera as a value (converted, then looked up field by
+/// field) cost more than the rest of a history page together. The markup is the default
+/// theme's; a theme styles it with the classes below (`diff-add`, `diff-del`, `diff-gap`).
+pub fn diff_view(text: &str) -> Value {
+    let mut html = String::with_capacity(text.len() * 2);
+    let (mut added, mut removed) = (0, 0);
+    for line in text.lines() {
+        // Unchanged lines, most of the rows, carry the least markup: the sign column's width
+        // comes from the stylesheet, and only added and removed lines say so to a reader.
+        let (open, rest) = match line.chars().next() {
+            Some('+') => {
+                added += 1;
+                (
+                    r#"<tr class="diff-add"><td aria-hidden="true">+</td><td><span class="visually-hidden">added: </span><code>"#,
+                    &line[1..],
+                )
+            }
+            Some('-') => {
+                removed += 1;
+                (
+                    r#"<tr class="diff-del"><td aria-hidden="true">−</td><td><span class="visually-hidden">removed: </span><code>"#,
+                    &line[1..],
+                )
+            }
+            Some('~') => (r#"<tr class="diff-gap"><td></td><td><code>"#, "…"),
+            Some(c) => ("<tr><td></td><td><code>", &line[c.len_utf8()..]),
+            None => ("<tr><td></td><td><code>", ""),
+        };
+        html.push_str(open);
+        pulldown_cmark_escape::escape_html(&mut html, rest).expect("writing to a String");
+        html.push_str("</code></td></tr>");
+    }
+    json!({"added": added, "removed": removed, "html": html})
 }
 
 /// "Published on the portal" entries: each approved version of each published document, at
@@ -561,18 +578,40 @@ mod tests {
             .replace("line 2\n", "line two\n")
             .replace("line 19\n", "");
         let text = diff_text(&old, &new);
-        let rows = diff_rows(&text);
-        assert_eq!(rows["added"], 1);
-        assert_eq!(rows["removed"], 2);
-        let kinds: Vec<&str> = rows["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["kind"].as_str().unwrap())
-            .collect();
-        assert!(kinds.contains(&"gap"), "{kinds:?}");
-        assert_eq!(rows["rows"][1]["text"], "line 2");
+        let view = diff_view(&text);
+        assert_eq!(view["added"], 1);
+        assert_eq!(view["removed"], 2);
+        let html = view["html"].as_str().unwrap();
+        assert!(
+            html.starts_with("<tr><td></td><td><code>line 1</code></td></tr>"),
+            "{html}"
+        );
+        assert!(html.contains(r#"<tr class="diff-gap"><td></td><td><code>…</code></td></tr>"#));
+        assert!(html.contains(
+            r#"<tr class="diff-del"><td aria-hidden="true">−</td><td><span class="visually-hidden">removed: </span><code>line 2</code></td></tr>"#
+        ));
+        assert!(html.contains(
+            r#"<tr class="diff-add"><td aria-hidden="true">+</td><td><span class="visually-hidden">added: </span><code>line two</code></td></tr>"#
+        ));
+        assert_eq!(html.matches("<tr").count(), text.lines().count());
         assert_eq!(diff_text("same\n", "same\n"), "");
+    }
+
+    /// The rows are HTML made here, so every line's text must come out escaped.
+    #[test]
+    fn diff_rows_escape_the_lines() {
+        let text = diff_text(
+            "<b>keep</b> & \"x\"\nold <script>alert(1)</script>\n",
+            "<b>keep</b> & \"x\"\nnew <img src=x onerror=alert(1)>\n",
+        );
+        let html = diff_view(&text)["html"].as_str().unwrap().to_string();
+        assert!(!html.contains("<script") && !html.contains("<img") && !html.contains("<b>"));
+        assert!(
+            html.contains("<code>&lt;b&gt;keep&lt;/b&gt; &amp; &quot;x&quot;</code>"),
+            "{html}"
+        );
+        assert!(html.contains("<code>old &lt;script&gt;alert(1)&lt;/script&gt;</code>"));
+        assert!(html.contains("<code>new &lt;img src=x onerror=alert(1)&gt;</code>"));
     }
 
     /// Every pair gets its diff whatever order the blobs come in, a blob shared by two pairs

@@ -100,7 +100,27 @@ fn hostile_fixture() -> Fixture {
             "2026-03-05T10:00:00Z",
             &message,
         )
+        // A second approved version of the policy whose changed lines carry payloads: its
+        // history page shows them as rows of the diff between the two versions.
+        .edit(POLICY_PATH, "version: \"1.0\"", "version: \"1.1\"")
+        .edit(
+            POLICY_PATH,
+            "We continually improve the ISMS.\n",
+            &format!("{}\n\n{}\n", DIFF_PAYLOADS[0], DIFF_PAYLOADS[1]),
+        )
+        .commit_as(
+            "Alice Example",
+            "alice@example.com",
+            "2026-03-06T10:00:00Z",
+            "Information security policy v1.1\n\nApproved-by: Alice Example <alice@example.com>\n",
+        )
 }
+
+/// Lines the second version of the policy adds: they reach its history page as diff rows.
+const DIFF_PAYLOADS: [&str; 2] = [
+    "<script>alert('D01')</script> & \"quoted\"",
+    "<img src=x onerror=\"alert('D02')\">",
+];
 
 fn attribute_is_scripty(value: &str) -> bool {
     let squeezed: String = value
@@ -226,7 +246,24 @@ fn no_payload_arrives_as_live_markup_anywhere_in_the_portal() {
         roles_history.contains("C01") && roles_history.contains("&lt;script&gt;"),
         "the commit summary is not shown escaped"
     );
-    let _ = history;
+    // The diff between the policy's approved versions shows the added payload lines as
+    // text, and the line they replace as removed.
+    let history = history.as_ref().expect("the policy has a history page");
+    assert!(
+        history.contains(
+            "<span class=\"visually-hidden\">added: </span><code>&lt;script&gt;alert(&#39;D01&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;</code>"
+        ),
+        "the added line is not shown escaped: {:?}",
+        around(history, "D01")
+    );
+    assert!(
+        history.contains("<code>&lt;img src=x onerror=&quot;alert(&#39;D02&#39;)&quot;&gt;</code>"),
+        "{:?}",
+        around(history, "D02")
+    );
+    assert!(history.contains(
+        "<span class=\"visually-hidden\">removed: </span><code>We continually improve the ISMS.</code>"
+    ));
     let roles = &pages
         .iter()
         .find(|(p, _)| p.as_str() == "roles.html")
