@@ -474,15 +474,11 @@ fn read_facts(git_dir: &Path, blobs: &[String]) -> Result<FactsRead, git2::Error
         return Ok(Default::default());
     }
     // In chunks taken in walk order: neighbouring blobs share delta bases.
-    let chunk = blobs
-        .len()
-        .div_ceil(rayon::current_num_threads().max(1) * 8)
-        .max(256);
-    let parts = share::by_workers(blobs, chunk, |chunks| {
+    let parts = share::by_workers(blobs, 256, |chunks| {
         let repo = walk::for_worker(Repository::open(git_dir)?)?;
         let odb = repo.odb()?;
         let mut reader = facts::Reader::default();
-        let mut facts = HashMap::with_capacity(chunk * 4);
+        let mut facts = HashMap::with_capacity(blobs.len() / rayon::current_num_threads().max(1));
         let mut texts = HashMap::new();
         for id in chunks.flatten() {
             let blob = odb.read(Oid::from_str(id)?)?;

@@ -95,13 +95,9 @@ pub fn walk_commits(
     ids: &[Oid],
     scope: &[String],
 ) -> Result<Vec<CommitRecord>, git2::Error> {
-    // Chunks small enough that the workers finish within one of each other, large enough
-    // that a chunk's first commit (whose trees no worker has read yet) costs little.
-    let chunk = ids
-        .len()
-        .div_ceil(rayon::current_num_threads().max(1) * 16)
-        .max(64);
-    let results = share::by_workers(ids, chunk, |chunks| {
+    // Chunks of at least 64 commits: a chunk's first commit (whose trees no worker has read
+    // yet) then costs little.
+    let results = share::by_workers(ids, 64, |chunks| {
         let repo = Repository::open(git_dir)?;
         // From the repository itself: the worker's own has no work tree or HEAD.
         let mailmap = repo.mailmap().ok();

@@ -236,11 +236,7 @@ fn diff_in_pack_order(
     type Pending<'a> = HashMap<&'a str, (Option<Arc<str>>, usize)>;
     let pending: Mutex<Pending> = Mutex::new(HashMap::new());
     // Chunks of that order, handed out as the workers ask (see `history::share`).
-    let chunk = ordered
-        .len()
-        .div_ceil(rayon::current_num_threads().max(1) * 8)
-        .max(64);
-    let Ok(parts) = crate::history::share::by_workers(ordered, chunk, |chunks| {
+    let Ok(parts) = crate::history::share::by_workers(ordered, 64, |chunks| {
         let repo = git2::Repository::open(git_dir)
             .and_then(crate::history::walk::for_worker)
             .ok();

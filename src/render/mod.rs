@@ -355,51 +355,69 @@ impl<'a> Renderer<'a> {
         };
         let published: Vec<_> = site.published().collect();
         let progress = crate::progress::Progress::new(published.len(), "rendering documents");
-        let stamps = published
-            .par_iter()
-            .map(|doc| {
-                progress.inc();
-                let meta = doc.meta.as_ref().expect("published has meta");
-                let page = pages::doc_page(doc);
-                let views = history.and_then(|h| {
-                    let dh = histories.get(&doc.file)?.clone();
-                    Some(history_view::views(site, h, doc, dh))
-                });
-                let mut data = pages::document(site, doc, "");
-                data["stamp"] = views.as_ref().map_or(Value::Null, |v| v.stamp.clone());
-                data["history_href"] = json!(views.as_ref().map(|_| pages::history_page(doc)));
-                let title = &meta.title.value;
-                let mut key = self.key("document.html", &page, "documents", title, &data);
-                key.bytes(doc.rel_path.as_bytes())
-                    .bytes(doc.body().as_bytes())
-                    .bytes(paths_fingerprint.as_bytes());
-                self.files.page(page.clone(), key.finish(), || {
-                    let body = markdown::to_html(&doc.rel_path, doc.body(), title, &paths);
-                    data["body"] = json!(body);
-                    self.render("document.html", &page, "documents", title, data)
-                })?;
-                let Some(views) = views else {
-                    return Ok(manifest::stamp_without_history(doc));
-                };
-                let history_page = pages::history_page(doc);
-                let mut data = json!({
-                    "id": meta.id.value, "title": meta.title.value, "href": page,
-                    "type": meta.doc_type.value,
-                });
-                // Moved in: `json!` would copy the whole history by serialising it.
-                data["history"] = views.history;
-                let title = format!("History of {}", meta.id.value);
-                let key = self.key("history.html", &history_page, "documents", &title, &data);
-                self.files.page(history_page.clone(), key.finish(), || {
-                    history_view::fill_diffs(&mut data["history"], version_diffs);
-                    self.render("history.html", &history_page, "documents", &title, data)
-                })?;
-                Ok(views.stamp)
-            })
-            .collect::<Vec<Result<Value, Error>>>();
+        // Largest first: a document with a long history (its history page lists every
+        // revision and diffs every approved version) costs tens of times a short one, and one
+        // left for last kept one core busy while the other had nothing to do.
+        let cost = |doc: &crate::content::Document| {
+            histories
+                .get(&doc.file)
+                .map_or(0, |dh| dh.revisions.len() + 8 * dh.versions.len())
+                + doc.body().len() / 1024
+        };
+        let mut order: Vec<usize> = (0..published.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(cost(published[i])));
+        let pages_of = |doc: &crate::content::Document| -> Result<Value, Error> {
+            progress.inc();
+            let meta = doc.meta.as_ref().expect("published has meta");
+            let page = pages::doc_page(doc);
+            let views = history.and_then(|h| {
+                let dh = histories.get(&doc.file)?.clone();
+                Some(history_view::views(site, h, doc, dh))
+            });
+            let mut data = pages::document(site, doc, "");
+            data["stamp"] = views.as_ref().map_or(Value::Null, |v| v.stamp.clone());
+            data["history_href"] = json!(views.as_ref().map(|_| pages::history_page(doc)));
+            let title = &meta.title.value;
+            let mut key = self.key("document.html", &page, "documents", title, &data);
+            key.bytes(doc.rel_path.as_bytes())
+                .bytes(doc.body().as_bytes())
+                .bytes(paths_fingerprint.as_bytes());
+            self.files.page(page.clone(), key.finish(), || {
+                let body = markdown::to_html(&doc.rel_path, doc.body(), title, &paths);
+                data["body"] = json!(body);
+                self.render("document.html", &page, "documents", title, data)
+            })?;
+            let Some(views) = views else {
+                return Ok(manifest::stamp_without_history(doc));
+            };
+            let history_page = pages::history_page(doc);
+            let mut data = json!({
+                "id": meta.id.value, "title": meta.title.value, "href": page,
+                "type": meta.doc_type.value,
+            });
+            // Moved in: `json!` would copy the whole history by serialising it.
+            data["history"] = views.history;
+            let title = format!("History of {}", meta.id.value);
+            let key = self.key("history.html", &history_page, "documents", &title, &data);
+            self.files.page(history_page.clone(), key.finish(), || {
+                history_view::fill_diffs(&mut data["history"], version_diffs);
+                self.render("history.html", &history_page, "documents", &title, data)
+            })?;
+            Ok(views.stamp)
+        };
+        let mut stamps = order
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|i| (i, pages_of(published[i])))
+            .collect::<Vec<(usize, Result<Value, Error>)>>();
         progress.finish();
-        // The first failure in document order, whichever worker met it first.
-        let stamps = stamps.into_iter().collect::<Result<Vec<Value>, Error>>()?;
+        // Back in document order; the first failure in that order is the one reported,
+        // whichever worker met it first.
+        stamps.sort_unstable_by_key(|(i, _)| *i);
+        let stamps = stamps
+            .into_iter()
+            .map(|(_, stamp)| stamp)
+            .collect::<Result<Vec<Value>, Error>>()?;
         crate::timing::phase("render: documents", t);
         Ok(stamps)
     }
