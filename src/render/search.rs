@@ -232,10 +232,14 @@ fn push_escaped(out: &mut String, text: &str) {
 /// cost. `tokenize` returns the pipeline's output, so the pipeline the index runs after it is
 /// made of pass-through steps, named as English's are: the index says the same, and
 /// elasticlunr.js runs the real steps on a query.
+///
+/// Words are split as English's tokenizer splits them (at whitespace and hyphens) and looked
+/// up as they stand in the text, so a word seen before costs one lookup: no lower-cased copy,
+/// and a hash made for short keys (FxHash) rather than the default SipHash.
 struct Prepared {
     english: elasticlunr::lang::English,
     pipeline: elasticlunr::pipeline::Pipeline,
-    memo: std::cell::RefCell<std::collections::HashMap<String, Option<String>>>,
+    memo: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Option<String>>>,
 }
 
 impl Prepared {
@@ -261,15 +265,17 @@ impl elasticlunr::lang::Language for Prepared {
 
     fn tokenize(&self, text: &str) -> Vec<String> {
         let mut memo = self.memo.borrow_mut();
-        self.english
-            .tokenize(text)
-            .into_iter()
+        // `elasticlunr::lang::tokenize_whitespace`: split, drop empty pieces, trim, lower-case
+        // (the trim and lower-casing happen below, once per distinct word).
+        text.split(|c: char| c.is_whitespace() || c == '-')
+            .filter(|word| !word.is_empty())
             .filter_map(|word| {
-                if let Some(done) = memo.get(&word) {
+                if let Some(done) = memo.get(word) {
                     return done.clone();
                 }
-                let done = self.pipeline.run(vec![word.clone()]).pop();
-                memo.insert(word, done.clone());
+                let token = word.trim().to_lowercase();
+                let done = self.pipeline.run(vec![token]).pop();
+                memo.insert(word.into(), done.clone());
                 done
             })
             .collect()
@@ -359,7 +365,7 @@ mod tests {
                 "",
                 "role",
                 "",
-                "  ...  --- !!! 42 4.2 x-ray X-Ray",
+                "  ...  --- !!! 42 4.2 x-ray X-Ray \u{c9}T\u{c9} a\u{a0}b\tc\u{2003}d -lead trail- Review REVIEW review",
             ],
         ];
         let build = |language: Box<dyn elasticlunr::lang::Language>| {
