@@ -4,9 +4,10 @@
 
 use super::front_matter;
 use super::yaml::{Node, Value};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Front-matter fields that record approval and review, not content: changing them does not
 /// change the content hash.
@@ -90,9 +91,9 @@ struct MatterFacts {
 #[derive(Default)]
 pub struct Reader {
     /// By the raw text between the delimiters; `None`: that text has no usable front matter.
-    seen: HashMap<Box<str>, Option<MatterFacts>>,
+    seen: FxHashMap<Box<str>, Option<MatterFacts>>,
     /// Top-level entries by their text; `None`: the entry is not a single `key: value`.
-    entries: HashMap<Box<str>, Option<(Node, Node)>>,
+    entries: FxHashMap<Box<str>, Option<(Node, Node)>>,
 }
 
 impl Reader {
@@ -101,17 +102,16 @@ impl Reader {
         let Ok((matter, body_offset)) = front_matter::matter_text(source) else {
             return Facts::default();
         };
-        let found = match self.seen.get(matter) {
-            Some(found) => found.clone(),
-            None => {
-                let found = self
-                    .by_entries(matter)
-                    .unwrap_or_else(|| matter_facts(source));
-                self.seen.insert(matter.into(), found.clone());
-                found
-            }
-        };
-        found.map_or_else(Facts::default, |m| with_body(m, source, body_offset))
+        if !self.seen.contains_key(matter) {
+            let found = self
+                .by_entries(matter)
+                .unwrap_or_else(|| matter_facts(source));
+            self.seen.insert(matter.into(), found);
+        }
+        match &self.seen[matter] {
+            Some(m) => with_body(m, source, body_offset),
+            None => Facts::default(),
+        }
     }
 }
 
@@ -124,22 +124,21 @@ impl Reader {
             return None;
         }
         let parts = top_level_entries(matter.trim())?;
-        let mut entries: Vec<(Node, Node)> = Vec::with_capacity(parts.len());
+        for part in &parts {
+            if !self.entries.contains_key(*part) {
+                let entry = match super::yaml::parse(part, 0) {
+                    Ok(Node {
+                        value: Value::Map(mut one),
+                        ..
+                    }) if one.len() == 1 => one.pop(),
+                    _ => None,
+                };
+                self.entries.insert((*part).into(), entry);
+            }
+        }
+        let mut entries: Vec<&(Node, Node)> = Vec::with_capacity(parts.len());
         for part in parts {
-            let entry = match self.entries.get(part) {
-                Some(entry) => entry.clone(),
-                None => {
-                    let entry = match super::yaml::parse(part, 0) {
-                        Ok(Node {
-                            value: Value::Map(mut one),
-                            ..
-                        }) if one.len() == 1 => one.pop(),
-                        _ => None,
-                    };
-                    self.entries.insert(part.into(), entry.clone());
-                    entry
-                }
-            }?;
+            let entry = self.entries[part].as_ref()?;
             // A key given twice is an error of the whole front matter: parse it whole.
             let key = entry.0.as_str()?;
             if entries.iter().any(|(k, _)| k.as_str() == Some(key)) {
@@ -147,10 +146,7 @@ impl Reader {
             }
             entries.push(entry);
         }
-        Some(of_node(&Node {
-            value: Value::Map(entries),
-            pos: crate::validate::Pos::new(1, 1),
-        }))
+        Some(Some(of_entries(&entries)))
     }
 }
 
@@ -193,11 +189,11 @@ fn top_level_entries(matter: &str) -> Option<Vec<&str>> {
 /// The facts of a text whose front matter was already parsed (`matter`), its body starting
 /// at `body_offset`: what [`read`] returns for the same text, without parsing it again.
 pub fn of_parsed(matter: &Node, source: &str, body_offset: usize) -> Facts {
-    of_node(matter).map_or_else(Facts::default, |m| with_body(m, source, body_offset))
+    of_node(matter).map_or_else(Facts::default, |m| with_body(&m, source, body_offset))
 }
 
 /// Completes the facts of a front matter with the hash of the body that follows it.
-fn with_body(m: MatterFacts, source: &str, body_offset: usize) -> Facts {
+fn with_body(m: &MatterFacts, source: &str, body_offset: usize) -> Facts {
     let mut hasher = Sha256::new();
     hasher.update(m.content_json.as_bytes());
     hasher.update(b"\n");
@@ -210,11 +206,11 @@ fn with_body(m: MatterFacts, source: &str, body_offset: usize) -> Facts {
     hasher.update(body);
     let digest = hasher.finalize();
     Facts {
-        id: m.id,
-        version: m.version,
-        status: m.status,
+        id: m.id.clone(),
+        version: m.version.clone(),
+        status: m.status.clone(),
         content_hash: Some(crate::hex::lower(&digest)),
-        approvals: m.approvals,
+        approvals: m.approvals.clone(),
     }
 }
 
@@ -229,12 +225,19 @@ fn of_node(node: &Node) -> Option<MatterFacts> {
     let Value::Map(entries) = &node.value else {
         return None;
     };
-    let text = |key: &str| {
-        field(entries, key)
-            .and_then(Node::as_str)
-            .map(str::to_string)
+    Some(of_entries(&entries.iter().collect::<Vec<_>>()))
+}
+
+/// What the top-level entries of a front matter say.
+fn of_entries(entries: &[&(Node, Node)]) -> MatterFacts {
+    let top = |key: &str| {
+        entries
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
     };
-    let approvals = match field(entries, "approvals").map(|n| &n.value) {
+    let text = |key: &str| top(key).and_then(Node::as_str).map(str::to_string);
+    let approvals = match top("approvals").map(|n| &n.value) {
         Some(Value::Seq(items)) => items
             .iter()
             .filter_map(|item| match &item.value {
@@ -255,13 +258,13 @@ fn of_node(node: &Node) -> Option<MatterFacts> {
             (!BOOKKEEPING.contains(&key)).then(|| (key.to_string(), to_json(v)))
         })
         .collect();
-    Some(MatterFacts {
+    MatterFacts {
         id: text("id"),
         version: text("version"),
         status: text("status"),
         approvals,
         content_json: serde_json::to_string(&content).expect("json"),
-    })
+    }
 }
 
 #[cfg(test)]
@@ -336,7 +339,7 @@ mod tests {
             // And through `read`, which falls back to the whole text.
             let expected = whole.map_or_else(Facts::default, |m| {
                 let (_, body_offset) = front_matter::matter_text(&text).unwrap();
-                with_body(m, &text, body_offset)
+                with_body(&m, &text, body_offset)
             });
             assert_eq!(Reader::default().read(&text), expected, "{matter:?}");
         }
