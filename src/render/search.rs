@@ -186,44 +186,72 @@ pub fn index_script(site: &Site) -> Vec<u8> {
             }),
         );
     }
-    // Serialised straight to text: a `Value` of a large index costs several times its size.
-    // Each large piece is dropped as soon as the next is made from it (the index is the
-    // largest value of a build's rendering).
-    let raw = serde_json::to_string(&index).expect("the index serialises");
+    // Serialised straight into the script: a `Value` of a large index costs several times
+    // its size, and the formatter rounds and escapes as it writes (no second pass over the
+    // text).
+    let mut out = Vec::with_capacity(8 << 20);
+    out.extend_from_slice(GLOBAL.as_bytes());
+    out.extend_from_slice(b" = {\"index\":");
+    write_script_json(&mut out, &index);
     drop(index);
-    let lunr = round_frequencies(&raw);
-    drop(raw);
-    let store = serde_json::to_string(&Value::Object(store)).expect("JSON values serialise");
-    // JSON is JavaScript but for U+2028 and U+2029 (in engines before ES2019). Markup
-    // characters are escaped too: they can only be in strings, and no document's text then
-    // reads as markup anywhere (not even to a scanner, or were the index ever inlined).
-    let mut out = String::with_capacity(lunr.len() + store.len() + GLOBAL.len() + 32);
-    out.push_str(GLOBAL);
-    out.push_str(" = ");
-    for piece in ["{\"index\":", &lunr, ",\"store\":", &store, "}"] {
-        push_escaped(&mut out, piece);
-    }
-    out.push_str(";\n");
-    out.into_bytes()
+    out.extend_from_slice(b",\"store\":");
+    write_script_json(&mut out, &Value::Object(store));
+    out.extend_from_slice(b"};\n");
+    out
 }
 
-/// Appends `text` with the characters that must not appear raw in the script escaped, the
-/// runs between them copied whole.
-fn push_escaped(out: &mut String, text: &str) {
-    let mut rest = text;
-    while let Some(at) = rest.find(['<', '>', '&', '\u{2028}', '\u{2029}']) {
-        out.push_str(&rest[..at]);
-        let c = rest[at..].chars().next().expect("found a character");
-        out.push_str(match c {
-            '<' => "\\u003c",
-            '>' => "\\u003e",
-            '&' => "\\u0026",
-            '\u{2028}' => "\\u2028",
-            _ => "\\u2029",
-        });
-        rest = &rest[at + c.len_utf8()..];
+/// Appends `value` as JSON that is safe in a script: see [`ScriptFormatter`].
+fn write_script_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    let mut serializer = serde_json::Serializer::with_formatter(out, ScriptFormatter);
+    value
+        .serialize(&mut serializer)
+        .expect("the index serialises");
+}
+
+/// Compact JSON, with two changes made as it is written:
+///
+/// - Floating-point numbers, in the index only its term frequencies (square roots of counts;
+///   counts and lengths are integers), are rounded to three decimals: scores keep their order
+///   for all practical purposes and the index loses a sixth of its size.
+/// - JSON is JavaScript but for U+2028 and U+2029 (in engines before ES2019), so those are
+///   escaped; so are the markup characters `<`, `>` and `&`: they can only be in strings, and
+///   no document's text then reads as markup anywhere (not even to a scanner, or were the
+///   index ever inlined).
+struct ScriptFormatter;
+
+impl serde_json::ser::Formatter for ScriptFormatter {
+    fn write_f64<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: f64,
+    ) -> std::io::Result<()> {
+        let rounded = (value * 1000.0).round() / 1000.0;
+        match serde_json::Number::from_f64(rounded) {
+            Some(number) => write!(writer, "{number}"),
+            None => serde_json::ser::CompactFormatter.write_f64(writer, value),
+        }
     }
-    out.push_str(rest);
+
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some(at) = rest.find(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+            writer.write_all(&rest.as_bytes()[..at])?;
+            let c = rest[at..].chars().next().expect("found a character");
+            writer.write_all(match c {
+                '<' => b"\\u003c",
+                '>' => b"\\u003e",
+                '&' => b"\\u0026",
+                '\u{2028}' => b"\\u2028",
+                _ => b"\\u2029",
+            })?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
 }
 
 /// English as elasticlunr-rs has it, with each distinct word taken through the pipeline
@@ -292,34 +320,6 @@ impl elasticlunr::lang::Language for Prepared {
                 .collect(),
         }
     }
-}
-
-/// Rounds the term frequencies (square roots of counts, the only values of `"tf"`: the
-/// trie's keys are single characters) to three decimals in the index's JSON: scores keep their
-/// order for all practical purposes and the index loses a sixth of its size.
-fn round_frequencies(json: &str) -> String {
-    const KEY: &str = "\"tf\":";
-    let mut out = String::with_capacity(json.len());
-    let mut rest = json;
-    while let Some(at) = rest.find(KEY) {
-        let (head, tail) = rest.split_at(at + KEY.len());
-        out.push_str(head);
-        let end = tail
-            .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')))
-            .unwrap_or(tail.len());
-        let number = &tail[..end];
-        match number
-            .parse::<f64>()
-            .ok()
-            .and_then(|x| serde_json::Number::from_f64((x * 1000.0).round() / 1000.0))
-        {
-            Some(rounded) => out.push_str(&rounded.to_string()),
-            None => out.push_str(number),
-        }
-        rest = &tail[end..];
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]
@@ -391,10 +391,19 @@ mod tests {
     }
 
     #[test]
-    fn term_frequencies_are_rounded() {
+    fn script_json_rounds_floats_and_escapes_markup() {
+        let mut out = Vec::new();
+        write_script_json(
+            &mut out,
+            &json!({"a": {"tf": 2f64.sqrt()}, "tf": {"tf": 2.0}, "n": 3, "x": 1.23456,
+                    "<b>&": "</script>\u{2028}\u{2029}\"\\ é"}),
+        );
         assert_eq!(
-            round_frequencies(r#"{"a":{"tf":1.4142135623730951},"tf":{"tf":2.0},"x":1.23456}"#),
-            r#"{"a":{"tf":1.414},"tf":{"tf":2.0},"x":1.23456}"#
+            String::from_utf8(out).unwrap(),
+            r#"{"<b>&":"</script>\u2028\u2029\"\\ é","a":{"tf":1.414},"n":3,"tf":{"tf":2.0},"x":1.235}"#
+                .replace('<', "\\u003c")
+                .replace('>', "\\u003e")
+                .replace('&', "\\u0026")
         );
     }
 
