@@ -21,6 +21,13 @@ pub enum SignatureKind {
 }
 
 pub fn kind(commit: &git2::Commit) -> SignatureKind {
+    // Most commits are unsigned, and asking libgit2 for a field a commit lacks costs an error
+    // (a formatted message, taken over by git2): a tenth of the walk's own work. The raw
+    // header is at hand; a field starts a line of it.
+    let raw = commit.raw_header_bytes();
+    if !raw.starts_with(b"gpgsig ") && memchr::memmem::find(raw, b"\ngpgsig ").is_none() {
+        return SignatureKind::None;
+    }
     let Ok(header) = commit.header_field_bytes("gpgsig") else {
         return SignatureKind::None;
     };
