@@ -62,9 +62,9 @@ fn take<'a, T>(items: &'a [T], plan: Plan, next: &AtomicUsize) -> Option<&'a [T]
 }
 
 /// Runs `work` once on each thread of the current rayon pool that finds a chunk left, with the
-/// chunks it is to take (in order; each of at least `min_size` items but the last). Returns what each worker
-/// returned (in no particular order), or the first error met; after an error, workers take no
-/// more chunks.
+/// chunks it is to take (in order; each of at least `min_size` items but the last). Returns
+/// what each worker returned (in no particular order), or the first error met; after an error,
+/// workers take no more chunks.
 pub fn by_workers<T, R, E>(
     items: &[T],
     min_size: usize,
