@@ -314,7 +314,7 @@ pub fn load_reusing(
             let order: Vec<String> = ids.iter().map(Oid::to_string).collect();
             let reachable: std::collections::HashSet<&str> =
                 order.iter().map(String::as_str).collect();
-            let mut kept: BTreeMap<String, CommitRecord> = c
+            let mut kept: rustc_hash::FxHashMap<String, CommitRecord> = c
                 .walk
                 .records
                 .into_iter()
