@@ -58,9 +58,9 @@ fn to_json(node: &Node) -> serde_json::Value {
     }
 }
 
-fn field<'a>(entries: &'a [(Node, Node)], key: &str) -> Option<&'a Node> {
+fn field<'a>(entries: impl IntoIterator<Item = &'a (Node, Node)>, key: &str) -> Option<&'a Node> {
     entries
-        .iter()
+        .into_iter()
         .find(|(k, _)| k.as_str() == Some(key))
         .map(|(_, v)| v)
 }
@@ -113,9 +113,7 @@ impl Reader {
             None => Facts::default(),
         }
     }
-}
 
-impl Reader {
     /// What [`matter_facts`] finds in a front matter whose text (between the delimiters) is
     /// `matter`, read entry by entry; `None` when it cannot be read that way (then the whole
     /// text is parsed, and any error is found there).
@@ -230,12 +228,7 @@ fn of_node(node: &Node) -> Option<MatterFacts> {
 
 /// What the top-level entries of a front matter say.
 fn of_entries(entries: &[&(Node, Node)]) -> MatterFacts {
-    let top = |key: &str| {
-        entries
-            .iter()
-            .find(|(k, _)| k.as_str() == Some(key))
-            .map(|(_, v)| v)
-    };
+    let top = |key: &str| field(entries.iter().copied(), key);
     let text = |key: &str| top(key).and_then(Node::as_str).map(str::to_string);
     let approvals = match top("approvals").map(|n| &n.value) {
         Some(Value::Seq(items)) => items

@@ -147,16 +147,16 @@ impl Staging {
             }
         });
         let staged: PathBuf = self.dir.keep();
+        let write_memo = move || {
+            if let Some(path) = &memo_path {
+                memo::write(path, new_memo);
+            }
+        };
         // Linux: one atomic exchange of the two directories; a build killed at any moment
         // leaves either the old site or the new one in place, never neither.
         if out.is_dir() && exchange(&staged, out) {
             // The old site goes while the memo record is written.
-            let memo_written = || {
-                if let Some(path) = &memo_path {
-                    memo::write(path, std::mem::take(&mut new_memo));
-                }
-            };
-            rayon::join(|| remove_tree(&staged), memo_written);
+            rayon::join(|| remove_tree(&staged), write_memo);
         } else {
             let old = parent.join(format!(".{name}.old"));
             if old.exists() {
@@ -185,9 +185,7 @@ impl Staging {
             if old.exists() {
                 remove_tree(&old);
             }
-            if let Some(path) = &memo_path {
-                memo::write(path, new_memo);
-            }
+            write_memo();
         }
         Ok(())
     }
