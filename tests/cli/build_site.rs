@@ -626,6 +626,34 @@ fn a_template_failing_at_render_time_leaves_the_previous_site_whole() {
     );
 }
 
+/// Document pages render largest first, in parallel; when several fail, the error reported is
+/// still the one of the first document in document order (the communication record sorts
+/// first, and is smaller than the policy, whose approved version and history make it the
+/// first rendered).
+#[test]
+fn of_several_failing_pages_the_first_in_document_order_is_reported() {
+    let f = Fixture::clean();
+    build_ok(&f);
+    let f = with_theme_file(
+        f,
+        "templates/document.html",
+        "{{ page.no_such_field.deeper }}\n",
+    );
+    let out = build(&f);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let errors: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("cannot render"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", out.stderr);
+    assert!(
+        errors[0].contains("cannot render docs/communications/2026-03-02-isp-v1-0.html"),
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn a_failure_while_writing_leaves_the_previous_site_whole() {
     // `policies/a.md` becomes docs/policies/a.html, and the attachment below
