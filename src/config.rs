@@ -77,6 +77,13 @@ pub struct HtmlConfig {
     pub logo: Option<String>,
 }
 
+/// The level of a document (or a revision) whose front matter states none.
+pub const DEFAULT_CLASSIFICATION: &str = "internal";
+
+/// The level given to a front matter whose `classification` is not one of the levels: it is
+/// no level, so nothing so marked is published.
+pub const UNKNOWN_CLASSIFICATION: &str = "(unknown)";
+
 impl Default for HtmlConfig {
     fn default() -> Self {
         HtmlConfig {

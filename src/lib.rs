@@ -18,6 +18,7 @@ pub mod compliance;
 pub mod config;
 pub mod content;
 pub mod dates;
+pub mod disclosure;
 pub mod hex;
 pub mod history;
 pub mod progress;

@@ -4,6 +4,9 @@
 #[path = "cli/support.rs"]
 mod support;
 
+#[path = "cli/classification.rs"]
+mod classification;
+
 #[path = "cli/check_codes.rs"]
 mod check_codes;
 

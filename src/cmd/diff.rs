@@ -83,7 +83,11 @@ pub struct Approver {
 pub struct Change {
     pub kind: ChangeKind,
     pub id: Option<String>,
+    /// The title (of HEAD's side, or BASE's for a removal), unless that side is withheld.
     pub title: Option<String>,
+    /// The level that withholds a side's title and path, when its text is above
+    /// `max-classification`: a pull-request report is read by more people than the document.
+    pub withheld: Option<String>,
     #[serde(rename = "type")]
     pub doc_type: Option<String>,
     pub path_before: Option<String>,
@@ -223,6 +227,7 @@ struct Snapshot<'a> {
     version: Option<String>,
     status: Option<String>,
     content_hash: Option<String>,
+    disclosure: crate::disclosure::Disclosure,
 }
 
 /// Documents keyed by id (by path for those without readable front matter); the first of a
@@ -244,6 +249,7 @@ fn snapshots(site: &Site) -> BTreeMap<String, Snapshot<'_>> {
             source: &doc.source,
             version: facts.version,
             status: facts.status,
+            disclosure: crate::disclosure::of_facts(&site.project, &doc.facts),
             content_hash: facts.content_hash,
         });
     }
@@ -314,13 +320,27 @@ fn changes(base: &Site, head: &Site) -> Vec<Change> {
                 }
         });
         let latest = a.or(b).expect("one side exists");
+        let withheld = [b, a]
+            .into_iter()
+            .flatten()
+            .find_map(|s| s.disclosure.withheld_level())
+            .map(str::to_string);
+        // A file name can repeat what a withheld text says.
+        let path = |s: &Snapshot| match s.disclosure.is_shown() {
+            true => s.file.to_string(),
+            false => crate::history::report::WITHHELD_PATH.to_string(),
+        };
         out.push(Change {
             kind,
             id: latest.id.map(str::to_string),
-            title: latest.title.map(str::to_string),
+            title: latest
+                .title
+                .filter(|_| latest.disclosure.is_shown())
+                .map(str::to_string),
+            withheld,
             doc_type: latest.doc_type.map(str::to_string),
-            path_before: b.map(|s| s.file.to_string()),
-            path_after: a.map(|s| s.file.to_string()),
+            path_before: b.map(path),
+            path_after: a.map(path),
             version_before: b.and_then(|s| s.version.clone()),
             version_after: a.and_then(|s| s.version.clone()),
             status_before: b.and_then(|s| s.status.clone()),
@@ -498,9 +518,12 @@ pub fn markdown(report: &Report) -> String {
         out.push_str("| Change | Document | Path | Version | Bump |\n");
         out.push_str("| --- | --- | --- | --- | --- |\n");
         for c in &report.changes {
-            let document = match (&c.id, &c.title) {
-                (Some(id), Some(title)) => format!("**{}** {}", cell(id), cell(title)),
-                (Some(id), None) => format!("**{}**", cell(id)),
+            let document = match (&c.id, &c.title, &c.withheld) {
+                (Some(id), None, Some(level)) => {
+                    format!("**{}** (title withheld: {})", cell(id), cell(level))
+                }
+                (Some(id), Some(title), _) => format!("**{}** {}", cell(id), cell(title)),
+                (Some(id), None, _) => format!("**{}**", cell(id)),
                 _ => "(no front matter)".to_string(),
             };
             let path = match (&c.path_before, &c.path_after) {

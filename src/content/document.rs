@@ -258,6 +258,7 @@ pub fn read(
                 .width(3)
                 .help("end the front matter with a line holding only `---`"),
             );
+            facts = super::facts::Facts::unreadable();
             (None, 0)
         }
         Ok(split) => match split.matter {
@@ -266,6 +267,7 @@ pub fn read(
                     sink.at(Code::FrontMatterSyntax, e.pos, format!("invalid YAML: {}", e.message))
                         .help("fix the YAML syntax; values containing `: ` or starting with `[`, `{`, `*`, `&` need quotes"),
                 );
+                facts = super::facts::Facts::unreadable();
                 (None, split.body_offset)
             }
             Ok(node) => {
@@ -345,7 +347,11 @@ fn read_meta(project: &Project, f: &Fields) -> Option<Meta> {
         .checked("classification", false, &format!("one of: {levels}"), |c| {
             project.classification_rank(c).is_some()
         })
-        .unwrap_or_else(|| Spanned::new("internal".into(), f.pos()));
+        .unwrap_or_else(|| match f.node("classification") {
+            // Present but not a known level: never published (the finding says why).
+            Some(node) => Spanned::new(crate::config::UNKNOWN_CLASSIFICATION.into(), node.pos),
+            None => Spanned::new(crate::config::DEFAULT_CLASSIFICATION.into(), f.pos()),
+        });
     let clauses = f.strings("clauses", false, "list ISO 27001 clauses, e.g. [\"5.2\"]");
 
     let kind = doc_type.as_ref().map(|t| match t.value.as_str() {

@@ -21,9 +21,33 @@ pub struct Facts {
     /// SHA-256 (hex) of the body and the non-bookkeeping front matter, normalised.
     pub content_hash: Option<String>,
     pub approvals: Vec<ClaimedApproval>,
+    /// The level this text states for itself: what decides whether its words may be shown.
+    pub classification: Classification,
+}
+
+/// The classification a text states in its own front matter. A revision is judged by this,
+/// not by the document's current level: a declassified document's past keeps its old level.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Classification {
+    /// No front matter, or one without a `classification` field: the default level.
+    #[default]
+    Unstated,
+    /// The `classification` field as written (checked against the levels by the reader).
+    Stated(String),
+    /// A front matter that cannot be read (broken YAML, a value that is not text, not UTF-8):
+    /// nothing is known of its level, so it is treated as above every threshold.
+    Unreadable,
 }
 
 impl Facts {
+    /// The facts of a text whose front matter exists but cannot be read.
+    pub fn unreadable() -> Facts {
+        Facts {
+            classification: Classification::Unreadable,
+            ..Facts::default()
+        }
+    }
+
     /// The version and content hash of a text that is an approved version: its status is
     /// `approved` and it has both.
     pub fn approved_version(&self) -> Option<(&String, &String)> {
@@ -77,6 +101,7 @@ struct MatterFacts {
     version: Option<String>,
     status: Option<String>,
     approvals: Vec<ClaimedApproval>,
+    classification: Classification,
     content_json: String,
 }
 
@@ -99,8 +124,10 @@ pub struct Reader {
 impl Reader {
     pub fn read(&mut self, source: &str) -> Facts {
         let source = source.strip_prefix('\u{feff}').unwrap_or(source);
-        let Ok((matter, body_offset)) = front_matter::matter_text(source) else {
-            return Facts::default();
+        let (matter, body_offset) = match front_matter::matter_text(source) {
+            Ok(found) => found,
+            Err(front_matter::SplitError::Missing) => return Facts::default(),
+            Err(front_matter::SplitError::Unclosed) => return Facts::unreadable(),
         };
         if !self.seen.contains_key(matter) {
             let found = self
@@ -110,7 +137,7 @@ impl Reader {
         }
         match &self.seen[matter] {
             Some(m) => with_body(m, source, body_offset),
-            None => Facts::default(),
+            None => Facts::unreadable(),
         }
     }
 
@@ -187,7 +214,7 @@ fn top_level_entries(matter: &str) -> Option<Vec<&str>> {
 /// The facts of a text whose front matter was already parsed (`matter`), its body starting
 /// at `body_offset`: what [`read`] returns for the same text, without parsing it again.
 pub fn of_parsed(matter: &Node, source: &str, body_offset: usize) -> Facts {
-    of_node(matter).map_or_else(Facts::default, |m| with_body(&m, source, body_offset))
+    of_node(matter).map_or_else(Facts::unreadable, |m| with_body(&m, source, body_offset))
 }
 
 /// Completes the facts of a front matter with the hash of the body that follows it.
@@ -209,6 +236,7 @@ fn with_body(m: &MatterFacts, source: &str, body_offset: usize) -> Facts {
         status: m.status.clone(),
         content_hash: Some(crate::hex::lower(&digest)),
         approvals: m.approvals.clone(),
+        classification: m.classification.clone(),
     }
 }
 
@@ -251,7 +279,14 @@ fn of_entries(entries: &[&(Node, Node)]) -> MatterFacts {
             (!BOOKKEEPING.contains(&key)).then(|| (key.to_string(), to_json(v)))
         })
         .collect();
+    let classification = match top("classification") {
+        None => Classification::Unstated,
+        Some(node) => node.as_str().map_or(Classification::Unreadable, |level| {
+            Classification::Stated(level.to_string())
+        }),
+    };
     MatterFacts {
+        classification,
         id: text("id"),
         version: text("version"),
         status: text("status"),
@@ -292,7 +327,8 @@ mod tests {
                     matter: Ok(node),
                     body_offset,
                 }) => of_parsed(&node, text, body_offset),
-                _ => Facts::default(),
+                Err(front_matter::SplitError::Missing) => Facts::default(),
+                _ => Facts::unreadable(),
             };
             assert_eq!(loaded, read(text), "{text:?}");
         }
@@ -330,7 +366,7 @@ mod tests {
                 assert_eq!(by_entries, whole, "{matter:?}");
             }
             // And through `read`, which falls back to the whole text.
-            let expected = whole.map_or_else(Facts::default, |m| {
+            let expected = whole.map_or_else(Facts::unreadable, |m| {
                 let (_, body_offset) = front_matter::matter_text(&text).unwrap();
                 with_body(&m, &text, body_offset)
             });

@@ -493,7 +493,7 @@ fn read_facts(git_dir: &Path, blobs: &[String]) -> Result<FactsRead, git2::Error
                     }
                     found
                 }
-                Err(_) => Facts::default(),
+                Err(_) => Facts::unreadable(),
             };
             facts.insert(id.clone(), found);
         }

@@ -37,7 +37,11 @@ pub struct RevisionView {
     pub change: String,
     pub author: PersonView,
     pub time: String,
+    /// The commit's subject, or why it is withheld (see `disclosure`).
     pub summary: String,
+    /// Whether the message (and any trailer that is not an approval or review) is withheld,
+    /// because the revision's text, or the text it replaced, is above `max-classification`.
+    pub withheld: bool,
     pub trailers: Vec<TrailerView>,
     pub version: Option<String>,
     pub status: Option<String>,
@@ -71,6 +75,9 @@ pub struct FileHistory {
     pub revisions: Vec<RevisionView>,
     pub versions: Vec<VersionView>,
 }
+
+/// The path a withheld revision shows.
+pub const WITHHELD_PATH: &str = "(withheld)";
 
 pub fn signature_view(
     site: &Site,
@@ -149,29 +156,35 @@ pub fn document(
         history,
     };
     stamp::evidence_for_versions(site, &verifier, &mut dh);
+    let disclosures = crate::disclosure::of_revisions(&site.project, &dh);
     FileHistory {
         id: id.map(str::to_string),
         path: path.to_string(),
         revisions: dh
             .revisions
             .iter()
-            .map(|r| RevisionView {
+            .zip(&disclosures)
+            .map(|(r, shown)| RevisionView {
                 commit: r.commit.id.clone(),
-                path: history
-                    .project_path(&r.revision.path)
-                    .unwrap_or(&r.revision.path)
-                    .to_string(),
+                // A file name can repeat what a withheld text says.
+                path: match shown.text.is_shown() {
+                    true => history
+                        .project_path(&r.revision.path)
+                        .unwrap_or(&r.revision.path)
+                        .to_string(),
+                    false => WITHHELD_PATH.to_string(),
+                },
                 change: r.revision.kind.clone(),
                 author: PersonView {
                     name: r.commit.author.name.clone(),
                     email: r.commit.author.email.clone(),
                 },
                 time: rfc3339(r.commit.committer.time, r.commit.committer.offset),
-                summary: r.commit.summary.clone(),
-                trailers: r
-                    .commit
-                    .trailers
-                    .iter()
+                summary: shown.summary(r.commit),
+                withheld: shown.message_withheld.is_some(),
+                trailers: shown
+                    .trailers(r.commit)
+                    .into_iter()
                     .map(|t| TrailerView {
                         key: t.key.clone(),
                         value: t.value.clone(),

@@ -5,6 +5,7 @@
 
 use crate::content::Document;
 use crate::dates::{commit_date, rfc3339};
+use crate::disclosure::{self, Disclosure};
 use crate::history::HistoryIndex;
 use crate::history::report;
 use crate::site::Site;
@@ -137,12 +138,16 @@ fn read_cache(path: &std::path::Path) -> HashMap<String, String> {
         .unwrap_or_default()
 }
 
-pub fn version_diffs(history: &HistoryIndex, histories: &Histories) -> Diffs {
+pub fn version_diffs(site: &Site, history: &HistoryIndex, histories: &Histories) -> Diffs {
+    // A diff to or from a withheld version is never shown, so never computed.
+    let shown =
+        |v: &stamp::ApprovedVersion| disclosure::of_version(&site.project, history, v).is_shown();
     let pairs: Vec<(String, String)> = histories
         .values()
         .flat_map(|dh| {
             dh.versions
                 .windows(2)
+                .filter(|w| shown(&w[0]) && shown(&w[1]))
                 .map(|w| (w[0].blob.clone(), w[1].blob.clone()))
                 .collect::<Vec<_>>()
         })
@@ -365,17 +370,23 @@ pub fn views(
     let mut stamp = stamp;
     stamp["approvals"] = Value::Array(evidence_json(site, &current));
 
+    let disclosures = disclosure::of_revisions(&site.project, &dh);
     let revisions: Vec<Value> = dh
         .revisions
         .iter()
-        .map(|r| {
+        .zip(&disclosures)
+        .map(|(r, shown)| {
             let sig = report::signature_view(site, history, r.commit, true);
-            let trailers = r
-                .commit
-                .trailers
-                .iter()
+            // A withheld revision keeps its commit, date, author, version and approvers; its
+            // message, other trailers and path (a file name can repeat the secret) go.
+            let trailers = shown
+                .trailers(r.commit)
+                .into_iter()
                 .map(|t| json!({"key": t.key, "value": t.value}))
                 .collect();
+            let path = history
+                .project_path(&r.revision.path)
+                .unwrap_or(&r.revision.path);
             let mut revision = json!({
                 "commit": r.commit.id,
                 "commit_short": stamp::short(&r.commit.id),
@@ -383,9 +394,10 @@ pub fn views(
                 "time": rfc3339(r.commit.committer.time, r.commit.committer.offset),
                 "date": commit_date(r.commit.committer.time, r.commit.committer.offset),
                 "author": r.commit.author.name,
-                "summary": r.commit.summary,
+                "summary": shown.summary(r.commit),
+                "withheld": shown.message_withheld.is_some(),
                 "change": r.revision.kind,
-                "path": history.project_path(&r.revision.path).unwrap_or(&r.revision.path),
+                "path": shown.text.is_shown().then_some(path),
                 "version": r.facts.and_then(|f| f.version.clone()),
                 "status": r.facts.and_then(|f| f.status.clone()),
                 "content_hash": r.facts.and_then(|f| f.content_hash.clone()),
@@ -397,6 +409,11 @@ pub fn views(
         })
         .collect();
 
+    let version_disclosures: Vec<Disclosure> = dh
+        .versions
+        .iter()
+        .map(|v| disclosure::of_version(&site.project, history, v))
+        .collect();
     let versions: Vec<Value> = dh
         .versions
         .iter()
@@ -404,8 +421,17 @@ pub fn views(
         .rev()
         .map(|(i, v)| {
             let commit = history.commit(&v.approved_in);
+            let withheld_diff = (i > 0)
+                .then(|| {
+                    disclosure::diff_withheld(
+                        (&dh.versions[i - 1], &version_disclosures[i - 1]),
+                        (v, &version_disclosures[i]),
+                    )
+                })
+                .flatten();
             // The blobs identify the diff (filled in by `fill_diffs` when the page is rendered).
-            let diff_ref = (i > 0).then(|| json!({"old": dh.versions[i - 1].blob, "new": v.blob}));
+            let diff_ref = (i > 0 && withheld_diff.is_none())
+                .then(|| json!({"old": dh.versions[i - 1].blob, "new": v.blob}));
             let mut version = json!({
                 "version": v.version,
                 "content_hash": v.content_hash,
@@ -414,6 +440,8 @@ pub fn views(
                 "approved_in_href": commit_href(site, &v.approved_in),
                 "approved_at": commit.map(|c| rfc3339(c.committer.time, c.committer.offset)),
                 "previous": (i > 0).then(|| dh.versions[i - 1].version.clone()),
+                "withheld": version_disclosures[i].withheld_level(),
+                "diff_withheld": withheld_diff.map(|why| format!("withheld: {why}")),
             });
             version["approvals"] = Value::Array(evidence_json(site, &v.approvals));
             version["diff_ref"] = diff_ref.unwrap_or(Value::Null);
@@ -509,6 +537,10 @@ pub fn published_entries(site: &Site, history: &HistoryIndex, histories: &Histor
             continue;
         };
         for v in &dh.versions {
+            // A version above the threshold was never on the portal.
+            if !disclosure::of_version(&site.project, history, v).is_shown() {
+                continue;
+            }
             let Some(c) = history.commit(&v.approved_in) else {
                 continue;
             };
@@ -548,12 +580,16 @@ pub fn recent_changes(site: &Site, history: &HistoryIndex, limit: usize) -> Vec<
         if docs.is_empty() {
             continue;
         }
+        let summary = match withheld_in(site, history, record) {
+            None => record.summary.clone(),
+            Some(level) => format!("withheld: this commit changed a text that was {level}"),
+        };
         out.push(json!({
             "commit_short": stamp::short(&record.id),
             "commit_href": commit_href(site, &record.id),
             "date": commit_date(record.committer.time, record.committer.offset),
             "author": record.author.name,
-            "summary": record.summary,
+            "summary": summary,
             "documents": docs,
         }));
         if out.len() == limit {
@@ -561,6 +597,27 @@ pub fn recent_changes(site: &Site, history: &HistoryIndex, limit: usize) -> Vec<
         }
     }
     out
+}
+
+/// The level that withholds a commit's message, if any document text it wrote or replaced is
+/// withheld: one message often speaks of every file the commit changed, published or not.
+fn withheld_in(
+    site: &Site,
+    history: &HistoryIndex,
+    record: &crate::history::CommitRecord,
+) -> Option<String> {
+    record
+        .changes
+        .iter()
+        .filter(|c| c.path.ends_with(".md"))
+        .flat_map(|c| [c.old.as_ref(), c.new.as_ref()].into_iter().flatten())
+        .find_map(|blob| {
+            let shown = history.facts(blob).map_or_else(
+                || disclosure::of_facts(&site.project, &crate::content::facts::Facts::unreadable()),
+                |facts| disclosure::of_facts(&site.project, facts),
+            );
+            shown.withheld_level().map(str::to_string)
+        })
 }
 
 #[cfg(test)]

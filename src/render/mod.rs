@@ -102,7 +102,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         .map(|h| history_view::histories(site, h))
         .unwrap_or_default();
     let version_diffs = history
-        .map(|h| history_view::version_diffs(h, &histories))
+        .map(|h| history_view::version_diffs(site, h, &histories))
         .unwrap_or_else(history_view::Diffs::none);
     crate::timing::phase("render: version diffs", t);
     // The search index is one document after another (elasticlunr's builder is sequential):

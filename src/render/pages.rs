@@ -178,6 +178,22 @@ pub fn dashboard(
 
 /// Diagnostics safe to show on the portal: none about an unpublished document.
 pub fn diagnostics_view(site: &Site, diagnostics: &[Diagnostic]) -> Vec<Value> {
+    shown_diagnostics(site, diagnostics)
+        .map(|d| {
+            json!({
+                "code": d.code, "severity": d.severity.to_string(), "message": d.message,
+                "file": d.file, "line": d.line, "column": d.column, "help": d.help,
+            })
+        })
+        .collect()
+}
+
+/// The diagnostics that may be shown beside the portal (its pages, `serve`'s overlay): none
+/// that names an unpublished document by file, id or title.
+pub fn shown_diagnostics<'d>(
+    site: &Site,
+    diagnostics: &'d [Diagnostic],
+) -> impl Iterator<Item = &'d Diagnostic> {
     let unpublished: Vec<&Document> = site
         .documents()
         .iter()
@@ -197,26 +213,17 @@ pub fn diagnostics_view(site: &Site, diagnostics: &[Diagnostic]) -> Vec<Value> {
         })
         .filter(|n| !n.is_empty())
         .collect();
-    let mentions = |text: &str| names.iter().any(|n| text.contains(n));
-    diagnostics
-        .iter()
-        .filter(|d| {
-            !d.file
+    let mentions = move |text: &str| names.iter().any(|n| text.contains(n));
+    diagnostics.iter().filter(move |d| {
+        !d.file
+            .as_deref()
+            .is_some_and(|f| unpublished.iter().any(|u| u.file == f))
+            && !mentions(&d.message)
+            && !d.help.as_deref().is_some_and(&mentions)
+            && d.doc_id
                 .as_deref()
-                .is_some_and(|f| unpublished.iter().any(|u| u.file == f))
-                && !mentions(&d.message)
-                && !d.help.as_deref().is_some_and(mentions)
-                && d.doc_id
-                    .as_deref()
-                    .is_none_or(|id| site.document(id).is_none_or(|doc| site.is_published(doc)))
-        })
-        .map(|d| {
-            json!({
-                "code": d.code, "severity": d.severity.to_string(), "message": d.message,
-                "file": d.file, "line": d.line, "column": d.column, "help": d.help,
-            })
-        })
-        .collect()
+                .is_none_or(|id| site.document(id).is_none_or(|doc| site.is_published(doc)))
+    })
 }
 
 pub fn register(site: &Site) -> Value {

@@ -59,16 +59,24 @@ impl Builder {
         let before = std::fs::read(out.join(crate::render::manifest::FILE_NAME)).ok();
         let result = crate::render::build(&loaded.site, &loaded.diagnostics, &out);
         let after = std::fs::read(out.join(crate::render::manifest::FILE_NAME)).ok();
+        // The overlay is part of the portal: what pages may not show, it may not either.
+        let all_errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+        let mut errors: Vec<String> =
+            crate::render::pages::shown_diagnostics(&loaded.site, &loaded.diagnostics)
+                .filter(|d| d.is_error())
+                .map(describe)
+                .collect();
+        if errors.len() < all_errors {
+            errors.push(format!(
+                "{} more in documents that are not published (run `policybook check`)",
+                all_errors - errors.len()
+            ));
+        }
         let Loaded { site, diagnostics } = loaded;
         self.history = site.history.ok();
         let elapsed = started.elapsed();
         match result {
             Ok(written) => {
-                let errors: Vec<String> = diagnostics
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .map(describe)
-                    .collect();
                 eprintln!(
                     "built {} pages in {} ms: {}",
                     written.pages,

@@ -212,3 +212,28 @@ fn the_polling_watcher_sees_edits_too() {
             .contains("Polled.")
     );
 }
+
+/// The overlay is part of the portal: an error in a document above `max-classification` is
+/// counted there, never named (not its file, id or title).
+#[test]
+fn the_overlay_counts_errors_of_unpublished_documents_without_naming_them() {
+    let f = Fixture::clean()
+        .file(
+            "content/procedures/osprey-vault.md",
+            "---\nid: PRC-OSPREY\ntitle: Osprey Vault Procedure\ntype: procedure\nclassification: confidential\nversion: \"0.1\"\nstatus: draft\nowner: NOBODY\n---\n\n## Purpose\n\nThe vault.\n\n## Scope\n\nThe vault.\n",
+        )
+        .committed();
+    let served = serve(&f, &[]);
+    let status = next_event(&served.events(), "status");
+    assert!(status.contains("\"ok\":false"), "{status}");
+    assert!(
+        status.contains("1 more in documents that are not published"),
+        "{status}"
+    );
+    for name in ["osprey", "PRC-OSPREY", "Osprey Vault", "NOBODY"] {
+        assert!(
+            !status.contains(name),
+            "the overlay names `{name}`: {status}"
+        );
+    }
+}
