@@ -21,6 +21,7 @@ pub mod dates;
 pub mod disclosure;
 pub mod hex;
 pub mod history;
+pub mod in_force;
 pub mod progress;
 pub mod render;
 pub mod serve;

@@ -6,6 +6,7 @@ use crate::content::document::{Communication, Controlled, ManagementReview, Role
 use crate::content::{Corpus, Document, Kind};
 use crate::history::signature::AllowedSigner;
 use crate::history::{HistoryIndex, Unavailable};
+use crate::in_force::InForce;
 use jiff::civil::Date;
 
 /// Run-wide choices that change how findings are judged.
@@ -17,6 +18,9 @@ pub struct Options {
     pub allow_shallow: bool,
     /// `--today`, overriding SOURCE_DATE_EPOCH and the clock.
     pub today: Option<Date>,
+    /// `--drafts` (and `serve`): publish the working version of a document in force at an
+    /// earlier version as a draft page beside it.
+    pub drafts: bool,
 }
 use std::collections::BTreeMap;
 
@@ -33,6 +37,8 @@ pub struct Site {
     by_id: BTreeMap<String, Vec<usize>>,
     /// (document index, role index) by role id; the first definition wins.
     roles: BTreeMap<String, (usize, usize)>,
+    /// The approved version in force of each draft or in-review document that has one, by file.
+    in_force: std::collections::HashMap<String, InForce>,
 }
 
 impl Site {
@@ -55,6 +61,10 @@ impl Site {
                 }
             }
         }
+        let in_force = match &history {
+            Ok(history) => crate::in_force::find(&project, &corpus.documents, history),
+            Err(_) => Default::default(),
+        };
         Site {
             project,
             corpus,
@@ -64,7 +74,42 @@ impl Site {
             options,
             by_id,
             roles,
+            in_force,
         }
+    }
+
+    /// The approved version in force while this document's working copy is a draft or in
+    /// review (see `in_force`); `None` when the working copy is what is in force.
+    pub fn in_force(&self, doc: &Document) -> Option<&InForce> {
+        self.in_force.get(&doc.file)
+    }
+
+    /// The in-force version that `doc` is (not the working copy beside it).
+    pub fn as_in_force(&self, doc: &Document) -> Option<&InForce> {
+        self.in_force(doc)
+            .filter(|f| std::ptr::eq(doc, &f.document))
+    }
+
+    /// What the portal shows of a document: its in-force version, else the working copy.
+    pub fn effective<'s>(&'s self, doc: &'s Document) -> &'s Document {
+        self.in_force(doc).map_or(doc, |f| &f.document)
+    }
+
+    /// The working copy of a document (itself, unless `doc` is an in-force version).
+    pub fn working<'s>(&'s self, doc: &'s Document) -> &'s Document {
+        match self.in_force(doc) {
+            Some(f) if std::ptr::eq(doc, &f.document) => &self.corpus.documents[f.working],
+            _ => doc,
+        }
+    }
+
+    /// The controlled documents as they are in force (see `effective`), published or not.
+    pub fn controlled_in_force(&self) -> impl Iterator<Item = (&Document, &Controlled)> {
+        self.corpus
+            .documents
+            .iter()
+            .map(|d| self.effective(d))
+            .filter_map(|d| d.controlled().map(|c| (d, c)))
     }
 
     pub fn documents(&self) -> &[Document] {
@@ -157,11 +202,11 @@ impl Site {
             .filter(|d| matches!(d.meta.as_ref().map(|m| &m.kind), Some(Kind::Roles(_))))
     }
 
-    /// The information security policy (5.2): the policy whose clauses include 5.2, approved
-    /// ones first.
+    /// The information security policy (5.2) as it is in force: the policy whose clauses
+    /// include 5.2, approved ones first.
     pub fn security_policy(&self) -> Option<(&Document, &Controlled)> {
         let mut candidates: Vec<_> = self
-            .controlled()
+            .controlled_in_force()
             .filter(|(d, _)| {
                 let meta = d.meta.as_ref().expect("controlled has meta");
                 meta.doc_type.value == "policy" && meta.clauses.iter().any(|c| c.value == "5.2")
@@ -171,19 +216,37 @@ impl Site {
         candidates.into_iter().next()
     }
 
-    /// Whether a document may appear in any output (its classification is at most
-    /// `max-classification`). Documents without readable front matter are never published.
+    /// Whether a document may appear in any output: the version the portal shows (see
+    /// `effective`) is classified at most `max-classification`. Documents without readable
+    /// front matter are never published.
     pub fn is_published(&self, doc: &Document) -> bool {
-        doc.meta
+        self.effective(doc)
+            .meta
             .as_ref()
             .is_some_and(|m| self.project.publishable(&m.classification.value))
     }
 
+    /// The published documents as the portal shows them: each in its in-force version.
     pub fn published(&self) -> impl Iterator<Item = &Document> {
         self.corpus
             .documents
             .iter()
             .filter(|d| self.is_published(d))
+            .map(|d| self.effective(d))
+    }
+
+    /// The working copies published as draft pages (`--drafts`): those of documents in force
+    /// at an earlier version, when both versions may be published.
+    pub fn published_drafts(&self) -> impl Iterator<Item = (&Document, &InForce)> {
+        self.corpus.documents.iter().filter_map(|d| {
+            let f = self.in_force(d)?;
+            let publishable = |doc: &Document| {
+                doc.meta
+                    .as_ref()
+                    .is_some_and(|m| self.project.publishable(&m.classification.value))
+            };
+            (self.options.drafts && publishable(d) && publishable(&f.document)).then_some((d, f))
+        })
     }
 
     /// Whether the id names a published document.

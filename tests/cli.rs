@@ -27,6 +27,8 @@ mod export;
 mod git_history;
 #[path = "cli/hostile.rs"]
 mod hostile;
+#[path = "cli/in_force.rs"]
+mod in_force;
 #[path = "cli/init_communicate.rs"]
 mod init_communicate;
 #[path = "cli/search.rs"]

@@ -16,11 +16,19 @@ pub struct Args {
     /// Publish even when there are errors (a preview: the dashboard lists them).
     #[arg(long)]
     pub allow_errors: bool,
+    /// Also publish the working version of each document in force at an earlier version, as
+    /// a page marked DRAFT (as `serve` does). Without it, only versions in force are published.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
     let root = super::root(root)?;
-    let mut loaded = crate::load(&root, args.validation.options())?;
+    let options = crate::site::Options {
+        drafts: args.drafts,
+        ..args.validation.options()
+    };
+    let mut loaded = crate::load(&root, options)?;
     args.validation.apply(&mut loaded.diagnostics);
     let report = || {
         let started = crate::timing::start();

@@ -58,6 +58,7 @@ impl Validation {
             strict: self.strict,
             allow_shallow: self.allow_shallow,
             today: self.today,
+            drafts: false,
         }
     }
 

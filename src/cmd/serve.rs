@@ -20,6 +20,10 @@ pub struct Args {
     /// Write the site here instead of `[build] build-dir`.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Leave out the draft pages (the working versions of documents in force at an earlier
+    /// version), as `build` does without `--drafts`.
+    #[arg(long)]
+    pub no_drafts: bool,
 }
 
 pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
@@ -39,7 +43,10 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
             port: args.port,
             open: args.open,
             poll: args.poll,
-            site: args.validation.options(),
+            site: crate::site::Options {
+                drafts: !args.no_drafts,
+                ..args.validation.options()
+            },
             out,
         },
     )

@@ -70,8 +70,13 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
             manifest::FILE_NAME
         );
     }
+    // Built with `--drafts` (or by `serve`): the draft pages are part of what it verifies.
+    let drafts = recorded
+        .as_ref()
+        .is_some_and(|m| m["drafts"].as_bool() == Some(true));
     let options = crate::site::Options {
         today,
+        drafts,
         ..Default::default()
     };
     let loaded = crate::load(&root, options)?;

@@ -38,7 +38,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Pack, Error> {
 
     // Published (so never above max-classification), controlled and approved.
     let mut included: Vec<&Document> = site
-        .controlled()
+        .controlled_in_force()
         .filter(|(d, c)| site.is_published(d) && c.is_approved())
         .map(|(d, _)| d)
         .collect();

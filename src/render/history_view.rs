@@ -45,9 +45,14 @@ pub type Histories<'a> = HashMap<String, DocumentHistory<'a>>;
 
 pub fn histories<'a>(site: &Site, history: &'a HistoryIndex) -> Histories<'a> {
     let published: Vec<&Document> = site.published().collect();
+    // The history is the working copy's, also for a document in force at an earlier version:
+    // it says what is committed and what is not.
     published
         .par_iter()
-        .map(|d| (d.file.clone(), stamp::document_history(history, d)))
+        .map(|d| {
+            let working = site.working(d);
+            (d.file.clone(), stamp::document_history(history, working))
+        })
         .collect()
 }
 
@@ -351,24 +356,10 @@ pub fn views(
         history,
     };
     stamp::evidence_for_versions(site, &verifier, &mut dh);
-    let current = stamp::current_evidence(site, &verifier, &dh);
-    let last = dh.revisions.first();
-    let stamp = json!({
-        "id": doc.id(),
-        "version": dh.current.version,
-        "status": dh.current.status,
-        "content_hash": dh.current.content_hash,
-        "blob": dh.blob,
-        "working_copy": dh.uncommitted,
-        "last_commit": last.map(|r| r.commit.id.clone()),
-        "last_commit_short": last.map(|r| stamp::short(&r.commit.id).to_string()),
-        "last_commit_href": last.and_then(|r| commit_href(site, &r.commit.id)),
-        "last_commit_time": last.map(|r| rfc3339(r.commit.committer.time, r.commit.committer.offset)),
-        "history_incomplete": history.shallow,
-    });
-    // Arrays are moved in, not put through `json!` (which copies a `Value` by serialising it).
-    let mut stamp = stamp;
-    stamp["approvals"] = Value::Array(evidence_json(site, &current));
+    let stamp = match site.as_in_force(doc) {
+        None => working_stamp(site, history, doc, &verifier, &dh),
+        Some(in_force) => in_force_stamp(site, history, doc, in_force, &dh),
+    };
 
     let disclosures = disclosure::of_revisions(&site.project, &dh);
     let revisions: Vec<Value> = dh
@@ -451,7 +442,8 @@ pub fn views(
     let mut page = json!({
         "incomplete": history.shallow,
         "head": history.head,
-        "working_copy": dh.uncommitted,
+        // The published text is in Git when an earlier version is in force.
+        "working_copy": dh.uncommitted && site.as_in_force(doc).is_none(),
     });
     page["revisions"] = Value::Array(revisions);
     page["versions"] = Value::Array(versions);
@@ -459,6 +451,70 @@ pub fn views(
         stamp,
         history: page,
     }
+}
+
+/// The stamp of a document whose working copy is what is published.
+fn working_stamp(
+    site: &Site,
+    history: &HistoryIndex,
+    doc: &Document,
+    verifier: &Verifier,
+    dh: &DocumentHistory,
+) -> Value {
+    let current = stamp::current_evidence(site, verifier, dh);
+    let last = dh.revisions.first();
+    let mut stamp = json!({
+        "id": doc.id(),
+        "version": dh.current.version,
+        "status": dh.current.status,
+        "content_hash": dh.current.content_hash,
+        "blob": dh.blob,
+        "working_copy": dh.uncommitted,
+        "last_commit": last.map(|r| r.commit.id.clone()),
+        "last_commit_short": last.map(|r| stamp::short(&r.commit.id).to_string()),
+        "last_commit_href": last.and_then(|r| commit_href(site, &r.commit.id)),
+        "last_commit_time": last.map(|r| rfc3339(r.commit.committer.time, r.commit.committer.offset)),
+        "history_incomplete": history.shallow,
+    });
+    // Arrays are moved in, not put through `json!` (which copies a `Value` by serialising it).
+    stamp["approvals"] = Value::Array(evidence_json(site, &current));
+    stamp
+}
+
+/// The stamp of a document in force at an earlier approved version: that version's facts,
+/// blob and approving commit, with the evidence of its approvals (judged as for every
+/// approved version on the history page), never the working copy's.
+fn in_force_stamp(
+    site: &Site,
+    history: &HistoryIndex,
+    doc: &Document,
+    in_force: &crate::in_force::InForce,
+    dh: &DocumentHistory,
+) -> Value {
+    let facts = &doc.facts;
+    let commit = history.commit(&in_force.approved_in);
+    let approvals = dh
+        .versions
+        .iter()
+        .find(|v| v.blob == in_force.blob && v.approved_in == in_force.approved_in)
+        .map(|v| evidence_json(site, &v.approvals))
+        .unwrap_or_default();
+    let mut stamp = json!({
+        "id": doc.id(),
+        "version": facts.version,
+        "status": facts.status,
+        "content_hash": facts.content_hash,
+        "blob": in_force.blob,
+        "working_copy": false,
+        "in_force": true,
+        "last_commit": in_force.approved_in,
+        "last_commit_short": stamp::short(&in_force.approved_in),
+        "last_commit_href": commit_href(site, &in_force.approved_in),
+        "last_commit_time": commit.map(|c| rfc3339(c.committer.time, c.committer.offset)),
+        "history_incomplete": history.shallow,
+    });
+    stamp["approvals"] = Value::Array(approvals);
+    stamp
 }
 
 /// A line diff in a compact text form (what the cache keeps): one line per row, the first

@@ -59,6 +59,7 @@ pub fn manifest(
         "head": history.map(|h| h.head.clone()),
         "history_incomplete": history.is_some_and(|h| h.shallow),
         "today": site.today.to_string(),
+        "drafts": site.options.drafts,
         "documents": stamps,
         "digest": digest(&list),
         "files": list,

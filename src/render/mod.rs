@@ -418,8 +418,49 @@ impl<'a> Renderer<'a> {
             .into_iter()
             .map(|(_, stamp)| stamp)
             .collect::<Result<Vec<Value>, Error>>()?;
+        self.draft_pages(histories, &paths, &paths_fingerprint)?;
         crate::timing::phase("render: documents", t);
         Ok(stamps)
+    }
+
+    /// With `--drafts` (and in `serve`), the working version of each document in force at an
+    /// earlier version, as a page marked DRAFT beside the in-force page. Its stamp is the
+    /// working copy's; the manifest's stamps stay those of the versions in force.
+    fn draft_pages(
+        &self,
+        histories: &history_view::Histories,
+        paths: &markdown::Paths,
+        paths_fingerprint: &str,
+    ) -> Result<(), Error> {
+        let site = self.site;
+        let history = site.history.as_ref().ok();
+        for (working, in_force) in site.published_drafts() {
+            let meta = working.meta.as_ref().expect("published has meta");
+            let page = pages::draft_page(working);
+            let mut data = pages::document(site, working, "");
+            data["stamp"] = history
+                .and_then(|h| {
+                    let dh = histories.get(&working.file)?.clone();
+                    Some(history_view::views(site, h, working, dh).stamp)
+                })
+                .unwrap_or(Value::Null);
+            data["history_href"] = json!(history.map(|_| pages::history_page(working)));
+            data["draft"] = json!({
+                "in_force_version": in_force.document.controlled().and_then(|c| c.version.as_ref()).map(|v| v.value.clone()),
+                "in_force_href": pages::doc_page(&in_force.document),
+            });
+            let title = format!("{} (draft)", meta.title.value);
+            let mut key = self.key("document.html", &page, "documents", &title, &data);
+            key.bytes(working.rel_path.as_bytes())
+                .bytes(working.body().as_bytes())
+                .bytes(paths_fingerprint.as_bytes());
+            self.files.page(page.clone(), key.finish(), || {
+                let body = markdown::to_html(&working.rel_path, working.body(), &title, paths);
+                data["body"] = json!(body);
+                self.render("document.html", &page, "documents", &title, data)
+            })?;
+        }
+        Ok(())
     }
 }
 

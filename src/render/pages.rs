@@ -75,7 +75,35 @@ pub fn controlled_summary(site: &Site, doc: &Document, c: &Controlled) -> Value 
         "next_review": due.map(|d| d.due.to_string()),
         "review_state": due.map(|d| review_state(d.state)),
         "last_review": due.map(|d| d.last.to_string()),
+        "successor": successor(site, doc),
     })
+}
+
+/// The working version of a document in force at an earlier version: what the page's banner
+/// and the register say ("version 1.1 is in review"), with its draft page when published.
+pub fn successor(site: &Site, doc: &Document) -> Value {
+    let Some(f) = site.as_in_force(doc) else {
+        return Value::Null;
+    };
+    let working = site.working(doc);
+    let draft_published = site
+        .published_drafts()
+        .any(|(d, _)| std::ptr::eq(d, working));
+    json!({
+        "version": f.working_version,
+        "status": f.working_status.as_str(),
+        "said": match f.working_status {
+            crate::content::Status::InReview => "in review",
+            _ => "being drafted",
+        },
+        "href": draft_published.then(|| draft_page(working)),
+    })
+}
+
+/// Where the draft page of a working version is written.
+pub fn draft_page(doc: &Document) -> String {
+    let stem = doc.rel_path.strip_suffix(".md").unwrap_or(&doc.rel_path);
+    format!("drafts/{stem}.html")
 }
 
 pub fn dashboard(
@@ -112,7 +140,7 @@ pub fn dashboard(
         .collect();
 
     let mut reviews: Vec<Value> = site
-        .controlled()
+        .controlled_in_force()
         .filter(|(d, _)| site.is_published(d))
         .filter_map(|(d, c)| {
             let due = review_due(site, d, c)?;
@@ -138,7 +166,7 @@ pub fn dashboard(
         .collect();
 
     let mut recent: Vec<(String, Value)> = site
-        .controlled()
+        .controlled_in_force()
         .filter(|(d, c)| site.is_published(d) && c.is_approved())
         .filter_map(|(d, c)| {
             let eff = c.effective.as_ref()?.value.to_string();
@@ -153,7 +181,7 @@ pub fn dashboard(
 
     let published: Vec<&Document> = site.published().collect();
     let count = |status: crate::content::Status| {
-        site.controlled()
+        site.controlled_in_force()
             .filter(|(d, c)| {
                 site.is_published(d) && c.status.as_ref().is_some_and(|s| s.value == status)
             })
@@ -228,7 +256,7 @@ pub fn shown_diagnostics<'d>(
 
 pub fn register(site: &Site) -> Value {
     let mut rows: Vec<Value> = site
-        .controlled()
+        .controlled_in_force()
         .filter(|(d, _)| site.is_published(d))
         .map(|(d, c)| controlled_summary(site, d, c))
         .collect();
@@ -373,7 +401,10 @@ pub fn roles(site: &Site) -> Value {
     // Documents × roles: who owns, who may approve, who approved.
     let role_ids: Vec<String> = site.published_roles().map(|r| r.id.value.clone()).collect();
     let mut rows = Vec::new();
-    for (doc, c) in site.controlled().filter(|(d, _)| site.is_published(d)) {
+    for (doc, c) in site
+        .controlled_in_force()
+        .filter(|(d, _)| site.is_published(d))
+    {
         let meta = doc.meta.as_ref().expect("meta");
         let rules = site.project.rules(&meta.doc_type.value);
         let cells: Vec<Value> = role_ids

@@ -32,8 +32,8 @@ pub struct Coverage<'a> {
     pub audience_pos: super::Pos,
 }
 
-/// For each approved, effective controlled document and each of its audiences, whether the
-/// current version reached it.
+/// For each approved controlled document and each of its audiences, whether the version in
+/// force (see `in_force`) reached it.
 pub fn coverage(site: &Site) -> Vec<Coverage<'_>> {
     let deadline_days = i64::from(site.project.config.communication.deadline_days);
     // Communication entries by the document id they mention (one pass over the entries, so
@@ -51,7 +51,7 @@ pub fn coverage(site: &Site) -> Vec<Coverage<'_>> {
         }
     }
     let mut out = Vec::new();
-    for (doc, c) in site.controlled() {
+    for (doc, c) in site.controlled_in_force() {
         if !c.is_approved() {
             continue;
         }
@@ -99,6 +99,7 @@ pub fn coverage(site: &Site) -> Vec<Coverage<'_>> {
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     for cov in coverage(site) {
         let id = cov.document.id().unwrap_or_default();
+        let (file, pos) = super::in_force_position(site, cov.document, cov.audience_pos);
         let d = match &cov.reach {
             Reach::Overdue => Diagnostic::new(
                 Code::NotCommunicated,
@@ -122,7 +123,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
             _ => continue,
         };
         out.push(
-            d.at(&cov.document.file, cov.audience_pos)
+            d.at(file, pos)
                 .width(cov.audience.chars().count())
                 .doc(Some(id))
                 .due(cov.deadline)

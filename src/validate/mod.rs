@@ -38,6 +38,27 @@ const RULES: &[Rule] = &[
     evidence::check,
 ];
 
+/// Where a finding about a document's version in force is reported: at `pos` when that version
+/// is the working copy, else at the working copy's `status` line (the in-force text is in Git,
+/// and its lines are not the file's).
+fn in_force_position<'s>(
+    site: &'s Site,
+    doc: &'s crate::content::Document,
+    pos: Pos,
+) -> (&'s str, Pos) {
+    match site.in_force(doc) {
+        None => (&doc.file, pos),
+        Some(_) => {
+            let working = site.working(doc);
+            let status = working
+                .controlled()
+                .and_then(|c| c.status.as_ref())
+                .map_or(Pos::new(1, 1), |s| s.pos);
+            (&working.file, status)
+        }
+    }
+}
+
 /// Runs every rule over the site.
 pub fn run(site: &Site) -> Vec<Diagnostic> {
     // Rules only read the site: run them side by side, findings kept in rule order.

@@ -65,10 +65,11 @@ pub fn latest_management_review(site: &Site) -> Option<(&Document, Date)> {
 }
 
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
-    for (doc, c) in site.controlled() {
+    for (doc, c) in site.controlled_in_force() {
         let Some(due) = review_due(site, doc, c) else {
             continue;
         };
+        let (file, pos) = super::in_force_position(site, doc, due.pos);
         let (code, message) = match due.state {
             ReviewState::Current => continue,
             ReviewState::Overdue => (
@@ -82,7 +83,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
         };
         out.push(
             Diagnostic::new(code, message)
-                .at(&doc.file, due.pos)
+                .at(file, pos)
                 .width(10)
                 .doc(doc.id())
                 .due(due.due)
