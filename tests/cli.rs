@@ -26,6 +26,8 @@ mod git_history;
 mod hostile;
 #[path = "cli/init_communicate.rs"]
 mod init_communicate;
+#[path = "cli/matrix.rs"]
+mod matrix;
 #[path = "cli/search.rs"]
 mod search;
 #[path = "cli/serve.rs"]
