@@ -367,6 +367,31 @@ pub fn evidence_for_versions(site: &Site, verifier: &Verifier, history: &mut Doc
     }
 }
 
+/// The evidence of the approvals of a version in force (see `in_force`), judged as every
+/// approved version on a history page is: within the commits that carry its content, up to
+/// the commit that approved it. Empty without a history.
+pub fn in_force_evidence(
+    site: &Site,
+    in_force: &crate::in_force::InForce,
+) -> Vec<ApprovalEvidence> {
+    let Ok(history) = site.history.as_ref() else {
+        return Vec::new();
+    };
+    let working = &site.corpus.documents[in_force.working];
+    let mut dh = document_history(history, working);
+    let verifier = Verifier {
+        mode: site.project.config.approval.evidence,
+        signers: &site.signers,
+        history,
+    };
+    evidence_for_versions(site, &verifier, &mut dh);
+    dh.versions
+        .into_iter()
+        .find(|v| v.blob == in_force.blob && v.approved_in == in_force.approved_in)
+        .map(|v| v.approvals)
+        .unwrap_or_default()
+}
+
 /// The evidence of the working copy's own approvals.
 pub fn current_evidence(
     site: &Site,

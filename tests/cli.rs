@@ -31,6 +31,8 @@ mod hostile;
 mod in_force;
 #[path = "cli/init_communicate.rs"]
 mod init_communicate;
+#[path = "cli/matrix.rs"]
+mod matrix;
 #[path = "cli/search.rs"]
 mod search;
 #[path = "cli/serve.rs"]

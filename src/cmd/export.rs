@@ -52,7 +52,8 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
         (None, Some(pdf)) => pdf.with_extension("html"),
         (None, None) => cwd.join("evidence-pack.html"),
     };
-    let pack = crate::render::export::render(&loaded.site, &loaded.diagnostics)?;
+    let digest = crate::render::manifest_digest(&loaded.site, &loaded.diagnostics)?;
+    let pack = crate::render::export::render(&loaded.site, &loaded.diagnostics, digest.as_deref())?;
     write_atomically(&out, pack.html.as_bytes())?;
     eprintln!(
         "wrote the evidence pack ({} documents, {} KiB) to {}{}",

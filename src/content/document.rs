@@ -55,6 +55,27 @@ pub struct Meta {
     pub classification: Spanned<String>,
     pub clauses: Vec<Spanned<String>>,
     pub kind: Kind,
+    /// The sign-off of a record (roles registry, management review): optional `status` and
+    /// `approvals`, read and evidenced as a controlled document's are. `None` for other types.
+    pub signoff: Option<Signoff>,
+}
+
+/// Top management's sign-off of a record. A record that is not `approved` (no `status`, or
+/// another status) is a draft: the clause 5 matrix takes no attestation from it.
+#[derive(Debug, Clone, Default)]
+pub struct Signoff {
+    pub status: Option<Spanned<Status>>,
+    pub approvals: Vec<Approval>,
+    /// Where `approvals:` (or, absent, `status:`) was written.
+    pub approvals_pos: Option<Pos>,
+}
+
+impl Signoff {
+    pub fn is_approved(&self) -> bool {
+        self.status
+            .as_ref()
+            .is_some_and(|s| s.value == Status::Approved)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -158,6 +179,8 @@ pub struct Role {
     pub holders: Vec<Holder>,
     pub reports_to: Option<Spanned<String>>,
     pub group: bool,
+    /// Clause 5.3 requirements this role is assigned (`["5.3 a"]`).
+    pub clauses: Vec<Spanned<String>>,
     pub pos: Pos,
 }
 
@@ -191,8 +214,17 @@ impl Holder {
 pub struct ManagementReview {
     pub date: Option<Spanned<Date>>,
     pub attendees: Vec<Spanned<String>>,
-    pub inputs: Vec<String>,
+    pub inputs: Vec<Input>,
     pub decisions: Vec<Decision>,
+}
+
+/// A management review input: its text, and the clause 5 requirements top management states
+/// it evidences (`clauses: ["5.1 e"]`), when written as a mapping `{text, clauses}`.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub text: String,
+    pub clauses: Vec<Spanned<String>>,
+    pub pos: Pos,
 }
 
 #[derive(Debug, Clone)]
@@ -202,6 +234,8 @@ pub struct Decision {
     pub owner: Option<Spanned<String>>,
     pub due: Option<Spanned<Date>>,
     pub done: bool,
+    /// The clause 5 requirements this decision attests (`clauses: ["5.1 c"]`).
+    pub clauses: Vec<Spanned<String>>,
     pub pos: Pos,
 }
 
@@ -360,6 +394,10 @@ fn read_meta(project: &Project, f: &Fields) -> Option<Meta> {
         "communication" => Kind::Communication(read_communication(f)),
         _ => Kind::Controlled(read_controlled(f)),
     });
+    let signoff = match &kind {
+        Some(Kind::Roles(_) | Kind::ManagementReview(_)) => Some(read_signoff(f)),
+        _ => None,
+    };
     f.finish();
     Some(Meta {
         id: id?,
@@ -368,7 +406,61 @@ fn read_meta(project: &Project, f: &Fields) -> Option<Meta> {
         classification,
         clauses,
         kind: kind?,
+        signoff,
     })
+}
+
+fn read_status(f: &Fields, required: bool) -> Option<Spanned<Status>> {
+    let text = f.checked(
+        "status",
+        required,
+        "one of: draft, in-review, approved, retired",
+        |s| Status::parse(s).is_some(),
+    )?;
+    Status::parse(&text.value).map(|s| Spanned::new(s, text.pos))
+}
+
+fn read_approvals(f: &Fields) -> Vec<Approval> {
+    f.records(
+        "approvals",
+        false,
+        "list approvals as `- {role: CEO, name: Jane Doe, date: 2026-03-02}`",
+        |a| {
+            let role = a.string("role", true, "the approving role id, e.g. CEO");
+            let name = a.string("name", true, "the approver's name as in the roles registry");
+            let date = a.date("date", true);
+            let pos = a.pos();
+            a.finish();
+            Some(Approval {
+                role: role?,
+                name: name?,
+                date: date?,
+                pos,
+            })
+        },
+    )
+}
+
+/// A record's optional `status` and `approvals`.
+fn read_signoff(f: &Fields) -> Signoff {
+    let status = read_status(f, false);
+    let approvals_pos = f
+        .node("approvals")
+        .map(|n| n.pos)
+        .or(status.as_ref().map(|s| s.pos));
+    Signoff {
+        status,
+        approvals: read_approvals(f),
+        approvals_pos,
+    }
+}
+
+fn read_clauses(f: &Fields) -> Vec<Spanned<String>> {
+    f.strings(
+        "clauses",
+        false,
+        "list the clause 5 requirements it evidences, e.g. [\"5.1 e\"]",
+    )
 }
 
 fn read_controlled(f: &Fields) -> Controlled {
@@ -378,14 +470,7 @@ fn read_controlled(f: &Fields) -> Controlled {
         "a version `MAJOR.MINOR` such as \"1.2\"",
         is_version,
     );
-    let status_text = f.checked(
-        "status",
-        true,
-        "one of: draft, in-review, approved, retired",
-        |s| Status::parse(s).is_some(),
-    );
-    let status =
-        status_text.map(|s| Spanned::new(Status::parse(&s.value).expect("checked"), s.pos));
+    let status = read_status(f, true);
     let approved = status.as_ref().is_some_and(|s| s.value == Status::Approved);
     let owner = f.string(
         "owner",
@@ -404,24 +489,7 @@ fn read_controlled(f: &Fields) -> Controlled {
         .node("approvals")
         .map(|n| n.pos)
         .or(status.as_ref().map(|s| s.pos));
-    let approvals = f.records(
-        "approvals",
-        false,
-        "list approvals as `- {role: CEO, name: Jane Doe, date: 2026-03-02}`",
-        |a| {
-            let role = a.string("role", true, "the approving role id, e.g. CEO");
-            let name = a.string("name", true, "the approver's name as in the roles registry");
-            let date = a.date("date", true);
-            let pos = a.pos();
-            a.finish();
-            Some(Approval {
-                role: role?,
-                name: name?,
-                date: date?,
-                pos,
-            })
-        },
-    );
+    let approvals = read_approvals(f);
     let audience = f.strings(
         "audience",
         false,
@@ -498,6 +566,7 @@ fn read_roles(f: &Fields) -> Vec<Role> {
             );
             let reports_to = r.string("reports-to", false, "the role id this role reports to");
             let group = r.bool("group").unwrap_or(false);
+            let clauses = read_clauses(r);
             let pos = r.pos();
             r.finish();
             Some(Role {
@@ -508,6 +577,7 @@ fn read_roles(f: &Fields) -> Vec<Role> {
                 holders,
                 reports_to,
                 group,
+                clauses,
                 pos,
             })
         },
@@ -521,11 +591,7 @@ fn read_review(f: &Fields) -> ManagementReview {
         true,
         "list the attending role ids, e.g. [CEO, CISO]",
     );
-    let inputs = f
-        .strings("inputs", false, "list the review inputs")
-        .into_iter()
-        .map(|s| s.value)
-        .collect();
+    let inputs = read_inputs(f);
     let decisions = f.records(
         "decisions",
         false,
@@ -538,6 +604,7 @@ fn read_review(f: &Fields) -> ManagementReview {
             let status = d.checked("status", true, "`open` or `done`", |s| {
                 s == "open" || s == "done"
             });
+            let clauses = read_clauses(d);
             let pos = d.pos();
             d.finish();
             Some(Decision {
@@ -546,6 +613,7 @@ fn read_review(f: &Fields) -> ManagementReview {
                 owner,
                 due,
                 done: status.is_some_and(|s| s.value == "done"),
+                clauses,
                 pos,
             })
         },
@@ -556,6 +624,36 @@ fn read_review(f: &Fields) -> ManagementReview {
         inputs,
         decisions,
     }
+}
+
+/// Review inputs: each a text, or a mapping `{text, clauses}`.
+fn read_inputs(f: &Fields) -> Vec<Input> {
+    const HELP: &str = "list the review inputs, as text or as `- {text: …, clauses: [\"5.1 e\"]}`";
+    let mut out = Vec::new();
+    for (i, node) in f.list("inputs", false, HELP).into_iter().enumerate() {
+        if let Some(text) = node.as_str() {
+            out.push(Input {
+                text: text.to_string(),
+                clauses: Vec::new(),
+                pos: node.pos,
+            });
+            continue;
+        }
+        let Some(fields) = Fields::of(node, &format!("inputs[{i}]"), f.sink()) else {
+            continue;
+        };
+        let text = fields.string("text", true, "what was reviewed");
+        let clauses = read_clauses(&fields);
+        fields.finish();
+        if let Some(text) = text {
+            out.push(Input {
+                text: text.value,
+                clauses,
+                pos: node.pos,
+            });
+        }
+    }
+    out
 }
 
 fn read_communication(f: &Fields) -> Communication {

@@ -1,11 +1,14 @@
 //! The auditor evidence pack (`policybook export`): one self-contained HTML file holding the
-//! clause 5 matrix and every published, approved controlled document with its stamp, approval
-//! trail, communication record and body. The data is the portal's own (`pages`,
+//! clause 5 matrix with each row's evidence, every published, approved controlled document with
+//! its stamp, approval trail, communication record and body, the clause 5 records the matrix
+//! cites (roles registries with their holders, management reviews with their inputs and
+//! decisions, the communication log), and how to verify the pack. The data is the portal's own (`pages`,
 //! `history_view`), so the pack and the portal cannot disagree; only the body's links are
 //! changed, so that the file makes no request of any kind when it is opened or printed.
 
 use super::{history_view, manifest, markdown, pages, theme};
-use crate::content::Document;
+use crate::content::document::ManagementReview;
+use crate::content::{Document, Kind};
 use crate::site::Site;
 use crate::validate::{Diagnostic, communication};
 use crate::{Error, compliance};
@@ -23,7 +26,13 @@ pub struct Pack {
 }
 
 /// Renders the pack. Deterministic: the same repository, config and day give the same bytes.
-pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Pack, Error> {
+/// `manifest_digest` is the digest of the portal this commit builds (`manifest.json`), when
+/// known.
+pub fn render(
+    site: &Site,
+    diagnostics: &[Diagnostic],
+    manifest_digest: Option<&str>,
+) -> Result<Pack, Error> {
     let theme = theme::for_site(site)?;
     let paths = markdown::Paths::of(site);
     let history = site.history.as_ref().ok();
@@ -98,18 +107,92 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Pack, Error> {
         })
         .collect();
 
+    // Records: only published ones (never above max-classification), in id order.
+    let by_id = |a: &&Document, b: &&Document| a.id().cmp(&b.id());
+    let mut registries: Vec<&Document> = site
+        .roles_documents()
+        .filter(|d| site.is_published(d))
+        .collect();
+    registries.sort_by(by_id);
+    let record_anchors: BTreeSet<String> = registries
+        .iter()
+        .chain(site.reviews().map(|(d, _)| d).collect::<Vec<_>>().iter())
+        .filter(|d| site.is_published(d))
+        .filter_map(|d| d.id().map(String::from))
+        .collect();
+    let roles: Vec<Value> = registries
+        .iter()
+        .filter_map(|doc| {
+            let meta = doc.meta.as_ref()?;
+            let Kind::Roles(list) = &meta.kind else {
+                return None;
+            };
+            let id = meta.id.value.as_str();
+            Some(json!({
+                "id": id, "title": meta.title.value, "anchor": record_anchor(id),
+                "source": doc.file,
+                "signoff": meta.signoff.as_ref().map(pages::signoff_view),
+                "approved": compliance::record_approved(doc, diagnostics),
+                "roles": list.iter().map(|r| {
+                    let mut v = pages::role_view(site, doc, r);
+                    v["anchor"] = json!(format!("{}-role-{}", record_anchor(id), anchor_safe(&r.id.value)));
+                    v
+                }).collect::<Vec<_>>(),
+                "communications": of_document(&log["entries"], id),
+            }))
+        })
+        .collect();
+    let mut reviews: Vec<(&Document, &ManagementReview)> = site
+        .reviews()
+        .filter(|(d, _)| site.is_published(d))
+        .collect();
+    reviews.sort_by(|a, b| {
+        let date = |r: &ManagementReview| r.date.as_ref().map(|d| d.value);
+        date(b.1).cmp(&date(a.1)).then(a.0.id().cmp(&b.0.id()))
+    });
+    let reviews: Vec<Value> = reviews
+        .into_iter()
+        .filter_map(|(doc, r)| {
+            let meta = doc.meta.as_ref()?;
+            let id = meta.id.value.as_str();
+            let mut v = pages::review_view(site, doc, r);
+            v["id"] = json!(id);
+            v["title"] = json!(meta.title.value);
+            v["anchor"] = json!(record_anchor(id));
+            v["source"] = json!(doc.file);
+            v["signoff"] = json!(meta.signoff.as_ref().map(pages::signoff_view));
+            v["approved"] = json!(compliance::record_approved(doc, diagnostics));
+            Some(v)
+        })
+        .collect();
+
     let matrix = compliance::matrix(site, diagnostics);
-    let mut matrix_json = serde_json::to_value(&matrix).expect("the matrix serialises");
-    for section in matrix_json["sections"].as_array_mut().into_iter().flatten() {
-        for requirement in section["requirements"].as_array_mut().into_iter().flatten() {
-            for e in requirement["evidence"].as_array_mut().into_iter().flatten() {
-                let href = e["doc_id"]
-                    .as_str()
-                    .filter(|id| ids.contains(id))
-                    .map(|id| format!("#{}", anchor(id)));
-                e["href"] = json!(href);
-            }
+    // Evidence links point into the pack: a document's section, a record's section (and the
+    // entry in it), or nowhere when the pack does not hold it.
+    let matrix_json = pages::matrix_view(&matrix, &|e| {
+        let id = e.doc_id.as_deref()?;
+        if ids.contains(id) {
+            return Some(format!("#{}", anchor(id)));
         }
+        if record_anchors.contains(id) {
+            let base = record_anchor(id);
+            return Some(match &e.fragment {
+                Some(f) => format!("#{base}-{}", anchor_safe(f)),
+                None => format!("#{base}"),
+            });
+        }
+        if log["entries"]
+            .as_array()
+            .is_some_and(|es| es.iter().any(|x| x["id"] == id))
+        {
+            return Some(format!("#{}", log_anchor(id)));
+        }
+        None
+    });
+    let mut log_entries = log["entries"].clone();
+    for e in log_entries.as_array_mut().into_iter().flatten() {
+        let id = e["id"].as_str().unwrap_or("").to_string();
+        e["anchor"] = json!(log_anchor(&id));
     }
 
     let count = documents.len();
@@ -125,6 +208,11 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Pack, Error> {
         "generator": format!("policybook {}", env!("CARGO_PKG_VERSION")),
         "matrix": matrix_json,
         "documents": documents,
+        "roles": roles,
+        "reviews": reviews,
+        "log": log_entries,
+        "manifest_digest": manifest_digest,
+        "interval": site.project.management_review_interval.to_string(),
     });
     let mut context = tera::Context::new();
     context.insert("pack", &data);
@@ -138,10 +226,9 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic]) -> Result<Pack, Error> {
     })
 }
 
-/// The element id of a document's section in the pack.
-fn anchor(id: &str) -> String {
-    let safe: String = id
-        .chars()
+/// An id made safe for an element id.
+fn anchor_safe(id: &str) -> String {
+    id.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
                 c
@@ -149,8 +236,22 @@ fn anchor(id: &str) -> String {
                 '-'
             }
         })
-        .collect();
-    format!("doc-{safe}")
+        .collect()
+}
+
+/// The element id of a document's section in the pack.
+fn anchor(id: &str) -> String {
+    format!("doc-{}", anchor_safe(id))
+}
+
+/// The element id of a record's (roles registry, management review) section in the pack.
+fn record_anchor(id: &str) -> String {
+    format!("record-{}", anchor_safe(id))
+}
+
+/// The element id of a communication log entry in the pack.
+fn log_anchor(id: &str) -> String {
+    format!("log-{}", anchor_safe(id))
 }
 
 /// A document body (already sanitised by `markdown::to_html`) made fit for a single offline

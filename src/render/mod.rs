@@ -86,6 +86,27 @@ pub fn render_to_memory(site: &Site, diagnostics: &[Diagnostic]) -> Result<Files
     Ok(memory.into_files())
 }
 
+/// The digest `manifest.json` would record for the portal built from this site (what the
+/// evidence pack tells an auditor to compare): every page is rendered and dropped, only the
+/// manifest kept.
+pub fn manifest_digest(site: &Site, diagnostics: &[Diagnostic]) -> Result<Option<String>, Error> {
+    struct ManifestOnly(Mutex<Option<Vec<u8>>>);
+    impl Sink for ManifestOnly {
+        fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), Error> {
+            if path == manifest::FILE_NAME {
+                *self.0.lock().expect("no writer panicked") = Some(bytes);
+            }
+            Ok(())
+        }
+    }
+    let sink = ManifestOnly(Mutex::new(None));
+    render(site, diagnostics, &sink)?;
+    let bytes = sink.0.into_inner().expect("no writer panicked");
+    Ok(bytes
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|m| m["digest"].as_str().map(String::from)))
+}
+
 /// Renders every page into `sink`, pages as they are rendered (so a large site is never held
 /// in memory whole), the manifest last.
 pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Result<Summary, Error> {

@@ -2,7 +2,7 @@
 //! value a template reads. Only published documents appear; every href is relative to the site
 //! root (templates prefix `root`, so the site works from `file://` and below any `site-url`).
 
-use crate::compliance::ClauseMatrix;
+use crate::compliance::{ClauseMatrix, Evidence, Verdict, entry_anchor};
 use crate::content::document::{Communication, Controlled, ManagementReview, Role};
 use crate::content::{Document, Kind};
 use crate::site::Site;
@@ -106,12 +106,11 @@ pub fn draft_page(doc: &Document) -> String {
     format!("drafts/{stem}.html")
 }
 
-pub fn dashboard(
-    site: &Site,
-    matrix: &ClauseMatrix,
-    coverage: &[Coverage],
-    diagnostics: &[Diagnostic],
-) -> Value {
+/// The clause 5 matrix as templates read it: each row's state, finding, the records it used
+/// (`evidence`, linked by `link`), and for a row not evidenced what would evidence it. An
+/// attested row's only evidence is the review entry that states it.
+pub fn matrix_view(matrix: &ClauseMatrix, link: &dyn Fn(&Evidence) -> Option<String>) -> Value {
+    let evidence = |e: &Evidence| json!({"label": e.label, "href": link(e), "doc_id": e.doc_id});
     let sections: Vec<Value> = matrix
         .sections
         .iter()
@@ -120,24 +119,48 @@ pub fn dashboard(
                 .requirements
                 .iter()
                 .map(|r| {
-                    let evidence: Vec<Value> = r
-                        .evidence
-                        .iter()
-                        .map(|e| match (&e.doc_id, e.page) {
-                            (Some(id), _) => {
-                                let d = doc_ref(site, id);
-                                json!({"label": e.label, "href": d["href"]})
-                            }
-                            (None, Some(page)) => json!({"label": e.label, "href": page}),
-                            _ => json!({"label": e.label, "href": null}),
-                        })
-                        .collect();
-                    json!({"clause": r.clause, "requirement": r.requirement, "met": r.met, "finding": r.finding, "evidence": evidence})
+                    let (used, attestation, wanted) = match &r.verdict {
+                        Verdict::Met { evidence: used } => {
+                            (used.iter().map(evidence).collect(), Value::Null, Value::Null)
+                        }
+                        Verdict::Attested { attestation: a } => (
+                            vec![evidence(&a.record)],
+                            json!({"entry": a.entry, "text": a.text, "review_date": a.review_date}),
+                            Value::Null,
+                        ),
+                        Verdict::NotEvidenced { wanted } => (Vec::new(), Value::Null, json!(wanted)),
+                    };
+                    json!({
+                        "label": r.label, "clause": r.clause, "requirement": r.requirement,
+                        "demonstration": r.demonstration, "state": r.verdict.state(),
+                        "finding": r.finding, "evidence": used, "attestation": attestation,
+                        "wanted": wanted,
+                    })
                 })
                 .collect();
-            json!({"clause": s.clause, "title": s.title, "met": s.met, "total": s.total, "requirements": requirements})
+            json!({"clause": s.clause, "title": s.title, "headline": s.headline, "tally": s.tally, "requirements": requirements})
         })
         .collect();
+    json!({"sections": sections, "headline": matrix.headline, "tally": matrix.tally})
+}
+
+pub fn dashboard(
+    site: &Site,
+    matrix: &ClauseMatrix,
+    coverage: &[Coverage],
+    diagnostics: &[Diagnostic],
+) -> Value {
+    let matrix = matrix_view(matrix, &|e| {
+        let href = match (&e.doc_id, e.page) {
+            (Some(id), _) => doc_ref(site, id)["href"].as_str().map(String::from),
+            (None, Some(page)) => Some(page.to_string()),
+            _ => None,
+        };
+        href.map(|h| match &e.fragment {
+            Some(f) => format!("{h}#{f}"),
+            None => h,
+        })
+    });
 
     let mut reviews: Vec<Value> = site
         .controlled_in_force()
@@ -188,7 +211,7 @@ pub fn dashboard(
             .count()
     };
     json!({
-        "matrix": {"sections": sections, "met": matrix.met, "total": matrix.total},
+        "matrix": matrix,
         "reviews": reviews,
         "awaiting": awaiting,
         "recent": recent.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
@@ -298,6 +321,7 @@ pub fn document(site: &Site, doc: &Document, body_html: &str) -> Value {
         "toc": toc,
         "controlled": null, "roles": null, "review": null, "communication": null,
     });
+    page["signoff"] = json!(meta.signoff.as_ref().map(signoff_view));
     match &meta.kind {
         Kind::Controlled(c) => page["controlled"] = controlled_view(site, doc, c),
         Kind::Roles(roles) => {
@@ -334,7 +358,16 @@ fn controlled_view(site: &Site, doc: &Document, c: &Controlled) -> Value {
     v
 }
 
-fn role_view(site: &Site, doc: &Document, r: &Role) -> Value {
+/// A record's sign-off as its front matter states it (`draft` when it has no status).
+pub fn signoff_view(s: &crate::content::document::Signoff) -> Value {
+    json!({
+        "status": s.status.as_ref().map_or("draft", |x| x.value.as_str()),
+        "approved": s.is_approved(),
+        "approvals": s.approvals.iter().map(|a| json!({"role": a.role.value, "name": a.name.value, "date": a.date.value.to_string()})).collect::<Vec<_>>(),
+    })
+}
+
+pub fn role_view(site: &Site, doc: &Document, r: &Role) -> Value {
     let current: Vec<Value> = r
         .holders
         .iter()
@@ -348,17 +381,24 @@ fn role_view(site: &Site, doc: &Document, r: &Role) -> Value {
         "responsibilities": r.responsibilities, "authorities": r.authorities,
         "holders": current,
         "reports_to": r.reports_to.as_ref().map(|t| role_ref(site, &t.value)),
+        "clauses": r.clauses.iter().map(|c| c.value.clone()).collect::<Vec<_>>(),
         "defined_in": doc_page(doc),
     })
 }
 
-fn review_view(site: &Site, _doc: &Document, r: &ManagementReview) -> Value {
+pub fn review_view(site: &Site, _doc: &Document, r: &ManagementReview) -> Value {
     json!({
         "date": r.date.as_ref().map(|d| d.value.to_string()),
         "attendees": r.attendees.iter().map(|a| role_ref(site, &a.value)).collect::<Vec<_>>(),
-        "inputs": r.inputs,
+        "inputs": r.inputs.iter().enumerate().map(|(i, input)| json!({
+            "text": input.text,
+            "clauses": input.clauses.iter().map(|c| c.value.clone()).collect::<Vec<_>>(),
+            "anchor": entry_anchor("input", &(i + 1).to_string()),
+        })).collect::<Vec<_>>(),
         "decisions": r.decisions.iter().map(|d| json!({
             "id": d.id, "text": d.text,
+            "clauses": d.clauses.iter().map(|c| c.value.clone()).collect::<Vec<_>>(),
+            "anchor": entry_anchor("decision", &d.id),
             "owner": d.owner.as_ref().map(|o| role_ref(site, &o.value)),
             "due": d.due.as_ref().map(|x| x.value.to_string()),
             "status": if d.done { "done" } else { "open" },

@@ -25,6 +25,86 @@ pub fn authorised_roles(site: &Site, doc_type: &str) -> Vec<String> {
         .collect()
 }
 
+/// The role ids that may approve a record (roles registry, management review) of `doc_type`:
+/// top management — the roles that may approve the information security policy — and every
+/// role with the authority `approve-TYPE`; sorted, without duplicates.
+pub fn record_approvers(site: &Site, doc_type: &str) -> Vec<String> {
+    authorised_roles(site, "policy")
+        .into_iter()
+        .chain(
+            site.roles()
+                .filter(|r| r.may_approve(doc_type))
+                .map(|r| r.id.value.clone()),
+        )
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// The sign-off of records: whoever approves a roles registry or a management review must be
+/// top management holding the role that day, and `approved` needs approvals.
+pub fn check_records(site: &Site, out: &mut Vec<Diagnostic>) {
+    for doc in site.documents() {
+        let Some(meta) = &doc.meta else { continue };
+        let Some(signoff) = &meta.signoff else {
+            continue;
+        };
+        let doc_type = meta.doc_type.value.as_str();
+        let id = Some(meta.id.value.as_str());
+        let allowed = record_approvers(site, doc_type);
+        for a in &signoff.approvals {
+            let Some(role) = site.role(&a.role.value) else {
+                continue;
+            }; // unknown-role reports it
+            if !allowed.contains(&a.role.value) {
+                out.push(
+                    Diagnostic::new(
+                        Code::ApproverNotAuthorized,
+                        format!("role `{}` may not approve a {doc_type} record", a.role.value),
+                    )
+                    .at(&doc.file, a.role.pos)
+                    .width(a.role.value.chars().count())
+                    .doc(id)
+                    .help(format!(
+                        "top management approves records: {}; or give the role the authority `approve-{doc_type}`",
+                        if allowed.is_empty() { "no role yet".to_string() } else { allowed.join(", ") }
+                    )),
+                );
+            } else if !role
+                .holders_on(a.date.value)
+                .any(|h| h.name == a.name.value)
+            {
+                out.push(
+                    Diagnostic::new(
+                        Code::ApproverNotAuthorized,
+                        format!(
+                            "`{}` did not hold role `{}` on {}",
+                            a.name.value, a.role.value, a.date.value
+                        ),
+                    )
+                    .at(&doc.file, a.name.pos)
+                    .width(a.name.value.chars().count())
+                    .doc(id)
+                    .help("check the approver's name and the holders' `since`/`until` in the roles registry"),
+                );
+            }
+        }
+        if let Some(status) = signoff.status.as_ref().filter(|_| signoff.is_approved())
+            && signoff.approvals.is_empty()
+        {
+            out.push(
+                Diagnostic::new(Code::ApprovalMissing, "record is `approved` but lists no approvals")
+                    .at(&doc.file, signoff.approvals_pos.unwrap_or(status.pos))
+                    .doc(id)
+                    .help(format!(
+                        "add `approvals: [{{role: {}, name: …, date: YYYY-MM-DD}}]` and commit it with an `Approved-by:` trailer",
+                        allowed.first().map_or("CEO", String::as_str),
+                    )),
+            );
+        }
+    }
+}
+
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     for (doc, c) in site.controlled() {
         let meta = doc.meta.as_ref().expect("controlled has meta");

@@ -4,6 +4,7 @@
 use super::{Code, Diagnostic, Pos, Severity};
 use crate::config::Evidence as Mode;
 use crate::content::Document;
+use crate::content::document::Approval;
 use crate::site::Site;
 use crate::stamp::{self, Verifier};
 use rayon::prelude::*;
@@ -15,8 +16,8 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
         Err(unavailable) => {
             out.push(unavailable.diagnostic());
             if mode != Mode::None {
-                for (doc, c) in site.controlled().filter(|(_, c)| c.is_approved()) {
-                    for a in &c.approvals {
+                for (doc, approvals) in approved_claims(site) {
+                    for a in approvals {
                         out.push(
                             Diagnostic::new(
                                 Code::ApprovalNotEvidenced,
@@ -87,7 +88,15 @@ fn document(site: &Site, verifier: &Verifier, doc: &Document, out: &mut Vec<Diag
             d
         });
     }
-    let Some(c) = doc.controlled() else { return };
+    let Some(c) = doc.controlled() else {
+        // A record's sign-off is evidenced as a controlled document's approvals are.
+        if let Some(signoff) = meta.signoff.as_ref().filter(|s| s.is_approved())
+            && mode != Mode::None
+        {
+            not_evidenced(site, verifier, doc, &dh, &signoff.approvals, out);
+        }
+        return;
+    };
 
     if let (Some(version), Some(hash)) = (&c.version, &dh.current.content_hash)
         && let Some(approved) = dh
@@ -115,8 +124,35 @@ fn document(site: &Site, verifier: &Verifier, doc: &Document, out: &mut Vec<Diag
     if !c.is_approved() || mode == Mode::None {
         return;
     }
-    let evidence = stamp::current_evidence(site, verifier, &dh);
-    for (claim, a) in c.approvals.iter().zip(&evidence) {
+    not_evidenced(site, verifier, doc, &dh, &c.approvals, out);
+}
+
+/// Approved documents and records with their front-matter approvals.
+fn approved_claims(site: &Site) -> impl Iterator<Item = (&Document, &[Approval])> {
+    site.documents().iter().filter_map(|doc| {
+        if let Some(c) = doc.controlled() {
+            return c.is_approved().then_some((doc, c.approvals.as_slice()));
+        }
+        let signoff = doc.meta.as_ref()?.signoff.as_ref()?;
+        signoff
+            .is_approved()
+            .then_some((doc, signoff.approvals.as_slice()))
+    })
+}
+
+/// `approval-not-evidenced` for each of `claims` (the working copy's approvals) that no commit
+/// backs.
+fn not_evidenced(
+    site: &Site,
+    verifier: &Verifier,
+    doc: &Document,
+    dh: &stamp::DocumentHistory,
+    claims: &[Approval],
+    out: &mut Vec<Diagnostic>,
+) {
+    let mode = verifier.mode;
+    let evidence = stamp::current_evidence(site, verifier, dh);
+    for (claim, a) in claims.iter().zip(&evidence) {
         if let stamp::Evidence::NotEvidenced { reason } = &a.evidence {
             out.push(
                 Diagnostic::new(
@@ -124,7 +160,7 @@ fn document(site: &Site, verifier: &Verifier, doc: &Document, out: &mut Vec<Diag
                     format!("approval by {} ({}) on {} is not evidenced: {reason}", a.name, a.role, a.date),
                 )
                 .at(&doc.file, claim.pos)
-                .doc(Some(&meta.id.value))
+                .doc(doc.id())
                 .help(format!(
                     "commit the approval with the trailer `Approved-by: {} <email>` as the last paragraph of the message{}",
                     a.name,

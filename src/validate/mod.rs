@@ -2,6 +2,7 @@
 //! `Diagnostic` with a stable code. Rules read the site; they never change it.
 
 mod approvals;
+mod clauses;
 mod code;
 pub mod communication;
 mod diagnostic;
@@ -17,7 +18,9 @@ mod sections;
 pub use approvals::authorised_roles;
 pub use code::Code;
 pub use diagnostic::{Diagnostic, Pos, Severity, Spanned, normalise};
-pub use sections::has_section as sections_has;
+pub use sections::{
+    SECURITY_POLICY_SECTIONS as REQUIRED_POLICY_SECTIONS, has_section as sections_has,
+};
 
 use crate::site::Site;
 use rayon::prelude::*;
@@ -30,6 +33,8 @@ const RULES: &[Rule] = &[
     ids::check,
     references::check,
     approvals::check,
+    approvals::check_records,
+    clauses::check,
     sections::check,
     links::check,
     reviews::check,

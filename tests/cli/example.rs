@@ -72,8 +72,59 @@ fn content_example_builds_without_its_confidential_document() {
     // Five portal pages and one page per published document.
     assert!(pages > 20, "only {pages} pages");
     let dashboard = std::fs::read_to_string(site.join("index.html")).unwrap();
+    // The September review attests 5.1 c, e and h; nothing attests 5.1 f.
     assert!(
-        dashboard.contains("19 of 19 requirements met"),
-        "the example meets clause 5"
+        dashboard.contains("19 met, 3 attested, 1 not evidenced, of 23 requirements"),
+        "the headline counts every state"
     );
+    assert!(!dashboard.contains("of 23 requirements met"));
+    let rows = matrix_rows(&dashboard);
+    let lettered: Vec<&str> = rows
+        .iter()
+        .map(|(label, _)| label.as_str())
+        .filter(|l| l.len() <= 5)
+        .collect();
+    assert_eq!(
+        lettered,
+        [
+            "5.1 a", "5.1 b", "5.1 c", "5.1 d", "5.1 e", "5.1 f", "5.1 g", "5.1 h", "5.2 a",
+            "5.2 b", "5.2 c", "5.2 d", "5.2 e", "5.2 f", "5.2 g", "5.3", "5.3 a", "5.3 b"
+        ],
+        "{rows:?}"
+    );
+    let state = |label: &str| {
+        rows.iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, s)| s.as_str())
+            .unwrap_or_else(|| panic!("no row {label}"))
+    };
+    assert_eq!(state("5.1 c"), "attested");
+    assert_eq!(state("5.1 e"), "attested");
+    assert_eq!(state("5.1 h"), "attested");
+    assert_eq!(state("5.1 f"), "not-evidenced");
+    assert_eq!(state("5.3 a"), "met");
+    assert_eq!(state("5.3 b"), "met");
+    // An attested row links the review entry that states it.
+    assert!(
+        dashboard.contains("docs/reviews/2026-09-management-review.html#decision-MR-2026-09-D3"),
+        "5.1 c does not link decision D3"
+    );
+    assert!(dashboard.contains("docs/roles/roles-and-responsibilities.html#role-CISO"));
+}
+
+/// The (label, state) of each row of the dashboard's clause 5 matrix, in page order.
+fn matrix_rows(html: &str) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<tr class=\"") {
+        rest = &rest[i + 11..];
+        let state = &rest[..rest.find('"').unwrap()];
+        if !["met", "attested", "not-evidenced"].contains(&state) {
+            continue;
+        }
+        let cell = &rest[rest.find("<td>").unwrap() + 4..];
+        let label = &cell[..cell.find("</td>").unwrap()];
+        rows.push((label.to_string(), state.to_string()));
+    }
+    rows
 }
