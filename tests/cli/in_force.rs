@@ -118,6 +118,12 @@ fn a_policy_in_review_leaves_the_approved_version_in_force() {
     );
     let register = text(&site, "documents.html");
     assert!(register.contains("1.0"), "{register}");
+    // The clause 5 matrix reads as it did with 1.0 approved and nothing in review.
+    let before = build(&Fixture::clean().committed(), &[]);
+    assert_eq!(
+        matrix_rows(&text(&site, "index.html")),
+        matrix_rows(&text(&before, "index.html"))
+    );
     // The site verifies.
     let verify = f.run(&["verify", "site"]);
     assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
@@ -146,6 +152,25 @@ fn a_policy_in_review_leaves_the_approved_version_in_force() {
     assert_eq!(diff.code, 0, "{}{}", diff.stdout, diff.stderr);
     let report: serde_json::Value = serde_json::from_str(&diff.stdout).unwrap();
     assert_eq!(report["introduced"], serde_json::json!([]), "{report:#}");
+}
+
+/// The clause 5 matrix of a dashboard: its headline and each row's clause and state.
+fn matrix_rows(dashboard: &str) -> Vec<String> {
+    let start = dashboard.find("id=\"matrix-heading\"").expect("a matrix");
+    let matrix = &dashboard[start..];
+    let matrix = &matrix[..matrix.find("</section>").unwrap_or(matrix.len())];
+    let rows: Vec<String> = matrix
+        .split("<tr")
+        .skip(1)
+        .map(|row| {
+            let cells: String = row.split("</td>").take(2).collect();
+            cells.split_whitespace().collect::<Vec<_>>().join(" ")
+        })
+        .collect();
+    assert!(rows.len() > 20, "{matrix}");
+    std::iter::once(matrix[..matrix.find("</h2>").unwrap()].to_string())
+        .chain(rows)
+        .collect()
 }
 
 /// A document never approved has nothing in force: it is published as the draft it is.
