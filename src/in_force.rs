@@ -11,6 +11,7 @@
 use crate::config::Project;
 use crate::content::{Document, Status};
 use crate::history::HistoryIndex;
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// The approved version of a document that is in force while its working copy is not.
@@ -47,41 +48,52 @@ pub fn find(
     if candidates.is_empty() {
         return HashMap::new();
     }
-    let Ok(repo) = git2::Repository::open(&history.git_dir) else {
-        return HashMap::new();
-    };
-    let mut out = HashMap::new();
-    for (working, doc, working_status) in candidates {
-        let dh = crate::stamp::document_history(history, doc);
-        let Some(version) = dh.versions.last() else {
-            continue;
-        };
-        let Some(text) = blob_text(&repo, &version.blob) else {
-            continue;
-        };
-        let (document, _) = crate::content::document::read(project, &doc.rel_path, &doc.file, text);
-        // The approved text must be the same document, approved as it says.
-        let same =
-            document.id() == doc.id() && document.controlled().is_some_and(|c| c.is_approved());
-        if !same {
-            continue;
-        }
-        out.insert(
-            doc.file.clone(),
-            InForce {
-                document,
-                approved_in: version.approved_in.clone(),
-                blob: version.blob.clone(),
-                working_version: doc
-                    .controlled()
-                    .and_then(|c| c.version.as_ref())
-                    .map(|v| v.value.clone()),
-                working_status,
-                working,
+    // Independent per document: in parallel, one repository per worker (git2's is not Sync).
+    candidates
+        .par_iter()
+        .map_init(
+            || git2::Repository::open(&history.git_dir).ok(),
+            |repo, &(working, doc, working_status)| {
+                let found = of_document(project, history, repo.as_ref()?, doc)?;
+                Some((
+                    doc.file.clone(),
+                    InForce {
+                        working,
+                        working_status,
+                        working_version: doc
+                            .controlled()
+                            .and_then(|c| c.version.as_ref())
+                            .map(|v| v.value.clone()),
+                        ..found
+                    },
+                ))
             },
-        );
-    }
-    out
+        )
+        .flatten()
+        .collect()
+}
+
+/// The newest approved version of `doc` on HEAD's history, read from its blob; `None` when
+/// there is none, or its text is not the same document approved.
+fn of_document(
+    project: &Project,
+    history: &HistoryIndex,
+    repo: &git2::Repository,
+    doc: &Document,
+) -> Option<InForce> {
+    let dh = crate::stamp::document_history(history, doc);
+    let version = dh.versions.last()?;
+    let text = blob_text(repo, &version.blob)?;
+    let (document, _) = crate::content::document::read(project, &doc.rel_path, &doc.file, text);
+    let same = document.id() == doc.id() && document.controlled().is_some_and(|c| c.is_approved());
+    same.then(|| InForce {
+        document,
+        approved_in: version.approved_in.clone(),
+        blob: version.blob.clone(),
+        working_version: None,
+        working_status: Status::Draft,
+        working: 0,
+    })
 }
 
 fn blob_text(repo: &git2::Repository, id: &str) -> Option<String> {

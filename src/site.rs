@@ -61,10 +61,12 @@ impl Site {
                 }
             }
         }
+        let started = crate::timing::start();
         let in_force = match &history {
             Ok(history) => crate::in_force::find(&project, &corpus.documents, history),
             Err(_) => Default::default(),
         };
+        crate::timing::phase("in-force versions", started);
         Site {
             project,
             corpus,
