@@ -145,11 +145,24 @@ pub enum Evidence {
     Signed,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, rename_all = "kebab-case")]
 pub struct ApprovalConfig {
     pub evidence: Evidence,
     pub allowed_signers: Option<String>,
+    /// Whether an `Approved-by:` trailer in a commit that someone other than the approver
+    /// authored (a merge request's merge commit, say) evidences the approval.
+    pub allow_proxy: bool,
+}
+
+impl Default for ApprovalConfig {
+    fn default() -> Self {
+        ApprovalConfig {
+            evidence: Evidence::default(),
+            allowed_signers: None,
+            allow_proxy: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -593,7 +606,7 @@ fn known_keys(table: &[String]) -> Vec<&'static str> {
             "required-roles",
         ],
         ["types", _] => vec!["approvers", "required-sections", "review-interval"],
-        ["approval"] => vec!["evidence", "allowed-signers"],
+        ["approval"] => vec!["evidence", "allowed-signers", "allow-proxy"],
         ["communication"] => vec!["deadline-days"],
         _ => Vec::new(),
     }

@@ -6,7 +6,7 @@
 
 use crate::config::Evidence as Mode;
 use crate::content::Document;
-use crate::content::document::Role;
+use crate::content::document::Holder;
 use crate::content::facts::{self, ClaimedApproval, Facts};
 use crate::history::signature::{self, AllowedSigner};
 use crate::history::trailers;
@@ -14,16 +14,36 @@ use crate::history::{CommitRecord, HistoryIndex, Revision};
 use crate::site::Site;
 use serde::Serialize;
 
-/// How one approval is backed by the history.
+/// How one approval is backed by the history, strongest first. Every kind that evidences
+/// names the commit, and who authored and committed it (raw identities, never rewritten by
+/// `.mailmap`), so a reader can weigh it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Evidence {
-    /// An `Approved-by:` trailer of a holder of the role.
-    Trailer { commit: String, value: String },
-    /// A commit authored by a holder of the role.
-    Author { commit: String, author: String },
-    /// As above, and the commit's SSH signature verifies with the holder's key.
-    Signed { commit: String, fingerprint: String },
+    /// The commit's SSH signature verifies with a key allowed for the approver (`principal`).
+    Signed {
+        commit: String,
+        fingerprint: String,
+        principal: String,
+        author: String,
+        committer: String,
+    },
+    /// The approver authored the commit (with or without an `Approved-by:` trailer).
+    Authored {
+        commit: String,
+        author: String,
+        committer: String,
+    },
+    /// An `Approved-by:` trailer naming the approver, written into a commit that someone else
+    /// authored (a merge request's merge commit, say). `[approval] allow-proxy = false`
+    /// refuses it.
+    #[serde(rename = "trailer-by-proxy")]
+    Proxy {
+        commit: String,
+        value: String,
+        author: String,
+        committer: String,
+    },
     /// `evidence = "none"`: the front matter is trusted.
     FrontMatter,
     /// Nothing in the history backs it; `reason` says what is missing.
@@ -37,26 +57,71 @@ impl Evidence {
 
     pub fn commit(&self) -> Option<&str> {
         match self {
-            Evidence::Trailer { commit, .. }
-            | Evidence::Author { commit, .. }
-            | Evidence::Signed { commit, .. } => Some(commit),
+            Evidence::Signed { commit, .. }
+            | Evidence::Authored { commit, .. }
+            | Evidence::Proxy { commit, .. } => Some(commit),
+            _ => None,
+        }
+    }
+
+    /// The kind, as pages and JSON name it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Evidence::Signed { .. } => "signed",
+            Evidence::Authored { .. } => "authored",
+            Evidence::Proxy { .. } => "trailer-by-proxy",
+            Evidence::FrontMatter => "front-matter",
+            Evidence::NotEvidenced { .. } => "not-evidenced",
+        }
+    }
+
+    /// The commit's author and committer, where a commit evidences.
+    pub fn people(&self) -> Option<(&str, &str)> {
+        match self {
+            Evidence::Signed {
+                author, committer, ..
+            }
+            | Evidence::Authored {
+                author, committer, ..
+            }
+            | Evidence::Proxy {
+                author, committer, ..
+            } => Some((author, committer)),
             _ => None,
         }
     }
 
     /// A short phrase for pages and the terminal.
     pub fn describe(&self) -> String {
+        let by = |author: &str, committer: &str| match author == committer {
+            true => format!("by {author}"),
+            false => format!("authored by {author}, committed by {committer}"),
+        };
         match self {
-            Evidence::Trailer { commit, value } => {
-                format!("Approved-by: {value} in {}", short(commit))
-            }
-            Evidence::Author { commit, author } => {
-                format!("authored by {author} in {}", short(commit))
-            }
             Evidence::Signed {
                 commit,
                 fingerprint,
-            } => format!("signed commit {} ({fingerprint})", short(commit)),
+                principal,
+                ..
+            } => format!(
+                "signed commit {} (key {fingerprint} of {principal})",
+                short(commit)
+            ),
+            Evidence::Authored {
+                commit,
+                author,
+                committer,
+            } => format!("own commit {} {}", short(commit), by(author, committer)),
+            Evidence::Proxy {
+                commit,
+                value,
+                author,
+                committer,
+            } => format!(
+                "trailer by proxy: Approved-by: {value} in {} {}",
+                short(commit),
+                by(author, committer)
+            ),
             Evidence::FrontMatter => "front matter (evidence = \"none\")".into(),
             Evidence::NotEvidenced { reason } => format!("not evidenced: {reason}"),
         }
@@ -72,7 +137,11 @@ pub struct ApprovalEvidence {
     pub role: String,
     pub name: String,
     pub date: String,
+    /// What the signature means (`meaning:`, default "approved").
+    pub meaning: String,
     pub evidence: Evidence,
+    /// When the evidencing commit was committed (seconds, UTC), if a commit evidences.
+    pub at: Option<i64>,
 }
 
 /// A (version, content hash) pair that reached `status: approved` in a commit.
@@ -117,24 +186,34 @@ pub struct Verifier<'a> {
     pub mode: Mode,
     pub signers: &'a [AllowedSigner],
     pub history: &'a HistoryIndex,
+    /// `[approval] allow-proxy`.
+    pub allow_proxy: bool,
 }
 
-impl Verifier<'_> {
-    fn holder_matches(
-        role: &Role,
-        date: jiff::civil::Date,
-        name: &str,
-        email: &str,
-    ) -> Option<String> {
-        role.holders_on(date)
-            .find(|h| {
-                if !email.is_empty() && !h.email.is_empty() {
-                    h.email.eq_ignore_ascii_case(email)
-                } else {
-                    !name.is_empty() && h.name == name
-                }
-            })
-            .map(|h| h.email.clone())
+/// Whether a commit identity (`name`, `email`) is the holder's: by e-mail (case-insensitive)
+/// where both have one, else by name.
+fn is_holder(holder: &Holder, name: &str, email: &str) -> bool {
+    if !email.is_empty() && !holder.email.is_empty() {
+        holder.email.eq_ignore_ascii_case(email)
+    } else {
+        !name.is_empty() && holder.name == name
+    }
+}
+
+/// `Name <email>` of a commit identity, as committed.
+fn identity(person: &crate::history::Person) -> String {
+    format!("{} <{}>", person.name, person.email)
+}
+
+impl<'a> Verifier<'a> {
+    /// The verifier the site's configuration asks for.
+    pub fn of(site: &'a Site, history: &'a HistoryIndex) -> Self {
+        Verifier {
+            mode: site.project.config.approval.evidence,
+            signers: &site.signers,
+            history,
+            allow_proxy: site.project.config.approval.allow_proxy,
+        }
     }
 
     fn signed_by(&self, commit: &str, email: &str) -> Option<String> {
@@ -145,8 +224,10 @@ impl Verifier<'_> {
         signature::verify_ssh(self.signers, email, sig, &payload)
     }
 
-    /// The evidence for `claim` among `candidates` (the commits at or after the one that last
-    /// changed the content, oldest first).
+    /// The evidence for `claim` among `candidates` (the commits that carry the approved
+    /// content, oldest first): the strongest kind any of them gives, the earliest of that kind.
+    /// Only the person the claim names counts — a holder of the role on the claim's date whose
+    /// name is the claim's — never another holder of the same role.
     pub fn evidence(
         &self,
         site: &Site,
@@ -166,69 +247,90 @@ impl Verifier<'_> {
                 reason: format!("`{}` is not a date", claim.date),
             };
         };
+        let Some(holder) = role
+            .holders_on(date)
+            .find(|h| h.name.trim().eq_ignore_ascii_case(claim.name.trim()))
+        else {
+            return Evidence::NotEvidenced {
+                reason: format!(
+                    "{} did not hold {} on {} in the roles registry",
+                    claim.name, claim.role, claim.date
+                ),
+            };
+        };
         if candidates.is_empty() {
             return Evidence::NotEvidenced {
                 reason: "the approved content is not committed".into(),
             };
         }
+        let mut proxy = None;
         let mut unsigned = None;
+        let mut refused_proxy = None;
         for commit in candidates {
+            let authored = is_holder(holder, &commit.author.name, &commit.author.email);
             let trailer = commit
                 .trailers
                 .iter()
                 .filter(|t| t.is("Approved-by"))
-                .find_map(|t| {
+                .find(|t| {
                     let (name, email) = trailers::person(&t.value);
-                    Self::holder_matches(role, date, &name, &email)
-                        .map(|holder| (t.value.clone(), holder))
+                    is_holder(holder, &name, &email)
                 });
-            let author =
-                Self::holder_matches(role, date, &commit.author.name, &commit.author.email);
-            let found = match (trailer, author) {
-                (Some((value, holder)), _) => Some((
-                    Evidence::Trailer {
-                        commit: commit.id.clone(),
-                        value,
-                    },
-                    holder,
-                )),
-                (None, Some(holder)) => Some((
-                    Evidence::Author {
-                        commit: commit.id.clone(),
-                        author: format!("{} <{}>", commit.author.name, commit.author.email),
-                    },
-                    holder,
-                )),
-                (None, None) => None,
-            };
-            let Some((evidence, holder_email)) = found else {
+            if !authored && trailer.is_none() {
                 continue;
-            };
-            if self.mode == Mode::Trailer {
-                return evidence;
             }
-            match self.signed_by(&commit.id, &holder_email) {
-                Some(fingerprint) => {
-                    return Evidence::Signed {
+            let (author, committer) = (identity(&commit.author), identity(&commit.committer));
+            if self.mode == Mode::Signed {
+                match self.signed_by(&commit.id, &holder.email) {
+                    Some(fingerprint) => {
+                        return Evidence::Signed {
+                            commit: commit.id.clone(),
+                            fingerprint,
+                            principal: holder.email.clone(),
+                            author,
+                            committer,
+                        };
+                    }
+                    None => unsigned = Some(commit.id.clone()),
+                }
+                continue;
+            }
+            match (authored, trailer) {
+                (true, _) => {
+                    return Evidence::Authored {
                         commit: commit.id.clone(),
-                        fingerprint,
+                        author,
+                        committer,
                     };
                 }
-                None => unsigned = Some(commit.id.clone()),
+                (false, Some(t)) if self.allow_proxy => {
+                    proxy.get_or_insert(Evidence::Proxy {
+                        commit: commit.id.clone(),
+                        value: t.value.clone(),
+                        author,
+                        committer,
+                    });
+                }
+                (false, _) => refused_proxy = Some(commit.id.clone()),
             }
         }
-        Evidence::NotEvidenced {
-            reason: match unsigned {
-                Some(c) => format!(
+        proxy.unwrap_or_else(|| Evidence::NotEvidenced {
+            reason: match (unsigned, refused_proxy) {
+                (Some(c), _) => format!(
                     "commit {} names the approver but has no SSH signature that verifies with their key in allowed-signers",
                     short(&c)
                 ),
-                None => format!(
-                    "no commit since the content last changed carries `Approved-by:` from, or is authored by, a holder of {} on {}",
-                    claim.role, claim.date
+                (None, Some(c)) => format!(
+                    "only a trailer by proxy backs it (commit {} is not {}'s own), and [approval] allow-proxy = false",
+                    short(&c),
+                    claim.name
+                ),
+                (None, None) => format!(
+                    "no commit since the content last changed carries `Approved-by:` from, or is authored by, {} <{}>",
+                    holder.name, holder.email
                 ),
             },
-        }
+        })
     }
 }
 
@@ -379,11 +481,7 @@ pub fn in_force_evidence(
     };
     let working = &site.corpus.documents[in_force.working];
     let mut dh = document_history(history, working);
-    let verifier = Verifier {
-        mode: site.project.config.approval.evidence,
-        signers: &site.signers,
-        history,
-    };
+    let verifier = Verifier::of(site, history);
     evidence_for_versions(site, &verifier, &mut dh);
     dh.versions
         .into_iter()
@@ -398,17 +496,87 @@ pub fn current_evidence(
     verifier: &Verifier,
     history: &DocumentHistory,
 ) -> Vec<ApprovalEvidence> {
-    let window = if history.uncommitted {
-        Vec::new()
-    } else {
-        history
-            .current
-            .content_hash
-            .as_deref()
-            .map(|h| evidence_window(history, h, None))
-            .unwrap_or_default()
-    };
-    evidence_of(site, verifier, &history.current.approvals, &window)
+    evidence_of(
+        site,
+        verifier,
+        &history.current.approvals,
+        &current_window(history),
+    )
+}
+
+/// The commits that carry the working copy's content (oldest first): where its approvals
+/// may be evidenced. Empty when the working copy is not committed.
+pub fn current_window<'a>(history: &DocumentHistory<'a>) -> Vec<&'a CommitRecord> {
+    if history.uncommitted {
+        return Vec::new();
+    }
+    history
+        .current
+        .content_hash
+        .as_deref()
+        .map(|h| evidence_window(history, h, None))
+        .unwrap_or_default()
+}
+
+/// Why an approval's date cannot be right, if it cannot: it must lie between the commit
+/// that brought the content it approves and the commit that evidences it (a day's tolerance
+/// either way, for time zones), not after today, and within the named approver's holding of
+/// the role.
+pub fn date_mismatch(
+    site: &Site,
+    claim: &ApprovalEvidence,
+    window: &[&CommitRecord],
+) -> Option<String> {
+    use crate::dates::{add_days, commit_date, parse_date};
+    let date = parse_date(&claim.date)?;
+    if date > site.today {
+        return Some(format!("it is dated {date}, after today ({})", site.today));
+    }
+    let day_of = |c: &CommitRecord| parse_date(&commit_date(c.committer.time, c.committer.offset));
+    if let Some(first) = window.first()
+        && let Some(content) = day_of(first)
+        && date < add_days(content, -1)
+    {
+        return Some(format!(
+            "it is dated {date}, before the content it approves was committed on {content} ({})",
+            short(&first.id)
+        ));
+    }
+    if let Some(commit) = claim
+        .evidence
+        .commit()
+        .and_then(|id| window.iter().find(|c| c.id == id))
+        && let Some(evidenced) = day_of(commit)
+        && date > add_days(evidenced, 1)
+    {
+        return Some(format!(
+            "it is dated {date}, after the commit that evidences it on {evidenced} ({})",
+            short(&commit.id)
+        ));
+    }
+    let role = site.role(&claim.role)?;
+    let holdings: Vec<&Holder> = role
+        .holders
+        .iter()
+        .filter(|h| h.name.trim().eq_ignore_ascii_case(claim.name.trim()))
+        .collect();
+    if !holdings.is_empty() && !holdings.iter().any(|h| h.holds_on(date)) {
+        let spans: Vec<String> = holdings
+            .iter()
+            .map(|h| {
+                let since = h.since.map_or("the start".into(), |d| d.to_string());
+                let until = h.until.map_or("now".into(), |d| d.to_string());
+                format!("from {since} until {until}")
+            })
+            .collect();
+        return Some(format!(
+            "it is dated {date}, but {} held {} {}",
+            claim.name,
+            claim.role,
+            spans.join(" and ")
+        ));
+    }
+    None
 }
 
 /// The evidence of each claimed approval within `window`.
@@ -420,11 +588,20 @@ fn evidence_of(
 ) -> Vec<ApprovalEvidence> {
     claims
         .iter()
-        .map(|c| ApprovalEvidence {
-            role: c.role.clone(),
-            name: c.name.clone(),
-            date: c.date.clone(),
-            evidence: verifier.evidence(site, c, window),
+        .map(|c| {
+            let evidence = verifier.evidence(site, c, window);
+            let at = evidence
+                .commit()
+                .and_then(|id| window.iter().find(|r| r.id == id))
+                .map(|r| r.committer.time);
+            ApprovalEvidence {
+                role: c.role.clone(),
+                name: c.name.clone(),
+                date: c.date.clone(),
+                meaning: c.meaning.clone().unwrap_or_else(|| "approved".into()),
+                evidence,
+                at,
+            }
         })
         .collect()
 }

@@ -15,6 +15,8 @@ mod output_formats;
 
 #[path = "cli/all_codes.rs"]
 mod all_codes;
+#[path = "cli/approval_evidence.rs"]
+mod approval_evidence;
 #[path = "cli/approve.rs"]
 mod approve;
 #[path = "cli/build_site.rs"]

@@ -167,6 +167,9 @@ pub struct Approval {
     pub role: Spanned<String>,
     pub name: Spanned<String>,
     pub date: Spanned<Date>,
+    /// What the signature means (21 CFR 11.50), e.g. "approved", "reviewed"; default
+    /// "approved".
+    pub meaning: Option<Spanned<String>>,
     pub pos: Pos,
 }
 
@@ -429,12 +432,18 @@ fn read_approvals(f: &Fields) -> Vec<Approval> {
             let role = a.string("role", true, "the approving role id, e.g. CEO");
             let name = a.string("name", true, "the approver's name as in the roles registry");
             let date = a.date("date", true);
+            let meaning = a.string(
+                "meaning",
+                false,
+                "what the approval means, e.g. \"approved\"",
+            );
             let pos = a.pos();
             a.finish();
             Some(Approval {
                 role: role?,
                 name: name?,
                 date: date?,
+                meaning,
                 pos,
             })
         },

@@ -65,6 +65,8 @@ pub struct ClaimedApproval {
     pub role: String,
     pub name: String,
     pub date: String,
+    /// `meaning:` of the entry, if written.
+    pub meaning: Option<String>,
 }
 
 fn to_json(node: &Node) -> serde_json::Value {
@@ -266,6 +268,9 @@ fn of_entries(entries: &[&(Node, Node)]) -> MatterFacts {
                     role: field(e, "role")?.as_str()?.to_string(),
                     name: field(e, "name")?.as_str()?.to_string(),
                     date: field(e, "date")?.as_str()?.to_string(),
+                    meaning: field(e, "meaning")
+                        .and_then(Node::as_str)
+                        .map(str::to_string),
                 }),
                 _ => None,
             })

@@ -54,9 +54,18 @@ pub struct ApprovalView {
     pub role: String,
     pub name: String,
     pub date: String,
+    /// What the signature means ("approved" unless the entry says otherwise).
+    pub meaning: String,
     pub evidence: String,
     pub evidenced: bool,
+    /// `signed`, `authored`, `trailer-by-proxy`, `front-matter` or `not-evidenced`.
+    pub kind: &'static str,
     pub commit: Option<String>,
+    /// The evidencing commit's author and committer (`Name <email>`, as committed).
+    pub author: Option<String>,
+    pub committer: Option<String>,
+    /// When the evidencing commit was committed, in UTC (RFC 3339).
+    pub evidence_time: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -134,9 +143,17 @@ pub fn approval_views(approvals: &[stamp::ApprovalEvidence]) -> Vec<ApprovalView
             role: a.role.clone(),
             name: a.name.clone(),
             date: a.date.clone(),
+            meaning: a.meaning.clone(),
             evidence: a.evidence.describe(),
             evidenced: a.evidence.is_evidenced(),
+            kind: a.evidence.kind(),
             commit: a.evidence.commit().map(str::to_string),
+            author: a.evidence.people().map(|(author, _)| author.to_string()),
+            committer: a
+                .evidence
+                .people()
+                .map(|(_, committer)| committer.to_string()),
+            evidence_time: a.at.map(|t| rfc3339(t, 0)),
         })
         .collect()
 }
@@ -150,11 +167,7 @@ pub fn document(
     mut dh: DocumentHistory,
     verify_signatures: bool,
 ) -> FileHistory {
-    let verifier = Verifier {
-        mode: site.project.config.approval.evidence,
-        signers: &site.signers,
-        history,
-    };
+    let verifier = Verifier::of(site, history);
     stamp::evidence_for_versions(site, &verifier, &mut dh);
     let disclosures = crate::disclosure::of_revisions(&site.project, &dh);
     FileHistory {

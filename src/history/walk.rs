@@ -99,17 +99,13 @@ pub fn walk_commits(
     // Chunks of at least 64 commits: a chunk's first commit (whose trees no worker has read
     // yet) then costs little.
     let results = share::by_workers(ids, 64, |chunks| {
-        let repo = Repository::open(git_dir)?;
-        // From the repository itself: the worker's own has no work tree or HEAD.
-        let mailmap = repo.mailmap().ok();
-        let repo = for_worker(repo)?;
+        let repo = for_worker(Repository::open(git_dir)?)?;
         let odb = repo.odb()?;
         let mut trees = Trees::new(&odb);
         let mut out = Vec::new();
         for chunk in chunks {
             for &id in chunk {
-                if let Some(record) = commit_record(&repo, &mut trees, mailmap.as_ref(), id, scope)?
-                {
+                if let Some(record) = commit_record(&repo, &mut trees, id, scope)? {
                     out.push(record);
                 }
             }
@@ -162,7 +158,6 @@ fn person(sig: &git2::Signature) -> Person {
 fn commit_record(
     repo: &Repository,
     trees: &mut Trees,
-    mailmap: Option<&git2::Mailmap>,
     id: Oid,
     scope: &[String],
 ) -> Result<Option<CommitRecord>, git2::Error> {
@@ -194,20 +189,10 @@ fn commit_record(
     }
     let changes = detect_renames(repo, raw);
 
-    let author = match mailmap {
-        Some(m) => commit
-            .author_with_mailmap(m)
-            .map(|s| person(&s))
-            .unwrap_or_else(|_| person(&commit.author())),
-        None => person(&commit.author()),
-    };
-    let committer = match mailmap {
-        Some(m) => commit
-            .committer_with_mailmap(m)
-            .map(|s| person(&s))
-            .unwrap_or_else(|_| person(&commit.committer())),
-        None => person(&commit.committer()),
-    };
+    // Raw identities, as committed: `.mailmap` is a file anyone with commit access can
+    // change, so it must never change who a commit evidences.
+    let author = person(&commit.author());
+    let committer = person(&commit.committer());
     let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
     Ok(Some(CommitRecord {
         id: id.to_string(),

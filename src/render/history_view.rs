@@ -350,11 +350,7 @@ pub fn views(
     doc: &Document,
     mut dh: DocumentHistory,
 ) -> Views {
-    let verifier = Verifier {
-        mode: site.project.config.approval.evidence,
-        signers: &site.signers,
-        history,
-    };
+    let verifier = Verifier::of(site, history);
     stamp::evidence_for_versions(site, &verifier, &mut dh);
     let stamp = match site.as_in_force(doc) {
         None => working_stamp(site, history, doc, &verifier, &dh),

@@ -1,4 +1,4 @@
-//! Watching what a build reads: the content directory, the theme, book.toml (and .mailmap),
+//! Watching what a build reads: the content directory, the theme, book.toml,
 //! and the Git references (HEAD moving is new history). notify's native watcher by default;
 //! its polling watcher for file systems whose events get lost (network mounts, some
 //! containers and VMs). Events are debounced: an editor's save is often several writes.
@@ -47,10 +47,7 @@ impl Filter {
         // In the project directory itself only the files a build reads; the build directory
         // and its staging siblings live there too and must not trigger rebuilds.
         path.parent() == Some(self.root.as_path())
-            && matches!(
-                path.file_name().and_then(|n| n.to_str()),
-                Some("book.toml" | ".mailmap")
-            )
+            && matches!(path.file_name().and_then(|n| n.to_str()), Some("book.toml"))
     }
 }
 

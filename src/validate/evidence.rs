@@ -45,11 +45,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
             d
         });
     }
-    let verifier = Verifier {
-        mode,
-        signers: &site.signers,
-        history,
-    };
+    let verifier = Verifier::of(site, history);
     // Each document's history is independent of the others': read them in parallel, keep
     // the findings in document order.
     let per_document: Vec<Vec<Diagnostic>> = site
@@ -151,8 +147,21 @@ fn not_evidenced(
     out: &mut Vec<Diagnostic>,
 ) {
     let mode = verifier.mode;
+    let window = stamp::current_window(dh);
     let evidence = stamp::current_evidence(site, verifier, dh);
     for (claim, a) in claims.iter().zip(&evidence) {
+        if let Some(why) = stamp::date_mismatch(site, a, &window) {
+            out.push(
+                Diagnostic::new(
+                    Code::ApprovalDateMismatch,
+                    format!("approval by {} ({}) on {}: {why}", a.name, a.role, a.date),
+                )
+                .at(&doc.file, claim.date.pos)
+                .width(10)
+                .doc(doc.id())
+                .help("date the approval on the day the approver approved this content, between its commit and the approval commit, while they held the role"),
+            );
+        }
         if let stamp::Evidence::NotEvidenced { reason } = &a.evidence {
             out.push(
                 Diagnostic::new(

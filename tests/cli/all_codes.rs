@@ -30,6 +30,7 @@ fn one_repository_with_one_defect_per_code() {
             doc("X-7", "status: approved\nowner: CISO\neffective: 2026-01-10\napprovals:\n  - {role: SYSADMIN, name: Dave Example, date: 2026-01-10}", ""),
         ),
         ("content/x/approval-missing.md", doc("X-8", "status: approved\nowner: CISO\neffective: 2026-01-10", "")),
+        ("content/x/approval-date-mismatch.md", doc("X-16", "status: approved\nowner: CISO\neffective: 2026-12-31\napprovals:\n  - {role: CISO, name: Bob Example, date: 2026-12-31}", "")),
         ("content/x/review-overdue.md", doc("X-9", &format!("{APPROVED}\nreview: {{last: 2025-01-15}}"), "")),
         ("content/x/review-due-soon.md", doc("X-10", &format!("{APPROVED}\nreview: {{last: 2025-06-15}}"), "")),
         ("content/x/not-communicated.md", doc("X-11", &format!("{APPROVED}\naudience: [contractors]"), "")),
@@ -126,6 +127,11 @@ fn one_repository_with_one_defect_per_code() {
         "approval-missing",
         Some("content/x/approval-missing.md"),
         Some("status: approved"),
+    );
+    expect(
+        "approval-date-mismatch",
+        Some("content/x/approval-date-mismatch.md"),
+        Some("date: 2026-12-31}"),
     );
     expect(
         "review-overdue",

@@ -296,7 +296,11 @@ fn document_pages_carry_a_print_only_controlled_copy_stamp() {
     assert!(header.contains("approved"), "{header}");
     assert!(header.contains("Uncontrolled when printed"), "{header}");
     let footer = block("print-footer");
-    assert!(footer.contains("CEO Alice Example"), "{footer}");
+    // Printed name, role, the UTC time of the evidencing commit and the meaning.
+    assert!(
+        footer.contains("Approved by Alice Example, CEO, 2026-03-01T10:00:00+00:00"),
+        "{footer}"
+    );
     assert!(footer.contains(&hash), "{footer}");
     assert!(footer.contains("Uncontrolled when printed"), "{footer}");
 

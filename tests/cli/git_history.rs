@@ -406,10 +406,13 @@ fn merge_commit_trailer_evidences_the_branch_approval() {
     assert_eq!(approval["date"], "2026-03-05");
     assert_eq!(approval["evidenced"], true, "{approval:#}");
     assert_eq!(approval["commit"], merge.as_str());
+    // The trailer sits in Bob's merge commit: evidence by proxy, both people named.
+    assert_eq!(approval["kind"], "trailer-by-proxy", "{approval:#}");
+    assert_eq!(approval["author"], "Bob Example <bob@example.com>");
     assert_eq!(
         approval["evidence"],
         format!(
-            "Approved-by: Alice Example <alice@example.com> in {}",
+            "trailer by proxy: Approved-by: Alice Example <alice@example.com> in {} by Bob Example <bob@example.com>",
             short(&merge)
         )
     );
@@ -634,8 +637,13 @@ fn ssh_signed_commit_verifies_and_evidences_the_approval() {
     assert_eq!(approval["commit"], c0.as_str());
     assert_eq!(
         approval["evidence"],
-        format!("signed commit {} ({})", short(&c0), fingerprint(&alice))
+        format!(
+            "signed commit {} (key {} of alice@example.com)",
+            short(&c0),
+            fingerprint(&alice)
+        )
     );
+    assert_eq!(approval["kind"], "signed", "{approval:#}");
     let diags = f.diagnostics();
     assert!(diags.is_empty(), "{}", show(&diags));
 }
@@ -958,10 +966,11 @@ fn approved_by_trailer_of_the_holder_evidences_the_approval() {
     assert_eq!(
         approval["evidence"],
         format!(
-            "Approved-by: Alice Example <alice@example.com> in {}",
+            "trailer by proxy: Approved-by: Alice Example <alice@example.com> in {} by Bob Example <bob@example.com>",
             short(&c0)
         )
     );
+    assert_eq!(approval["kind"], "trailer-by-proxy", "{approval:#}");
 
     // Emails match case-insensitively.
     let f = committed_by(

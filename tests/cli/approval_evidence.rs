@@ -1,0 +1,241 @@
+//! Approval evidence an auditor can weigh: only the named approver's own commit or trailer
+//! counts, each approval says what kind of evidence backs it (signed, authored, trailer by
+//! proxy) and who authored and committed it, `.mailmap` never changes who a commit evidences,
+//! and an approval's date must fit the content, the commit and the approver's holding.
+
+use crate::support::*;
+use serde_json::Value;
+
+/// `history POL-001 --format json`: the first approval of the current version.
+fn policy_approval(f: &Fixture) -> Value {
+    let out = f.run(&["history", "POL-001", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: Value = serde_json::from_str(&out.stdout).unwrap();
+    json["versions"].as_array().unwrap().last().unwrap()["approvals"][0].clone()
+}
+
+/// The clean fixture, but its approval commit is made by `name <email>` with `message`.
+fn approved_by_commit_of(name: &str, email: &str, message: &str) -> Fixture {
+    let mut f = Fixture::new()
+        .file("book.toml", BOOK_TOML)
+        .file(POLICY_PATH, POLICY)
+        .file(ROLES_PATH, ROLES)
+        .file(REVIEW_PATH, REVIEW)
+        .file(COMMUNICATION_PATH, COMMUNICATION);
+    f.commit_full(name, email, COMMIT_TIME, message, &[], None);
+    f
+}
+
+#[test]
+fn another_holder_of_the_role_does_not_evidence_the_named_approver() {
+    // Zed holds CEO too, and commits the policy; the front matter says Alice approved it.
+    let roles = ROLES.replace(
+        "        email: alice@example.com\n        since: 2020-01-01\n",
+        "        email: alice@example.com\n        since: 2020-01-01\n      - name: Zed Example\n        email: zed@example.com\n        since: 2020-01-01\n",
+    );
+    let mut f = Fixture::new()
+        .file("book.toml", BOOK_TOML)
+        .file(POLICY_PATH, POLICY)
+        .file(ROLES_PATH, &roles)
+        .file(REVIEW_PATH, REVIEW)
+        .file(COMMUNICATION_PATH, COMMUNICATION);
+    f.commit_full(
+        "Zed Example",
+        "zed@example.com",
+        COMMIT_TIME,
+        "Information security policy v1.0\n",
+        &[],
+        None,
+    );
+    let diags = f.diagnostics();
+    let d = only(&diags, "approval-not-evidenced");
+    assert!(d.message.contains("alice@example.com"), "{}", show(&diags));
+    assert_eq!(policy_approval(&f)["evidenced"], false);
+
+    // Alice's own commit of the same content (a bookkeeping field changed) evidences it.
+    let f = f
+        .edit(POLICY_PATH, "  last: 2026-03-01", "  last: 2026-03-02")
+        .commit_as(
+            CEO_NAME,
+            CEO_EMAIL,
+            "2026-03-02T10:00:00Z",
+            "Record the policy's review\n",
+        );
+    let approval = policy_approval(&f);
+    assert_eq!(approval["evidenced"], true, "{approval:#}");
+    assert_eq!(approval["kind"], "authored", "{approval:#}");
+    assert_eq!(approval["author"], "Alice Example <alice@example.com>");
+}
+
+#[test]
+fn the_kind_of_evidence_is_named_with_author_and_committer() {
+    // Alice's own commit: authored.
+    let f = approved_by_commit_of(CEO_NAME, CEO_EMAIL, "Information security policy v1.0\n");
+    let approval = policy_approval(&f);
+    assert_eq!(approval["kind"], "authored", "{approval:#}");
+    assert_eq!(approval["author"], "Alice Example <alice@example.com>");
+    assert_eq!(approval["committer"], "Alice Example <alice@example.com>");
+    assert_eq!(approval["evidence_time"], "2026-03-01T10:00:00+00:00");
+    assert_eq!(approval["meaning"], "approved");
+    assert!(f.diagnostics().is_empty());
+
+    // Bob's commit naming Alice in a trailer: evidenced by proxy, both people shown.
+    let f = approved_by_commit_of(
+        "Bob Example",
+        "bob@example.com",
+        "Information security policy v1.0\n\nApproved-by: Alice Example <alice@example.com>\n",
+    );
+    let approval = policy_approval(&f);
+    assert_eq!(approval["kind"], "trailer-by-proxy", "{approval:#}");
+    assert_eq!(approval["author"], "Bob Example <bob@example.com>");
+    let evidence = approval["evidence"].as_str().unwrap();
+    assert!(
+        evidence.contains("Approved-by: Alice Example"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains("by Bob Example <bob@example.com>"),
+        "{evidence}"
+    );
+    assert!(f.diagnostics().is_empty());
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let page = f.read("site/docs/policies/information-security-policy.html");
+    assert!(
+        page.contains("<span class=\"badge\">trailer-by-proxy</span>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Approved by Alice Example, CEO, 2026-03-01T10:00:00+00:00"),
+        "{page}"
+    );
+
+    // `allow-proxy = false`: the same commit evidences nothing.
+    let f = f.edit(
+        "book.toml",
+        "[isms]",
+        "[approval]\nallow-proxy = false\n\n[isms]",
+    );
+    let f = f.commit_as(
+        CEO_NAME,
+        CEO_EMAIL,
+        "2026-03-02T10:00:00Z",
+        "Refuse proxy trailers\n",
+    );
+    let diags = f.diagnostics();
+    let d = only(&diags, "approval-not-evidenced");
+    assert!(
+        d.message.contains("allow-proxy = false"),
+        "{}",
+        show(&diags)
+    );
+}
+
+#[test]
+fn mailmap_never_changes_who_a_commit_evidences() {
+    // Mallory commits the approval; a tracked .mailmap says she is Alice.
+    let mut f = Fixture::new()
+        .file("book.toml", BOOK_TOML)
+        .file(POLICY_PATH, POLICY)
+        .file(ROLES_PATH, ROLES)
+        .file(REVIEW_PATH, REVIEW)
+        .file(COMMUNICATION_PATH, COMMUNICATION)
+        .file(
+            ".mailmap",
+            "Alice Example <alice@example.com> Mallory <mallory@evil.test>\n",
+        );
+    f.commit_full(
+        "Mallory",
+        "mallory@evil.test",
+        COMMIT_TIME,
+        "Information security policy v1.0\n",
+        &[],
+        None,
+    );
+    for run in ["cold", "warm"] {
+        let diags = f.diagnostics();
+        only(&diags, "approval-not-evidenced");
+        let out = f.run(&["history", "POL-001", "--format", "json"]);
+        let json: Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(
+            json["revisions"][0]["author"],
+            serde_json::json!({"name": "Mallory", "email": "mallory@evil.test"}),
+            "{run}"
+        );
+    }
+}
+
+#[test]
+fn approval_dates_must_fit_the_content_the_commit_and_the_holding() {
+    let cases = [
+        // Before the content it approves was committed (2026-03-01).
+        (
+            "2026-02-01",
+            "2026-02-01",
+            None,
+            "before the content it approves was committed on 2026-03-01",
+        ),
+        // After the commit that evidences it (2026-03-01), a day's tolerance aside.
+        (
+            "2026-03-20",
+            "2026-03-20",
+            None,
+            "after the commit that evidences it on 2026-03-01",
+        ),
+        // After today (2026-06-01).
+        ("2026-07-01", "2026-07-01", None, "after today (2026-06-01)"),
+        // After Alice stopped holding CEO.
+        (
+            "2026-03-01",
+            "2026-03-01",
+            Some("2026-02-15"),
+            "but Alice Example held CEO from 2020-01-01 until 2026-02-15",
+        ),
+    ];
+    for (date, effective, until, expected) in cases {
+        let policy = POLICY
+            .replace("    date: 2026-03-01", &format!("    date: {date}"))
+            .replace("effective: 2026-03-01", &format!("effective: {effective}"));
+        let roles = match until {
+            Some(until) => ROLES.replace(
+                "        since: 2020-01-01\n",
+                &format!("        since: 2020-01-01\n        until: {until}\n"),
+            ),
+            None => ROLES.to_string(),
+        };
+        let f = Fixture::clean()
+            .file(POLICY_PATH, policy)
+            .file(ROLES_PATH, roles);
+        let diags = f.diagnostics();
+        let d = only(&diags, "approval-date-mismatch");
+        assert!(d.message.contains(expected), "{date}: {}", show(&diags));
+        assert_eq!(
+            d.line,
+            Some(pos_of(&f.read(POLICY_PATH), &format!("date: {date}")).0)
+        );
+    }
+    // The clean fixture's own date fits, and a day's tolerance covers time zones.
+    assert!(Fixture::clean().diagnostics().is_empty());
+    let policy = POLICY.replace("    date: 2026-03-01", "    date: 2026-02-28");
+    let f = Fixture::clean().file(POLICY_PATH, policy);
+    none_of(&f.diagnostics(), "approval-date-mismatch");
+}
+
+#[test]
+fn an_approval_says_what_it_means() {
+    let policy = POLICY.replace(
+        "    date: 2026-03-01\n",
+        "    date: 2026-03-01\n    meaning: approved for publication\n",
+    );
+    let f = Fixture::clean().file(POLICY_PATH, policy);
+    assert!(f.diagnostics().is_empty(), "{}", show(&f.diagnostics()));
+    assert_eq!(policy_approval(&f)["meaning"], "approved for publication");
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let page = f.read("site/docs/policies/information-security-policy.html");
+    assert!(page.contains("<td>approved for publication</td>"), "{page}");
+    assert!(
+        page.contains("Approved for publication by Alice Example, CEO"),
+        "{page}"
+    );
+}
