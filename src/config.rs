@@ -134,6 +134,21 @@ pub struct TypeConfig {
     pub approvers: Option<Vec<String>>,
     pub required_sections: Option<Vec<String>>,
     pub review_interval: Option<String>,
+    /// `[[types.T.approval]]`: approval rules, all of which must hold.
+    pub approval: Option<Vec<ApprovalRule>>,
+}
+
+/// One approval rule: `count` distinct people, each holding one of `roles`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRule {
+    pub roles: Vec<String>,
+    #[serde(default = "one")]
+    pub count: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Default, PartialEq, Eq)]
@@ -153,6 +168,9 @@ pub struct ApprovalConfig {
     /// Whether an `Approved-by:` trailer in a commit that someone other than the approver
     /// authored (a merge request's merge commit, say) evidences the approval.
     pub allow_proxy: bool,
+    /// Whether an author of a content change since the last approved version is kept from
+    /// approving it (`self-approval`).
+    pub separation_of_duties: bool,
 }
 
 impl Default for ApprovalConfig {
@@ -161,6 +179,7 @@ impl Default for ApprovalConfig {
             evidence: Evidence::default(),
             allowed_signers: None,
             allow_proxy: true,
+            separation_of_duties: false,
         }
     }
 }
@@ -186,7 +205,11 @@ pub const RECORD_TYPES: &[&str] = &["roles", "management-review", "communication
 /// The effective rules of one controlled document type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeRules {
+    /// Every role that may approve the type (the roles of all its rules).
     pub approvers: Vec<String>,
+    /// The declared `[[types.T.approval]]` rules; empty when only `approvers` is given (one
+    /// approval by any of them, which `approval-missing` and `approver-not-authorized` judge).
+    pub quorum: Vec<ApprovalRule>,
     pub required_sections: Vec<String>,
     pub review_interval: Interval,
 }
@@ -201,6 +224,7 @@ fn builtin_rules(name: &str) -> Option<TypeRules> {
     };
     Some(TypeRules {
         approvers: approvers.iter().map(|s| s.to_string()).collect(),
+        quorum: Vec::new(),
         required_sections: sections.iter().map(|s| s.to_string()).collect(),
         review_interval: Interval::months(12),
     })
@@ -414,11 +438,34 @@ fn resolve(
         }
         let mut rules = builtin_rules(name).unwrap_or(TypeRules {
             approvers: Vec::new(),
+            quorum: Vec::new(),
             required_sections: Vec::new(),
             review_interval: Interval::months(12),
         });
         if let Some(approvers) = &declared.approvers {
             rules.approvers = approvers.clone();
+        }
+        if let Some(quorum) = &declared.approval {
+            for (n, rule) in quorum.iter().enumerate() {
+                if rule.roles.is_empty() || rule.count == 0 {
+                    invalid(
+                        &["types", name, "approval"],
+                        format!(
+                            "approval rule {} of `{name}` needs at least one role and a count of at least 1",
+                            n + 1
+                        ),
+                        "write `[[types.T.approval]]` with `roles = [\"CEO\"]` and, for more than one approver, `count = 2`",
+                    );
+                }
+            }
+            // Unless `approvers` says otherwise, the rules' roles are who may approve.
+            if declared.approvers.is_none() {
+                let mut all: Vec<String> = quorum.iter().flat_map(|r| r.roles.clone()).collect();
+                all.sort();
+                all.dedup();
+                rules.approvers = all;
+            }
+            rules.quorum = quorum.clone();
         }
         if let Some(sections) = &declared.required_sections {
             rules.required_sections = sections.clone();
@@ -605,8 +652,18 @@ fn known_keys(table: &[String]) -> Vec<&'static str> {
             "management-review-interval",
             "required-roles",
         ],
-        ["types", _] => vec!["approvers", "required-sections", "review-interval"],
-        ["approval"] => vec!["evidence", "allowed-signers", "allow-proxy"],
+        ["types", _] => vec![
+            "approvers",
+            "required-sections",
+            "review-interval",
+            "approval",
+        ],
+        ["approval"] => vec![
+            "evidence",
+            "allowed-signers",
+            "allow-proxy",
+            "separation-of-duties",
+        ],
         ["communication"] => vec!["deadline-days"],
         _ => Vec::new(),
     }

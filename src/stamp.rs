@@ -504,6 +504,34 @@ pub fn current_evidence(
     )
 }
 
+/// The commits that changed the content (its hash) since the last approved version other than
+/// the working copy's, newest first, with their authors as committed: who wrote what is about to
+/// be approved. Without an earlier approved version, every content change of the history.
+pub fn content_authors_since_last_version<'a>(
+    history: &DocumentHistory<'a>,
+) -> Vec<(&'a str, &'a crate::history::Person)> {
+    let current = history.current.content_hash.as_deref();
+    let previous = history
+        .versions
+        .iter()
+        .rev()
+        .map(|v| v.content_hash.as_str())
+        .find(|h| Some(*h) != current);
+    let hash_of = |r: &RevisionFacts<'a>| r.facts.and_then(|f| f.content_hash.as_deref());
+    let mut out = Vec::new();
+    for (i, r) in history.revisions.iter().enumerate() {
+        if previous.is_some() && hash_of(r) == previous {
+            break;
+        }
+        // A content change: its hash differs from the revision before it (or it is the first).
+        let older = history.revisions.get(i + 1);
+        if older.is_none_or(|o| hash_of(o) != hash_of(r)) {
+            out.push((r.commit.id.as_str(), &r.commit.author));
+        }
+    }
+    out
+}
+
 /// The commits that carry the working copy's content (oldest first): where its approvals
 /// may be evidenced. Empty when the working copy is not committed.
 pub fn current_window<'a>(history: &DocumentHistory<'a>) -> Vec<&'a CommitRecord> {

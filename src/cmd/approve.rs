@@ -126,6 +126,22 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         ));
     }
 
+    // Separation of duties: nobody approves content they wrote.
+    if site.project.config.approval.separation_of_duties
+        && let Ok(history) = site.history.as_ref()
+    {
+        let dh = crate::stamp::document_history(history, doc);
+        let writers = crate::stamp::content_authors_since_last_version(&dh);
+        if let Some((commit, _)) = writers.iter().find(|(_, a)| {
+            a.email.eq_ignore_ascii_case(&email) || (email.is_empty() && a.name == name)
+        }) {
+            return refuse(format!(
+                "{name} wrote a change of this content ({}), and [approval] separation-of-duties is on: someone else must approve it",
+                crate::stamp::short(commit)
+            ));
+        }
+    }
+
     // The commit must hold exactly the approval.
     let repo = match git2::Repository::discover(&root) {
         Ok(repo) => repo,

@@ -105,6 +105,57 @@ pub fn check_records(site: &Site, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// `approval-quorum-not-met`: each declared `[[types.T.approval]]` rule needs `count`
+/// distinct people, each holding one of its roles on the date of their approval.
+fn quorum(
+    site: &Site,
+    doc: &crate::content::Document,
+    c: &crate::content::document::Controlled,
+    rules: &[crate::config::ApprovalRule],
+    pos: super::Pos,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (n, rule) in rules.iter().enumerate() {
+        let mut people: Vec<&str> = c
+            .approvals
+            .iter()
+            .filter(|a| rule.roles.contains(&a.role.value))
+            .filter(|a| {
+                site.role(&a.role.value)
+                    .is_some_and(|r| r.holders_on(a.date.value).any(|h| h.name == a.name.value))
+            })
+            .map(|a| a.name.value.as_str())
+            .collect();
+        people.sort_unstable();
+        people.dedup();
+        let wanted = rule.count as usize;
+        if people.len() >= wanted {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                Code::ApprovalQuorumNotMet,
+                format!(
+                    "approval rule {} needs {wanted} distinct approver{} holding {}; it has {}{}",
+                    n + 1,
+                    if wanted == 1 { "" } else { "s" },
+                    rule.roles.join(" or "),
+                    people.len(),
+                    if people.is_empty() { String::new() } else { format!(" ({})", people.join(", ")) }
+                ),
+            )
+            .at(&doc.file, pos)
+            .doc(doc.id())
+            .help(format!(
+                "{} more approval{} by a holder of {} (each a different person), or fix the rule in book.toml",
+                wanted - people.len(),
+                if wanted - people.len() == 1 { "" } else { "s" },
+                rule.roles.join(" or ")
+            )),
+        );
+    }
+}
+
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     for (doc, c) in site.controlled() {
         let meta = doc.meta.as_ref().expect("controlled has meta");
@@ -173,6 +224,16 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let status_pos = c.status.as_ref().expect("approved has status").pos;
+        if !c.approvals.is_empty() {
+            quorum(
+                site,
+                doc,
+                c,
+                &rules.quorum,
+                c.approvals_pos.unwrap_or(status_pos),
+                out,
+            );
+        }
         if c.approvals.is_empty() {
             out.push(
                 Diagnostic::new(Code::ApprovalMissing, "document is `approved` but lists no approvals")

@@ -42,6 +42,8 @@ codes! {
     ApproverNotAuthorized = "approver-not-authorized", Error, "the approving role may not approve this type, or the name does not hold it";
     ApprovalMissing = "approval-missing", Error, "an approved document without approvals, or effective before its last approval";
     ApprovalNotEvidenced = "approval-not-evidenced", Error, "a claimed approval that the Git history does not back";
+    ApprovalQuorumNotMet = "approval-quorum-not-met", Error, "an approved document lacks the distinct approvers an approval rule of its type needs";
+    SelfApproval = "self-approval", Error, "under separation of duties, an author of a content change approved it";
     ApprovalDateMismatch = "approval-date-mismatch", Error, "an approval dated before the content it approves, after the commit that evidences it or today, or outside the approver's holding of the role";
     VersionNotBumped = "version-not-bumped", Error, "content changed after this version was approved";
     ReviewOverdue = "review-overdue", Error, "the document's review date has passed";

@@ -117,10 +117,57 @@ fn document(site: &Site, verifier: &Verifier, doc: &Document, out: &mut Vec<Diag
         );
     }
 
+    if c.is_approved() && site.project.config.approval.separation_of_duties {
+        self_approvals(site, doc, &dh, &c.approvals, out);
+    }
     if !c.is_approved() || mode == Mode::None {
         return;
     }
     not_evidenced(site, verifier, doc, &dh, &c.approvals, out);
+}
+
+/// `self-approval` (`[approval] separation-of-duties`): nobody who authored a change of the
+/// content since the last approved version before this one may approve it.
+fn self_approvals(
+    site: &Site,
+    doc: &Document,
+    dh: &stamp::DocumentHistory,
+    claims: &[Approval],
+    out: &mut Vec<Diagnostic>,
+) {
+    let writers = stamp::content_authors_since_last_version(dh);
+    for claim in claims {
+        let Some(role) = site.role(&claim.role.value) else {
+            continue;
+        };
+        let Some(holder) = role
+            .holders_on(claim.date.value)
+            .find(|h| h.name.trim().eq_ignore_ascii_case(claim.name.value.trim()))
+        else {
+            continue;
+        };
+        let Some((commit, author)) = writers.iter().find(|(_, a)| {
+            (!holder.email.is_empty() && a.email.eq_ignore_ascii_case(&holder.email))
+                || (!holder.name.is_empty() && a.name == holder.name)
+        }) else {
+            continue;
+        };
+        out.push(
+            Diagnostic::new(
+                Code::SelfApproval,
+                format!(
+                    "{} approves content they wrote: {} <{}> authored the change in {}",
+                    claim.name.value,
+                    author.name,
+                    author.email,
+                    stamp::short(commit)
+                ),
+            )
+            .at(&doc.file, claim.pos)
+            .doc(doc.id())
+            .help("under [approval] separation-of-duties, someone who did not write the change must approve it"),
+        );
+    }
 }
 
 /// Approved documents and records with their front-matter approvals.

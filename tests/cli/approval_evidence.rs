@@ -239,3 +239,158 @@ fn an_approval_says_what_it_means() {
         "{page}"
     );
 }
+
+/// A policy type that needs the CEO and two members of the board.
+const QUORUM: &str = "[[types.policy.approval]]\nroles = [\"CEO\"]\n\n[[types.policy.approval]]\nroles = [\"BOARD\"]\ncount = 2\n\n[isms]";
+
+fn with_board(board_approvers: &[(&str, &str)]) -> Fixture {
+    let roles = ROLES.replace(
+        "  - id: CISO\n",
+        "  - id: BOARD\n    title: Board of directors\n    holders:\n      - {name: Carol Example, email: carol@example.com, since: 2020-01-01}\n      - {name: Dave Example, email: dave@example.com, since: 2020-01-01}\n  - id: CISO\n",
+    );
+    let mut approvals =
+        String::from("approvals:\n  - role: CEO\n    name: Alice Example\n    date: 2026-03-01\n");
+    let mut trailers = String::from("Approved-by: Alice Example <alice@example.com>\n");
+    for (name, email) in board_approvers {
+        approvals.push_str(&format!(
+            "  - role: BOARD\n    name: {name}\n    date: 2026-03-01\n"
+        ));
+        trailers.push_str(&format!("Approved-by: {name} <{email}>\n"));
+    }
+    let policy = POLICY.replace(
+        "approvals:\n  - role: CEO\n    name: Alice Example\n    date: 2026-03-01\n",
+        &approvals,
+    );
+    let mut f = Fixture::new()
+        .file("book.toml", BOOK_TOML.replace("[isms]", QUORUM))
+        .file(POLICY_PATH, policy)
+        .file(ROLES_PATH, roles)
+        .file(REVIEW_PATH, REVIEW)
+        .file(COMMUNICATION_PATH, COMMUNICATION);
+    f.commit_full(
+        CEO_NAME,
+        CEO_EMAIL,
+        COMMIT_TIME,
+        &format!("Information security policy v1.0\n\n{trailers}"),
+        &[],
+        None,
+    );
+    f
+}
+
+#[test]
+fn every_approval_rule_needs_its_count_of_distinct_people() {
+    // One board member of the two the second rule needs.
+    let f = with_board(&[("Carol Example", "carol@example.com")]);
+    let diags = f.diagnostics();
+    let d = only(&diags, "approval-quorum-not-met");
+    assert!(
+        d.message.contains(
+            "approval rule 2 needs 2 distinct approvers holding BOARD; it has 1 (Carol Example)"
+        ),
+        "{}",
+        show(&diags)
+    );
+    assert_eq!(diags.len(), 1, "{}", show(&diags));
+    // The same person twice is still one.
+    let f = with_board(&[
+        ("Carol Example", "carol@example.com"),
+        ("Carol Example", "carol@example.com"),
+    ]);
+    only(&f.diagnostics(), "approval-quorum-not-met");
+    // Both: every rule holds.
+    let f = with_board(&[
+        ("Carol Example", "carol@example.com"),
+        ("Dave Example", "dave@example.com"),
+    ]);
+    let diags = f.diagnostics();
+    assert!(diags.is_empty(), "{}", show(&diags));
+}
+
+#[test]
+fn separation_of_duties_keeps_authors_from_approving_their_own_change() {
+    let sod = |f: Fixture| {
+        f.edit(
+            "book.toml",
+            "[isms]",
+            "[approval]\nseparation-of-duties = true\n\n[isms]",
+        )
+    };
+    // Alice wrote the policy and approved it.
+    let f = sod(Fixture::clean());
+    let diags = f.diagnostics();
+    let d = only(&diags, "self-approval");
+    assert!(
+        d.message
+            .contains("Alice Example approves content they wrote"),
+        "{}",
+        show(&diags)
+    );
+
+    // Bob writes version 1.0 in review; Alice approves it in a commit of her own.
+    let draft = POLICY
+        .replace("status: approved", "status: in-review")
+        .replace("effective: 2026-03-01\n", "")
+        .replace(
+            "approvals:\n  - role: CEO\n    name: Alice Example\n    date: 2026-03-01\n",
+            "",
+        );
+    let mut f = sod(Fixture::new()
+        .file("book.toml", BOOK_TOML)
+        .file(POLICY_PATH, &draft)
+        .file(ROLES_PATH, ROLES)
+        .file(REVIEW_PATH, REVIEW)
+        .file(COMMUNICATION_PATH, COMMUNICATION));
+    f.commit_full(
+        "Bob Example",
+        "bob@example.com",
+        "2026-02-20T10:00:00Z",
+        "Policy 1.0 for review\n",
+        &[],
+        None,
+    );
+    // She did not write it: `approve` accepts her, and no finding follows.
+    let out = f.run(&[
+        "approve",
+        "POL-001",
+        "--as",
+        "Alice Example",
+        "--date",
+        "2026-03-01",
+    ]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    none_of(&f.diagnostics(), "self-approval");
+
+    // Alice writes 1.1 herself: `approve` refuses her, and a hand-written approval is an error.
+    let f = f
+        .edit(
+            POLICY_PATH,
+            "version: \"1.0\"\nstatus: approved",
+            "version: \"1.1\"\nstatus: in-review",
+        )
+        .edit(
+            POLICY_PATH,
+            "We continually improve the ISMS.",
+            "We continually improve the ISMS, every year.",
+        )
+        .commit_as(
+            CEO_NAME,
+            CEO_EMAIL,
+            "2026-04-01T10:00:00Z",
+            "Policy 1.1 for review\n",
+        );
+    let out = f.run(&[
+        "approve",
+        "POL-001",
+        "--as",
+        "Alice Example",
+        "--date",
+        "2026-04-02",
+    ]);
+    assert_ne!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("separation-of-duties"),
+        "{}",
+        out.stderr
+    );
+}
