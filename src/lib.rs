@@ -24,6 +24,7 @@ pub mod history;
 pub mod in_force;
 pub mod progress;
 pub mod render;
+pub mod rules_at;
 pub mod serve;
 pub mod site;
 pub mod stamp;

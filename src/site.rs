@@ -39,6 +39,8 @@ pub struct Site {
     roles: BTreeMap<String, (usize, usize)>,
     /// The approved version in force of each draft or in-review document that has one, by file.
     in_force: std::collections::HashMap<String, InForce>,
+    /// The approval rules in force at each commit that evidences an approval (read on demand).
+    pub rules_at: crate::rules_at::RulesCache,
 }
 
 impl Site {
@@ -67,7 +69,14 @@ impl Site {
             Err(_) => Default::default(),
         };
         crate::timing::phase("in-force versions", started);
+        let registries = corpus
+            .documents
+            .iter()
+            .filter(|d| matches!(d.meta.as_ref().map(|m| &m.kind), Some(Kind::Roles(_))))
+            .map(|d| d.file.clone())
+            .collect();
         Site {
+            rules_at: crate::rules_at::RulesCache::new(registries),
             project,
             corpus,
             today,

@@ -179,6 +179,8 @@ pub struct DocumentHistory<'a> {
     pub uncommitted: bool,
     /// The HEAD blob of the document, if committed.
     pub blob: Option<String>,
+    /// The document's type (what its approvers are judged for); `None` for other files.
+    pub doc_type: Option<String>,
 }
 
 /// What decides evidence: the mode, the allowed signers, and how to read a commit's signature.
@@ -216,46 +218,38 @@ impl<'a> Verifier<'a> {
         }
     }
 
-    fn signed_by(&self, commit: &str, email: &str) -> Option<String> {
+    fn signed_by(&self, signers: &[AllowedSigner], commit: &str, email: &str) -> Option<String> {
         let repo = git2::Repository::open(&self.history.git_dir).ok()?;
         let oid = git2::Oid::from_str(commit).ok()?;
         let (sig, payload) = repo.extract_signature(&oid, None).ok()?;
         let sig = std::str::from_utf8(&sig).ok()?;
-        signature::verify_ssh(self.signers, email, sig, &payload)
+        signature::verify_ssh(signers, email, sig, &payload)
     }
 
     /// The evidence for `claim` among `candidates` (the commits that carry the approved
     /// content, oldest first): the strongest kind any of them gives, the earliest of that kind.
     /// Only the person the claim names counts — a holder of the role on the claim's date whose
-    /// name is the claim's — never another holder of the same role.
+    /// name is the claim's — never another holder of the same role. Each commit is judged by
+    /// the rules in force before it (`rules_at`: the registry, signer list and `book.toml` of
+    /// its first parent), so a commit cannot grant what it uses.
     pub fn evidence(
         &self,
         site: &Site,
         claim: &ClaimedApproval,
         candidates: &[&CommitRecord],
+        doc_type: Option<&str>,
     ) -> Evidence {
         if self.mode == Mode::None {
             return Evidence::FrontMatter;
         }
-        let Some(role) = site.role(&claim.role) else {
+        if site.role(&claim.role).is_none() {
             return Evidence::NotEvidenced {
                 reason: format!("`{}` is not a role", claim.role),
             };
-        };
+        }
         let Some(date) = crate::dates::parse_date(&claim.date) else {
             return Evidence::NotEvidenced {
                 reason: format!("`{}` is not a date", claim.date),
-            };
-        };
-        let Some(holder) = role
-            .holders_on(date)
-            .find(|h| h.name.trim().eq_ignore_ascii_case(claim.name.trim()))
-        else {
-            return Evidence::NotEvidenced {
-                reason: format!(
-                    "{} did not hold {} on {} in the roles registry",
-                    claim.name, claim.role, claim.date
-                ),
             };
         };
         if candidates.is_empty() {
@@ -263,10 +257,67 @@ impl<'a> Verifier<'a> {
                 reason: "the approved content is not committed".into(),
             };
         }
+        // Who the claim may be, by today's registry (any holding of the role under that
+        // name): commits of nobody like that are passed over before the rules in force at
+        // them are read, which is the costly part.
+        let known: Vec<&Holder> = site
+            .role(&claim.role)
+            .into_iter()
+            .flat_map(|r| r.holders.iter())
+            .filter(|h| h.name.trim().eq_ignore_ascii_case(claim.name.trim()))
+            .collect();
+        let may_be = |name: &str, email: &str| {
+            known.iter().any(|h| is_holder(h, name, email))
+                || name.trim().eq_ignore_ascii_case(claim.name.trim())
+        };
         let mut proxy = None;
         let mut unsigned = None;
         let mut refused_proxy = None;
+        let mut not_granted: Option<String> = None;
         for commit in candidates {
+            let named = may_be(&commit.author.name, &commit.author.email)
+                || commit
+                    .trailers
+                    .iter()
+                    .filter(|t| t.is("Approved-by"))
+                    .any(|t| {
+                        let (name, email) = trailers::person(&t.value);
+                        may_be(&name, &email)
+                    });
+            if !named {
+                continue;
+            }
+            let Some(rules) = site.rules_at.at(&site.project, self.history, &commit.id) else {
+                continue;
+            };
+            // As in force before this commit: the named person held the role, and the role
+            // could approve this type.
+            let holder = rules.role(&claim.role).and_then(|role| {
+                role.holders_on(date)
+                    .find(|h| h.name.trim().eq_ignore_ascii_case(claim.name.trim()))
+            });
+            let Some(holder) = holder else {
+                not_granted.get_or_insert(format!(
+                    "before commit {} (in {}), {} did not hold {} on {}",
+                    short(&commit.id),
+                    short(&rules.base),
+                    claim.name,
+                    claim.role,
+                    claim.date
+                ));
+                continue;
+            };
+            if let Some(doc_type) = doc_type
+                && !rules.may_approve(&claim.role, doc_type)
+            {
+                not_granted.get_or_insert(format!(
+                    "before commit {} (in {}), role {} could not approve a {doc_type}",
+                    short(&commit.id),
+                    short(&rules.base),
+                    claim.role
+                ));
+                continue;
+            }
             let authored = is_holder(holder, &commit.author.name, &commit.author.email);
             let trailer = commit
                 .trailers
@@ -280,8 +331,11 @@ impl<'a> Verifier<'a> {
                 continue;
             }
             let (author, committer) = (identity(&commit.author), identity(&commit.committer));
-            if self.mode == Mode::Signed {
-                match self.signed_by(&commit.id, &holder.email) {
+            // The stricter of the two modes: the one in force then, and today's.
+            let signed = self.mode == Mode::Signed || rules.mode == Mode::Signed;
+            let allow_proxy = self.allow_proxy && rules.allow_proxy;
+            if signed {
+                match self.signed_by(&rules.signers, &commit.id, &holder.email) {
                     Some(fingerprint) => {
                         return Evidence::Signed {
                             commit: commit.id.clone(),
@@ -303,7 +357,7 @@ impl<'a> Verifier<'a> {
                         committer,
                     };
                 }
-                (false, Some(t)) if self.allow_proxy => {
+                (false, Some(t)) if allow_proxy => {
                     proxy.get_or_insert(Evidence::Proxy {
                         commit: commit.id.clone(),
                         value: t.value.clone(),
@@ -315,19 +369,22 @@ impl<'a> Verifier<'a> {
             }
         }
         proxy.unwrap_or_else(|| Evidence::NotEvidenced {
-            reason: match (unsigned, refused_proxy) {
-                (Some(c), _) => format!(
-                    "commit {} names the approver but has no SSH signature that verifies with their key in allowed-signers",
+            reason: match (unsigned, refused_proxy, not_granted) {
+                (Some(c), _, _) => format!(
+                    "commit {} names the approver but has no SSH signature that verifies with their key in the allowed-signers file in force before it",
                     short(&c)
                 ),
-                (None, Some(c)) => format!(
+                (None, Some(c), _) => format!(
                     "only a trailer by proxy backs it (commit {} is not {}'s own), and [approval] allow-proxy = false",
                     short(&c),
                     claim.name
                 ),
-                (None, None) => format!(
-                    "no commit since the content last changed carries `Approved-by:` from, or is authored by, {} <{}>",
-                    holder.name, holder.email
+                (None, None, Some(grant)) => format!(
+                    "{grant}: a commit cannot use a role, authority or key it grants itself"
+                ),
+                (None, None, None) => format!(
+                    "no commit since the content last changed carries `Approved-by:` from, or is authored by, {} as a holder of {} on {}",
+                    claim.name, claim.role, claim.date
                 ),
             },
         })
@@ -336,7 +393,9 @@ impl<'a> Verifier<'a> {
 
 /// Builds the history of one document.
 pub fn document_history<'a>(history: &'a HistoryIndex, doc: &Document) -> DocumentHistory<'a> {
-    history_with(history, &doc.file, doc.blob_id.clone(), doc.facts.clone())
+    let mut dh = history_with(history, &doc.file, doc.blob_id.clone(), doc.facts.clone());
+    dh.doc_type = doc.meta.as_ref().map(|m| m.doc_type.value.clone());
+    dh
 }
 
 /// Builds the history of any file in scope; `source` is its working copy (empty when it is not
@@ -382,6 +441,7 @@ fn history_with<'a>(
         current,
         uncommitted,
         blob,
+        doc_type: None,
     }
 }
 
@@ -460,7 +520,15 @@ pub fn evidence_for_versions(site: &Site, verifier: &Verifier, history: &mut Doc
             .and_then(|r| r.facts);
         let window = evidence_window(history, &v.content_hash, Some(&v.approved_in));
         let approvals = claims
-            .map(|f| evidence_of(site, verifier, &f.approvals, &window))
+            .map(|f| {
+                evidence_of(
+                    site,
+                    verifier,
+                    &f.approvals,
+                    &window,
+                    history.doc_type.as_deref(),
+                )
+            })
             .unwrap_or_default();
         filled.push(approvals);
     }
@@ -501,6 +569,7 @@ pub fn current_evidence(
         verifier,
         &history.current.approvals,
         &current_window(history),
+        history.doc_type.as_deref(),
     )
 }
 
@@ -613,11 +682,12 @@ fn evidence_of(
     verifier: &Verifier,
     claims: &[ClaimedApproval],
     window: &[&CommitRecord],
+    doc_type: Option<&str>,
 ) -> Vec<ApprovalEvidence> {
     claims
         .iter()
         .map(|c| {
-            let evidence = verifier.evidence(site, c, window);
+            let evidence = verifier.evidence(site, c, window, doc_type);
             let at = evidence
                 .commit()
                 .and_then(|id| window.iter().find(|r| r.id == id))

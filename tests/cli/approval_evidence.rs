@@ -49,7 +49,11 @@ fn another_holder_of_the_role_does_not_evidence_the_named_approver() {
     );
     let diags = f.diagnostics();
     let d = only(&diags, "approval-not-evidenced");
-    assert!(d.message.contains("alice@example.com"), "{}", show(&diags));
+    assert!(
+        d.message.contains("Alice Example as a holder of CEO"),
+        "{}",
+        show(&diags)
+    );
     assert_eq!(policy_approval(&f)["evidenced"], false);
 
     // Alice's own commit of the same content (a bookkeeping field changed) evidences it.
@@ -392,5 +396,117 @@ fn separation_of_duties_keeps_authors_from_approving_their_own_change() {
         out.stderr.contains("separation-of-duties"),
         "{}",
         out.stderr
+    );
+}
+
+/// Version 1.1 of the policy, approved by `role` `name` on 2026-04-02.
+fn policy_v11(role: &str, name: &str) -> String {
+    POLICY
+        .replace("version: \"1.0\"", "version: \"1.1\"")
+        .replace("effective: 2026-03-01", "effective: 2026-04-02")
+        .replace(
+            "  - role: CEO\n    name: Alice Example\n    date: 2026-03-01\n",
+            &format!("  - role: {role}\n    name: {name}\n    date: 2026-04-02\n"),
+        )
+        .replace(
+            "We continually improve the ISMS.",
+            "We continually improve the ISMS, every year.",
+        )
+}
+
+#[test]
+fn a_commit_cannot_use_a_role_it_grants_itself() {
+    // Mallory adds herself as a CEO (backdated) and approves 1.1 in the same commit.
+    let roles = ROLES.replace(
+        "        email: alice@example.com\n        since: 2020-01-01\n",
+        "        email: alice@example.com\n        since: 2020-01-01\n      - name: Mallory Example\n        email: mallory@example.com\n        since: 2019-01-01\n",
+    );
+    let f = Fixture::clean()
+        .committed()
+        .file(ROLES_PATH, &roles)
+        .file(POLICY_PATH, policy_v11("CEO", "Mallory Example"))
+        .commit_as(
+            "Mallory Example",
+            "mallory@example.com",
+            "2026-04-02T10:00:00Z",
+            "Policy 1.1\n",
+        );
+    let diags = f.diagnostics();
+    let d = only(&diags, "approval-not-evidenced");
+    assert!(d.message.contains("did not hold CEO"), "{}", show(&diags));
+    assert!(d.message.contains("grants itself"), "{}", show(&diags));
+    assert_eq!(policy_approval(&f)["evidenced"], false);
+}
+
+#[test]
+fn a_commit_cannot_use_an_authority_it_grants_itself() {
+    // Carol (CTO) gives her role `approve-policy` and approves 1.1 as CTO in the same commit.
+    let roles = ROLES.replace(
+        "    title: Chief Technology Officer\n",
+        "    title: Chief Technology Officer\n    authorities: [approve-policy]\n",
+    );
+    let f = Fixture::clean()
+        .committed()
+        .file(ROLES_PATH, &roles)
+        .file(POLICY_PATH, policy_v11("CTO", "Carol Example"))
+        .commit_as(
+            "Carol Example",
+            "carol@example.com",
+            "2026-04-02T10:00:00Z",
+            "Policy 1.1\n",
+        );
+    let diags = f.diagnostics();
+    let d = only(&diags, "approval-not-evidenced");
+    assert!(
+        d.message.contains("role CTO could not approve a policy"),
+        "{}",
+        show(&diags)
+    );
+
+    // Granted first (its own commit), used after: the grant is in force by then.
+    let f = Fixture::clean()
+        .committed()
+        .file(ROLES_PATH, &roles)
+        .commit_as(
+            CEO_NAME,
+            CEO_EMAIL,
+            "2026-04-01T10:00:00Z",
+            "The CTO may approve policies\n",
+        )
+        .file(POLICY_PATH, policy_v11("CTO", "Carol Example"))
+        .commit_as(
+            "Carol Example",
+            "carol@example.com",
+            "2026-04-02T10:00:00Z",
+            "Policy 1.1\n",
+        );
+    none_of(&f.diagnostics(), "approval-not-evidenced");
+    assert_eq!(policy_approval(&f)["kind"], "authored");
+}
+
+#[test]
+fn a_commit_cannot_use_a_laxer_rule_it_writes() {
+    // Proxy trailers are refused; Bob's commit allows them and carries Alice's trailer.
+    let f = Fixture::clean()
+        .edit(
+            "book.toml",
+            "[isms]",
+            "[approval]\nallow-proxy = false\n\n[isms]",
+        )
+        .committed()
+        .edit("book.toml", "allow-proxy = false", "allow-proxy = true")
+        .file(POLICY_PATH, policy_v11("CEO", "Alice Example"))
+        .commit_as(
+            "Bob Example",
+            "bob@example.com",
+            "2026-04-02T10:00:00Z",
+            "Policy 1.1\n\nApproved-by: Alice Example <alice@example.com>\n",
+        );
+    let diags = f.diagnostics();
+    let d = only(&diags, "approval-not-evidenced");
+    assert!(
+        d.message.contains("allow-proxy = false"),
+        "{}",
+        show(&diags)
     );
 }
