@@ -137,12 +137,13 @@ impl Verifier<'_> {
             .map(|h| h.email.clone())
     }
 
-    fn signed_by(&self, commit: &str, email: &str) -> Option<String> {
+    /// `time`: the commit's committer time, at which git checks the key's validity.
+    fn signed_by(&self, commit: &str, email: &str, time: i64) -> Option<String> {
         let repo = git2::Repository::open(&self.history.git_dir).ok()?;
         let oid = git2::Oid::from_str(commit).ok()?;
         let (sig, payload) = repo.extract_signature(&oid, None).ok()?;
         let sig = std::str::from_utf8(&sig).ok()?;
-        signature::verify_ssh(self.signers, email, sig, &payload)
+        signature::verify_ssh(self.signers, email, sig, &payload, time)
     }
 
     /// The evidence for `claim` among `candidates` (the commits at or after the one that last
@@ -207,7 +208,7 @@ impl Verifier<'_> {
             if self.mode == Mode::Trailer {
                 return evidence;
             }
-            match self.signed_by(&commit.id, &holder_email) {
+            match self.signed_by(&commit.id, &holder_email, commit.committer.time) {
                 Some(fingerprint) => {
                     return Evidence::Signed {
                         commit: commit.id.clone(),
