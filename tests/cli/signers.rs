@@ -430,3 +430,56 @@ fn an_unreadable_options_line_is_an_invalid_field_with_its_line() {
         found[1].message
     );
 }
+
+/// The clean fixture in `evidence = "signed"` mode, the CEO's allowed_signers line being
+/// `line` (`KEY` standing for the key), approved by a commit the CEO signs at COMMIT_TIME.
+fn signed_approval(line: &str) -> Fixture {
+    let alice = key(7);
+    let book = format!(
+        "{BOOK_TOML}\n[approval]\nevidence = \"signed\"\nallowed-signers = \"{SIGNERS}\"\n"
+    );
+    Fixture::new()
+        .file("book.toml", book)
+        .file(
+            SIGNERS,
+            format!("{}\n", line.replace("KEY", &openssh(&alice))),
+        )
+        .file(POLICY_PATH, POLICY)
+        .file(ROLES_PATH, ROLES)
+        .file(REVIEW_PATH, REVIEW)
+        .file(COMMUNICATION_PATH, COMMUNICATION)
+        .commit_signed_as(
+            CEO_NAME,
+            CEO_EMAIL,
+            COMMIT_TIME,
+            "Information security policy v1.0\n\nApproved-by: Alice Example <alice@example.com>\n",
+            &alice,
+        )
+}
+
+#[test]
+fn an_approval_signed_after_the_key_expired_is_not_evidenced() {
+    // COMMIT_TIME is 2026-03-01T10:00:00Z.
+    let f = signed_approval(&format!("{CEO_EMAIL} valid-before=\"20260301095959Z\" KEY"));
+    let diags = f.diagnostics();
+    let d = only(&diags, "approval-not-evidenced");
+    assert_eq!(d.file.as_deref(), Some(POLICY_PATH), "{}", show(&diags));
+    assert_eq!(diags.len(), 1, "{}", show(&diags));
+
+    // Valid up to and including the commit's second: evidenced.
+    let f = signed_approval(&format!("{CEO_EMAIL} valid-before=\"20260301100000Z\" KEY"));
+    let diags = f.diagnostics();
+    assert!(diags.is_empty(), "{}", show(&diags));
+}
+
+#[test]
+fn an_approval_signed_with_a_key_for_another_namespace_is_not_evidenced() {
+    let f = signed_approval(&format!("{CEO_EMAIL} namespaces=\"file\" KEY"));
+    let diags = f.diagnostics();
+    only(&diags, "approval-not-evidenced");
+    assert_eq!(diags.len(), 1, "{}", show(&diags));
+
+    let f = signed_approval(&format!("{CEO_EMAIL} namespaces=\"file,git\" KEY"));
+    let diags = f.diagnostics();
+    assert!(diags.is_empty(), "{}", show(&diags));
+}
