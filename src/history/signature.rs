@@ -1,6 +1,7 @@
 //! Commit signatures. SSH signatures (git's `gpg.format = ssh`) are verified against an
-//! `allowed_signers` file in git's format (see `allowed_signers`), at the commit's time; OpenPGP signatures are reported as present, with the
-//! key id they name, but not verified (that would need the signer's keyring).
+//! `allowed_signers` file in git's format (see `allowed_signers`), at the commit's time;
+//! OpenPGP signatures are reported as present, with the key id they name, but not verified
+//! (that would need the signer's keyring).
 
 use base64ct::{Base64, Encoding};
 use serde::{Deserialize, Serialize};
