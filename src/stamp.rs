@@ -218,12 +218,18 @@ impl<'a> Verifier<'a> {
         }
     }
 
-    fn signed_by(&self, signers: &[AllowedSigner], commit: &str, email: &str) -> Option<String> {
+    /// Checked at the commit's committer time, as git checks a key's validity window.
+    fn signed_by(
+        &self,
+        signers: &[AllowedSigner],
+        commit: &CommitRecord,
+        email: &str,
+    ) -> Option<String> {
         let repo = git2::Repository::open(&self.history.git_dir).ok()?;
-        let oid = git2::Oid::from_str(commit).ok()?;
+        let oid = git2::Oid::from_str(&commit.id).ok()?;
         let (sig, payload) = repo.extract_signature(&oid, None).ok()?;
         let sig = std::str::from_utf8(&sig).ok()?;
-        signature::verify_ssh(signers, email, sig, &payload)
+        signature::verify_ssh(signers, email, sig, &payload, commit.committer.time)
     }
 
     /// The evidence for `claim` among `candidates` (the commits that carry the approved
@@ -335,7 +341,7 @@ impl<'a> Verifier<'a> {
             let signed = self.mode == Mode::Signed || rules.mode == Mode::Signed;
             let allow_proxy = self.allow_proxy && rules.allow_proxy;
             if signed {
-                match self.signed_by(&rules.signers, &commit.id, &holder.email) {
+                match self.signed_by(&rules.signers, commit, &holder.email) {
                     Some(fingerprint) => {
                         return Evidence::Signed {
                             commit: commit.id.clone(),

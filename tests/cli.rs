@@ -39,6 +39,8 @@ mod matrix;
 mod search;
 #[path = "cli/serve.rs"]
 mod serve;
+#[path = "cli/signers.rs"]
+mod signers;
 #[path = "cli/status_diff.rs"]
 mod status_diff;
 #[path = "cli/xss.rs"]

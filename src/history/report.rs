@@ -133,6 +133,7 @@ fn verify_commit(site: &Site, history: &HistoryIndex, commit: &CommitRecord) -> 
         &commit.author.email,
         std::str::from_utf8(&sig).ok()?,
         &payload,
+        commit.committer.time,
     )
 }
 

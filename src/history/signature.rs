@@ -1,10 +1,16 @@
 //! Commit signatures. SSH signatures (git's `gpg.format = ssh`) are verified against an
-//! `allowed_signers` file in git's format; OpenPGP signatures are reported as present, with the
-//! key id they name, but not verified (that would need the signer's keyring).
+//! `allowed_signers` file in git's format (see `allowed_signers`), at the commit's time;
+//! OpenPGP signatures are reported as present, with the key id they name, but not verified
+//! (that would need the signer's keyring).
 
 use base64ct::{Base64, Encoding};
 use serde::{Deserialize, Serialize};
-use ssh_key::{PublicKey, SshSig};
+use ssh_key::certificate::CertType;
+use ssh_key::{Certificate, HashAlg, PublicKey, Signature, SshSig};
+
+// The allowed_signers format lives next to this file (`src/history/allowed_signers.rs`).
+#[path = "allowed_signers.rs"]
+pub mod allowed_signers;
 
 /// What signature a commit carries (read from its `gpgsig` header).
 /// (Serialised only into the history cache, whose binary format needs serde's default,
@@ -135,102 +141,380 @@ fn subpacket_length(bytes: &[u8]) -> Option<(usize, usize)> {
     }
 }
 
-/// One line of an allowed_signers file: principals (e-mail patterns) and their key.
-#[derive(Debug, Clone)]
-pub struct AllowedSigner {
-    pub principals: Vec<String>,
-    pub key: PublicKey,
+pub use allowed_signers::{AllowedSigner, parse as parse_allowed_signers};
+
+/// An SSH signature as `ssh-keygen -Y sign` writes it: by a plain key, or by a certificate
+/// (then the certificate is in the signature, and its key signed).
+enum SshSignature {
+    Key(SshSig),
+    Certificate { sig: SshSig, cert: Box<Certificate> },
 }
 
-/// Parses git's `allowed_signers` format: `principals [options] keytype base64 [comment]`.
-/// Lines that cannot be read are returned as errors with their line numbers.
-pub fn parse_allowed_signers(text: &str) -> (Vec<AllowedSigner>, Vec<(usize, String)>) {
-    let mut signers = Vec::new();
-    let mut errors = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((principals, rest)) = line.split_once(char::is_whitespace) else {
-            errors.push((i + 1, "expected `principals keytype key`".into()));
-            continue;
-        };
-        // Options (`namespaces="git"`, `valid-after=…`) come before the key type.
-        let key_start = rest
-            .split_whitespace()
-            .position(|w| w.starts_with("ssh-") || w.starts_with("ecdsa-") || w.starts_with("sk-"));
-        let Some(key_start) = key_start else {
-            errors.push((
-                i + 1,
-                "no SSH key type (ssh-ed25519, ssh-rsa, ecdsa-…)".into(),
-            ));
-            continue;
-        };
-        let key_text: Vec<&str> = rest.split_whitespace().skip(key_start).take(2).collect();
-        match PublicKey::from_openssh(&key_text.join(" ")) {
-            Ok(key) => signers.push(AllowedSigner {
-                principals: principals
-                    .split(',')
-                    .map(|p| p.trim_matches('"').to_string())
-                    .collect(),
-                key,
+impl SshSignature {
+    fn parse(armored: &str) -> Option<Self> {
+        match SshSig::from_pem(armored.trim()) {
+            Ok(sig) => Some(Self::Key(sig)),
+            Err(_) => certificate_signature(armored).map(|(sig, cert)| Self::Certificate {
+                sig,
+                cert: Box::new(cert),
             }),
-            Err(e) => errors.push((i + 1, format!("unreadable key: {e}"))),
         }
     }
-    (signers, errors)
 }
 
-/// `*` matches any run of characters, as in git's principal patterns.
-fn principal_matches(pattern: &str, email: &str) -> bool {
-    let pattern = pattern.to_ascii_lowercase();
-    let email = email.to_ascii_lowercase();
-    match pattern.split_once('*') {
-        None => pattern == email,
-        Some((prefix, suffix)) => {
-            email.len() >= prefix.len() + suffix.len()
-                && email.starts_with(prefix)
-                && email.ends_with(suffix)
-        }
+/// `ssh-key` reads no certificate inside an SSHSIG blob (PROTOCOL.sshsig): this reads the blob
+/// itself, and when its public key is a certificate, returns the signature as made by the
+/// certificate's key, with the certificate.
+fn certificate_signature(armored: &str) -> Option<(SshSig, Certificate)> {
+    let body: String = armored
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| *l != "-----BEGIN SSH SIGNATURE-----")
+        .skip(1)
+        .take_while(|l| *l != "-----END SSH SIGNATURE-----")
+        .collect();
+    let blob = Base64::decode_vec(&body).ok()?;
+    let mut rest = blob.strip_prefix(b"SSHSIG")?;
+    let version = take(&mut rest, 4)?;
+    if version != [0, 0, 0, 1] {
+        return None;
     }
+    let public_key = string(&mut rest)?;
+    let namespace = std::str::from_utf8(string(&mut rest)?).ok()?;
+    let _reserved = string(&mut rest)?;
+    let hash_alg = HashAlg::new(std::str::from_utf8(string(&mut rest)?).ok()?).ok()?;
+    let signature = Signature::try_from(string(&mut rest)?).ok()?;
+    if !rest.is_empty() {
+        return None;
+    }
+    let cert = Certificate::from_bytes(public_key).ok()?;
+    let sig = SshSig::new(cert.public_key().clone(), namespace, hash_alg, signature).ok()?;
+    Some((sig, cert))
 }
+
+fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    if bytes.len() < n {
+        return None;
+    }
+    let (head, tail) = bytes.split_at(n);
+    *bytes = tail;
+    Some(head)
+}
+
+/// An SSH wire-format string: a big-endian u32 length, then that many bytes.
+fn string<'a>(bytes: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let len = u32::from_be_bytes(take(bytes, 4)?.try_into().ok()?);
+    take(bytes, usize::try_from(len).ok()?)
+}
+
+/// The namespace git signs commits in.
+const NAMESPACE: &str = "git";
 
 /// Whether `signature` (an armoured SSH signature) signs `payload` in the `git` namespace with
-/// a key allowed for `email`. Returns the key's fingerprint when it does.
+/// a key that `signers` allow for `email` at `time` (the commit's committer time, in seconds
+/// since the epoch: what git passes to `ssh-keygen -Y verify -Overify-time=`). Returns the
+/// signing key's fingerprint when it does.
+///
+/// A line admits the signature as `ssh-keygen -Y verify -n git -I EMAIL` does: its principals
+/// match `email` (ASCII case-insensitively, unlike ssh-keygen), its `namespaces` (if any)
+/// admit `git`, `time` is within `valid-after`..=`valid-before`, and either the line's key
+/// signed, or (`cert-authority`) a user certificate signed by the line's key, valid at `time`
+/// and naming `email` among its principals, is in the signature and its key signed.
 pub fn verify_ssh(
     signers: &[AllowedSigner],
     email: &str,
     signature: &str,
     payload: &[u8],
+    time: i64,
 ) -> Option<String> {
-    let sig = SshSig::from_pem(signature.trim()).ok()?;
+    let signature = SshSignature::parse(signature)?;
     signers
         .iter()
-        .filter(|s| s.principals.iter().any(|p| principal_matches(p, email)))
-        .find(|s| s.key.verify("git", payload, &sig).is_ok())
-        .map(|s| s.key.fingerprint(ssh_key::HashAlg::Sha256).to_string())
+        .filter(|s| s.admits(email, NAMESPACE, time).is_ok())
+        .find_map(|s| match (&signature, s.options.cert_authority) {
+            (SshSignature::Key(sig), false) => s
+                .key
+                .verify(NAMESPACE, payload, sig)
+                .is_ok()
+                .then(|| s.key.fingerprint(HashAlg::Sha256).to_string()),
+            (SshSignature::Certificate { sig, cert }, true) => {
+                certificate_admitted(cert, &s.key, email, time)
+                    .then(|| PublicKey::from(cert.public_key().clone()))
+                    .filter(|key| key.verify(NAMESPACE, payload, sig).is_ok())
+                    .map(|key| key.fingerprint(HashAlg::Sha256).to_string())
+            }
+            _ => None,
+        })
+}
+
+/// Whether `cert` is a user certificate signed by `ca`, valid at `time`, for `email` (as
+/// OpenSSH's `sshkey_cert_check_authority`, but comparing e-mails ASCII case-insensitively).
+fn certificate_admitted(cert: &Certificate, ca: &PublicKey, email: &str, time: i64) -> bool {
+    let Ok(time) = u64::try_from(time) else {
+        return false;
+    };
+    cert.cert_type() == CertType::User
+        && cert.signature_key() == ca.key_data()
+        && cert
+            .valid_principals()
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(email))
+        && cert
+            .validate_at(time, [&ca.fingerprint(HashAlg::Sha256)])
+            .is_ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ssh_key::PrivateKey;
+    use ssh_key::certificate::Builder;
 
-    #[test]
-    fn principals_with_wildcards() {
-        assert!(principal_matches("*@example.com", "Jane@Example.com"));
-        assert!(!principal_matches("*@example.com", "jane@example.org"));
-        assert!(principal_matches("jane@example.com", "JANE@example.com"));
+    const PAYLOAD: &[u8] = b"tree 0000\nauthor Jane <jane@example.com> 1750000000 +0000\n\nv1\n";
+    /// 2025-06-15T15:06:40Z.
+    const T: i64 = 1_750_000_000;
+
+    fn key(seed: u8) -> PrivateKey {
+        PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[seed; 32]))
+    }
+
+    fn openssh(key: &PrivateKey) -> String {
+        key.public_key().to_openssh().unwrap()
+    }
+
+    fn signers(text: &str) -> Vec<AllowedSigner> {
+        let (signers, errors) = parse_allowed_signers(text);
+        assert!(errors.is_empty(), "{errors:?}");
+        signers
+    }
+
+    fn signed(key: &PrivateKey, namespace: &str) -> String {
+        key.sign(namespace, HashAlg::Sha512, PAYLOAD)
+            .unwrap()
+            .to_pem(ssh_key::LineEnding::LF)
+            .unwrap()
+    }
+
+    fn ssh_string(out: &mut Vec<u8>, bytes: &[u8]) {
+        out.extend(u32::try_from(bytes.len()).unwrap().to_be_bytes());
+        out.extend(bytes);
+    }
+
+    /// What `ssh-keygen -Y sign` writes when the key has a certificate: the certificate as the
+    /// SSHSIG's public key.
+    fn signed_with_certificate(key: &PrivateKey, cert: &Certificate, namespace: &str) -> String {
+        let sig = key.sign(namespace, HashAlg::Sha512, PAYLOAD).unwrap();
+        let mut blob = b"SSHSIG".to_vec();
+        blob.extend(1u32.to_be_bytes());
+        ssh_string(&mut blob, &cert.to_bytes().unwrap());
+        ssh_string(&mut blob, namespace.as_bytes());
+        ssh_string(&mut blob, b"");
+        ssh_string(&mut blob, b"sha512");
+        ssh_string(
+            &mut blob,
+            &Vec::<u8>::try_from(sig.signature().clone()).unwrap(),
+        );
+        let body = Base64::encode_string(&blob);
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(70)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        format!(
+            "-----BEGIN SSH SIGNATURE-----\n{}\n-----END SSH SIGNATURE-----\n",
+            lines.join("\n")
+        )
+    }
+
+    fn certificate(
+        key: &PrivateKey,
+        ca: &PrivateKey,
+        principals: &[&str],
+        window: (u64, u64),
+        cert_type: CertType,
+    ) -> Certificate {
+        let mut builder = Builder::new([7u8; 16], key.public_key(), window.0, window.1).unwrap();
+        builder.serial(1).unwrap().key_id("jane").unwrap();
+        builder.cert_type(cert_type).unwrap();
+        for p in principals {
+            builder.valid_principal(*p).unwrap();
+        }
+        builder.sign(ca).unwrap()
     }
 
     #[test]
-    fn allowed_signers_lines() {
-        let (signers, errors) = parse_allowed_signers(
-            "# comment\njane@example.com namespaces=\"git\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtsw6j1MnvZYZtm7KNgfUx6XyS55oLoxBoV16Zn9dBC jane\nbroken line\n",
+    fn a_plain_key_verifies_only_where_its_line_admits_it() {
+        let jane = key(1);
+        let sig = signed(&jane, "git");
+        let verify = |line: &str, email: &str, time: i64| {
+            verify_ssh(&signers(line), email, &sig, PAYLOAD, time)
+        };
+        let fp = jane.public_key().fingerprint(HashAlg::Sha256).to_string();
+        let k = openssh(&jane);
+        assert_eq!(
+            verify(&format!("jane@example.com {k}"), "jane@example.com", T),
+            Some(fp.clone())
         );
-        assert_eq!(signers.len(), 1);
-        assert_eq!(signers[0].principals, ["jane@example.com"]);
-        assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].0, 3);
+        assert_eq!(
+            verify(&format!("bob@example.com {k}"), "jane@example.com", T),
+            None
+        );
+        assert_eq!(
+            verify(
+                &format!("jane@example.com {}", openssh(&key(2))),
+                "jane@example.com",
+                T
+            ),
+            None
+        );
+        let window =
+            format!("jane@example.com valid-after=\"20250101\",valid-before=\"20251231\" {k}");
+        assert_eq!(verify(&window, "jane@example.com", T), Some(fp.clone()));
+        assert_eq!(verify(&window, "jane@example.com", T + 365 * 86400), None);
+        assert_eq!(verify(&window, "jane@example.com", T - 365 * 86400), None);
+        assert_eq!(
+            verify(
+                &format!("jane@example.com namespaces=\"file\" {k}"),
+                "jane@example.com",
+                T
+            ),
+            None
+        );
+        // A later line can admit what an earlier one does not.
+        let two = format!(
+            "jane@example.com namespaces=\"file\" {k}\njane@example.com namespaces=\"git\" {k}"
+        );
+        assert_eq!(verify(&two, "jane@example.com", T), Some(fp.clone()));
+        // A plain key's line never admits it as a certificate authority.
+        assert_eq!(
+            verify(
+                &format!("jane@example.com cert-authority {k}"),
+                "jane@example.com",
+                T
+            ),
+            None
+        );
+        // A signature in another namespace is no commit signature.
+        let file_sig = signed(&jane, "file");
+        assert_eq!(
+            verify_ssh(
+                &signers(&format!("* {k}")),
+                "jane@example.com",
+                &file_sig,
+                PAYLOAD,
+                T
+            ),
+            None
+        );
+        // Another payload does not verify.
+        assert_eq!(
+            verify_ssh(
+                &signers(&format!("* {k}")),
+                "jane@example.com",
+                &sig,
+                b"other",
+                T
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_certificate_verifies_under_its_certificate_authority() {
+        let jane = key(1);
+        let ca = key(3);
+        let year = (1_735_689_600, 1_767_225_600); // 2025-01-01 .. 2026-01-01
+        let ca_line = format!("*@example.com cert-authority {}", openssh(&ca));
+        let cert = certificate(&jane, &ca, &["jane@example.com"], year, CertType::User);
+        let sig = signed_with_certificate(&jane, &cert, "git");
+        let fp = jane.public_key().fingerprint(HashAlg::Sha256).to_string();
+        let verify = |line: &str, sig: &str, email: &str, time: i64| {
+            verify_ssh(&signers(line), email, sig, PAYLOAD, time)
+        };
+        assert_eq!(verify(&ca_line, &sig, "jane@example.com", T), Some(fp));
+        // Not a principal of the certificate, though the line's pattern matches.
+        assert_eq!(verify(&ca_line, &sig, "bob@example.com", T), None);
+        // Outside the certificate's validity.
+        assert_eq!(
+            verify(&ca_line, &sig, "jane@example.com", 1_767_225_600),
+            None
+        );
+        assert_eq!(
+            verify(&ca_line, &sig, "jane@example.com", 1_735_689_599),
+            None
+        );
+        // The line's own options still apply.
+        let expired = format!(
+            "*@example.com cert-authority,valid-before=\"20250301\" {}",
+            openssh(&ca)
+        );
+        assert_eq!(verify(&expired, &sig, "jane@example.com", T), None);
+        // Without `cert-authority`, or with another CA, or the subject key itself: no.
+        assert_eq!(
+            verify(
+                &format!("*@example.com {}", openssh(&ca)),
+                &sig,
+                "jane@example.com",
+                T
+            ),
+            None
+        );
+        assert_eq!(
+            verify(
+                &format!("*@example.com cert-authority {}", openssh(&key(4))),
+                &sig,
+                "jane@example.com",
+                T
+            ),
+            None
+        );
+        assert_eq!(
+            verify(
+                &format!("*@example.com {}", openssh(&jane)),
+                &sig,
+                "jane@example.com",
+                T
+            ),
+            None
+        );
+        // A host certificate, or one with no principals, signs nothing.
+        let host = certificate(&jane, &ca, &["jane@example.com"], year, CertType::Host);
+        let sig_host = signed_with_certificate(&jane, &host, "git");
+        assert_eq!(verify(&ca_line, &sig_host, "jane@example.com", T), None);
+        // A certificate altered after the CA signed it (its principal rewritten).
+        let mut bytes = cert.to_bytes().unwrap();
+        let at = bytes
+            .windows(16)
+            .position(|w| w == b"jane@example.com")
+            .unwrap();
+        bytes[at..at + 16].copy_from_slice(b"mallory@exam.com");
+        let altered = Certificate::from_bytes(&bytes).unwrap();
+        assert_eq!(altered.valid_principals(), ["mallory@exam.com"]);
+        let sig_altered = signed_with_certificate(&jane, &altered, "git");
+        assert_eq!(verify(&ca_line, &sig_altered, "mallory@exam.com", T), None);
+        let any = format!("* cert-authority {}", openssh(&ca));
+        assert_eq!(verify(&any, &sig_altered, "mallory@exam.com", T), None);
+        // In another namespace.
+        let sig_file = signed_with_certificate(&jane, &cert, "file");
+        assert_eq!(verify(&ca_line, &sig_file, "jane@example.com", T), None);
+    }
+
+    #[test]
+    fn malformed_signatures_verify_nothing() {
+        let k = openssh(&key(1));
+        let s = signers(&format!("* {k}\n* cert-authority {k}"));
+        for junk in [
+            "",
+            "-----BEGIN SSH SIGNATURE-----\n-----END SSH SIGNATURE-----",
+            "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----",
+            "-----BEGIN SSH SIGNATURE-----\nU1NIU0lHAAAAAf////8=\n-----END SSH SIGNATURE-----",
+            "-----BEGIN SSH SIGNATURE-----\n!!!\n-----END SSH SIGNATURE-----",
+        ] {
+            assert_eq!(
+                verify_ssh(&s, "jane@example.com", junk, PAYLOAD, T),
+                None,
+                "{junk}"
+            );
+        }
     }
 }

@@ -856,3 +856,57 @@ impl Fixture {
         String::from_utf8(blob.content().to_vec()).expect("UTF-8 file")
     }
 }
+
+/// Signed commits beyond `commit_full`: any armour computed from the commit's bytes, and SSH
+/// signatures made with a certificate.
+impl Fixture {
+    /// Commits the working tree with HEAD (if any) as parent; `signer` turns the commit's bytes
+    /// into the armoured signature of its `gpgsig` header. Returns the new commit's id.
+    pub fn commit_signed_by(
+        &mut self,
+        name: &str,
+        email: &str,
+        time: &str,
+        message: &str,
+        signer: &dyn Fn(&[u8]) -> String,
+    ) -> String {
+        self.make_commit(name, email, time, message, &[], Some(signer))
+    }
+}
+
+/// The armoured SSH signature (PROTOCOL.sshsig, namespace `git`, SHA-512) of `message` by
+/// `key`, naming `cert` (a certificate of `key`) as its public key: what `ssh-keygen -Y sign`
+/// writes when the key has a certificate. (`ssh-key` signs only as the plain key.)
+pub fn ssh_sign_with_certificate(
+    key: &ssh_key::PrivateKey,
+    cert: &ssh_key::Certificate,
+    message: &[u8],
+) -> String {
+    fn string(out: &mut Vec<u8>, bytes: &[u8]) {
+        out.extend(u32::try_from(bytes.len()).expect("short").to_be_bytes());
+        out.extend(bytes);
+    }
+    let sig = key
+        .sign("git", ssh_key::HashAlg::Sha512, message)
+        .expect("sign");
+    let mut blob = b"SSHSIG".to_vec();
+    blob.extend(1u32.to_be_bytes());
+    string(&mut blob, &cert.to_bytes().expect("encode certificate"));
+    string(&mut blob, b"git");
+    string(&mut blob, b"");
+    string(&mut blob, b"sha512");
+    string(
+        &mut blob,
+        &Vec::<u8>::try_from(sig.signature().clone()).expect("encode signature"),
+    );
+    let body = <base64ct::Base64 as base64ct::Encoding>::encode_string(&blob);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(70)
+        .map(|c| std::str::from_utf8(c).expect("base64 is ASCII"))
+        .collect();
+    format!(
+        "-----BEGIN SSH SIGNATURE-----\n{}\n-----END SSH SIGNATURE-----\n",
+        lines.join("\n")
+    )
+}
