@@ -189,7 +189,8 @@ fn head_files(tree: &git2::Tree, scope: &[String]) -> Result<HashMap<String, Str
     Ok(out)
 }
 
-/// The repository paths the index covers: the content directory and book.toml.
+/// The repository paths the index covers: the content directory, book.toml, and the
+/// `allowed_signers` file when one is configured (its changes are control changes).
 pub fn scope(project: &Project, prefix: &str) -> Vec<String> {
     let src = project
         .src_dir
@@ -205,6 +206,18 @@ pub fn scope(project: &Project, prefix: &str) -> Vec<String> {
         scope[0] = prefix.trim_end_matches('/').to_string();
     } else {
         scope.push(format!("{prefix}{src}"));
+    }
+    if let Some(signers) = &project.config.approval.allowed_signers {
+        let signers = crate::config::normalise(Path::new(signers))
+            .to_string_lossy()
+            .replace('\\', "/");
+        let full = format!("{prefix}{signers}");
+        let inside = scope
+            .iter()
+            .any(|s| s.is_empty() || full.starts_with(&format!("{s}/")) || full == *s);
+        if !signers.is_empty() && !signers.starts_with("..") && !inside {
+            scope.push(full);
+        }
     }
     scope.retain(|s| !s.is_empty());
     scope

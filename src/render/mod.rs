@@ -1,6 +1,7 @@
 //! Rendering: the site and its diagnostics in, the portal's files out (written atomically by
 //! `writer`). Pages are rendered in parallel; nothing here decides compliance or validity.
 
+pub mod control_changes;
 pub mod export;
 pub mod history_view;
 pub mod manifest;
@@ -335,6 +336,17 @@ impl<'a> Renderer<'a> {
                 "leadership",
                 "Leadership and management reviews",
                 Box::new(|| pages::leadership(site)),
+            ),
+            (
+                "control-changes.html",
+                "control-changes",
+                "Control changes",
+                Box::new(|| {
+                    history.map_or_else(
+                        || json!({"changes": []}),
+                        |h| control_changes::page(site, h),
+                    )
+                }),
             ),
         ];
         top.into_par_iter()

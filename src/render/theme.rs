@@ -21,6 +21,7 @@ pub const DEFAULT_FILES: &[(&str, &str)] = embed!(
     "templates/roles.html",
     "templates/communications.html",
     "templates/leadership.html",
+    "templates/control-changes.html",
     "templates/export.html",
     "css/policybook.css",
     "css/print.css",

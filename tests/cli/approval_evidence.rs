@@ -510,3 +510,69 @@ fn a_commit_cannot_use_a_laxer_rule_it_writes() {
         show(&diags)
     );
 }
+
+#[test]
+fn the_control_changes_page_lists_who_changed_the_rules_and_who_approved() {
+    let f = Fixture::clean()
+        .edit(
+            "book.toml",
+            "[isms]",
+            "[approval]\nallowed-signers = \".policybook/allowed_signers\"\n\n[isms]",
+        )
+        .file(".policybook/allowed_signers", "# nobody yet\n")
+        .committed()
+        .edit(
+            ROLES_PATH,
+            "    title: Chief Technology Officer\n",
+            "    title: Chief Technology Officer\n    authorities: [approve-policy]\n",
+        )
+        .commit_as(
+            "Carol Example",
+            "carol@example.com",
+            "2026-04-01T10:00:00Z",
+            "The CTO may approve policies\n",
+        )
+        .file(
+            ".policybook/allowed_signers",
+            "# nobody yet\n# still nobody\n",
+        )
+        .commit_as(
+            "Bob Example",
+            "bob@example.com",
+            "2026-04-02T10:00:00Z",
+            "Note on signers\n\nApproved-by: Alice Example <alice@example.com>\n",
+        );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let page = f.read("site/control-changes.html");
+    let rows: Vec<&str> = page.split("<tr>").skip(2).collect();
+    // Newest first: the signer list, the registry, then the first commit's three files.
+    assert_eq!(rows.len(), 5, "{page}");
+    assert!(
+        rows[0].contains("allowed signers")
+            && rows[0].contains("Bob Example &lt;bob@example.com&gt;"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[0].contains("Approved-by")
+            || rows[0].contains("Alice Example &lt;alice@example.com&gt;"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[1].contains("roles registry") && rows[1].contains("Carol Example"),
+        "{}",
+        rows[1]
+    );
+    assert!(rows[1].contains("no Approved-by"), "{}", rows[1]);
+    assert!(
+        rows[1].contains("The CTO may approve policies"),
+        "{}",
+        rows[1]
+    );
+    let first: String = rows[2..].concat();
+    for controls in ["roles registry", "approval rules", "allowed signers"] {
+        assert!(first.contains(controls), "{controls}: {first}");
+    }
+}

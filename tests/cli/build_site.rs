@@ -59,6 +59,7 @@ fn build_writes_every_page() {
         "roles.html",
         "communications.html",
         "leadership.html",
+        "control-changes.html",
         "assets/css/policybook.css",
     ] {
         assert!(
@@ -74,9 +75,9 @@ fn build_writes_every_page() {
             site.keys()
         );
     }
-    // Exactly the five top pages, one page per document and one history page per document.
+    // Exactly the six top pages, one page per document and one history page per document.
     let html: Vec<&String> = site.keys().filter(|k| k.ends_with(".html")).collect();
-    assert_eq!(html.len(), 5 + 2 * DOC_PAGES.len(), "{html:?}");
+    assert_eq!(html.len(), 6 + 2 * DOC_PAGES.len(), "{html:?}");
     for id in ["POL-001", "ROL-001", "MR-2026-Q1"] {
         assert!(
             site.contains_key(&format!("history/{id}.html")),
