@@ -139,7 +139,7 @@ pub struct TypeConfig {
 }
 
 /// One approval rule: `count` distinct people, each holding one of `roles`.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovalRule {
     pub roles: Vec<String>,

@@ -102,6 +102,9 @@ pub struct Change {
     pub bump_required: bool,
     /// The roles that may approve the new version (any one of them), when it needs approval.
     pub approvers: Option<Vec<Approver>>,
+    /// The type's `[[types.T.approval]]` rules the new version must meet, all of them (empty
+    /// when one approval by any of `approvers` will do).
+    pub rules: Vec<crate::config::ApprovalRule>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -349,6 +352,14 @@ fn changes(base: &Site, head: &Site) -> Vec<Change> {
             bump_required,
             approvers: needs_approval
                 .then(|| approvers(head, a.and_then(|a| a.doc_type).unwrap_or_default())),
+            rules: match needs_approval {
+                true => a
+                    .and_then(|a| a.doc_type)
+                    .and_then(|t| head.project.rules(t))
+                    .map(|r| r.quorum.clone())
+                    .unwrap_or_default(),
+                false => Vec::new(),
+            },
         });
     }
     out.sort_by(|x, y| {
@@ -581,9 +592,19 @@ pub fn markdown(report: &Report) -> String {
                     }
                 })
                 .collect();
+            let needs = match c.rules.as_slice() {
+                [] => "one of".to_string(),
+                rules => {
+                    let each: Vec<String> = rules
+                        .iter()
+                        .map(|r| format!("{} of {}", r.count, r.roles.join("/")))
+                        .collect();
+                    format!("distinct people, {}, from", each.join(" and "))
+                }
+            };
             let _ = writeln!(
                 out,
-                "- **{}** {} ({}, version {}): one of {}",
+                "- **{}** {} ({}, version {}): {needs} {}",
                 c.id.as_deref().unwrap_or("?"),
                 c.title.as_deref().unwrap_or(""),
                 c.doc_type.as_deref().unwrap_or("?"),

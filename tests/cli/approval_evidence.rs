@@ -576,3 +576,52 @@ fn the_control_changes_page_lists_who_changed_the_rules_and_who_approved() {
         assert!(first.contains(controls), "{controls}: {first}");
     }
 }
+
+#[test]
+fn the_pull_request_report_names_the_rules_a_new_version_needs() {
+    let f = with_board(&[
+        ("Carol Example", "carol@example.com"),
+        ("Dave Example", "dave@example.com"),
+    ]);
+    let base = f.head_id();
+    let f = f
+        .edit(
+            POLICY_PATH,
+            "version: \"1.0\"\nstatus: approved",
+            "version: \"1.1\"\nstatus: in-review",
+        )
+        .edit(
+            POLICY_PATH,
+            "We continually improve the ISMS.",
+            "We continually improve the ISMS, every year.",
+        )
+        .commit_as(
+            "Bob Example",
+            "bob@example.com",
+            "2026-04-01T10:00:00Z",
+            "Policy 1.1 for review\n",
+        );
+    let out = f.run(&["diff", &format!("{base}..HEAD"), "--today", TODAY]);
+    assert!(out.code <= 1, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("distinct people, 1 of CEO and 2 of BOARD, from"),
+        "{}",
+        out.stdout
+    );
+    let json = f.run(&[
+        "diff",
+        &format!("{base}..HEAD"),
+        "--format",
+        "json",
+        "--today",
+        TODAY,
+    ]);
+    let report: Value = serde_json::from_str(&json.stdout).unwrap();
+    let change = &report["changes"][0];
+    assert_eq!(
+        change["rules"],
+        serde_json::json!([{"roles": ["CEO"], "count": 1}, {"roles": ["BOARD"], "count": 2}]),
+        "{change:#}"
+    );
+}
