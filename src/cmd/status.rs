@@ -37,7 +37,14 @@ const GROUPS: &[(&str, &[Code])] = &[
     ),
     ("Reviews overdue", &[Code::ReviewOverdue]),
     ("Approvals missing", &[Code::ApprovalMissing]),
-    ("Approvals not evidenced", &[Code::ApprovalNotEvidenced]),
+    (
+        "Approval rules not met (quorum, separation of duties)",
+        &[Code::ApprovalQuorumNotMet, Code::SelfApproval],
+    ),
+    (
+        "Approvals not evidenced",
+        &[Code::ApprovalNotEvidenced, Code::ApprovalDateMismatch],
+    ),
     (
         "Changed after approval (version not bumped)",
         &[Code::VersionNotBumped],

@@ -625,3 +625,33 @@ fn the_pull_request_report_names_the_rules_a_new_version_needs() {
         "{change:#}"
     );
 }
+
+#[test]
+fn status_says_which_rule_still_needs_whom() {
+    let f = with_board(&[("Carol Example", "carol@example.com")]);
+    let out = f.run(&["status", "--format", "json", "--today", TODAY]);
+    let report: Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout));
+    let group = report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Approval rules not met (quorum, separation of duties)")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let item = &group["items"][0];
+    assert_eq!(item["code"], "approval-quorum-not-met");
+    assert!(
+        item["message"]
+            .as_str()
+            .unwrap()
+            .contains("needs 2 distinct approvers holding BOARD"),
+        "{item:#}"
+    );
+    assert!(
+        item["help"]
+            .as_str()
+            .unwrap()
+            .contains("1 more approval by a holder of BOARD"),
+        "{item:#}"
+    );
+}
