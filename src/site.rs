@@ -41,6 +41,8 @@ pub struct Site {
     in_force: std::collections::HashMap<String, InForce>,
     /// The approval rules in force at each commit that evidences an approval (read on demand).
     pub rules_at: crate::rules_at::RulesCache,
+    /// The repository's signed approval tags (read on first use).
+    approval_tags: std::sync::OnceLock<Vec<crate::history::approval_tags::ApprovalTag>>,
 }
 
 impl Site {
@@ -77,6 +79,7 @@ impl Site {
             .collect();
         Site {
             rules_at: crate::rules_at::RulesCache::new(registries),
+            approval_tags: std::sync::OnceLock::new(),
             project,
             corpus,
             today,
@@ -99,6 +102,18 @@ impl Site {
     pub fn as_in_force(&self, doc: &Document) -> Option<&InForce> {
         self.in_force(doc)
             .filter(|f| std::ptr::eq(doc, &f.document))
+    }
+
+    /// The annotated tags that claim an approval of some content (see `approval_tags`).
+    pub fn approval_tags(&self) -> &[crate::history::approval_tags::ApprovalTag] {
+        self.approval_tags.get_or_init(|| {
+            self.history
+                .as_ref()
+                .ok()
+                .and_then(|h| git2::Repository::open(&h.git_dir).ok())
+                .map(|repo| crate::history::approval_tags::read(&repo))
+                .unwrap_or_default()
+        })
     }
 
     /// What the portal shows of a document: its in-force version, else the working copy.

@@ -28,6 +28,17 @@ pub enum Evidence {
         author: String,
         committer: String,
     },
+    /// A signed approval tag (`evidence = "signed"`): an annotated tag naming the approver and
+    /// the approved content hash, pointing at a commit that carries that content, whose SSH
+    /// signature verifies with a key allowed for the approver.
+    SignedTag {
+        tag: String,
+        commit: String,
+        fingerprint: String,
+        principal: String,
+        tagger: String,
+        time: i64,
+    },
     /// The approver authored the commit (with or without an `Approved-by:` trailer).
     Authored {
         commit: String,
@@ -58,6 +69,7 @@ impl Evidence {
     pub fn commit(&self) -> Option<&str> {
         match self {
             Evidence::Signed { commit, .. }
+            | Evidence::SignedTag { commit, .. }
             | Evidence::Authored { commit, .. }
             | Evidence::Proxy { commit, .. } => Some(commit),
             _ => None,
@@ -68,6 +80,7 @@ impl Evidence {
     pub fn kind(&self) -> &'static str {
         match self {
             Evidence::Signed { .. } => "signed",
+            Evidence::SignedTag { .. } => "signed-tag",
             Evidence::Authored { .. } => "authored",
             Evidence::Proxy { .. } => "trailer-by-proxy",
             Evidence::FrontMatter => "front-matter",
@@ -87,6 +100,7 @@ impl Evidence {
             | Evidence::Proxy {
                 author, committer, ..
             } => Some((author, committer)),
+            Evidence::SignedTag { tagger, .. } => Some((tagger, tagger)),
             _ => None,
         }
     }
@@ -105,6 +119,16 @@ impl Evidence {
                 ..
             } => format!(
                 "signed commit {} (key {fingerprint} of {principal})",
+                short(commit)
+            ),
+            Evidence::SignedTag {
+                tag,
+                commit,
+                fingerprint,
+                principal,
+                ..
+            } => format!(
+                "signed tag {tag} on {} (key {fingerprint} of {principal})",
                 short(commit)
             ),
             Evidence::Authored {
@@ -181,6 +205,8 @@ pub struct DocumentHistory<'a> {
     pub blob: Option<String>,
     /// The document's type (what its approvers are judged for); `None` for other files.
     pub doc_type: Option<String>,
+    /// The file's path in the repository.
+    pub repo_path: String,
 }
 
 /// What decides evidence: the mode, the allowed signers, and how to read a commit's signature.
@@ -190,6 +216,13 @@ pub struct Verifier<'a> {
     pub history: &'a HistoryIndex,
     /// `[approval] allow-proxy`.
     pub allow_proxy: bool,
+}
+
+/// What an approval approves: a document (its type and path) at a content hash.
+pub struct Subject<'s> {
+    pub doc_type: Option<&'s str>,
+    pub repo_path: &'s str,
+    pub content_hash: &'s str,
 }
 
 /// Whether a commit identity (`name`, `email`) is the holder's: by e-mail (case-insensitive)
@@ -232,6 +265,85 @@ impl<'a> Verifier<'a> {
         signature::verify_ssh(signers, email, sig, &payload, commit.committer.time)
     }
 
+    /// A signed approval tag that evidences `claim` (`evidence = "signed"`): it names the
+    /// approver and the approved content hash, points at a commit carrying that content, and
+    /// its signature verifies, at the tagger's time, with a key the signer list in force before
+    /// that commit allows for the approver.
+    fn signed_tag(
+        &self,
+        site: &Site,
+        claim: &ClaimedApproval,
+        candidates: &[&CommitRecord],
+        subject: &Subject,
+    ) -> Option<Evidence> {
+        let date = crate::dates::parse_date(&claim.date)?;
+        let repo = std::cell::OnceCell::new();
+        site.approval_tags()
+            .iter()
+            .filter(|tag| {
+                !subject.content_hash.is_empty() && tag.content_hash == subject.content_hash
+            })
+            .find_map(|tag| {
+                let rules = site.rules_at.at(&site.project, self.history, &tag.target)?;
+                if self.mode != Mode::Signed && rules.mode != Mode::Signed {
+                    return None;
+                }
+                if let Some(doc_type) = subject.doc_type
+                    && !rules.may_approve(&claim.role, doc_type)
+                {
+                    return None;
+                }
+                let holder = rules
+                    .role(&claim.role)?
+                    .holders_on(date)
+                    .find(|h| h.name.trim().eq_ignore_ascii_case(claim.name.trim()))?;
+                let names = tag.approved_by.iter().any(|t| {
+                    let (name, email) = trailers::person(&t.value);
+                    is_holder(holder, &name, &email)
+                });
+                if !names {
+                    return None;
+                }
+                // The tagged commit carries the approved content.
+                let carries = candidates.iter().any(|c| c.id == tag.target) || {
+                    let repo = repo
+                        .get_or_init(|| git2::Repository::open(&self.history.git_dir).ok())
+                        .as_ref()?;
+                    let commit = repo
+                        .find_commit(git2::Oid::from_str(&tag.target).ok()?)
+                        .ok()?;
+                    let entry = commit
+                        .tree()
+                        .ok()?
+                        .get_path(std::path::Path::new(subject.repo_path))
+                        .ok()?;
+                    self.history
+                        .facts(&entry.id().to_string())
+                        .and_then(|f| f.content_hash.as_deref())
+                        == Some(subject.content_hash)
+                };
+                if !carries {
+                    return None;
+                }
+                let (armour, payload) = tag.signature.as_ref()?;
+                let fingerprint = signature::verify_ssh(
+                    &rules.signers,
+                    &holder.email,
+                    armour,
+                    payload,
+                    tag.time,
+                )?;
+                Some(Evidence::SignedTag {
+                    tag: tag.name.clone(),
+                    commit: tag.target.clone(),
+                    fingerprint,
+                    principal: holder.email.clone(),
+                    tagger: tag.tagger.clone(),
+                    time: tag.time,
+                })
+            })
+    }
+
     /// The evidence for `claim` among `candidates` (the commits that carry the approved
     /// content, oldest first): the strongest kind any of them gives, the earliest of that kind.
     /// Only the person the claim names counts — a holder of the role on the claim's date whose
@@ -243,8 +355,9 @@ impl<'a> Verifier<'a> {
         site: &Site,
         claim: &ClaimedApproval,
         candidates: &[&CommitRecord],
-        doc_type: Option<&str>,
+        subject: &Subject,
     ) -> Evidence {
+        let doc_type = subject.doc_type;
         if self.mode == Mode::None {
             return Evidence::FrontMatter;
         }
@@ -374,6 +487,11 @@ impl<'a> Verifier<'a> {
                 (false, _) => refused_proxy = Some(commit.id.clone()),
             }
         }
+        if proxy.is_none()
+            && let Some(tag) = self.signed_tag(site, claim, candidates, subject)
+        {
+            return tag;
+        }
         proxy.unwrap_or_else(|| Evidence::NotEvidenced {
             reason: match (unsigned, refused_proxy, not_granted) {
                 (Some(c), _, _) => format!(
@@ -448,6 +566,7 @@ fn history_with<'a>(
         uncommitted,
         blob,
         doc_type: None,
+        repo_path,
     }
 }
 
@@ -525,16 +644,13 @@ pub fn evidence_for_versions(site: &Site, verifier: &Verifier, history: &mut Doc
             .find(|r| r.commit.id == v.approved_in)
             .and_then(|r| r.facts);
         let window = evidence_window(history, &v.content_hash, Some(&v.approved_in));
+        let subject = Subject {
+            doc_type: history.doc_type.as_deref(),
+            repo_path: &history.repo_path,
+            content_hash: &v.content_hash,
+        };
         let approvals = claims
-            .map(|f| {
-                evidence_of(
-                    site,
-                    verifier,
-                    &f.approvals,
-                    &window,
-                    history.doc_type.as_deref(),
-                )
-            })
+            .map(|f| evidence_of(site, verifier, &f.approvals, &window, &subject))
             .unwrap_or_default();
         filled.push(approvals);
     }
@@ -570,12 +686,17 @@ pub fn current_evidence(
     verifier: &Verifier,
     history: &DocumentHistory,
 ) -> Vec<ApprovalEvidence> {
+    let subject = Subject {
+        doc_type: history.doc_type.as_deref(),
+        repo_path: &history.repo_path,
+        content_hash: history.current.content_hash.as_deref().unwrap_or(""),
+    };
     evidence_of(
         site,
         verifier,
         &history.current.approvals,
         &current_window(history),
-        history.doc_type.as_deref(),
+        &subject,
     )
 }
 
@@ -688,16 +809,19 @@ fn evidence_of(
     verifier: &Verifier,
     claims: &[ClaimedApproval],
     window: &[&CommitRecord],
-    doc_type: Option<&str>,
+    subject: &Subject,
 ) -> Vec<ApprovalEvidence> {
     claims
         .iter()
         .map(|c| {
-            let evidence = verifier.evidence(site, c, window, doc_type);
-            let at = evidence
-                .commit()
-                .and_then(|id| window.iter().find(|r| r.id == id))
-                .map(|r| r.committer.time);
+            let evidence = verifier.evidence(site, c, window, subject);
+            let at = match &evidence {
+                Evidence::SignedTag { time, .. } => Some(*time),
+                _ => evidence
+                    .commit()
+                    .and_then(|id| window.iter().find(|r| r.id == id))
+                    .map(|r| r.committer.time),
+            };
             ApprovalEvidence {
                 role: c.role.clone(),
                 name: c.name.clone(),

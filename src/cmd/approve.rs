@@ -31,6 +31,11 @@ pub struct Args {
     /// A paragraph for the commit message (why, what was reviewed).
     #[arg(long)]
     pub message: Option<String>,
+    /// Also write a signed approval tag `approval/ID/VERSION/ROLE` on the approval commit,
+    /// naming the approver and the approved content hash, SSH-signed with `user.signingkey`:
+    /// evidence with `evidence = "signed"` without signing the commit.
+    #[arg(long)]
+    pub tag: bool,
 }
 
 fn refuse(message: impl std::fmt::Display) -> Result<i32, crate::Error> {
@@ -200,6 +205,20 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         args.id,
         &commit[..10]
     );
+    if args.tag {
+        let hash = crate::content::facts::read(&new_text)
+            .content_hash
+            .unwrap_or_default();
+        let tag_name = format!("approval/{}/{version}/{role}", args.id);
+        match approval_tag(&repo, &commit, &tag_name, &name, &email, &hash) {
+            Ok(()) => eprintln!("signed approval tag {tag_name}"),
+            Err(e) => {
+                return refuse(format!(
+                    "the approval is committed, but the tag is not: {e}"
+                ));
+            }
+        }
+    }
 
     // What check now says about the document.
     let after = crate::load(&root, crate::site::Options::default())?;
@@ -399,6 +418,45 @@ fn commit(
     repo.reference(&target, id, true, "policybook approve (signed)")
         .map_err(e)?;
     Ok(id.to_string())
+}
+
+/// Writes the annotated tag `name` on `commit`, as `git tag -s` would with `gpg.format = ssh`:
+/// the tag object's text, then its SSH signature appended to the message.
+fn approval_tag(
+    repo: &git2::Repository,
+    commit: &str,
+    name: &str,
+    approver: &str,
+    email: &str,
+    content_hash: &str,
+) -> Result<(), String> {
+    let e = |e: git2::Error| e.message().to_string();
+    if repo.find_reference(&format!("refs/tags/{name}")).is_ok() {
+        return Err(format!("the tag {name} exists already"));
+    }
+    let tagger = git2::Signature::now(approver, email).map_err(e)?;
+    let offset = tagger.when().offset_minutes();
+    let payload = format!(
+        "object {commit}\ntype commit\ntag {name}\ntagger {approver} <{email}> {} {}{:02}{:02}\n\nApprove {name}\n\nApproved-by: {approver} <{email}>\nApproved-content: sha256:{content_hash}\n",
+        tagger.when().seconds(),
+        if offset < 0 { '-' } else { '+' },
+        offset.abs() / 60,
+        offset.abs() % 60,
+    );
+    let signature = ssh_sign(repo, payload.as_bytes())?;
+    let object = format!("{payload}{signature}");
+    let id = repo
+        .odb()
+        .and_then(|odb| odb.write(git2::ObjectType::Tag, object.as_bytes()))
+        .map_err(e)?;
+    repo.reference(
+        &format!("refs/tags/{name}"),
+        id,
+        false,
+        "policybook approve --tag",
+    )
+    .map_err(e)?;
+    Ok(())
 }
 
 /// An SSH signature of `data` in git's format (SSHSIG, namespace `git`, armored) made with the

@@ -3,6 +3,7 @@
 //! persisted cache so the next run walks only the commits it has not seen. Reads the repository
 //! with git2 only; never writes to it except the cache file inside the git directory.
 
+pub mod approval_tags;
 pub mod cache;
 pub mod follow;
 pub mod report;

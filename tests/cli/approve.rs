@@ -325,3 +325,110 @@ fn concurrent_approvals_of_one_document_both_land() {
         assert!(!f.git_dir().join("policybook/approve.lock").exists());
     }
 }
+
+/// `approve --tag` in a repository that requires signed evidence: the approval commit itself
+/// is unsigned, and the signed approval tag evidences the approval. `git verify-tag` with the
+/// same allowed_signers file agrees, for that tag and for one signed with a key not in it.
+#[test]
+fn a_signed_approval_tag_evidences_the_approval_as_git_verify_tag_does() {
+    let alice = ssh_key::PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[7; 32]));
+    let mallory = ssh_key::PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[9; 32]));
+    let signers = ".policybook/allowed_signers";
+    let book = format!(
+        "{BOOK_TOML}\n[approval]\nevidence = \"signed\"\nallowed-signers = \"{signers}\"\n"
+    );
+    let f = Fixture::new()
+        .file("book.toml", book)
+        .file(
+            signers,
+            format!("{CEO_EMAIL} {}\n", alice.public_key().to_openssh().unwrap()),
+        )
+        .file(POLICY_PATH, POLICY)
+        .file(ROLES_PATH, ROLES)
+        .file(REVIEW_PATH, REVIEW)
+        .file(COMMUNICATION_PATH, COMMUNICATION)
+        .commit_signed_as(
+            CEO_NAME,
+            CEO_EMAIL,
+            COMMIT_TIME,
+            "Information security policy v1.0\n\nApproved-by: Alice Example <alice@example.com>\n",
+            &alice,
+        );
+    let f = drafted(f);
+    let keys = tempfile::tempdir().unwrap();
+    let use_key = |key: &ssh_key::PrivateKey, file: &str| {
+        let key_file = keys.path().join(file);
+        std::fs::write(
+            &key_file,
+            key.to_openssh(ssh_key::LineEnding::LF).unwrap().as_bytes(),
+        )
+        .unwrap();
+        let mut config = f.repo().config().unwrap();
+        config.set_str("gpg.format", "ssh").unwrap();
+        config
+            .set_str("user.signingkey", key_file.to_str().unwrap())
+            .unwrap();
+    };
+
+    // Signed with a key the list does not allow for Alice: no evidence.
+    use_key(&mallory, "mallory");
+    let out = approve(&f, "Alice Example", &["--tag"]);
+    assert!(
+        out.stderr
+            .contains("signed approval tag approval/POL-001/1.1/CEO"),
+        "{}",
+        out.stderr
+    );
+    let diags = f.diagnostics();
+    only(&diags, "approval-not-evidenced");
+    let git_verify = |tag: &str| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(f.path())
+            .args(["-c", "gpg.format=ssh", "-c"])
+            .arg(format!(
+                "gpg.ssh.allowedSignersFile={}",
+                f.join(signers).display()
+            ))
+            .args(["verify-tag", tag])
+            .output()
+            .ok()
+            .map(|o| o.status.success())
+    };
+    let tag = "approval/POL-001/1.1/CEO";
+    if let Some(verified) = git_verify(tag) {
+        assert!(!verified, "git verify-tag accepts Mallory's key");
+    } else {
+        assert!(std::env::var_os("CI").is_none(), "git is needed in CI");
+    }
+
+    // Alice signs the tag (the old one goes): the approval is evidenced by it.
+    f.repo().tag_delete(tag).unwrap();
+    use_key(&alice, "alice");
+    let head = f.repo().head().unwrap().peel_to_commit().unwrap();
+    // `approve` refuses a second approval of the same version: approve again from the draft.
+    f.repo()
+        .reset(
+            &head.parent(0).unwrap().into_object(),
+            git2::ResetType::Hard,
+            None,
+        )
+        .unwrap();
+    let out = approve(&f, "Alice Example", &["--tag"]);
+    assert!(out.code <= 1, "{}", out.stderr);
+    let diags = f.diagnostics();
+    for code in EVIDENCE_CODES {
+        none_of(&diags, code);
+    }
+    let h = f.run(&["history", "POL-001", "--format", "json"]);
+    let h: serde_json::Value = serde_json::from_str(&h.stdout).unwrap();
+    let approval = &h["versions"].as_array().unwrap().last().unwrap()["approvals"][0];
+    assert_eq!(approval["kind"], "signed-tag", "{approval:#}");
+    assert!(
+        approval["evidence"].as_str().unwrap().contains(tag),
+        "{approval:#}"
+    );
+    if let Some(verified) = git_verify(tag) {
+        assert!(verified, "git verify-tag refuses Alice's tag");
+    }
+}
