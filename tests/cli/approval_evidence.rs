@@ -655,3 +655,67 @@ fn status_says_which_rule_still_needs_whom() {
         "{item:#}"
     );
 }
+
+#[test]
+fn a_commit_cannot_use_a_signing_key_it_adds() {
+    let alice = ssh_key::PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[7; 32]));
+    let mallory = ssh_key::PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[9; 32]));
+    let signers = ".policybook/allowed_signers";
+    let line = |key: &ssh_key::PrivateKey| {
+        format!("{CEO_EMAIL} {}\n", key.public_key().to_openssh().unwrap())
+    };
+    let f = Fixture::new()
+        .file(
+            "book.toml",
+            format!(
+                "{BOOK_TOML}\n[approval]\nevidence = \"signed\"\nallowed-signers = \"{signers}\"\n"
+            ),
+        )
+        .file(signers, line(&alice))
+        .file(POLICY_PATH, POLICY)
+        .file(ROLES_PATH, ROLES)
+        .file(REVIEW_PATH, REVIEW)
+        .file(COMMUNICATION_PATH, COMMUNICATION)
+        .commit_signed_as(
+            CEO_NAME,
+            CEO_EMAIL,
+            COMMIT_TIME,
+            "Information security policy v1.0\n",
+            &alice,
+        );
+    assert!(f.diagnostics().is_empty());
+    // Mallory lists her key under Alice's address and signs Alice's approval of 1.1 with it,
+    // in one commit.
+    let f = f
+        .file(signers, format!("{}{}", line(&alice), line(&mallory)))
+        .file(POLICY_PATH, policy_v11("CEO", "Alice Example"))
+        .commit_signed_as(
+            CEO_NAME,
+            CEO_EMAIL,
+            "2026-04-02T10:00:00Z",
+            "Policy 1.1\n\nApproved-by: Alice Example <alice@example.com>\n",
+            &mallory,
+        );
+    let diags = f.diagnostics();
+    let d = only(&diags, "approval-not-evidenced");
+    assert!(
+        d.message
+            .contains("allowed-signers file in force before it"),
+        "{}",
+        show(&diags)
+    );
+    // The same commit signed with Alice's own key is evidence.
+    let g = f.file(
+        POLICY_PATH,
+        policy_v11("CEO", "Alice Example").replace("every year", "each year"),
+    );
+    let g = g.commit_signed_as(
+        CEO_NAME,
+        CEO_EMAIL,
+        "2026-04-02T11:00:00Z",
+        "Policy 1.1, reworded\n\nApproved-by: Alice Example <alice@example.com>\n",
+        &alice,
+    );
+    none_of(&g.diagnostics(), "approval-not-evidenced");
+    assert_eq!(policy_approval(&g)["kind"], "signed");
+}
