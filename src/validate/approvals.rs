@@ -52,43 +52,15 @@ pub fn check_records(site: &Site, out: &mut Vec<Diagnostic>) {
         let doc_type = meta.doc_type.value.as_str();
         let id = Some(meta.id.value.as_str());
         let allowed = record_approvers(site, doc_type);
-        for a in &signoff.approvals {
-            let Some(role) = site.role(&a.role.value) else {
-                continue;
-            }; // unknown-role reports it
-            if !allowed.contains(&a.role.value) {
-                out.push(
-                    Diagnostic::new(
-                        Code::ApproverNotAuthorized,
-                        format!("role `{}` may not approve a {doc_type} record", a.role.value),
-                    )
-                    .at(&doc.file, a.role.pos)
-                    .width(a.role.value.chars().count())
-                    .doc(id)
-                    .help(format!(
-                        "top management approves records: {}; or give the role the authority `approve-{doc_type}`",
-                        if allowed.is_empty() { "no role yet".to_string() } else { allowed.join(", ") }
-                    )),
-                );
-            } else if !role
-                .holders_on(a.date.value)
-                .any(|h| h.name == a.name.value)
-            {
-                out.push(
-                    Diagnostic::new(
-                        Code::ApproverNotAuthorized,
-                        format!(
-                            "`{}` did not hold role `{}` on {}",
-                            a.name.value, a.role.value, a.date.value
-                        ),
-                    )
-                    .at(&doc.file, a.name.pos)
-                    .width(a.name.value.chars().count())
-                    .doc(id)
-                    .help("check the approver's name and the holders' `since`/`until` in the roles registry"),
-                );
-            }
-        }
+        approvers_held(
+            site,
+            doc,
+            &signoff.approvals,
+            &allowed,
+            &format!("a {doc_type} record"),
+            "top management approves records:",
+            out,
+        );
         if let Some(status) = signoff.status.as_ref().filter(|_| signoff.is_approved())
             && signoff.approvals.is_empty()
         {
@@ -100,6 +72,76 @@ pub fn check_records(site: &Site, out: &mut Vec<Diagnostic>) {
                         "add `approvals: [{{role: {}, name: …, date: YYYY-MM-DD}}]` and commit it with an `Approved-by:` trailer",
                         allowed.first().map_or("CEO", String::as_str),
                     )),
+            );
+        }
+    }
+}
+
+/// `approver-not-authorized` for each approval whose role is not `allowed` to approve `what`
+/// (`who` says who is, in the help), or whose named person did not hold the role that day.
+fn approvers_held(
+    site: &Site,
+    doc: &crate::content::Document,
+    approvals: &[crate::content::document::Approval],
+    allowed: &[String],
+    what: &str,
+    who: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let doc_type = doc.meta.as_ref().map_or("", |m| m.doc_type.value.as_str());
+    for a in approvals {
+        let Some(role) = site.role(&a.role.value) else {
+            continue;
+        }; // unknown-role reports it
+        if !allowed.contains(&a.role.value) {
+            out.push(
+                Diagnostic::new(
+                    Code::ApproverNotAuthorized,
+                    format!("role `{}` may not approve {what}", a.role.value),
+                )
+                .at(&doc.file, a.role.pos)
+                .width(a.role.value.chars().count())
+                .doc(doc.id())
+                .help(format!(
+                    "{who} {}; or give the role the authority `approve-{doc_type}`",
+                    if allowed.is_empty() {
+                        "no role yet".to_string()
+                    } else {
+                        allowed.join(", ")
+                    }
+                )),
+            );
+        } else if !role
+            .holders_on(a.date.value)
+            .any(|h| h.name == a.name.value)
+        {
+            let holders: Vec<&str> = role
+                .holders_on(a.date.value)
+                .map(|h| h.name.as_str())
+                .collect();
+            out.push(
+                Diagnostic::new(
+                    Code::ApproverNotAuthorized,
+                    format!(
+                        "`{}` did not hold role `{}` on {}",
+                        a.name.value, a.role.value, a.date.value
+                    ),
+                )
+                .at(&doc.file, a.name.pos)
+                .width(a.name.value.chars().count())
+                .doc(doc.id())
+                .help(if holders.is_empty() {
+                    format!(
+                        "nobody held `{}` on that date; check the holders' `since`/`until`",
+                        a.role.value
+                    )
+                } else {
+                    format!(
+                        "on that date `{}` was held by {}",
+                        a.role.value,
+                        holders.join(", ")
+                    )
+                }),
             );
         }
     }
@@ -166,59 +208,15 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
             .expect("controlled types have rules");
         let id = Some(meta.id.value.as_str());
 
-        for a in &c.approvals {
-            let Some(role) = site.role(&a.role.value) else {
-                continue;
-            }; // unknown-role reports it
-            if !rules.approvers.contains(&a.role.value) && !role.may_approve(doc_type) {
-                let allowed = authorised_roles(site, doc_type);
-                out.push(
-                    Diagnostic::new(
-                        Code::ApproverNotAuthorized,
-                        format!("role `{}` may not approve a {doc_type}", a.role.value),
-                    )
-                    .at(&doc.file, a.role.pos)
-                    .width(a.role.value.chars().count())
-                    .doc(id)
-                    .help(format!(
-                        "a {doc_type} is approved by {}; or give the role the authority `approve-{doc_type}`",
-                        if allowed.is_empty() { "no role yet".to_string() } else { allowed.join(", ") }
-                    )),
-                );
-            } else if !role
-                .holders_on(a.date.value)
-                .any(|h| h.name == a.name.value)
-            {
-                let holders: Vec<&str> = role
-                    .holders_on(a.date.value)
-                    .map(|h| h.name.as_str())
-                    .collect();
-                out.push(
-                    Diagnostic::new(
-                        Code::ApproverNotAuthorized,
-                        format!(
-                            "`{}` did not hold role `{}` on {}",
-                            a.name.value, a.role.value, a.date.value
-                        ),
-                    )
-                    .at(&doc.file, a.name.pos)
-                    .width(a.name.value.chars().count())
-                    .doc(id)
-                    .help(if holders.is_empty() {
-                        format!(
-                            "nobody held `{}` on that date; check the holders' `since`/`until`",
-                            a.role.value
-                        )
-                    } else {
-                        format!(
-                            "on that date `{}` was held by {}",
-                            a.role.value,
-                            holders.join(", ")
-                        )
-                    }),
-                );
-            }
-        }
+        approvers_held(
+            site,
+            doc,
+            &c.approvals,
+            &authorised_roles(site, doc_type),
+            &format!("a {doc_type}"),
+            &format!("a {doc_type} is approved by"),
+            out,
+        );
 
         if !c.is_approved() {
             continue;
