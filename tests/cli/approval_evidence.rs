@@ -16,12 +16,7 @@ fn policy_approval(f: &Fixture) -> Value {
 
 /// The clean fixture, but its approval commit is made by `name <email>` with `message`.
 fn approved_by_commit_of(name: &str, email: &str, message: &str) -> Fixture {
-    let mut f = Fixture::new()
-        .file("book.toml", BOOK_TOML)
-        .file(POLICY_PATH, POLICY)
-        .file(ROLES_PATH, ROLES)
-        .file(REVIEW_PATH, REVIEW)
-        .file(COMMUNICATION_PATH, COMMUNICATION);
+    let mut f = Fixture::clean_files();
     f.commit_full(name, email, COMMIT_TIME, message, &[], None);
     f
 }
@@ -33,12 +28,7 @@ fn another_holder_of_the_role_does_not_evidence_the_named_approver() {
         "        email: alice@example.com\n        since: 2020-01-01\n",
         "        email: alice@example.com\n        since: 2020-01-01\n      - name: Zed Example\n        email: zed@example.com\n        since: 2020-01-01\n",
     );
-    let mut f = Fixture::new()
-        .file("book.toml", BOOK_TOML)
-        .file(POLICY_PATH, POLICY)
-        .file(ROLES_PATH, &roles)
-        .file(REVIEW_PATH, REVIEW)
-        .file(COMMUNICATION_PATH, COMMUNICATION);
+    let mut f = Fixture::clean_files().file(ROLES_PATH, &roles);
     f.commit_full(
         "Zed Example",
         "zed@example.com",
@@ -138,16 +128,10 @@ fn the_kind_of_evidence_is_named_with_author_and_committer() {
 #[test]
 fn mailmap_never_changes_who_a_commit_evidences() {
     // Mallory commits the approval; a tracked .mailmap says she is Alice.
-    let mut f = Fixture::new()
-        .file("book.toml", BOOK_TOML)
-        .file(POLICY_PATH, POLICY)
-        .file(ROLES_PATH, ROLES)
-        .file(REVIEW_PATH, REVIEW)
-        .file(COMMUNICATION_PATH, COMMUNICATION)
-        .file(
-            ".mailmap",
-            "Alice Example <alice@example.com> Mallory <mallory@evil.test>\n",
-        );
+    let mut f = Fixture::clean_files().file(
+        ".mailmap",
+        "Alice Example <alice@example.com> Mallory <mallory@evil.test>\n",
+    );
     f.commit_full(
         "Mallory",
         "mallory@evil.test",
@@ -265,12 +249,10 @@ fn with_board(board_approvers: &[(&str, &str)]) -> Fixture {
         "approvals:\n  - role: CEO\n    name: Alice Example\n    date: 2026-03-01\n",
         &approvals,
     );
-    let mut f = Fixture::new()
+    let mut f = Fixture::clean_files()
         .file("book.toml", BOOK_TOML.replace("[isms]", QUORUM))
         .file(POLICY_PATH, policy)
-        .file(ROLES_PATH, roles)
-        .file(REVIEW_PATH, REVIEW)
-        .file(COMMUNICATION_PATH, COMMUNICATION);
+        .file(ROLES_PATH, roles);
     f.commit_full(
         CEO_NAME,
         CEO_EMAIL,
@@ -339,12 +321,7 @@ fn separation_of_duties_keeps_authors_from_approving_their_own_change() {
             "approvals:\n  - role: CEO\n    name: Alice Example\n    date: 2026-03-01\n",
             "",
         );
-    let mut f = sod(Fixture::new()
-        .file("book.toml", BOOK_TOML)
-        .file(POLICY_PATH, &draft)
-        .file(ROLES_PATH, ROLES)
-        .file(REVIEW_PATH, REVIEW)
-        .file(COMMUNICATION_PATH, COMMUNICATION));
+    let mut f = sod(Fixture::clean_files().file(POLICY_PATH, &draft));
     f.commit_full(
         "Bob Example",
         "bob@example.com",
@@ -664,7 +641,7 @@ fn a_commit_cannot_use_a_signing_key_it_adds() {
     let line = |key: &ssh_key::PrivateKey| {
         format!("{CEO_EMAIL} {}\n", key.public_key().to_openssh().unwrap())
     };
-    let f = Fixture::new()
+    let f = Fixture::clean_files()
         .file(
             "book.toml",
             format!(
@@ -672,10 +649,6 @@ fn a_commit_cannot_use_a_signing_key_it_adds() {
             ),
         )
         .file(signers, line(&alice))
-        .file(POLICY_PATH, POLICY)
-        .file(ROLES_PATH, ROLES)
-        .file(REVIEW_PATH, REVIEW)
-        .file(COMMUNICATION_PATH, COMMUNICATION)
         .commit_signed_as(
             CEO_NAME,
             CEO_EMAIL,

@@ -249,6 +249,17 @@ impl Fixture {
         f
     }
 
+    /// The clean fixture's files, with no commit made or pending: for a test that makes the
+    /// first commit itself (another author, a signature, a different message).
+    pub fn clean_files() -> Self {
+        Fixture::new()
+            .file("book.toml", BOOK_TOML)
+            .file(POLICY_PATH, POLICY)
+            .file(ROLES_PATH, ROLES)
+            .file(REVIEW_PATH, REVIEW)
+            .file(COMMUNICATION_PATH, COMMUNICATION)
+    }
+
     /// The clean fixture's approval commit.
     fn commit_initial(&self) {
         self.commit_now(
