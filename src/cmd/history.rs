@@ -124,6 +124,8 @@ fn outside_scope(
         head_blobs: Default::default(),
         scope: history.scope.clone(),
         boundary: history.boundary.clone(),
+        follow_outside: history.follow_outside,
+        outside: history.outside.clone(),
         approved_texts: Default::default(),
         // A walk of one file: never written over the project's cache.
         unsaved: false,
