@@ -29,6 +29,8 @@ mod git_history;
 mod hostile;
 #[path = "cli/init_communicate.rs"]
 mod init_communicate;
+#[path = "cli/lineage.rs"]
+mod lineage;
 #[path = "cli/search.rs"]
 mod search;
 #[path = "cli/serve.rs"]
