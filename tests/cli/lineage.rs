@@ -461,3 +461,351 @@ fn history_path_is_resolved_against_the_root() {
     assert_eq!(h["id"], "POL-001");
     assert_eq!(revs(&h), [rev(&f.head_id(), POLICY_PATH, "added")]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// A generated branchy history against `git log --follow`
+// ---------------------------------------------------------------------------------------------
+
+/// The files of one line of history: path → text.
+type Files = std::collections::BTreeMap<String, String>;
+
+/// A deterministic xorshift generator.
+struct Dice(u64);
+
+impl Dice {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &'a [String]) -> Option<&'a String> {
+        (!items.is_empty()).then(|| &items[self.below(items.len())])
+    }
+}
+
+/// Directories the generator writes (besides `book.toml`).
+const GENERATED_DIRS: [&str; 3] = ["content", "legacy", "drafts"];
+
+/// Replaces the generated directories of the working tree by `files`.
+fn write_files(f: Fixture, files: &Files) -> Fixture {
+    for dir in GENERATED_DIRS {
+        let _ = std::fs::remove_dir_all(f.join(dir));
+    }
+    files
+        .iter()
+        .fold(f, |f, (path, text)| f.file(path, text.as_str()))
+}
+
+/// A document of 16 lines, each naming the document, so that documents are not alike.
+fn generated_doc(name: usize) -> String {
+    (0..16)
+        .map(|i| format!("Document {name}, line {i}: the text that this line holds.\n"))
+        .collect()
+}
+
+/// The history a deterministic generator builds: main commits that add, edit, rename, move
+/// out of and into the content directory (`legacy/` and `drafts/` are outside it), and
+/// pull-request branches, some merging main into themselves, each owning the files it changes
+/// while it is open so that every merge is clean.
+struct Generated {
+    f: Fixture,
+    commits: usize,
+    merges: usize,
+}
+
+fn generate_branchy_history(seed: u64) -> Generated {
+    let mut dice = Dice(seed);
+    let mut names = 0usize;
+    let mut hour = 0u32;
+    let mut commits = 0usize;
+    let mut merges = 0usize;
+    let mut main_files = Files::new();
+    for _ in 0..8 {
+        main_files.insert(format!("content/d{names}.md"), generated_doc(names));
+        names += 1;
+    }
+    for _ in 0..4 {
+        main_files.insert(format!("legacy/l{names}.md"), generated_doc(names));
+        names += 1;
+    }
+    let f = Fixture::new().file("book.toml", BOOK_TOML);
+    let main = f.current_branch();
+    let mut f = write_files(f, &main_files).commit_as(BOB_NAME, BOB_EMAIL, &t(0), "Start");
+    commits += 1;
+
+    // One change to `files`, touching none of `owned`; returns the commit summary.
+    let change =
+        |files: &mut Files, owned: &[String], dice: &mut Dice, names: &mut usize| -> String {
+            let free: Vec<String> = files
+                .keys()
+                .filter(|p| !owned.contains(p))
+                .cloned()
+                .collect();
+            *names += 1;
+            let n = *names;
+            let edit = |text: &str, dice: &mut Dice| -> String {
+                let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+                let at = dice.below(lines.len());
+                lines[at] = format!("Revised in change {n}: line {at} now says something new.");
+                lines.join("\n") + "\n"
+            };
+            let roll = dice.below(20);
+            let Some(path) = dice.pick(&free).cloned() else {
+                files.insert(format!("content/n{n}.md"), generated_doc(n));
+                return format!("Add n{n}");
+            };
+            let inside = path.starts_with("content/");
+            match roll {
+                0..=9 => {
+                    let text = edit(&files[&path], dice);
+                    files.insert(path.clone(), text);
+                    format!("Edit {path}")
+                }
+                10..=11 => {
+                    files.insert(format!("content/n{n}.md"), generated_doc(n));
+                    format!("Add n{n}")
+                }
+                12..=13 if inside => {
+                    let text = files.remove(&path).expect("picked");
+                    let to = format!("content/s{n}/r{n}.md");
+                    let text = if dice.below(2) == 0 {
+                        edit(&text, dice)
+                    } else {
+                        text
+                    };
+                    files.insert(to.clone(), text);
+                    format!("Rename {path} to {to}")
+                }
+                14..=15 if inside => {
+                    let text = files.remove(&path).expect("picked");
+                    let to = format!("drafts/x{n}.md");
+                    files.insert(to.clone(), text);
+                    format!("Move {path} out to {to}")
+                }
+                14..=17 if !inside => {
+                    let text = files.remove(&path).expect("picked");
+                    let base = path.rsplit('/').next().expect("a name");
+                    let to = format!("content/in{n}/{base}");
+                    files.insert(to.clone(), text);
+                    format!("Move {path} in to {to}")
+                }
+                18 if inside && free.len() > 6 => {
+                    files.remove(&path);
+                    format!("Delete {path}")
+                }
+                _ => {
+                    let text = edit(&files[&path], dice);
+                    files.insert(path.clone(), text);
+                    format!("Edit {path}")
+                }
+            }
+        };
+
+    let mut prs = 0;
+    while commits < 320 || merges < 45 {
+        if dice.below(3) != 0 {
+            let summary = change(&mut main_files, &[], &mut dice, &mut names);
+            hour += 1;
+            f = write_files(f, &main_files).commit_as(BOB_NAME, BOB_EMAIL, &t(hour), &summary);
+            commits += 1;
+            continue;
+        }
+        // A pull request owning one or two files.
+        prs += 1;
+        let branch = format!("pr{prs}");
+        f = f.branch(&branch);
+        let candidates: Vec<String> = main_files.keys().cloned().collect();
+        let mut owned: Vec<String> = Vec::new();
+        for _ in 0..1 + dice.below(2) {
+            if let Some(p) = dice.pick(&candidates)
+                && !owned.contains(p)
+            {
+                owned.push(p.clone());
+            }
+        }
+        // Every path the owned files have on the branch.
+        let mut branch_paths = owned.clone();
+        let mut branch_files = main_files.clone();
+        // The clean merge of the two lines: the branch's owned files, main's others.
+        let merged =
+            |main_files: &Files, branch_files: &Files, owned: &[String], all: &[String]| {
+                let mut out: Files = main_files
+                    .iter()
+                    .filter(|(p, _)| !all.contains(p))
+                    .map(|(p, t)| (p.clone(), t.clone()))
+                    .collect();
+                for p in owned {
+                    if let Some(text) = branch_files.get(p) {
+                        out.insert(p.clone(), text.clone());
+                    }
+                }
+                out
+            };
+        let steps = 2 + dice.below(3);
+        let side_merge_at = if dice.below(2) == 0 {
+            Some(dice.below(steps))
+        } else {
+            None
+        };
+        for step in 0..steps {
+            // The branch changes an owned file (edit, or rename within content).
+            let path = owned[dice.below(owned.len())].clone();
+            hour += 1;
+            names += 1;
+            let summary = if path.starts_with("content/") && dice.below(4) == 0 {
+                let text = branch_files.remove(&path).expect("owned");
+                let to = format!(
+                    "content/b{names}/{}",
+                    path.rsplit('/').next().expect("name")
+                );
+                branch_files.insert(to.clone(), text);
+                owned.retain(|p| p != &path);
+                owned.push(to.clone());
+                branch_paths.push(to.clone());
+                format!("Rename {path} to {to} on {branch}")
+            } else {
+                let mut lines: Vec<String> =
+                    branch_files[&path].lines().map(str::to_string).collect();
+                let at = dice.below(lines.len());
+                lines[at] = format!("Changed on {branch} as change {names}, line {at}.");
+                branch_files.insert(path.clone(), lines.join("\n") + "\n");
+                format!("Edit {path} on {branch}")
+            };
+            f = write_files(f.switch(&branch), &branch_files).commit_as(
+                BOB_NAME,
+                BOB_EMAIL,
+                &t(hour),
+                &summary,
+            );
+            commits += 1;
+            // Main goes on meanwhile.
+            for _ in 0..dice.below(3) {
+                let summary = change(&mut main_files, &branch_paths, &mut dice, &mut names);
+                hour += 1;
+                f = write_files(f.switch(&main), &main_files).commit_as(
+                    BOB_NAME,
+                    BOB_EMAIL,
+                    &t(hour),
+                    &summary,
+                );
+                commits += 1;
+            }
+            if side_merge_at == Some(step) {
+                branch_files = merged(&main_files, &branch_files, &owned, &branch_paths);
+                hour += 1;
+                f = write_files(f.switch(&branch), &branch_files).merge_as(
+                    BOB_NAME,
+                    BOB_EMAIL,
+                    &t(hour),
+                    &format!("Merge {main} into {branch}"),
+                    &[&main],
+                );
+                commits += 1;
+                merges += 1;
+            }
+        }
+        main_files = merged(&main_files, &branch_files, &owned, &branch_paths);
+        hour += 1;
+        f = write_files(f.switch(&main), &main_files).merge_as(
+            CEO_NAME,
+            CEO_EMAIL,
+            &t(hour),
+            &approved(&format!("Merge pull request {branch}")),
+            &[&branch],
+        );
+        commits += 1;
+        merges += 1;
+    }
+    Generated { f, commits, merges }
+}
+
+/// `git log --follow --format=%H -- PATH` (no merges: `--follow` lists none), or `None`
+/// without git.
+fn git_log_follow(f: &Fixture, path: &str) -> Option<Vec<String>> {
+    let out = std::process::Command::new("git")
+        .args(["log", "--follow", "--format=%H", "--", path])
+        .current_dir(f.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "git log failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(
+        String::from_utf8(out.stdout)
+            .expect("UTF-8")
+            .lines()
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+#[test]
+fn generated_branchy_history_matches_git_log_follow() {
+    let Generated { f, commits, merges } = generate_branchy_history(0x9e37_79b9_7f4a_7c15);
+    assert!(
+        commits >= 300 && merges >= 40,
+        "{commits} commits, {merges} merges"
+    );
+    if git_log_follow(&f, "book.toml").is_none() {
+        eprintln!("git is not installed: skipping the comparison with git log --follow");
+        return;
+    }
+    let all = f.run(&["history", "--all", "--format", "json"]);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    let head = f.repo().head().unwrap().peel_to_tree().unwrap();
+    let mut files = Vec::new();
+    head.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        let path = format!("{dir}{}", entry.name().unwrap());
+        if entry.kind() == Some(git2::ObjectType::Blob) && path.starts_with("content/") {
+            files.push(path);
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .unwrap();
+    assert!(files.len() >= 8, "{files:?}");
+    let is_merge = |c: &str| f.repo().find_commit(f.resolve(c)).unwrap().parent_count() > 1;
+    let mut outside = 0;
+    let mut differences = Vec::new();
+    for path in &files {
+        let h = history(&f, path);
+        let ours: Vec<(String, String, String)> = revs(&h);
+        outside += ours.iter().filter(|r| !r.1.starts_with("content/")).count();
+        let ours: Vec<String> = ours
+            .into_iter()
+            .map(|r| r.0)
+            .filter(|c| !is_merge(c))
+            .collect();
+        let theirs = git_log_follow(&f, path).expect("git");
+        if ours != theirs {
+            differences.push(format!("{path}:\n  ours   {ours:?}\n  theirs {theirs:?}"));
+        }
+        // Exactly one `added` per lifetime: never two without a deletion between.
+        let kinds: Vec<String> = revs(&h).into_iter().rev().map(|r| r.2).collect();
+        let mut alive = false;
+        for k in &kinds {
+            assert!(!(k == "added" && alive), "{path}: {kinds:?}");
+            alive = k != "deleted";
+        }
+    }
+    eprintln!(
+        "{commits} commits, {merges} merges, {} files, {outside} revisions outside content/",
+        files.len()
+    );
+    assert!(
+        outside > 0,
+        "no lineage reached outside the content directory"
+    );
+    assert!(
+        differences.is_empty(),
+        "{} of {} files differ from git log --follow:\n{}",
+        differences.len(),
+        files.len(),
+        differences.join("\n")
+    );
+}
