@@ -472,7 +472,9 @@ fn detect_renames(repo: &Repository, raw: Vec<RawChange>, outside: Vec<RawChange
             _ => {}
         }
     }
-    let odb = repo.odb().ok();
+    let odb = (!sources.is_empty() && !destinations.is_empty())
+        .then(|| repo.odb().ok())
+        .flatten();
     let pairs = rename::pair(&sources, &destinations, |blob| {
         odb.as_ref()?.read(blob).ok().map(|o| o.data().to_vec())
     });
