@@ -21,6 +21,7 @@ pub struct Config {
     pub types: BTreeMap<String, TypeConfig>,
     pub approval: ApprovalConfig,
     pub communication: CommunicationConfig,
+    pub history: HistoryConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -188,6 +189,23 @@ impl Default for ApprovalConfig {
 #[serde(default, rename_all = "kebab-case")]
 pub struct CommunicationConfig {
     pub deadline_days: u32,
+}
+
+/// `[history]`: how documents' histories are read from Git.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct HistoryConfig {
+    /// Follow a document's lineage to paths outside the content directory (a directory moved
+    /// in from elsewhere in the repository keeps its history).
+    pub follow_outside: bool,
+}
+
+impl Default for HistoryConfig {
+    fn default() -> Self {
+        HistoryConfig {
+            follow_outside: true,
+        }
+    }
 }
 
 impl Default for CommunicationConfig {
@@ -634,6 +652,7 @@ fn known_keys(table: &[String]) -> Vec<&'static str> {
             "types",
             "approval",
             "communication",
+            "history",
         ],
         ["book"] => vec!["title", "src", "language", "authors", "description"],
         ["build"] => vec!["build-dir"],
@@ -665,6 +684,7 @@ fn known_keys(table: &[String]) -> Vec<&'static str> {
             "separation-of-duties",
         ],
         ["communication"] => vec!["deadline-days"],
+        ["history"] => vec!["follow-outside"],
         _ => Vec::new(),
     }
 }

@@ -33,6 +33,8 @@ mod hostile;
 mod in_force;
 #[path = "cli/init_communicate.rs"]
 mod init_communicate;
+#[path = "cli/lineage.rs"]
+mod lineage;
 #[path = "cli/matrix.rs"]
 mod matrix;
 #[path = "cli/search.rs"]

@@ -15,7 +15,8 @@ pub enum Format {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// A document id (POL-001) or a file path (relative to the working directory).
+    /// A document id (POL-001) or a file path (relative to the working directory, or to the
+    /// project root when nothing is there from the working directory).
     #[arg(required_unless_present = "all")]
     pub target: Option<String>,
     /// Every document, in path order (JSON: an array of the per-document objects).
@@ -124,6 +125,8 @@ fn outside_scope(
         head_blobs: Default::default(),
         scope: history.scope.clone(),
         boundary: history.boundary.clone(),
+        follow_outside: history.follow_outside,
+        outside: history.outside.clone(),
         approved_texts: Default::default(),
         // A walk of one file: never written over the project's cache.
         unsaved: false,
@@ -132,17 +135,28 @@ fn outside_scope(
     Ok(report::document(site, &index, None, file, dh, true))
 }
 
-/// `target` as a path relative to the project root, if it is inside it.
+/// `target` as a path relative to the project root, if it is inside it. A relative path is
+/// taken from the working directory when something is there, and from the project root
+/// otherwise (`policybook history --root repo content/x.md` from anywhere).
 fn project_file(root: &Path, target: &str) -> Option<String> {
     let cwd = std::env::current_dir().ok()?;
-    let absolute = crate::config::normalise(&cwd.join(target));
     let root = root.canonicalize().ok()?;
-    let absolute = absolute.canonicalize().unwrap_or(absolute);
-    absolute
-        .strip_prefix(&root)
-        .ok()
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .filter(|p| !p.is_empty())
+    let inside = |base: &Path| -> Option<String> {
+        let absolute = crate::config::normalise(&base.join(target));
+        let absolute = absolute.canonicalize().unwrap_or(absolute);
+        absolute
+            .strip_prefix(&root)
+            .ok()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .filter(|p| !p.is_empty())
+    };
+    if Path::new(target).is_relative()
+        && !cwd.join(target).exists()
+        && let Some(file) = inside(&root)
+    {
+        return Some(file);
+    }
+    inside(&cwd)
 }
 
 fn human(report: &FileHistory, history: &HistoryIndex) -> String {

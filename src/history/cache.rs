@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the format or what the walk records changes.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 
 #[derive(Serialize, Deserialize)]
 pub struct Cache {
@@ -22,6 +22,10 @@ pub struct Cache {
     scope: Vec<String>,
     /// The contents of `.git/shallow` (empty for a complete clone).
     boundary: String,
+    /// `[history] follow-outside`: whether the walk looked outside the scope for renames.
+    follow_outside: bool,
+    /// Directories outside the scope that files' lineages reached, walked too.
+    pub outside: Vec<String>,
     pub walk: Walk,
     pub blobs: HashMap<String, Facts>,
 }
@@ -30,13 +34,19 @@ fn path(git_dir: &Path) -> PathBuf {
     git_dir.join("policybook").join("history.bin")
 }
 
-pub fn read(git_dir: &Path, scope: &[String], boundary: &str) -> Option<Cache> {
+pub fn read(
+    git_dir: &Path,
+    scope: &[String],
+    boundary: &str,
+    follow_outside: bool,
+) -> Option<Cache> {
     let bytes = std::fs::read(path(git_dir)).ok()?;
     let cache: Cache = postcard::from_bytes(&bytes).ok()?;
     (cache.format == FORMAT
         && cache.tool_version == env!("CARGO_PKG_VERSION")
         && cache.scope == scope
-        && cache.boundary == boundary)
+        && cache.boundary == boundary
+        && cache.follow_outside == follow_outside)
         .then_some(cache)
 }
 
@@ -46,6 +56,8 @@ pub fn write(
     git_dir: &Path,
     scope: &[String],
     boundary: &str,
+    follow_outside: bool,
+    outside: &[String],
     walk: &Walk,
     blobs: &HashMap<String, Facts>,
 ) {
@@ -55,6 +67,8 @@ pub fn write(
         tool_version: &'a str,
         scope: &'a [String],
         boundary: &'a str,
+        follow_outside: bool,
+        outside: &'a [String],
         walk: &'a Walk,
         blobs: &'a HashMap<String, Facts>,
     }
@@ -71,6 +85,8 @@ pub fn write(
         tool_version: env!("CARGO_PKG_VERSION"),
         scope,
         boundary,
+        follow_outside,
+        outside,
         walk,
         blobs,
     };

@@ -6,6 +6,7 @@
 pub mod approval_tags;
 pub mod cache;
 pub mod follow;
+pub mod rename;
 pub mod report;
 pub(crate) mod share;
 pub mod signature;
@@ -53,6 +54,10 @@ pub struct HistoryIndex {
     /// whether this index is still current (see `load_reusing`).
     pub scope: Vec<String>,
     pub boundary: String,
+    /// `[history] follow-outside`, and the directories outside the scope that files' lineages
+    /// reached and the walk covered too.
+    pub follow_outside: bool,
+    pub outside: Vec<String>,
     /// The texts of the approved blobs this run read (see `read_facts`), for the diffs between
     /// approved versions.
     pub approved_texts: HeldTexts,
@@ -95,6 +100,8 @@ impl HistoryIndex {
             &self.git_dir,
             &self.scope,
             &self.boundary,
+            self.follow_outside,
+            &self.outside,
             &self.walk,
             &self.blobs,
         );
@@ -283,6 +290,7 @@ pub fn load_reusing(
         format!("{prefix}/")
     };
     let scope = scope(project, &prefix);
+    let follow_outside = project.config.history.follow_outside;
 
     walk::tune_libgit2();
     let head = head_commit.id();
@@ -297,15 +305,26 @@ pub fn load_reusing(
         && previous.scope == scope
         && previous.boundary == boundary
         && previous.git_dir == git_dir
+        && previous.follow_outside == follow_outside
     {
         previous.head_ref = head_name;
         crate::timing::phase("history walk (unchanged)", started);
         return Ok(previous);
     }
     let cache_read = crate::timing::start();
-    let cached = cache::read(&git_dir, &scope, &boundary);
+    let cached = cache::read(&git_dir, &scope, &boundary, follow_outside);
     crate::timing::phase("history cache read", cache_read);
     let mut unchanged = false;
+    let mut outside = cached
+        .as_ref()
+        .map(|c| c.outside.clone())
+        .unwrap_or_default();
+    let mut reach_scope = scope.clone();
+    reach_scope.extend(outside.iter().cloned());
+    let reach = walk::Reach {
+        scope: &reach_scope,
+        follow_outside,
+    };
     let (mut walked, mut blobs) = match cached {
         // Same HEAD, same graph: the cached walk is exactly what a fresh one would find.
         Some(c) if c.walk.order.first().map(String::as_str) == Some(head.to_string().as_str()) => {
@@ -324,7 +343,7 @@ pub fn load_reusing(
                 .copied()
                 .filter(|id| !known.contains(id.to_string().as_str()))
                 .collect();
-            let records = walk::walk_commits(&git_dir, &new, &scope).map_err(broken)?;
+            let records = walk::walk_commits(&git_dir, &new, reach).map_err(broken)?;
             let order: Vec<String> = ids.iter().map(Oid::to_string).collect();
             let reachable: std::collections::HashSet<&str> =
                 order.iter().map(String::as_str).collect();
@@ -343,7 +362,7 @@ pub fn load_reusing(
                 c.blobs,
             )
         }
-        None => (fresh_walk(&repo, &git_dir, head, &scope)?, HashMap::new()),
+        None => (fresh_walk(&repo, &git_dir, head, reach)?, HashMap::new()),
     };
 
     crate::timing::phase("history walk", started);
@@ -352,6 +371,50 @@ pub fn load_reusing(
     let head_blobs = head_files(&head_commit.tree().map_err(broken)?, &scope).map_err(broken)?;
     let mut head_paths: Vec<String> = head_blobs.keys().cloned().collect();
     head_paths.sort();
+    let mainline = mainline(&repo, head, &walked).map_err(broken)?;
+    // Lineages that lead outside the walked paths: walk those paths too, over the commits
+    // before the move (rarely more than one round: a move out and back again takes two).
+    if follow_outside {
+        let outside_started = crate::timing::start();
+        for _ in 0..OUTSIDE_ROUNDS {
+            let followed = follow::follow(&walked, &head_paths, &mainline);
+            let mut walked_scope = scope.clone();
+            walked_scope.extend(outside.iter().cloned());
+            let mut reached: Vec<String> = Vec::new();
+            let mut from = usize::MAX;
+            for (path, &position) in &followed.sources {
+                if walk::in_scope(path, &walked_scope) {
+                    continue;
+                }
+                let dir = path.rsplit_once('/').map_or(path.as_str(), |(d, _)| d);
+                if !reached.iter().any(|r| r == dir) {
+                    reached.push(dir.to_string());
+                }
+                from = from.min(position);
+            }
+            if reached.is_empty() {
+                break;
+            }
+            reached.sort();
+            let ids: Vec<Oid> = walked.order[from..]
+                .iter()
+                .filter_map(|id| Oid::from_str(id).ok())
+                .collect();
+            let records = walk::walk_commits(
+                &git_dir,
+                &ids,
+                walk::Reach {
+                    scope: &reached,
+                    follow_outside,
+                },
+            )
+            .map_err(broken)?;
+            walk::merge_records(&mut walked.records, records);
+            outside.extend(reached);
+            unchanged = false;
+        }
+        crate::timing::phase("history outside the content", outside_started);
+    }
     // The facts beside the files' histories, which they do not need.
     let (read, files) = rayon::join(
         || {
@@ -365,7 +428,7 @@ pub fn load_reusing(
             );
             Ok((approved_texts, wanted.is_empty()))
         },
-        || follow::follow(&walked, &head_paths),
+        || follow::follow(&walked, &head_paths, &mainline).files,
     );
     let (approved_texts, nothing_read) = read.map_err(broken)?;
     Ok(HistoryIndex {
@@ -381,6 +444,8 @@ pub fn load_reusing(
         head_blobs,
         scope,
         boundary,
+        follow_outside,
+        outside,
         approved_texts: HeldTexts::new(approved_texts),
         // Nothing new: the cache on disk already says all this.
         unsaved: !(unchanged && nothing_read),
@@ -401,8 +466,17 @@ pub fn single_path(
         Some((dir, _)) => vec![dir.to_string()],
         None => vec![repo_path.to_string()],
     };
-    let walked = fresh_walk(&repo, &history.git_dir, head, &scope)?;
-    let mut files = follow::follow(&walked, &[repo_path.to_string()]);
+    let walked = fresh_walk(
+        &repo,
+        &history.git_dir,
+        head,
+        walk::Reach {
+            scope: &scope,
+            follow_outside: false,
+        },
+    )?;
+    let mainline = mainline(&repo, head, &walked).map_err(broken)?;
+    let mut files = follow::follow(&walked, &[repo_path.to_string()], &mainline).files;
     let revisions = files.remove(repo_path).unwrap_or_default();
     Ok((walked, revisions))
 }
@@ -436,16 +510,40 @@ fn commits_between(
     revwalk.collect()
 }
 
+/// How many times lineages that lead outside the walked paths are walked further.
+const OUTSIDE_ROUNDS: usize = 8;
+
+/// HEAD's first-parent chain, if the walk met any merge commit (only merges need it).
+fn mainline(
+    repo: &Repository,
+    head: Oid,
+    walked: &walk::Walk,
+) -> Result<std::collections::HashSet<String>, git2::Error> {
+    if !walked.records.values().any(|r| r.parents.len() > 1) {
+        return Ok(Default::default());
+    }
+    let started = crate::timing::start();
+    let mut revwalk = repo.revwalk()?;
+    revwalk.simplify_first_parent()?;
+    revwalk.push(head)?;
+    let mut chain = std::collections::HashSet::new();
+    for id in revwalk {
+        chain.insert(id?.to_string());
+    }
+    crate::timing::phase("first-parent chain", started);
+    Ok(chain)
+}
+
 fn fresh_walk(
     repo: &Repository,
     git_dir: &Path,
     head: Oid,
-    scope: &[String],
+    reach: walk::Reach<'_>,
 ) -> Result<walk::Walk, Unavailable> {
     let started = crate::timing::start();
     let ids = commits_between(repo, head, None).map_err(broken)?;
     crate::timing::phase("list commits", started);
-    let records = walk::walk_commits(git_dir, &ids, scope).map_err(broken)?;
+    let records = walk::walk_commits(git_dir, &ids, reach).map_err(broken)?;
     Ok(walk::Walk {
         order: ids.iter().map(Oid::to_string).collect(),
         records: records.into_iter().map(|r| (r.id.clone(), r)).collect(),

@@ -6,6 +6,7 @@
 //! per worker: git2's is not `Sync`), so that a worker's recent trees serve the trees a commit
 //! shares with its parent.
 
+use super::rename;
 use super::share;
 use super::signature::{self, SignatureKind};
 use super::trailers::{self, Trailer};
@@ -33,6 +34,42 @@ pub struct Change {
     /// Blob ids before and after (hex); `None` for an addition or a deletion.
     pub old: Option<String>,
     pub new: Option<String>,
+    /// In a merge commit: how this change (against the first parent) relates to the other
+    /// parents. `None` in a commit with one parent.
+    pub merge: Option<MergeChange>,
+}
+
+/// What a merge commit did to a file it changed relative to its first parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MergeChange {
+    /// The file is as one of the other parents has it: the merge took that side's version
+    /// (git's history simplification calls the merge TREESAME to that parent).
+    Taken,
+    /// The file is what merging the parents' versions cleanly gives.
+    Combined,
+    /// The file is neither any parent's version nor a clean merge of them: a conflict
+    /// resolution or an edit made in the merge itself ("evil merge").
+    Resolved,
+}
+
+/// How the walk reads one commit: which paths, and whether to look outside them for where an
+/// added file came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Reach<'a> {
+    pub scope: &'a [String],
+    /// Look for the source of a file added under `scope` anywhere in the commit's tree.
+    pub follow_outside: bool,
+}
+
+/// Whether `path` is one of `scope`'s paths or below one.
+pub fn in_scope(path: &str, scope: &[String]) -> bool {
+    scope.iter().any(|s| {
+        s.is_empty()
+            || path == s
+            || (path.len() > s.len()
+                && path.starts_with(s.as_str())
+                && path.as_bytes()[s.len()] == b'/')
+    })
 }
 
 impl Change {
@@ -94,7 +131,7 @@ pub fn tune_libgit2() {
 pub fn walk_commits(
     git_dir: &Path,
     ids: &[Oid],
-    scope: &[String],
+    reach: Reach<'_>,
 ) -> Result<Vec<CommitRecord>, git2::Error> {
     // Chunks of at least 64 commits: a chunk's first commit (whose trees no worker has read
     // yet) then costs little.
@@ -105,7 +142,7 @@ pub fn walk_commits(
         let mut out = Vec::new();
         for chunk in chunks {
             for &id in chunk {
-                if let Some(record) = commit_record(&repo, &mut trees, id, scope)? {
+                if let Some(record) = commit_record(&repo, &mut trees, id, reach)? {
                     out.push(record);
                 }
             }
@@ -113,6 +150,40 @@ pub fn walk_commits(
         Ok::<_, git2::Error>(out)
     })?;
     Ok(results.into_iter().flatten().collect())
+}
+
+/// Adds the records of a walk over other paths to `into`: a commit both walks met keeps the
+/// changes of both. A deletion that the other walk saw as the source of a rename (a move into
+/// or out of its paths) is that rename, not a deletion.
+pub fn merge_records(
+    into: &mut rustc_hash::FxHashMap<String, CommitRecord>,
+    records: Vec<CommitRecord>,
+) {
+    for record in records {
+        let existing = match into.entry(record.id.clone()) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(record);
+                continue;
+            }
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+        };
+        for change in record.changes {
+            match existing.changes.iter_mut().find(|c| c.path == change.path) {
+                Some(same) if same.from.is_none() && change.from.is_some() => *same = change,
+                Some(_) => {}
+                None => existing.changes.push(change),
+            }
+        }
+        let sources: std::collections::HashSet<String> = existing
+            .changes
+            .iter()
+            .filter_map(|c| c.from.clone())
+            .collect();
+        existing
+            .changes
+            .retain(|c| !(c.new.is_none() && sources.contains(&c.path)));
+        existing.changes.sort_by(|a, b| a.path.cmp(&b.path));
+    }
 }
 
 /// The repository `repo` as one worker reads it: over pack files of its own.
@@ -159,19 +230,21 @@ fn commit_record(
     repo: &Repository,
     trees: &mut Trees,
     id: Oid,
-    scope: &[String],
+    reach: Reach<'_>,
 ) -> Result<Option<CommitRecord>, git2::Error> {
     let commit = repo.find_commit(id)?;
-    let parent_tree = match commit.parent_id(0) {
-        Ok(p) => match repo.find_commit(p) {
-            Ok(parent) => Some(parent.tree_id()),
+    let parent_trees = commit
+        .parent_ids()
+        .map(|p| match repo.find_commit(p) {
+            Ok(parent) => Ok(Some(parent.tree_id())),
             // A shallow clone's boundary: the parent is not there. Compare with nothing.
-            Err(e) if e.code() == git2::ErrorCode::NotFound => None,
-            Err(e) => return Err(e),
-        },
-        Err(_) => None,
-    };
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e),
+        })
+        .collect::<Result<Vec<Option<Oid>>, git2::Error>>()?;
+    let parent_tree = parent_trees.first().copied().flatten();
     trees.next_commit();
+    let scope = reach.scope;
     let mut raw = Vec::new();
     for path in scope {
         let new = trees.entry_at(commit.tree_id(), path)?;
@@ -187,7 +260,27 @@ fn commit_record(
     if raw.is_empty() {
         return Ok(None);
     }
-    let changes = detect_renames(repo, raw);
+    // A file added under the scope may have come from anywhere in the repository: only then is
+    // the whole tree compared (subtrees with equal ids are still skipped).
+    let mut outside = Vec::new();
+    if reach.follow_outside
+        && raw
+            .iter()
+            .any(|(_, old, new)| old.is_none() && new.is_some())
+    {
+        diff_entry(
+            trees,
+            "",
+            parent_tree.map(|t| (t, true)),
+            Some((commit.tree_id(), true)),
+            &mut outside,
+        )?;
+        outside.retain(|(path, _, _)| !in_scope(path, scope));
+    }
+    let mut changes = detect_renames(repo, raw, outside);
+    if parent_trees.len() > 1 {
+        classify_merge(repo, trees, &commit, &parent_trees, &mut changes)?;
+    }
 
     // Raw identities, as committed: `.mailmap` is a file anyone with commit access can
     // change, so it must never change who a commit evidences.
@@ -316,112 +409,202 @@ fn diff_entry(
         }
     }
     for (name, old, new) in merged {
-        let child = format!("{path}/{}", String::from_utf8_lossy(&name));
+        let name = String::from_utf8_lossy(&name);
+        let child = if path.is_empty() {
+            name.into_owned()
+        } else {
+            format!("{path}/{name}")
+        };
         diff_entry(trees, &child, old, new, out)?;
     }
     Ok(())
 }
 
-/// How similar two texts must be for a deletion and an addition to count as a rename (git's
-/// default for `-M` is 50%).
-const RENAME_SIMILARITY: f32 = 0.5;
-/// Above this many candidate pairs in one commit, only identical contents count as renames
-/// (git has a similar limit, `diff.renameLimit`).
-const RENAME_PAIR_LIMIT: usize = 400;
-
-fn detect_renames(repo: &Repository, raw: Vec<RawChange>) -> Vec<Change> {
+/// Turns one commit's raw changes under the scope into changes with renames, by git's rules
+/// (see `rename`). `outside` holds the commit's changes elsewhere in the tree when they were
+/// read (a file added under the scope can be renamed from there); a rename out of the scope
+/// leaves a deletion, and changes outside the scope are not kept.
+fn detect_renames(repo: &Repository, raw: Vec<RawChange>, outside: Vec<RawChange>) -> Vec<Change> {
     let hex = |o: Option<Oid>| o.map(|o| o.to_string());
-    let mut deleted: Vec<(String, Oid)> = Vec::new();
-    let mut added: Vec<(String, Oid)> = Vec::new();
+    let mut sources: Vec<rename::Side> = Vec::new();
+    let mut destinations: Vec<rename::Side> = Vec::new();
     let mut changes = Vec::new();
-    for (path, old, new) in raw {
+    let scoped = raw.len();
+    // Sources and destinations in scope come first, so that an index below `scoped_*` is in
+    // scope.
+    let (mut scoped_sources, mut scoped_destinations) = (0, 0);
+    for (i, (path, old, new)) in raw.into_iter().chain(outside).enumerate() {
         match (old, new) {
-            (Some(o), None) => deleted.push((path, o)),
-            (None, Some(n)) => added.push((path, n)),
-            _ => changes.push(Change {
+            (Some(blob), None) => {
+                sources.push(rename::Side { path, blob });
+                if i < scoped {
+                    scoped_sources += 1;
+                }
+            }
+            (None, Some(blob)) => {
+                destinations.push(rename::Side { path, blob });
+                if i < scoped {
+                    scoped_destinations += 1;
+                }
+            }
+            _ if i < scoped => changes.push(Change {
                 path,
                 from: None,
                 old: hex(old),
                 new: hex(new),
+                merge: None,
             }),
+            _ => {}
         }
     }
-    let mut renamed: Vec<(usize, usize)> = Vec::new();
-    // Identical content first.
-    for (a, (_, new)) in added.iter().enumerate() {
-        if let Some(d) = deleted
-            .iter()
-            .enumerate()
-            .position(|(d, (_, old))| old == new && !renamed.iter().any(|r| r.0 == d))
-        {
-            renamed.push((d, a));
+    let odb = (!sources.is_empty() && !destinations.is_empty())
+        .then(|| repo.odb().ok())
+        .flatten();
+    let pairs = rename::pair(&sources, &destinations, |blob| {
+        odb.as_ref()?.read(blob).ok().map(|o| o.data().to_vec())
+    });
+    let mut source_used = vec![false; sources.len()];
+    let mut destination_used = vec![false; destinations.len()];
+    for &(s, d) in &pairs {
+        if d >= scoped_destinations {
+            // Renamed out of the scope: here, a deletion.
+            continue;
         }
-    }
-    // Then similar content, best pairs first.
-    let open_d: Vec<usize> = (0..deleted.len())
-        .filter(|d| !renamed.iter().any(|r| r.0 == *d))
-        .collect();
-    let open_a: Vec<usize> = (0..added.len())
-        .filter(|a| !renamed.iter().any(|r| r.1 == *a))
-        .collect();
-    if !open_d.is_empty() && !open_a.is_empty() && open_d.len() * open_a.len() <= RENAME_PAIR_LIMIT
-    {
-        let text = |oid: Oid| {
-            repo.find_blob(oid)
-                .ok()
-                .filter(|b| !b.is_binary())
-                .map(|b| String::from_utf8_lossy(b.content()).into_owned())
-        };
-        let olds: Vec<Option<String>> = open_d.iter().map(|&d| text(deleted[d].1)).collect();
-        let news: Vec<Option<String>> = open_a.iter().map(|&a| text(added[a].1)).collect();
-        let mut scored = Vec::new();
-        for (i, old) in olds.iter().enumerate() {
-            for (j, new) in news.iter().enumerate() {
-                if let (Some(old), Some(new)) = (old, new) {
-                    let ratio = similar::TextDiff::from_lines(old.as_str(), new.as_str()).ratio();
-                    if ratio >= RENAME_SIMILARITY {
-                        scored.push((ratio, open_d[i], open_a[j]));
-                    }
-                }
-            }
-        }
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        for (_, d, a) in scored {
-            if !renamed.iter().any(|r| r.0 == d || r.1 == a) {
-                renamed.push((d, a));
-            }
-        }
-    }
-    for &(d, a) in &renamed {
+        source_used[s] = true;
+        destination_used[d] = true;
         changes.push(Change {
-            path: added[a].0.clone(),
-            from: Some(deleted[d].0.clone()),
-            old: Some(deleted[d].1.to_string()),
-            new: Some(added[a].1.to_string()),
+            path: destinations[d].path.clone(),
+            from: Some(sources[s].path.clone()),
+            old: Some(sources[s].blob.to_string()),
+            new: Some(destinations[d].blob.to_string()),
+            merge: None,
         });
     }
-    for (d, (path, old)) in deleted.into_iter().enumerate() {
-        if !renamed.iter().any(|r| r.0 == d) {
+    for (s, side) in sources.iter().enumerate().take(scoped_sources) {
+        if !source_used[s] {
             changes.push(Change {
-                path,
+                path: side.path.clone(),
                 from: None,
-                old: Some(old.to_string()),
+                old: Some(side.blob.to_string()),
                 new: None,
+                merge: None,
             });
         }
     }
-    for (a, (path, new)) in added.into_iter().enumerate() {
-        if !renamed.iter().any(|r| r.1 == a) {
+    for (d, side) in destinations.iter().enumerate().take(scoped_destinations) {
+        if !destination_used[d] {
             changes.push(Change {
-                path,
+                path: side.path.clone(),
                 from: None,
                 old: None,
-                new: Some(new.to_string()),
+                new: Some(side.blob.to_string()),
+                merge: None,
             });
         }
     }
     changes.sort_by(|a, b| a.path.cmp(&b.path));
     changes
+}
+
+/// Says, for each change of a merge commit (against its first parent), whether the merge took
+/// another parent's version, combined the parents' versions cleanly, or made something of its
+/// own (see [`MergeChange`]). The merge base and a three-way merge of the text are computed
+/// only for a file that differs from every parent, which is rare.
+fn classify_merge(
+    repo: &Repository,
+    trees: &mut Trees,
+    commit: &git2::Commit,
+    parent_trees: &[Option<Oid>],
+    changes: &mut [Change],
+) -> Result<(), git2::Error> {
+    let blob_at =
+        |trees: &mut Trees, tree: Option<Oid>, path: &str| -> Result<Option<Oid>, git2::Error> {
+            Ok(match tree {
+                Some(t) => trees.entry_at(t, path)?.filter(|e| !e.1).map(|e| e.0),
+                None => None,
+            })
+        };
+    let parse = |hex: &Option<String>| hex.as_deref().and_then(|h| Oid::from_str(h).ok());
+    // The merge base's tree, computed once (two parents only).
+    let mut base: Option<Option<Oid>> = None;
+    for change in changes.iter_mut() {
+        let new = parse(&change.new);
+        let mut theirs = Vec::new();
+        for &tree in &parent_trees[1..] {
+            theirs.push(blob_at(trees, tree, &change.path)?);
+        }
+        if theirs.contains(&new) {
+            change.merge = Some(MergeChange::Taken);
+            continue;
+        }
+        if parent_trees.len() > 2 {
+            // An octopus merge never records a conflict: what it did is a combination.
+            change.merge = Some(MergeChange::Combined);
+            continue;
+        }
+        let base_tree = match base {
+            Some(b) => b,
+            None => {
+                let found = match (commit.parent_id(0), commit.parent_id(1)) {
+                    (Ok(a), Ok(b)) => repo
+                        .merge_base(a, b)
+                        .ok()
+                        .and_then(|m| repo.find_commit(m).ok())
+                        .map(|c| c.tree_id()),
+                    _ => None,
+                };
+                base = Some(found);
+                found
+            }
+        };
+        let earlier = change.from.clone().unwrap_or_else(|| change.path.clone());
+        let ancestor = match blob_at(trees, base_tree, &earlier)? {
+            Some(b) => Some(b),
+            None => blob_at(trees, base_tree, &change.path)?,
+        };
+        let ours = parse(&change.old);
+        let theirs = match theirs[0] {
+            Some(b) => Some(b),
+            None if change.from.is_some() => blob_at(trees, parent_trees[1], &earlier)?,
+            None => None,
+        };
+        let clean = if ours == ancestor {
+            Some(theirs)
+        } else if theirs == ancestor {
+            Some(ours)
+        } else if let (Some(a), Some(o), Some(t), Some(_)) = (ancestor, ours, theirs, new) {
+            three_way(repo, a, o, t)
+                .and_then(|merged| Oid::hash_object(ObjectType::Blob, &merged).ok())
+                .map(Some)
+        } else {
+            None
+        };
+        change.merge = Some(if clean == Some(new) {
+            MergeChange::Combined
+        } else {
+            MergeChange::Resolved
+        });
+    }
+    Ok(())
+}
+
+/// A clean three-way merge of three blobs' texts, as git would make it; `None` on a conflict.
+fn three_way(repo: &Repository, ancestor: Oid, ours: Oid, theirs: Oid) -> Option<Vec<u8>> {
+    let (a, o, t) = (
+        repo.find_blob(ancestor).ok()?,
+        repo.find_blob(ours).ok()?,
+        repo.find_blob(theirs).ok()?,
+    );
+    let mut inputs = [
+        git2::MergeFileInput::new(),
+        git2::MergeFileInput::new(),
+        git2::MergeFileInput::new(),
+    ];
+    inputs[0].content(a.content());
+    inputs[1].content(o.content());
+    inputs[2].content(t.content());
+    let result = git2::merge_file(&inputs[0], &inputs[1], &inputs[2], None).ok()?;
+    result.is_automergeable().then(|| result.content().to_vec())
 }
 
 #[cfg(test)]

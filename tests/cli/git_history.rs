@@ -1728,11 +1728,11 @@ fn history_of_a_file_outside_the_content_directory_follows_renames() {
     );
 }
 
-/// A documented limitation (README, "Versions and approvals from Git"): the walk compares only
-/// the content directory and book.toml, so a document moved in from elsewhere in the repository
-/// starts its history at the move (`git log --follow` would follow it).
+/// A document moved in from elsewhere in the repository keeps the history it had there
+/// (`git log --follow` follows it too); `[history] follow-outside = false` starts the history
+/// at the move, as before.
 #[test]
-fn move_into_the_content_directory_starts_the_history_there() {
+fn move_into_the_content_directory_keeps_the_history_unless_turned_off() {
     const DRAFT: &str = "drafts/backup.md";
     const PUBLISHED: &str = "content/procedures/backup.md";
     let f = Fixture::clean()
@@ -1747,7 +1747,14 @@ fn move_into_the_content_directory_starts_the_history_there() {
         "Publish the backup procedure",
     );
     let c2 = f.head_id();
-    let _ = c1;
+    assert_eq!(
+        revs(&history(&f, PUBLISHED)),
+        [rev(&c2, PUBLISHED, "renamed"), rev(&c1, DRAFT, "added")]
+    );
+    let f = f.file(
+        "book.toml",
+        format!("{BOOK_TOML}\n[history]\nfollow-outside = false\n"),
+    );
     assert_eq!(
         revs(&history(&f, PUBLISHED)),
         [rev(&c2, PUBLISHED, "added")]
