@@ -389,13 +389,14 @@ impl<'a> Verifier<'a> {
             known.iter().any(|h| is_holder(h, name, email))
                 || name.trim().eq_ignore_ascii_case(claim.name.trim())
         };
-        let mut proxy = None;
-        let mut unsigned = None;
-        let mut refused_proxy = None;
-        let mut not_granted: Option<String> = None;
-        for commit in candidates {
-            let named = may_be(&commit.author.name, &commit.author.email)
-                || commit
+        // The commits that may be the approver's, their own first (the stronger kind), each
+        // kind oldest first: the first that the rules in force before it accept is the
+        // evidence, so those rules are read for as few commits as possible.
+        let mut named: Vec<(bool, &CommitRecord)> = candidates
+            .iter()
+            .filter_map(|commit| {
+                let own = may_be(&commit.author.name, &commit.author.email);
+                let trailer = commit
                     .trailers
                     .iter()
                     .filter(|t| t.is("Approved-by"))
@@ -403,9 +404,14 @@ impl<'a> Verifier<'a> {
                         let (name, email) = trailers::person(&t.value);
                         may_be(&name, &email)
                     });
-            if !named {
-                continue;
-            }
+                (own || trailer).then_some((!own, *commit))
+            })
+            .collect();
+        named.sort_by_key(|(by_proxy, _)| *by_proxy);
+        let mut unsigned = None;
+        let mut refused_proxy = None;
+        let mut not_granted: Option<String> = None;
+        for (_, commit) in named {
             let Some(rules) = site.rules_at.at(&site.project, self.history, &commit.id) else {
                 continue;
             };
@@ -477,22 +483,20 @@ impl<'a> Verifier<'a> {
                     };
                 }
                 (false, Some(t)) if allow_proxy => {
-                    proxy.get_or_insert(Evidence::Proxy {
+                    return Evidence::Proxy {
                         commit: commit.id.clone(),
                         value: t.value.clone(),
                         author,
                         committer,
-                    });
+                    };
                 }
                 (false, _) => refused_proxy = Some(commit.id.clone()),
             }
         }
-        if proxy.is_none()
-            && let Some(tag) = self.signed_tag(site, claim, candidates, subject)
-        {
+        if let Some(tag) = self.signed_tag(site, claim, candidates, subject) {
             return tag;
         }
-        proxy.unwrap_or_else(|| Evidence::NotEvidenced {
+        Evidence::NotEvidenced {
             reason: match (unsigned, refused_proxy, not_granted) {
                 (Some(c), _, _) => format!(
                     "commit {} names the approver but has no SSH signature that verifies with their key in the allowed-signers file in force before it",
@@ -511,7 +515,7 @@ impl<'a> Verifier<'a> {
                     claim.name, claim.role, claim.date
                 ),
             },
-        })
+        }
     }
 }
 

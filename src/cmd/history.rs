@@ -127,6 +127,7 @@ fn outside_scope(
         boundary: history.boundary.clone(),
         follow_outside: history.follow_outside,
         outside: history.outside.clone(),
+        mainline: Vec::new(),
         approved_texts: Default::default(),
         // A walk of one file: never written over the project's cache.
         unsaved: false,

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the format or what the walk records changes.
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 
 #[derive(Serialize, Deserialize)]
 pub struct Cache {
@@ -26,6 +26,8 @@ pub struct Cache {
     follow_outside: bool,
     /// Directories outside the scope that files' lineages reached, walked too.
     pub outside: Vec<String>,
+    /// The merge commits of the walk on HEAD's first-parent chain (see `HistoryIndex`).
+    pub mainline: Vec<String>,
     pub walk: Walk,
     pub blobs: HashMap<String, Facts>,
 }
@@ -52,15 +54,7 @@ pub fn read(
 
 /// Writes the cache atomically (temp file, then rename); failures are ignored: the cache only
 /// saves time.
-pub fn write(
-    git_dir: &Path,
-    scope: &[String],
-    boundary: &str,
-    follow_outside: bool,
-    outside: &[String],
-    walk: &Walk,
-    blobs: &HashMap<String, Facts>,
-) {
+pub fn write(index: &super::HistoryIndex) {
     #[derive(Serialize)]
     struct Borrowed<'a> {
         format: u32,
@@ -69,10 +63,11 @@ pub fn write(
         boundary: &'a str,
         follow_outside: bool,
         outside: &'a [String],
+        mainline: &'a [String],
         walk: &'a Walk,
         blobs: &'a HashMap<String, Facts>,
     }
-    let target = path(git_dir);
+    let target = path(&index.git_dir);
     let Some(dir) = target.parent() else { return };
     if std::fs::create_dir_all(dir).is_err() {
         return;
@@ -83,12 +78,13 @@ pub fn write(
     let value = Borrowed {
         format: FORMAT,
         tool_version: env!("CARGO_PKG_VERSION"),
-        scope,
-        boundary,
-        follow_outside,
-        outside,
-        walk,
-        blobs,
+        scope: &index.scope,
+        boundary: &index.boundary,
+        follow_outside: index.follow_outside,
+        outside: &index.outside,
+        mainline: &index.mainline,
+        walk: &index.walk,
+        blobs: &index.blobs,
     };
     let mut writer = std::io::BufWriter::new(&mut file);
     let written = postcard::to_io(&value, &mut writer).is_ok();

@@ -58,6 +58,9 @@ pub struct HistoryIndex {
     /// reached and the walk covered too.
     pub follow_outside: bool,
     pub outside: Vec<String>,
+    /// The merge commits of the walk that are on HEAD's first-parent chain (merged pull
+    /// requests), sorted: finding the chain reads every commit, so it is kept with the walk.
+    pub mainline: Vec<String>,
     /// The texts of the approved blobs this run read (see `read_facts`), for the diffs between
     /// approved versions.
     pub approved_texts: HeldTexts,
@@ -96,15 +99,7 @@ impl HistoryIndex {
             return false;
         }
         let started = crate::timing::start();
-        cache::write(
-            &self.git_dir,
-            &self.scope,
-            &self.boundary,
-            self.follow_outside,
-            &self.outside,
-            &self.walk,
-            &self.blobs,
-        );
+        cache::write(self);
         crate::timing::phase("history cache write", started);
         true
     }
@@ -319,6 +314,10 @@ pub fn load_reusing(
         .as_ref()
         .map(|c| c.outside.clone())
         .unwrap_or_default();
+    let cached_mainline = cached
+        .as_ref()
+        .map(|c| c.mainline.clone())
+        .unwrap_or_default();
     let mut reach_scope = scope.clone();
     reach_scope.extend(outside.iter().cloned());
     let reach = walk::Reach {
@@ -371,10 +370,16 @@ pub fn load_reusing(
     let head_blobs = head_files(&head_commit.tree().map_err(broken)?, &scope).map_err(broken)?;
     let mut head_paths: Vec<String> = head_blobs.keys().cloned().collect();
     head_paths.sort();
-    let mainline = mainline(&repo, head, &walked).map_err(broken)?;
+    // The cache's walk is complete as it stands when HEAD has not moved: its first-parent
+    // merges and the directories outside the content it reached are kept with it.
+    let mainline: std::collections::HashSet<String> = if unchanged {
+        cached_mainline.into_iter().collect()
+    } else {
+        mainline(&repo, head, &walked).map_err(broken)?
+    };
     // Lineages that lead outside the walked paths: walk those paths too, over the commits
     // before the move (rarely more than one round: a move out and back again takes two).
-    if follow_outside {
+    if follow_outside && !unchanged {
         let outside_started = crate::timing::start();
         for _ in 0..OUTSIDE_ROUNDS {
             let followed = follow::follow(&walked, &head_paths, &mainline);
@@ -431,6 +436,13 @@ pub fn load_reusing(
         || follow::follow(&walked, &head_paths, &mainline).files,
     );
     let (approved_texts, nothing_read) = read.map_err(broken)?;
+    let mut mainline_merges: Vec<String> = walked
+        .records
+        .values()
+        .filter(|r| r.parents.len() > 1 && mainline.contains(&r.id))
+        .map(|r| r.id.clone())
+        .collect();
+    mainline_merges.sort_unstable();
     Ok(HistoryIndex {
         git_dir,
         workdir,
@@ -446,6 +458,7 @@ pub fn load_reusing(
         boundary,
         follow_outside,
         outside,
+        mainline: mainline_merges,
         approved_texts: HeldTexts::new(approved_texts),
         // Nothing new: the cache on disk already says all this.
         unsaved: !(unchanged && nothing_read),
