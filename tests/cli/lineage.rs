@@ -275,6 +275,12 @@ fn pull_request_that_merges_main_twice_has_one_revision_at_its_merge() {
             );
         }
     }
+    // The runs above read the history cache (the first-parent merges are kept in it): the
+    // same answer as a walk from nothing.
+    let warm = history(&f, POLICY_PATH);
+    assert_eq!(ids(&warm), ids(&policy_history));
+    std::fs::remove_dir_all(f.git_dir().join("policybook")).unwrap();
+    assert_eq!(history(&f, POLICY_PATH), warm);
 }
 
 /// A merge of main into a side branch that also edits the file (an evil merge) is a revision;
