@@ -12,58 +12,6 @@ use crate::support::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-const BOB_NAME: &str = "Bob Example";
-const BOB_EMAIL: &str = "bob@example.com";
-
-/// A commit time `hours` after 2026-03-02T00:00Z (after the clean fixture's commit and before
-/// `TODAY`), so that later commits are newer.
-fn t(hours: u32) -> String {
-    let ts: jiff::Timestamp = "2026-03-02T00:00:00Z".parse().expect("time");
-    (ts + jiff::SignedDuration::from_hours(i64::from(hours))).to_string()
-}
-
-/// A message with an `Approved-by` trailer of the CEO.
-fn approved(summary: &str) -> String {
-    format!("{summary}\n\nApproved-by: {CEO_NAME} <{CEO_EMAIL}>\n")
-}
-
-/// `history TARGET --format json`, which must succeed.
-fn history(f: &Fixture, target: &str) -> Value {
-    let out = f.run(&["history", target, "--format", "json"]);
-    assert_eq!(
-        out.code, 0,
-        "history {target} failed\nstderr:\n{}\nstdout:\n{}",
-        out.stderr, out.stdout
-    );
-    serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("history output is not JSON ({e}):\n{}", out.stdout))
-}
-
-/// The revisions of a history report as (commit, path, change).
-fn revs(h: &Value) -> Vec<(String, String, String)> {
-    h["revisions"]
-        .as_array()
-        .expect("revisions")
-        .iter()
-        .map(|r| {
-            (
-                r["commit"].as_str().expect("commit").to_string(),
-                r["path"].as_str().expect("path").to_string(),
-                r["change"].as_str().expect("change").to_string(),
-            )
-        })
-        .collect()
-}
-
-/// The commit ids of a history report's revisions, newest first.
-fn commits(h: &Value) -> Vec<String> {
-    revs(h).into_iter().map(|r| r.0).collect()
-}
-
-fn rev(commit: &str, path: &str, change: &str) -> (String, String, String) {
-    (commit.to_string(), path.to_string(), change.to_string())
-}
-
 /// The revision of `commit` in a history report.
 fn revision<'a>(h: &'a Value, commit: &str) -> &'a Value {
     h["revisions"]

@@ -7,51 +7,6 @@
 use crate::support::*;
 use serde_json::Value;
 
-const BOB_NAME: &str = "Bob Example";
-const BOB_EMAIL: &str = "bob@example.com";
-
-/// A commit time `hours` after 2026-03-02T00:00Z.
-fn t(hours: u32) -> String {
-    let ts: jiff::Timestamp = "2026-03-02T00:00:00Z".parse().expect("time");
-    (ts + jiff::SignedDuration::from_hours(i64::from(hours))).to_string()
-}
-
-fn approved(summary: &str) -> String {
-    format!("{summary}\n\nApproved-by: {CEO_NAME} <{CEO_EMAIL}>\n")
-}
-
-/// `history TARGET --format json`, which must succeed.
-fn history(f: &Fixture, target: &str) -> Value {
-    let out = f.run(&["history", target, "--format", "json"]);
-    assert_eq!(
-        out.code, 0,
-        "history {target} failed\nstderr:\n{}\nstdout:\n{}",
-        out.stderr, out.stdout
-    );
-    serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("history output is not JSON ({e}):\n{}", out.stdout))
-}
-
-/// The revisions of a history report as (commit, path, change).
-fn revs(h: &Value) -> Vec<(String, String, String)> {
-    h["revisions"]
-        .as_array()
-        .expect("revisions")
-        .iter()
-        .map(|r| {
-            (
-                r["commit"].as_str().expect("commit").to_string(),
-                r["path"].as_str().expect("path").to_string(),
-                r["change"].as_str().expect("change").to_string(),
-            )
-        })
-        .collect()
-}
-
-fn rev(commit: &str, path: &str, change: &str) -> (String, String, String) {
-    (commit.to_string(), path.to_string(), change.to_string())
-}
-
 /// `lines` numbered lines tagged `tag`, of which the first `rewritten` say something else.
 fn lines(tag: &str, count: usize, rewritten: usize) -> String {
     (0..count)
