@@ -124,6 +124,9 @@ pub fn load_reusing(
     if saved && let Ok(history) = site.history.as_mut() {
         history.unsaved = false;
     }
+    if let Ok(history) = site.history.as_ref() {
+        site.rules_at.save(&history.git_dir);
+    }
     diagnostics.extend(found);
     validate::normalise(&mut diagnostics);
     Ok(Loaded { site, diagnostics })

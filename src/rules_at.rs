@@ -21,7 +21,8 @@ use std::sync::{Arc, Mutex};
 pub struct RulesAt {
     /// The commit whose tree the rules were read from (the judged commit's first parent).
     pub base: String,
-    pub roles: Vec<Role>,
+    /// The roles of each registry (shared between the commits that carry the same blob).
+    registries: Vec<Arc<Vec<Role>>>,
     pub signers: Arc<Vec<AllowedSigner>>,
     pub mode: Mode,
     pub allow_proxy: bool,
@@ -31,7 +32,10 @@ pub struct RulesAt {
 
 impl RulesAt {
     pub fn role(&self, id: &str) -> Option<&Role> {
-        self.roles.iter().find(|r| r.id.value == id)
+        self.registries
+            .iter()
+            .flat_map(|roles| roles.iter())
+            .find(|r| r.id.value == id)
     }
 
     /// Whether `role` could approve a document of `doc_type` under these rules: listed for the
@@ -60,6 +64,10 @@ pub struct RulesCache {
     /// The project files of the roles registries at HEAD: where to look in older trees.
     registries: Vec<String>,
     by_commit: Mutex<HashMap<String, Option<Arc<RulesAt>>>>,
+    /// Where each judged commit's rules are (its base and the blobs of the rule files there):
+    /// facts of the object graph that never change, kept across runs in
+    /// `.git/policybook/rules.bin`, so that a build with nothing new reads no trees for them.
+    located: Mutex<Located>,
     roles_by_blob: Mutex<HashMap<git2::Oid, Arc<Vec<Role>>>>,
     config_by_blob: Mutex<HashMap<git2::Oid, Option<Arc<Project>>>>,
     signers_by_blob: Mutex<HashMap<git2::Oid, Arc<Vec<AllowedSigner>>>>,
@@ -67,11 +75,86 @@ pub struct RulesCache {
     repos: Mutex<Vec<git2::Repository>>,
 }
 
+/// The located rules of every commit judged so far, and whether any is new since the file.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+struct Located {
+    /// What the locations depend on besides the commits: the registries looked for, and the
+    /// shallow boundary (deepening a clone gives a boundary commit its parent).
+    key: Vec<String>,
+    by_commit: HashMap<String, Location>,
+    #[serde(skip)]
+    unsaved: bool,
+}
+
+/// A judged commit's base (its first parent, or itself for a root commit) and the blob ids of
+/// `book.toml`, the allowed signers and each registry there.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+struct Location {
+    base: String,
+    config: Option<String>,
+    signers: Option<String>,
+    registries: Vec<Option<String>>,
+}
+
+const LOCATED_FILE: &str = "rules.bin";
+/// Bumped whenever `Located` changes.
+const LOCATED_FORMAT: u32 = 1;
+
 impl RulesCache {
     pub fn new(registries: Vec<String>) -> Self {
         RulesCache {
             registries,
             ..RulesCache::default()
+        }
+    }
+
+    /// Like `new`, with the locations a previous run kept (when they were kept for the same
+    /// registries and boundary).
+    pub fn with_kept(registries: Vec<String>, history: &HistoryIndex) -> Self {
+        let key = Self::key(&registries, history);
+        let kept = std::fs::read(history.git_dir.join("policybook").join(LOCATED_FILE))
+            .ok()
+            .and_then(|bytes| postcard::from_bytes::<(u32, String, Located)>(&bytes).ok())
+            .filter(|(format, version, located)| {
+                *format == LOCATED_FORMAT
+                    && version == env!("CARGO_PKG_VERSION")
+                    && located.key == key
+            })
+            .map(|(_, _, located)| located)
+            .unwrap_or(Located {
+                key,
+                ..Located::default()
+            });
+        RulesCache {
+            registries,
+            located: Mutex::new(kept),
+            ..RulesCache::default()
+        }
+    }
+
+    fn key(registries: &[String], history: &HistoryIndex) -> Vec<String> {
+        let mut key = registries.to_vec();
+        key.push(history.boundary.clone());
+        key
+    }
+
+    /// Writes the locations found this run for the next; failures only cost time.
+    pub fn save(&self, git_dir: &std::path::Path) {
+        let located = self.located.lock().expect("no reader panics");
+        if !located.unsaved {
+            return;
+        }
+        let dir = git_dir.join("policybook");
+        let Ok(bytes) =
+            postcard::to_allocvec(&(LOCATED_FORMAT, env!("CARGO_PKG_VERSION"), &*located))
+        else {
+            return;
+        };
+        if std::fs::create_dir_all(&dir).is_ok()
+            && let Ok(mut file) = tempfile::NamedTempFile::new_in(&dir)
+            && std::io::Write::write_all(&mut file, &bytes).is_ok()
+        {
+            let _ = file.persist(dir.join(LOCATED_FILE));
         }
     }
 
@@ -100,6 +183,86 @@ impl RulesCache {
         repo: &git2::Repository,
         id: &str,
     ) -> Option<RulesAt> {
+        let kept = self
+            .located
+            .lock()
+            .expect("no reader panics")
+            .by_commit
+            .get(id)
+            .cloned();
+        let location = match kept {
+            Some(location) => location,
+            None => {
+                let location = self.locate(project, history, repo, id)?;
+                let mut located = self.located.lock().expect("no reader panics");
+                located.by_commit.insert(id.to_string(), location.clone());
+                located.unsaved = true;
+                location
+            }
+        };
+        let oid = |hex: &Option<String>| hex.as_deref().and_then(|h| git2::Oid::from_str(h).ok());
+        let text_of = |blob: git2::Oid| -> Option<String> {
+            let blob = repo.find_blob(blob).ok()?;
+            String::from_utf8(blob.content().to_vec()).ok()
+        };
+        let config = oid(&location.config).and_then(|blob| self.config_of(project, repo, blob));
+        let approval = config
+            .as_ref()
+            .map(|p| p.config.approval.clone())
+            .unwrap_or_default();
+        let signers =
+            oid(&location.signers)
+                .map(|blob| {
+                    remembered(&self.signers_by_blob, blob, || {
+                        Arc::new(text_of(blob).map_or_else(Vec::new, |text| {
+                            signature::parse_allowed_signers(&text).0
+                        }))
+                    })
+                })
+                .unwrap_or_default();
+        let base = git2::Oid::from_str(&location.base).ok()?;
+        let mut registries = Vec::new();
+        for (file, blob) in self.registries.iter().zip(&location.registries) {
+            let Some(blob) = oid(blob) else { continue };
+            let Some(blob) = self.approved_registry(history, repo, base, file, blob) else {
+                continue;
+            };
+            registries.push(self.roles_of(project, repo, file, blob));
+        }
+        Some(RulesAt {
+            base: location.base,
+            registries,
+            signers,
+            mode: approval.evidence,
+            allow_proxy: approval.allow_proxy,
+            project: config,
+        })
+    }
+
+    /// `book.toml` as a blob holds it, parsed once.
+    fn config_of(
+        &self,
+        project: &Project,
+        repo: &git2::Repository,
+        blob: git2::Oid,
+    ) -> Option<Arc<Project>> {
+        remembered(&self.config_by_blob, blob, || {
+            let blob = repo.find_blob(blob).ok()?;
+            let text = String::from_utf8(blob.content().to_vec()).ok()?;
+            crate::config::parse(&project.root, text)
+                .ok()
+                .map(|(p, _)| Arc::new(p))
+        })
+    }
+
+    /// Where commit `id`'s rules are: its base and the rule files' blobs there.
+    fn locate(
+        &self,
+        project: &Project,
+        history: &HistoryIndex,
+        repo: &git2::Repository,
+        id: &str,
+    ) -> Option<Location> {
         let commit = repo.find_commit(git2::Oid::from_str(id).ok()?).ok()?;
         // The first parent; a root commit (or a shallow clone's boundary) by its own tree.
         let base = commit.parent(0).unwrap_or_else(|_| commit.clone());
@@ -110,49 +273,20 @@ impl RulesCache {
                 .ok()
                 .map(|e| e.id())
         };
-        let text_of = |blob: git2::Oid| -> Option<String> {
-            let blob = repo.find_blob(blob).ok()?;
-            String::from_utf8(blob.content().to_vec()).ok()
-        };
-        let config = blob_at(crate::config::FILE_NAME).and_then(|blob| {
-            remembered(&self.config_by_blob, blob, || {
-                text_of(blob)
-                    .and_then(|text| crate::config::parse(&project.root, text).ok())
-                    .map(|(p, _)| Arc::new(p))
-            })
-        });
-        let approval = config
-            .as_ref()
-            .map(|p| p.config.approval.clone())
-            .unwrap_or_default();
-        let signers =
-            approval
-                .allowed_signers
-                .as_ref()
-                .and_then(|file| blob_at(file))
-                .map(|blob| {
-                    remembered(&self.signers_by_blob, blob, || {
-                        Arc::new(text_of(blob).map_or_else(Vec::new, |text| {
-                            signature::parse_allowed_signers(&text).0
-                        }))
-                    })
-                })
-                .unwrap_or_default();
-        let mut roles = Vec::new();
-        for file in &self.registries {
-            let Some(blob) = blob_at(file) else { continue };
-            let Some(blob) = self.approved_registry(history, repo, &base, file, blob) else {
-                continue;
-            };
-            roles.extend(self.roles_of(project, repo, file, blob).iter().cloned());
-        }
-        Some(RulesAt {
+        let config = blob_at(crate::config::FILE_NAME);
+        let signers_file = config
+            .and_then(|blob| self.config_of(project, repo, blob))
+            .and_then(|p| p.config.approval.allowed_signers.clone());
+        let signers = signers_file.as_deref().and_then(blob_at);
+        Some(Location {
             base: base.id().to_string(),
-            roles,
-            signers,
-            mode: approval.evidence,
-            allow_proxy: approval.allow_proxy,
-            project: config,
+            config: config.map(|b| b.to_string()),
+            signers: signers.map(|b| b.to_string()),
+            registries: self
+                .registries
+                .iter()
+                .map(|file| blob_at(file).map(|b| b.to_string()))
+                .collect(),
         })
     }
 
@@ -162,7 +296,7 @@ impl RulesCache {
         &self,
         history: &HistoryIndex,
         repo: &git2::Repository,
-        base: &git2::Commit,
+        base: git2::Oid,
         file: &str,
         blob: git2::Oid,
     ) -> Option<git2::Oid> {
@@ -178,8 +312,7 @@ impl RulesCache {
                 return None;
             }
             let commit = git2::Oid::from_str(&r.commit).ok()?;
-            let ancestor =
-                commit == base.id() || repo.graph_descendant_of(base.id(), commit).ok()?;
+            let ancestor = commit == base || repo.graph_descendant_of(base, commit).ok()?;
             ancestor.then(|| git2::Oid::from_str(id).ok()).flatten()
         })
     }

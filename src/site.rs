@@ -77,8 +77,12 @@ impl Site {
             .filter(|d| matches!(d.meta.as_ref().map(|m| &m.kind), Some(Kind::Roles(_))))
             .map(|d| d.file.clone())
             .collect();
+        let rules_at = match &history {
+            Ok(history) => crate::rules_at::RulesCache::with_kept(registries, history),
+            Err(_) => crate::rules_at::RulesCache::new(registries),
+        };
         Site {
-            rules_at: crate::rules_at::RulesCache::new(registries),
+            rules_at,
             approval_tags: std::sync::OnceLock::new(),
             project,
             corpus,

@@ -537,5 +537,8 @@ pub fn build(site: &Site, diagnostics: &[Diagnostic], out: &Path) -> Result<Summ
     let started = crate::timing::start();
     staging.publish(out)?;
     crate::timing::phase("swap", started);
+    if let Ok(history) = site.history.as_ref() {
+        site.rules_at.save(&history.git_dir);
+    }
     Ok(summary)
 }

@@ -413,6 +413,12 @@ fn a_commit_cannot_use_a_role_it_grants_itself() {
     assert!(d.message.contains("did not hold CEO"), "{}", show(&diags));
     assert!(d.message.contains("grants itself"), "{}", show(&diags));
     assert_eq!(policy_approval(&f)["evidenced"], false);
+    // Where each commit's rules are is kept for the next run, which judges the same.
+    let kept = f.git_dir().join("policybook/rules.bin");
+    assert!(kept.is_file(), "no rules.bin");
+    assert_eq!(show(&f.diagnostics()), show(&diags));
+    std::fs::remove_file(&kept).unwrap();
+    assert_eq!(show(&f.diagnostics()), show(&diags));
 }
 
 #[test]
