@@ -102,16 +102,7 @@ pub fn pair(
         }
         names
     };
-    let open_src: Vec<usize> = src_order
-        .iter()
-        .copied()
-        .filter(|&s| !src_used[s])
-        .collect();
-    let open_dst: Vec<usize> = dst_order
-        .iter()
-        .copied()
-        .filter(|&d| !dst_paired[d])
-        .collect();
+    let (open_src, open_dst) = still_open(&src_order, &src_used, &dst_order, &dst_paired);
     let src_names = unique(open_src.iter().map(|&s| sources[s].path.as_str()).collect());
     let dst_names = unique(
         open_dst
@@ -133,16 +124,7 @@ pub fn pair(
     }
 
     // 3. Every remaining pair, unless there are too many.
-    let open_src: Vec<usize> = src_order
-        .iter()
-        .copied()
-        .filter(|&s| !src_used[s])
-        .collect();
-    let open_dst: Vec<usize> = dst_order
-        .iter()
-        .copied()
-        .filter(|&d| !dst_paired[d])
-        .collect();
+    let (open_src, open_dst) = still_open(&src_order, &src_used, &dst_order, &dst_paired);
     let (n_src, n_dst) = (open_src.len() as u64, open_dst.len() as u64);
     if n_src == 0
         || n_dst == 0
@@ -299,6 +281,19 @@ fn similarity(src: &Spans, dst: &Spans, minimum: u64) -> u64 {
         }
     }
     copied * MAX_SCORE / max
+}
+
+/// The sources not yet used and the destinations not yet paired, each in its order.
+fn still_open(
+    src_order: &[usize],
+    src_used: &[bool],
+    dst_order: &[usize],
+    dst_paired: &[bool],
+) -> (Vec<usize>, Vec<usize>) {
+    let open = |order: &[usize], taken: &[bool]| -> Vec<usize> {
+        order.iter().copied().filter(|&i| !taken[i]).collect()
+    };
+    (open(src_order, src_used), open(dst_order, dst_paired))
 }
 
 #[cfg(test)]

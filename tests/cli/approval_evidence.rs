@@ -641,27 +641,18 @@ fn status_says_which_rule_still_needs_whom() {
 
 #[test]
 fn a_commit_cannot_use_a_signing_key_it_adds() {
-    let alice = ssh_key::PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[7; 32]));
-    let mallory = ssh_key::PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[9; 32]));
-    let signers = ".policybook/allowed_signers";
+    let (alice, mallory) = (key(7), key(9));
+    let signers = SIGNERS_PATH;
     let line = |key: &ssh_key::PrivateKey| {
         format!("{CEO_EMAIL} {}\n", key.public_key().to_openssh().unwrap())
     };
-    let f = Fixture::clean_files()
-        .file(
-            "book.toml",
-            format!(
-                "{BOOK_TOML}\n[approval]\nevidence = \"signed\"\nallowed-signers = \"{signers}\"\n"
-            ),
-        )
-        .file(signers, line(&alice))
-        .commit_signed_as(
-            CEO_NAME,
-            CEO_EMAIL,
-            COMMIT_TIME,
-            "Information security policy v1.0\n",
-            &alice,
-        );
+    let f = signed_fixture(&alice).commit_signed_as(
+        CEO_NAME,
+        CEO_EMAIL,
+        COMMIT_TIME,
+        "Information security policy v1.0\n",
+        &alice,
+    );
     assert!(f.diagnostics().is_empty());
     // Mallory lists her key under Alice's address and signs Alice's approval of 1.1 with it,
     // in one commit.

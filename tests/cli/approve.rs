@@ -171,28 +171,14 @@ fn approve_refuses_when_other_changes_are_uncommitted() {
 
 #[test]
 fn approve_sign_makes_an_ssh_signed_commit_that_evidences_the_approval() {
-    let alice = ssh_key::PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[7; 32]));
-    let signers = ".policybook/allowed_signers";
-    let book = format!(
-        "{BOOK_TOML}\n[approval]\nevidence = \"signed\"\nallowed-signers = \"{signers}\"\n"
+    let alice = key(7);
+    let f = signed_fixture(&alice).commit_signed_as(
+        CEO_NAME,
+        CEO_EMAIL,
+        COMMIT_TIME,
+        "Information security policy v1.0\n\nApproved-by: Alice Example <alice@example.com>\n",
+        &alice,
     );
-    let f = Fixture::new()
-        .file("book.toml", book)
-        .file(
-            signers,
-            format!("{CEO_EMAIL} {}\n", alice.public_key().to_openssh().unwrap()),
-        )
-        .file(POLICY_PATH, POLICY)
-        .file(ROLES_PATH, ROLES)
-        .file(REVIEW_PATH, REVIEW)
-        .file(COMMUNICATION_PATH, COMMUNICATION)
-        .commit_signed_as(
-            CEO_NAME,
-            CEO_EMAIL,
-            COMMIT_TIME,
-            "Information security policy v1.0\n\nApproved-by: Alice Example <alice@example.com>\n",
-            &alice,
-        );
     let f = drafted(f);
     let keys = tempfile::tempdir().unwrap();
     let key_file = keys.path().join("alice");
@@ -331,29 +317,16 @@ fn concurrent_approvals_of_one_document_both_land() {
 /// same allowed_signers file agrees, for that tag and for one signed with a key not in it.
 #[test]
 fn a_signed_approval_tag_evidences_the_approval_as_git_verify_tag_does() {
-    let alice = ssh_key::PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[7; 32]));
-    let mallory = ssh_key::PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[9; 32]));
-    let signers = ".policybook/allowed_signers";
-    let book = format!(
-        "{BOOK_TOML}\n[approval]\nevidence = \"signed\"\nallowed-signers = \"{signers}\"\n"
+    let alice = key(7);
+    let mallory = key(9);
+    let signers = SIGNERS_PATH;
+    let f = signed_fixture(&alice).commit_signed_as(
+        CEO_NAME,
+        CEO_EMAIL,
+        COMMIT_TIME,
+        "Information security policy v1.0\n\nApproved-by: Alice Example <alice@example.com>\n",
+        &alice,
     );
-    let f = Fixture::new()
-        .file("book.toml", book)
-        .file(
-            signers,
-            format!("{CEO_EMAIL} {}\n", alice.public_key().to_openssh().unwrap()),
-        )
-        .file(POLICY_PATH, POLICY)
-        .file(ROLES_PATH, ROLES)
-        .file(REVIEW_PATH, REVIEW)
-        .file(COMMUNICATION_PATH, COMMUNICATION)
-        .commit_signed_as(
-            CEO_NAME,
-            CEO_EMAIL,
-            COMMIT_TIME,
-            "Information security policy v1.0\n\nApproved-by: Alice Example <alice@example.com>\n",
-            &alice,
-        );
     let f = drafted(f);
     let keys = tempfile::tempdir().unwrap();
     let use_key = |key: &ssh_key::PrivateKey, file: &str| {

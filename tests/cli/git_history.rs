@@ -528,37 +528,6 @@ fn non_ascii_and_space_containing_paths() {
 // 7. Signed commits
 // ---------------------------------------------------------------------------------------------
 
-const SIGNERS_PATH: &str = ".policybook/allowed_signers";
-
-fn key(seed: u8) -> ssh_key::PrivateKey {
-    ssh_key::PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[seed; 32]))
-}
-
-fn fingerprint(key: &ssh_key::PrivateKey) -> String {
-    key.public_key()
-        .fingerprint(ssh_key::HashAlg::Sha256)
-        .to_string()
-}
-
-/// The clean fixture's files with `evidence = "signed"`, Alice's key in allowed_signers being
-/// `allowed`, not committed yet.
-fn signed_fixture(allowed: &ssh_key::PrivateKey) -> Fixture {
-    let book = format!(
-        "{BOOK_TOML}\n[approval]\nevidence = \"signed\"\nallowed-signers = \"{SIGNERS_PATH}\"\n"
-    );
-    let signer = format!(
-        "{CEO_EMAIL} {}\n",
-        allowed.public_key().to_openssh().expect("OpenSSH key")
-    );
-    Fixture::new()
-        .file("book.toml", book)
-        .file(SIGNERS_PATH, signer)
-        .file(POLICY_PATH, POLICY)
-        .file(ROLES_PATH, ROLES)
-        .file(REVIEW_PATH, REVIEW)
-        .file(COMMUNICATION_PATH, COMMUNICATION)
-}
-
 const V1_MESSAGE: &str =
     "Information security policy v1.0\n\nApproved-by: Alice Example <alice@example.com>\n";
 
@@ -1337,34 +1306,6 @@ fn cache_extension_over_a_merge_keeps_the_fresh_order() {
 
 /// `git log [--follow] --format=%H -- PATH` in the fixture (newest first), or `None` when git
 /// is not installed. The user's and the system's Git configuration are ignored.
-fn git_log(f: &Fixture, follow: bool, path: &str) -> Option<Vec<String>> {
-    let mut command = std::process::Command::new("git");
-    command.arg("log");
-    if follow {
-        command.arg("--follow");
-    }
-    let out = command
-        .args(["--format=%H", "--", path])
-        .current_dir(f.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .ok()?;
-    assert!(
-        out.status.success(),
-        "git log failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(
-        String::from_utf8(out.stdout)
-            .expect("UTF-8")
-            .lines()
-            .map(str::to_string)
-            .collect(),
-    )
-}
 
 #[test]
 fn revisions_match_git_log_except_merges() {

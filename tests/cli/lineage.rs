@@ -684,27 +684,6 @@ fn generate_branchy_history(seed: u64) -> Generated {
 
 /// `git log --follow --format=%H -- PATH` (no merges: `--follow` lists none), or `None`
 /// without git.
-fn git_log_follow(f: &Fixture, path: &str) -> Option<Vec<String>> {
-    let out = std::process::Command::new("git")
-        .args(["log", "--follow", "--format=%H", "--", path])
-        .current_dir(f.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .ok()?;
-    assert!(
-        out.status.success(),
-        "git log failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(
-        String::from_utf8(out.stdout)
-            .expect("UTF-8")
-            .lines()
-            .map(str::to_string)
-            .collect(),
-    )
-}
 
 #[test]
 fn generated_branchy_history_matches_git_log_follow() {
@@ -713,7 +692,7 @@ fn generated_branchy_history_matches_git_log_follow() {
         commits >= 300 && merges >= 40,
         "{commits} commits, {merges} merges"
     );
-    if git_log_follow(&f, "book.toml").is_none() {
+    if git_log(&f, true, "book.toml").is_none() {
         // CI installs git (.ci/run): there, a missing git must not pass unnoticed.
         assert!(
             std::env::var_os("CI").is_none(),
@@ -747,7 +726,7 @@ fn generated_branchy_history_matches_git_log_follow() {
             .map(|r| r.0)
             .filter(|c| !is_merge(c))
             .collect();
-        let theirs = git_log_follow(&f, path).expect("git");
+        let theirs = git_log(&f, true, path).expect("git");
         if ours != theirs {
             differences.push(format!("{path}:\n  ours   {ours:?}\n  theirs {theirs:?}"));
         }

@@ -23,10 +23,6 @@ use std::process::{Command, Stdio};
 const SIGNERS: &str = ".policybook/allowed_signers";
 const LOG: &str = "content/evidence/approvals-log.txt";
 
-fn key(seed: u8) -> ssh_key::PrivateKey {
-    ssh_key::PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[seed; 32]))
-}
-
 fn openssh(key: &ssh_key::PrivateKey) -> String {
     key.public_key().to_openssh().expect("OpenSSH key")
 }

@@ -977,3 +977,65 @@ pub fn commits(h: &serde_json::Value) -> Vec<String> {
 pub fn rev(commit: &str, path: &str, change: &str) -> (String, String, String) {
     (commit.to_string(), path.to_string(), change.to_string())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Signed commits: SSH keys, and the clean fixture with `evidence = "signed"`.
+// ---------------------------------------------------------------------------------------------
+
+pub const SIGNERS_PATH: &str = ".policybook/allowed_signers";
+
+pub fn key(seed: u8) -> ssh_key::PrivateKey {
+    ssh_key::PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[seed; 32]))
+}
+
+pub fn fingerprint(key: &ssh_key::PrivateKey) -> String {
+    key.public_key()
+        .fingerprint(ssh_key::HashAlg::Sha256)
+        .to_string()
+}
+
+/// The clean fixture's files with `evidence = "signed"`, Alice's key in allowed_signers being
+/// `allowed`, not committed yet.
+pub fn signed_fixture(allowed: &ssh_key::PrivateKey) -> Fixture {
+    let book = format!(
+        "{BOOK_TOML}\n[approval]\nevidence = \"signed\"\nallowed-signers = \"{SIGNERS_PATH}\"\n"
+    );
+    let signer = format!(
+        "{CEO_EMAIL} {}\n",
+        allowed.public_key().to_openssh().expect("OpenSSH key")
+    );
+    Fixture::clean_files()
+        .file("book.toml", book)
+        .file(SIGNERS_PATH, signer)
+}
+
+/// The commits `git log [--follow] --format=%H -- PATH` lists in the fixture (the git CLI, for
+/// tests that compare with it), or `None` when git is not installed.
+pub fn git_log(f: &Fixture, follow: bool, path: &str) -> Option<Vec<String>> {
+    let mut command = std::process::Command::new("git");
+    command.arg("log");
+    if follow {
+        command.arg("--follow");
+    }
+    let out = command
+        .args(["--format=%H", "--", path])
+        .current_dir(f.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "git log failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(
+        String::from_utf8(out.stdout)
+            .expect("UTF-8")
+            .lines()
+            .map(str::to_string)
+            .collect(),
+    )
+}
