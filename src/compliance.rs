@@ -15,10 +15,12 @@
 
 use crate::content::document::{Input, Role, Signoff};
 use crate::content::{Document, Kind};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::requirements::{Attest, CLAUSE_5, SECTIONS, labels_for};
 use crate::site::Site;
+use crate::validate::authorised_roles;
 use crate::validate::communication::{Reach, coverage};
 use crate::validate::reviews::{ReviewState, latest_management_review, review_due};
-use crate::validate::{Code, Diagnostic, authorised_roles};
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -59,35 +61,6 @@ impl Evidence {
         self.fragment = Some(fragment);
         self
     }
-}
-
-/// Who may state a requirement in a record (the `clauses` field), when no rule decides it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Attest {
-    /// Decided by a rule only.
-    No,
-    /// An entry of an approved management review (`inputs`, `decisions`).
-    Review,
-    /// A role of the roles registry: decided by the rule "a role assigned this clause is held,
-    /// its registry approved and communicated".
-    Role,
-}
-
-/// One row of the pack: what the requirement is, and how it is decided.
-pub struct Row {
-    /// The label a record names it by (`clauses: ["5.1 e"]`) and the matrix shows.
-    pub label: &'static str,
-    /// The clause it belongs to: `5.1`, `5.2` or `5.3`.
-    pub clause: &'static str,
-    /// The requirement, in our words.
-    pub requirement: &'static str,
-    /// A compliance demonstration of the seed text, not a lettered requirement of the standard.
-    pub demonstration: bool,
-    pub attest: Attest,
-    rule: fn(&Facts) -> Outcome,
-    /// What would evidence the row when it is not evidenced.
-    pub wanted: &'static str,
 }
 
 /// What a rule decided.
@@ -206,236 +179,42 @@ pub struct ClauseMatrix {
     pub headline: String,
 }
 
-const SECTIONS: &[(&str, &str)] = &[
-    ("5.1", "Leadership and commitment"),
-    ("5.2", "Information security policy"),
-    (
-        "5.3",
-        "Organizational roles, responsibilities and authorities",
-    ),
+/// The rule that decides each requirement of `requirements::CLAUSE_5`, by its label.
+const RULES: &[(&str, Rule)] = &[
+    ("5.1 a", rule_51a),
+    ("5.1 b", rule_51b),
+    ("5.1 c", no_rule),
+    ("5.1 d", rule_51d),
+    ("5.1 e", no_rule),
+    ("5.1 f", no_rule),
+    ("5.1 g", rule_51g),
+    ("5.1 h", no_rule),
+    ("5.1 records", rule_51_records),
+    ("5.1 involvement", rule_51_involvement),
+    ("5.2 a", rule_52a),
+    ("5.2 b", rule_52b),
+    ("5.2 c", rule_52c),
+    ("5.2 d", rule_52d),
+    ("5.2 e", rule_52e),
+    ("5.2 f", rule_52f),
+    ("5.2 g", rule_52g),
+    ("5.2 review", rule_52_review),
+    ("5.3", rule_53),
+    ("5.3 a", rule_53a),
+    ("5.3 b", rule_53b),
+    ("5.3 registry", rule_53_registry),
+    ("5.3 common roles", rule_53_common),
 ];
 
-/// Every row, in the standard's order within each clause, the seed's demonstrations last.
-pub const ROWS: &[Row] = &[
-    Row {
-        label: "5.1 a",
-        clause: "5.1",
-        requirement: "The information security policy and objectives are set, and fit the organization's strategic direction",
-        demonstration: false,
-        attest: Attest::No,
-        rule: rule_51a,
-        wanted: "an approved information security policy (a `policy` with `clauses: [\"5.2\"]`) and an approved `objective` document",
-    },
-    Row {
-        label: "5.1 b",
-        clause: "5.1",
-        requirement: "ISMS requirements are built into the organization's processes",
-        demonstration: false,
-        attest: Attest::No,
-        rule: rule_51b,
-        wanted: "an approved standard or procedure that puts the policy into practice",
-    },
-    Row {
-        label: "5.1 c",
-        clause: "5.1",
-        requirement: "The resources the ISMS needs are made available",
-        demonstration: false,
-        attest: Attest::Review,
-        rule: no_rule,
-        wanted: "an input or done decision of an approved management review within the interval with `clauses: [\"5.1 c\"]` (e.g. the ISMS budget agreed)",
-    },
-    Row {
-        label: "5.1 d",
-        clause: "5.1",
-        requirement: "Staff are told why effective information security and following the ISMS matter",
-        demonstration: false,
-        attest: Attest::No,
-        rule: rule_51d,
-        wanted: "a training or onboarding communication, and the policy communicated to every audience it names",
-    },
-    Row {
-        label: "5.1 e",
-        clause: "5.1",
-        requirement: "The ISMS achieves what it is meant to achieve",
-        demonstration: false,
-        attest: Attest::Review,
-        rule: no_rule,
-        wanted: "an input or done decision of an approved management review within the interval with `clauses: [\"5.1 e\"]` (e.g. performance against the objectives)",
-    },
-    Row {
-        label: "5.1 f",
-        clause: "5.1",
-        requirement: "People are directed and supported to contribute to the ISMS's effectiveness",
-        demonstration: false,
-        attest: Attest::Review,
-        rule: no_rule,
-        wanted: "an input or done decision of an approved management review within the interval with `clauses: [\"5.1 f\"]` (e.g. training and awareness results)",
-    },
-    Row {
-        label: "5.1 g",
-        clause: "5.1",
-        requirement: "Continual improvement is promoted",
-        demonstration: false,
-        attest: Attest::No,
-        rule: rule_51g,
-        wanted: "a \"Continual improvement\" section in the policy, a management review with decisions, and no decision open past its due date",
-    },
-    Row {
-        label: "5.1 h",
-        clause: "5.1",
-        requirement: "Other management roles are supported in showing leadership in their own areas",
-        demonstration: false,
-        attest: Attest::Review,
-        rule: no_rule,
-        wanted: "an input or done decision of an approved management review within the interval with `clauses: [\"5.1 h\"]`",
-    },
-    Row {
-        label: "5.1 records",
-        clause: "5.1",
-        requirement: "Management reviews and their decisions are recorded",
-        demonstration: true,
-        attest: Attest::No,
-        rule: rule_51_records,
-        wanted: "a management review within the interval that records its decisions",
-    },
-    Row {
-        label: "5.1 involvement",
-        clause: "5.1",
-        requirement: "Top management's involvement in the ISMS is documented",
-        demonstration: true,
-        attest: Attest::No,
-        rule: rule_51_involvement,
-        wanted: "a management review within the interval attended by a top-management role (one that may approve the policy)",
-    },
-    Row {
-        label: "5.2 a",
-        clause: "5.2",
-        requirement: "The policy suits the purpose of the organization (approved by top management)",
-        demonstration: false,
-        attest: Attest::No,
-        rule: rule_52a,
-        wanted: "the information security policy approved by a top-management role, the approval evidenced in Git",
-    },
-    Row {
-        label: "5.2 b",
-        clause: "5.2",
-        requirement: "The policy sets information security objectives or a framework for setting them",
-        demonstration: false,
-        attest: Attest::No,
-        rule: rule_52b,
-        wanted: "an \"Information security objectives\" section in the policy",
-    },
-    Row {
-        label: "5.2 c",
-        clause: "5.2",
-        requirement: "The policy commits to meeting the applicable requirements",
-        demonstration: false,
-        attest: Attest::No,
-        rule: rule_52c,
-        wanted: "a \"Commitment to compliance\" section in the policy",
-    },
-    Row {
-        label: "5.2 d",
-        clause: "5.2",
-        requirement: "The policy commits to continually improving the ISMS",
-        demonstration: false,
-        attest: Attest::No,
-        rule: rule_52d,
-        wanted: "a \"Continual improvement\" section in the policy",
-    },
-    Row {
-        label: "5.2 e",
-        clause: "5.2",
-        requirement: "The policy is available as documented information",
-        demonstration: false,
-        attest: Attest::No,
-        rule: rule_52e,
-        wanted: "the approved information security policy published on this portal",
-    },
-    Row {
-        label: "5.2 f",
-        clause: "5.2",
-        requirement: "The policy is communicated within the organization",
-        demonstration: false,
-        attest: Attest::No,
-        rule: rule_52f,
-        wanted: "an `audience` on the policy and a communication of its current version to each audience",
-    },
-    Row {
-        label: "5.2 g",
-        clause: "5.2",
-        requirement: "The policy is available to interested parties, as appropriate",
-        demonstration: false,
-        attest: Attest::Review,
-        rule: rule_52g,
-        wanted: "the policy classified at the lowest level (shareable with anyone), or an input or done decision of an approved management review within the interval with `clauses: [\"5.2 g\"]`",
-    },
-    Row {
-        label: "5.2 review",
-        clause: "5.2",
-        requirement: "The policy is kept up to date: reviewed within its interval",
-        demonstration: true,
-        attest: Attest::No,
-        rule: rule_52_review,
-        wanted: "`review: {last: YYYY-MM-DD}` on the policy within its review interval",
-    },
-    Row {
-        label: "5.3",
-        clause: "5.3",
-        requirement: "Responsibilities and authorities of the relevant roles are assigned and communicated",
-        demonstration: false,
-        attest: Attest::No,
-        rule: rule_53,
-        wanted: "a roles registry in which every individual role has a current holder, and a communication of the registry",
-    },
-    Row {
-        label: "5.3 a",
-        clause: "5.3",
-        requirement: "A role is responsible and has authority for making the ISMS conform to ISO/IEC 27001",
-        demonstration: false,
-        attest: Attest::Role,
-        rule: rule_53a,
-        wanted: "a role with `clauses: [\"5.3 a\"]` that has a current holder, in an approved roles registry that was communicated",
-    },
-    Row {
-        label: "5.3 b",
-        clause: "5.3",
-        requirement: "A role is responsible and has authority for reporting ISMS performance to top management",
-        demonstration: false,
-        attest: Attest::Role,
-        rule: rule_53b,
-        wanted: "a role with `clauses: [\"5.3 b\"]` that has a current holder, in an approved roles registry that was communicated",
-    },
-    Row {
-        label: "5.3 registry",
-        clause: "5.3",
-        requirement: "A roles document states each role's responsibilities and authorities",
-        demonstration: true,
-        attest: Attest::No,
-        rule: rule_53_registry,
-        wanted: "a published `type: roles` document in which every role lists its responsibilities",
-    },
-    Row {
-        label: "5.3 common roles",
-        clause: "5.3",
-        requirement: "The common ISMS roles are defined ([isms] required-roles)",
-        demonstration: true,
-        attest: Attest::No,
-        rule: rule_53_common,
-        wanted: "a role for each entry of [isms] required-roles",
-    },
-];
+type Rule = fn(&Facts) -> Outcome;
 
-/// The labels a record may name for `attest`.
-pub fn labels_for(attest: Attest) -> impl Iterator<Item = &'static str> {
-    ROWS.iter()
-        .filter(move |r| r.attest == attest)
-        .map(|r| r.label)
-}
-
-/// The row a label names.
-pub fn row(label: &str) -> Option<&'static Row> {
-    ROWS.iter().find(|r| r.label == label)
+/// The rule of a requirement; every requirement has one (a unit test holds it so), and one that
+/// had none could only be attested.
+fn rule_of(label: &str) -> Rule {
+    RULES
+        .iter()
+        .find(|(l, _)| *l == label)
+        .map_or(no_rule, |(_, rule)| *rule)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -799,10 +578,10 @@ pub fn matrix(site: &Site, diagnostics: &[Diagnostic]) -> ClauseMatrix {
 
 /// Decides every row from the facts and the attestations found.
 pub fn decide(facts: &Facts, attestations: &BTreeMap<String, Attestation>) -> ClauseMatrix {
-    let rows: Vec<Requirement> = ROWS
+    let rows: Vec<Requirement> = CLAUSE_5
         .iter()
         .map(|row| {
-            let (finding, verdict) = match (row.rule)(facts) {
+            let (finding, verdict) = match rule_of(row.label)(facts) {
                 Outcome::Met { finding, evidence } => (finding, Verdict::Met { evidence }),
                 Outcome::Open { finding } => match attestations.get(row.label) {
                     Some(a) if row.attest == Attest::Review => (
@@ -1278,7 +1057,8 @@ mod tests {
     ];
 
     fn outcome(label: &str, f: &Facts) -> Outcome {
-        (row(label).unwrap().rule)(f)
+        let (_, rule) = RULES.iter().find(|(l, _)| *l == label).expect("a rule's label");
+        rule(f)
     }
 
     #[test]
@@ -1307,9 +1087,22 @@ mod tests {
     }
 
     #[test]
+    fn every_requirement_has_exactly_one_rule() {
+        for row in CLAUSE_5 {
+            let n = RULES.iter().filter(|(l, _)| *l == row.label).count();
+            assert_eq!(n, 1, "{} has {n} rules", row.label);
+        }
+        assert_eq!(
+            RULES.len(),
+            CLAUSE_5.len(),
+            "a rule for a requirement that is not listed"
+        );
+    }
+
+    #[test]
     fn every_row_is_decided_by_a_rule_or_may_be_attested() {
         let ruled: Vec<&str> = FAILS.iter().map(|(l, _)| *l).collect();
-        for row in ROWS {
+        for row in CLAUSE_5 {
             assert!(
                 ruled.contains(&row.label) || row.attest == Attest::Review,
                 "{} has neither a tested rule nor an attestation",
@@ -1317,14 +1110,17 @@ mod tests {
             );
         }
         // Rows that only an attestation can decide never hold on facts alone.
-        for row in ROWS.iter().filter(|r| !ruled.contains(&r.label)) {
-            assert!(matches!((row.rule)(&complete()), Outcome::Open { .. }));
+        for row in CLAUSE_5.iter().filter(|r| !ruled.contains(&r.label)) {
+            assert!(matches!(
+                rule_of(row.label)(&complete()),
+                Outcome::Open { .. }
+            ));
         }
     }
 
     #[test]
     fn lettered_requirements_are_in_the_standards_order() {
-        let lettered: Vec<&str> = ROWS
+        let lettered: Vec<&str> = CLAUSE_5
             .iter()
             .filter(|r| !r.demonstration)
             .map(|r| r.label)
@@ -1368,12 +1164,12 @@ mod tests {
         assert_eq!(state("5.2 g"), "attested");
         assert_eq!(state("5.1 c"), "not-evidenced");
         assert_eq!(state("5.1 a"), "met");
-        assert_eq!(m.tally.total, ROWS.len());
+        assert_eq!(m.tally.total, CLAUSE_5.len());
         assert_eq!(m.tally.attested, 2);
         assert_eq!(m.tally.not_evidenced, 3, "5.1 c, f and h are open: {m:#?}");
         assert_eq!(
             m.headline,
-            format!("{} met, 2 attested, 3 not evidenced", ROWS.len() - 5)
+            format!("{} met, 2 attested, 3 not evidenced", CLAUSE_5.len() - 5)
         );
     }
 }

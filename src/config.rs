@@ -2,9 +2,9 @@
 //! warnings (with "did you mean"), syntax and type errors carry file, line and column.
 //! This module owns nothing but the configuration; paths are resolved here once.
 
-use crate::content::fields::did_you_mean;
 use crate::dates::Interval;
-use crate::validate::{Code, Diagnostic, Pos};
+use crate::diagnostic::did_you_mean;
+use crate::diagnostic::{Code, Diagnostic, Pos};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -12,7 +12,7 @@ use crate::config::{DEFAULT_CLASSIFICATION, Project};
 use crate::content::facts::{Classification, Facts};
 use crate::history::CommitRecord;
 use crate::history::trailers::Trailer;
-use crate::stamp::{ApprovedVersion, DocumentHistory};
+use crate::history::versions::{ApprovedVersion, DocumentHistory};
 
 /// Whether a revision's words may be shown.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -81,7 +81,7 @@ fn of_document(
     repo: &git2::Repository,
     doc: &Document,
 ) -> Option<InForce> {
-    let dh = crate::stamp::document_history(history, doc);
+    let dh = crate::history::versions::document_history(history, doc);
     let version = dh.versions.last()?;
     let text = blob_text(repo, &version.blob)?;
     let (document, _) = crate::content::document::read(project, &doc.rel_path, &doc.file, text);

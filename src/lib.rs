@@ -2,28 +2,38 @@
 //! out. The pipeline, stage by stage:
 //!
 //! ```text
-//! book.toml            ─► config::load      ─► Project
-//! src/**/*.md          ─► content::load     ─► Corpus (typed front matter, outlines)
-//! Project + Corpus     ─► Site::new         ─► Site (indexed by id and role; "today")
-//! Site                 ─► validate::run     ─► Vec<Diagnostic>
+//! book.toml            ─► config::load       ─► Project
+//! src/**/*.md          ─► content::load      ─► Corpus (typed front matter, outlines)
+//! .git                 ─► history::load      ─► HistoryIndex (revisions, versions, blob facts)
+//! Project + Corpus     ─► Site::new          ─► Site (indexed by id and role; "today")
+//! Site                 ─► validate::run      ─► Vec<Diagnostic>
+//!                         (pipeline::load composes the stages above)
 //! Site                 ─► compliance::matrix ─► ClauseMatrix (ISO 27001 clause 5)
-//! Site + diagnostics   ─► render::build     ─► pages in a temp dir, swapped into build-dir
+//! Site + diagnostics   ─► render::build      ─► pages in a temp dir, swapped into build-dir
 //! ```
 //!
-//! Commands (`cmd`) compose these stages; a later stage never reaches back into an earlier
-//! one's inputs.
+//! Every stage reports into `diagnostic` (codes, positions, suggestions), the ground all others
+//! stand on. Stages import only downward, in this order: `diagnostic` ← `config` ← `content` ←
+//! `history` ← `site`/`stamp` ← `validate` ← `compliance` ← `render` ← `serve` ← `cmd`
+//! (tests/layers.rs holds it, with the small modules' places). Commands (`cmd`) compose the
+//! stages; a later stage never reaches back into an earlier one's inputs.
 
 pub mod cmd;
 pub mod compliance;
 pub mod config;
 pub mod content;
 pub mod dates;
+pub mod diagnostic;
 pub mod disclosure;
+pub mod error;
+pub mod file_history;
 pub mod hex;
 pub mod history;
 pub mod in_force;
+pub mod pipeline;
 pub mod progress;
 pub mod render;
+pub mod requirements;
 pub mod rules_at;
 pub mod serve;
 pub mod site;
@@ -31,145 +41,7 @@ pub mod stamp;
 pub mod timing;
 pub mod validate;
 
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use error::Error;
+pub use pipeline::{Loaded, find_root, load, load_reusing};
 pub use site::Site;
-pub use validate::{Code, Diagnostic, Severity};
-
-use std::path::{Path, PathBuf};
-
-/// Failures that stop a command before it can report diagnostics about documents.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("no book.toml found in {0} or any parent directory")]
-    NoRoot(PathBuf),
-    #[error("book.toml has errors")]
-    Config(Vec<Diagnostic>),
-    #[error("{0}")]
-    Today(String),
-    #[error("{0}")]
-    Render(String),
-    #[error("{context}: {source}")]
-    Io {
-        context: String,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-impl Error {
-    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        Error::Io {
-            context: context.into(),
-            source,
-        }
-    }
-}
-
-/// The loaded, validated site and everything found wrong with it.
-pub struct Loaded {
-    pub site: Site,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// Finds the project root: `root` if given, else the nearest parent of the working directory
-/// with a book.toml.
-pub fn find_root(root: Option<&Path>) -> Result<PathBuf, Error> {
-    match root {
-        Some(root) if root.join(config::FILE_NAME).is_file() => Ok(root.to_path_buf()),
-        Some(root) => Err(Error::NoRoot(root.to_path_buf())),
-        None => {
-            let cwd = std::env::current_dir()
-                .map_err(|e| Error::io("cannot read the working directory", e))?;
-            config::discover_root(&cwd).ok_or(Error::NoRoot(cwd))
-        }
-    }
-}
-
-/// Runs the pipeline up to validation.
-pub fn load(root: &Path, options: site::Options) -> Result<Loaded, Error> {
-    load_reusing(root, options, None)
-}
-
-/// Like `load`, reusing the history index of an earlier load while it is still current (same
-/// HEAD and scope); what `serve` does between rebuilds.
-pub fn load_reusing(
-    root: &Path,
-    options: site::Options,
-    previous: Option<history::HistoryIndex>,
-) -> Result<Loaded, Error> {
-    let (today, _) = dates::resolve_today(options.today).map_err(Error::Today)?;
-    let (project, mut diagnostics) = config::load(root).map_err(Error::Config)?;
-    // The documents and the history are independent: each is read while the other is.
-    let ((corpus, content_diagnostics), history) = rayon::join(
-        || {
-            let started = crate::timing::start();
-            let loaded = content::load(&project);
-            timing::phase("load documents", started);
-            loaded
-        },
-        || history::load_reusing(&project, previous),
-    );
-    diagnostics.extend(content_diagnostics);
-    let signers = load_signers(&project, &mut diagnostics);
-    let mut site = Site::new(project, corpus, today, history, signers, options);
-    // The history cache is written while the site is validated.
-    let (found, saved) = rayon::join(
-        || {
-            let started = crate::timing::start();
-            let found = validate::run(&site);
-            timing::phase("validate", started);
-            found
-        },
-        || site.history.as_ref().is_ok_and(history::HistoryIndex::save),
-    );
-    if saved && let Ok(history) = site.history.as_mut() {
-        history.unsaved = false;
-    }
-    if let Ok(history) = site.history.as_ref() {
-        site.rules_at.save(&history.git_dir);
-    }
-    diagnostics.extend(found);
-    validate::normalise(&mut diagnostics);
-    Ok(Loaded { site, diagnostics })
-}
-
-/// Reads `[approval] allowed-signers`; unreadable lines are `invalid-field` findings.
-fn load_signers(
-    project: &config::Project,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<history::signature::AllowedSigner> {
-    let Some(file) = &project.config.approval.allowed_signers else {
-        if project.config.approval.evidence == config::Evidence::Signed {
-            diagnostics.push(
-                Diagnostic::new(Code::MissingField, "`evidence = \"signed\"` needs `[approval] allowed-signers`")
-                    .in_file(config::FILE_NAME)
-                    .help("point it at a file in git's allowed_signers format, e.g. \".policybook/allowed_signers\""),
-            );
-        }
-        return Vec::new();
-    };
-    let text = match std::fs::read_to_string(project.root.join(file)) {
-        Ok(text) => text,
-        Err(e) => {
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::InvalidField,
-                    format!("cannot read allowed-signers file `{file}`: {e}"),
-                )
-                .in_file(config::FILE_NAME)
-                .help("commit the file, or fix the path in [approval] allowed-signers"),
-            );
-            return Vec::new();
-        }
-    };
-    let (signers, errors) = history::signature::parse_allowed_signers(&text);
-    for (line, message) in errors {
-        diagnostics.push(
-            Diagnostic::new(Code::InvalidField, format!("allowed-signers: {message}"))
-                .at(file, validate::Pos::new(line, 1))
-                .help(
-                    "each line is `principal[,principal…] [options] keytype base64-key [comment]`",
-                ),
-        );
-    }
-    signers
-}

@@ -4,6 +4,7 @@
 use crate::config::Project;
 use crate::content::document::{Communication, Controlled, ManagementReview, Role};
 use crate::content::{Corpus, Document, Kind};
+use crate::diagnostic::Pos;
 use crate::history::signature::AllowedSigner;
 use crate::history::{HistoryIndex, Unavailable};
 use crate::in_force::InForce;
@@ -123,6 +124,23 @@ impl Site {
     /// What the portal shows of a document: its in-force version, else the working copy.
     pub fn effective<'s>(&'s self, doc: &'s Document) -> &'s Document {
         self.in_force(doc).map_or(doc, |f| &f.document)
+    }
+
+    /// Where a finding about a document's version in force is reported: at `pos` when that
+    /// version is the working copy, else at the working copy's `status` line (the in-force text
+    /// is in Git, and its lines are not the file's).
+    pub fn finding_position<'s>(&'s self, doc: &'s Document, pos: Pos) -> (&'s str, Pos) {
+        match self.in_force(doc) {
+            None => (&doc.file, pos),
+            Some(_) => {
+                let working = self.working(doc);
+                let status = working
+                    .controlled()
+                    .and_then(|c| c.status.as_ref())
+                    .map_or(Pos::new(1, 1), |s| s.pos);
+                (&working.file, status)
+            }
+        }
     }
 
     /// The working copy of a document (itself, unless `doc` is an in-force version).

@@ -135,14 +135,14 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
     if site.project.config.approval.separation_of_duties
         && let Ok(history) = site.history.as_ref()
     {
-        let dh = crate::stamp::document_history(history, doc);
-        let writers = crate::stamp::content_authors_since_last_version(&dh);
+        let dh = crate::history::versions::document_history(history, doc);
+        let writers = crate::history::versions::content_authors_since_last_version(&dh);
         if let Some((commit, _)) = writers.iter().find(|(_, a)| {
             a.email.eq_ignore_ascii_case(&email) || (email.is_empty() && a.name == name)
         }) {
             return refuse(format!(
                 "{name} wrote a change of this content ({}), and [approval] separation-of-duties is on: someone else must approve it",
-                crate::stamp::short(commit)
+                crate::history::versions::short(commit)
             ));
         }
     }
@@ -231,7 +231,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
     if !findings.is_empty() {
         let sources = super::sources(&after.site);
         super::print(
-            crate::validate::report::Format::Human,
+            crate::diagnostic::report::Format::Human,
             &findings,
             &sources,
             true,

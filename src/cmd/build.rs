@@ -2,7 +2,7 @@
 //! `--allow-errors`, which builds a preview whose dashboard lists them.
 
 use super::{EXIT_INVALID, EXIT_OK, Validation};
-use crate::validate::report::summary;
+use crate::diagnostic::report::summary;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 

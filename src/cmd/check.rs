@@ -1,7 +1,7 @@
 //! `policybook check`: run every rule, print the findings, exit 1 on any error.
 
 use super::{EXIT_INVALID, EXIT_OK, Validation};
-use crate::validate::report::{Format, summary};
+use crate::diagnostic::report::{Format, summary};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, clap::Args)]

@@ -129,7 +129,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
     let site = &loaded.site;
 
     let Some(doc) = site.document(&args.id) else {
-        let hint = crate::content::fields::did_you_mean(&args.id, site.ids().map(|(id, _)| id))
+        let hint = crate::diagnostic::did_you_mean(&args.id, site.ids().map(|(id, _)| id))
             .map(|best| format!(" (did you mean `{best}`?)"))
             .unwrap_or_default();
         return refuse(format!("no document has the id `{}`{hint}", args.id));

@@ -10,7 +10,8 @@
 //! administrative files and the branch are removed afterwards, on error too.
 
 use super::{EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK};
-use crate::validate::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::history::versions::short;
 use crate::{Loaded, Site};
 use git2::{Oid, Repository};
 use serde::Serialize;
@@ -331,7 +332,7 @@ fn changes(base: &Site, head: &Site) -> Vec<Change> {
         // A file name can repeat what a withheld text says.
         let path = |s: &Snapshot| match s.disclosure.is_shown() {
             true => s.file.to_string(),
-            false => crate::history::report::WITHHELD_PATH.to_string(),
+            false => crate::file_history::WITHHELD_PATH.to_string(),
         };
         out.push(Change {
             kind,
@@ -505,10 +506,6 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
 /// Escapes text for a Markdown table cell.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
-}
-
-fn short(commit: &str) -> &str {
-    &commit[..commit.len().min(10)]
 }
 
 pub fn markdown(report: &Report) -> String {

@@ -8,7 +8,7 @@
 
 use super::{EXIT_ENVIRONMENT, EXIT_OK, Validation};
 use crate::Error;
-use crate::validate::report::summary;
+use crate::diagnostic::report::summary;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -2,9 +2,8 @@
 //! document (by id or path), or the revisions of any tracked file (by path).
 
 use super::{EXIT_ENVIRONMENT, EXIT_OK};
-use crate::history::report::{self, FileHistory};
+use crate::file_history::{self, FileHistory};
 use crate::history::{self as hist, HistoryIndex};
-use crate::stamp;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -44,12 +43,12 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
             .iter()
             .filter(|d| d.meta.is_some())
             .map(|doc| {
-                report::document(
+                file_history::document(
                     site,
                     history,
                     doc.id(),
                     &doc.file,
-                    stamp::document_history(history, doc),
+                    crate::history::versions::document_history(history, doc),
                     true,
                 )
             })
@@ -72,19 +71,19 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         .as_deref()
         .expect("clap requires a target without --all");
     let report = if let Some(doc) = site.document(target) {
-        let dh = stamp::document_history(history, doc);
-        report::document(site, history, doc.id(), &doc.file, dh, true)
+        let dh = crate::history::versions::document_history(history, doc);
+        file_history::document(site, history, doc.id(), &doc.file, dh, true)
     } else {
         let Some(file) = project_file(&root, target) else {
             eprintln!("error: `{target}` is neither a document id nor a path inside the project");
             return Ok(EXIT_ENVIRONMENT);
         };
         if let Some(doc) = site.documents().iter().find(|d| d.file == file) {
-            let dh = stamp::document_history(history, doc);
-            report::document(site, history, doc.id(), &doc.file, dh, true)
+            let dh = crate::history::versions::document_history(history, doc);
+            file_history::document(site, history, doc.id(), &doc.file, dh, true)
         } else if history.files.contains_key(&history.repo_path(&file)) {
-            let dh = stamp::file_history(history, &file, "");
-            report::document(site, history, None, &file, dh, true)
+            let dh = crate::history::versions::file_history(history, &file, "");
+            file_history::document(site, history, None, &file, dh, true)
         } else if hist::tracked_at_head(history, &history.repo_path(&file)) {
             outside_scope(site, history, &file)?
         } else {
@@ -132,8 +131,8 @@ fn outside_scope(
         // A walk of one file: never written over the project's cache.
         unsaved: false,
     };
-    let dh = stamp::file_history(&index, file, "");
-    Ok(report::document(site, &index, None, file, dh, true))
+    let dh = crate::history::versions::file_history(&index, file, "");
+    Ok(file_history::document(site, &index, None, file, dh, true))
 }
 
 /// `target` as a path relative to the project root, if it is inside it. A relative path is
@@ -183,7 +182,7 @@ fn human(report: &FileHistory, history: &HistoryIndex) -> String {
                 out,
                 "  {:<6} approved in {} at {}  content {}",
                 v.version,
-                stamp::short(&v.approved_in),
+                crate::history::versions::short(&v.approved_in),
                 v.approved_at,
                 &v.content_hash[..12.min(v.content_hash.len())]
             );
@@ -207,7 +206,7 @@ fn human(report: &FileHistory, history: &HistoryIndex) -> String {
         let _ = writeln!(
             out,
             "  {} {} {:<20} {:<16} {}{}",
-            stamp::short(&r.commit),
+            crate::history::versions::short(&r.commit),
             &r.time[..16.min(r.time.len())],
             r.author.name,
             state,

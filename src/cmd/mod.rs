@@ -1,5 +1,7 @@
-//! One file per subcommand; each composes the pipeline stages and returns an exit code.
-//! Exit codes: 0 success, 1 validation errors, 2 usage or environment errors.
+//! The commands, the top stage: one file per subcommand, each parsing its arguments, composing
+//! the stages below (`pipeline::load`, `render`, `serve`, …) and printing the outcome. Takes
+//! everything; gives an exit code: 0 success, 1 validation errors, 2 usage or environment
+//! errors. Nothing in the crate imports `cmd` (only `main`).
 
 pub mod approve;
 pub mod build;
@@ -13,8 +15,8 @@ pub mod serve;
 pub mod status;
 pub mod verify;
 
-use crate::validate::report::{self, Format, Sources};
-use crate::validate::{Diagnostic, Severity};
+use crate::diagnostic::report::{self, Format, Sources};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::{Error, Site};
 use std::path::PathBuf;
 

@@ -49,5 +49,6 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
             },
             out,
         },
-    )
+    )?;
+    Ok(super::EXIT_OK)
 }

@@ -4,7 +4,7 @@
 //! and only counted.
 
 use super::{EXIT_INVALID, EXIT_OK};
-use crate::validate::{Code, Diagnostic, Severity};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::{Loaded, Site};
 use serde::Serialize;
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! what cannot be a document — binary data, invalid UTF-8, huge files, symlinks that leave the
 //! repository or loop — with a diagnostic, never a panic.
 
-use crate::validate::{Code, Diagnostic, Pos};
+use crate::diagnostic::{Code, Diagnostic, Pos};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

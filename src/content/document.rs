@@ -7,7 +7,7 @@ use super::front_matter::{self, SplitError};
 use super::outline::{self, Outline};
 use crate::config::Project;
 use crate::dates::Interval;
-use crate::validate::{Code, Diagnostic, Pos, Spanned};
+use crate::diagnostic::{Code, Diagnostic, Pos, Spanned};
 use jiff::civil::Date;
 use std::fmt;
 
@@ -365,7 +365,7 @@ fn read_meta(project: &Project, f: &Fields) -> Option<Meta> {
                     format!("`type` is `{}`, which is not a document type", t.value),
                 )
                 .width(t.value.chars().count());
-            d = match super::fields::did_you_mean(&t.value, project.known_types().into_iter()) {
+            d = match crate::diagnostic::did_you_mean(&t.value, project.known_types().into_iter()) {
                 Some(best) => d.help(format!(
                     "did you mean `{best}`? (or declare it under [types.{}] in book.toml)",
                     t.value

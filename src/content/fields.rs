@@ -4,7 +4,7 @@
 
 use super::yaml::{Node, Value};
 use crate::dates::{self, Interval};
-use crate::validate::{Code, Diagnostic, Pos, Spanned};
+use crate::diagnostic::{Code, Diagnostic, Pos, Spanned};
 use jiff::civil::Date;
 use std::cell::RefCell;
 
@@ -362,7 +362,7 @@ impl<'a> Fields<'a> {
                     format!("unknown field `{}`", self.name(name)),
                 )
                 .width(name.chars().count());
-            diagnostic = match did_you_mean(name, read.iter().copied()) {
+            diagnostic = match crate::diagnostic::did_you_mean(name, read.iter().copied()) {
                 Some(best) => diagnostic.help(format!("did you mean `{best}`?")),
                 None => diagnostic.help(format!("known fields here: {}", sorted(&read).join(", "))),
             };
@@ -376,13 +376,4 @@ fn sorted(keys: &[&'static str]) -> Vec<&'static str> {
     keys.sort_unstable();
     keys.dedup();
     keys
-}
-
-/// The closest candidate to `word`, if one is close enough to be a plausible typo.
-pub fn did_you_mean<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
-    candidates
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }

@@ -3,7 +3,7 @@
 //! alias bombs (gray_matter's own YAML engine expands aliases by copying).
 
 use super::yaml::{self, Node, YamlError};
-use crate::validate::Pos;
+use crate::diagnostic::Pos;
 use gray_matter::engine::Engine;
 use gray_matter::{Matter, Pod};
 

@@ -1,5 +1,8 @@
-//! Loading: discovers the files under `[book] src` and reads each Markdown file into a typed
-//! `Document`. Owns nothing about Git or rendering.
+//! Loading: takes the `Project` (`config`) and gives the `Corpus`: the files under `[book] src`
+//! discovered, each Markdown file read into a typed `Document` (front matter with positions, its
+//! outline, the `Facts` the history also reads from old blobs), and diagnostics about them.
+//! Stands on `diagnostic` and `config`; must not import `history`, `site`, `validate` or
+//! anything later: it knows nothing of Git or rendering.
 
 pub mod discover;
 pub mod document;
@@ -12,7 +15,7 @@ pub mod yaml;
 pub use document::{Document, Kind, Meta, Status};
 
 use crate::config::Project;
-use crate::validate::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 

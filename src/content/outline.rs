@@ -1,7 +1,7 @@
 //! What the validator and renderer need from a Markdown body without rendering it: headings
 //! (with the anchors the renderer will give them) and links, each with its position in the file.
 
-use crate::validate::Pos;
+use crate::diagnostic::Pos;
 use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use std::collections::HashMap;
 

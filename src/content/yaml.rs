@@ -2,7 +2,7 @@
 //! event parser. We do not use a loader that expands aliases by copying: a "billion laughs"
 //! document would exhaust memory. Aliases are expanded here against a node budget instead.
 
-use crate::validate::Pos;
+use crate::diagnostic::Pos;
 use std::collections::HashMap;
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};

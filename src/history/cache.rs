@@ -52,9 +52,23 @@ pub fn read(
         .then_some(cache)
 }
 
+/// What `write` persists, borrowed from the history index (which lives in `history`'s root
+/// module; the cache does not import it, so the index stands on the cache, not both ways).
+pub struct Snapshot<'a> {
+    pub git_dir: &'a Path,
+    pub scope: &'a [String],
+    pub boundary: &'a str,
+    pub follow_outside: bool,
+    pub outside: &'a [String],
+    pub mainline: &'a [String],
+    pub walk: &'a Walk,
+    pub blobs: &'a HashMap<String, Facts>,
+}
+
 /// Writes the cache atomically (temp file, then rename); failures are ignored: the cache only
 /// saves time.
-pub fn write(index: &super::HistoryIndex) {
+pub fn write(index: &Snapshot) {
+    // Field for field as `Cache` reads it (postcard is positional).
     #[derive(Serialize)]
     struct Borrowed<'a> {
         format: u32,
@@ -67,7 +81,7 @@ pub fn write(index: &super::HistoryIndex) {
         walk: &'a Walk,
         blobs: &'a HashMap<String, Facts>,
     }
-    let target = path(&index.git_dir);
+    let target = path(index.git_dir);
     let Some(dir) = target.parent() else { return };
     if std::fs::create_dir_all(dir).is_err() {
         return;
@@ -78,13 +92,13 @@ pub fn write(index: &super::HistoryIndex) {
     let value = Borrowed {
         format: FORMAT,
         tool_version: env!("CARGO_PKG_VERSION"),
-        scope: &index.scope,
-        boundary: &index.boundary,
+        scope: index.scope,
+        boundary: index.boundary,
         follow_outside: index.follow_outside,
-        outside: &index.outside,
-        mainline: &index.mainline,
-        walk: &index.walk,
-        blobs: &index.blobs,
+        outside: index.outside,
+        mainline: index.mainline,
+        walk: index.walk,
+        blobs: index.blobs,
     };
     let mut writer = std::io::BufWriter::new(&mut file);
     let written = postcard::to_io(&value, &mut writer).is_ok();

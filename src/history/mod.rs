@@ -1,17 +1,21 @@
-//! Git history: one walk over the commits of HEAD (`walk`), chained per file across renames
-//! (`follow`), with the facts of every revision's blob read once (`content::facts`), and a
-//! persisted cache so the next run walks only the commits it has not seen. Reads the repository
-//! with git2 only; never writes to it except the cache file inside the git directory.
+//! Git history: takes the `Project` and gives the `HistoryIndex`: one walk over the commits of
+//! HEAD (`walk`), chained per file across renames (`follow`), with the facts of every revision's
+//! blob read once (`content::facts`), each document's revisions and approved versions
+//! (`versions`), and a persisted cache so the next run walks only the commits it has not seen.
+//! Stands on `diagnostic`, `config` and `content`; must not import `site`, `stamp`, `validate`
+//! or anything later (deciding whether an approval is evidenced needs the site: `stamp` does
+//! it). Reads the repository with git2 only; never writes to it except the cache file inside
+//! the git directory.
 
 pub mod approval_tags;
 pub mod cache;
 pub mod follow;
 pub mod rename;
-pub mod report;
 pub(crate) mod share;
 pub mod signature;
 pub mod trailers;
 mod tree;
+pub mod versions;
 pub mod walk;
 
 pub use follow::Revision;
@@ -19,7 +23,7 @@ pub use walk::{CommitRecord, Person};
 
 use crate::config::Project;
 use crate::content::facts::{self, Facts};
-use crate::validate::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use git2::{Oid, Repository};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -99,7 +103,16 @@ impl HistoryIndex {
             return false;
         }
         let started = crate::timing::start();
-        cache::write(self);
+        cache::write(&cache::Snapshot {
+            git_dir: &self.git_dir,
+            scope: &self.scope,
+            boundary: &self.boundary,
+            follow_outside: self.follow_outside,
+            outside: &self.outside,
+            mainline: &self.mainline,
+            walk: &self.walk,
+            blobs: &self.blobs,
+        });
         crate::timing::phase("history cache write", started);
         true
     }

@@ -7,10 +7,9 @@
 use super::history_view::commit_href;
 use crate::dates::{commit_date, rfc3339};
 use crate::disclosure;
+use crate::file_history::signature_view;
 use crate::history::HistoryIndex;
-use crate::history::report::signature_view;
 use crate::site::Site;
-use crate::stamp;
 use serde_json::{Value, json};
 
 /// The page's data: the changes, newest first.
@@ -18,7 +17,7 @@ pub fn page(site: &Site, history: &HistoryIndex) -> Value {
     // (project file, what it controls, the disclosure of each revision)
     let mut files: Vec<(String, &'static str, Vec<disclosure::RevisionDisclosure>)> = Vec::new();
     for doc in site.roles_documents() {
-        let dh = stamp::document_history(history, doc);
+        let dh = crate::history::versions::document_history(history, doc);
         let shown = disclosure::of_revisions(&site.project, &dh);
         files.push((doc.file.clone(), "roles registry", shown));
     }
@@ -55,7 +54,7 @@ pub fn page(site: &Site, history: &HistoryIndex) -> Value {
                 order.get(commit.id.as_str()).copied().unwrap_or(usize::MAX),
                 json!({
                     "commit": commit.id,
-                    "commit_short": stamp::short(&commit.id),
+                    "commit_short": crate::history::versions::short(&commit.id),
                     "commit_href": commit_href(site, &commit.id),
                     "date": commit_date(commit.committer.time, commit.committer.offset),
                     "time": rfc3339(commit.committer.time, commit.committer.offset),

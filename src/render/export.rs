@@ -9,8 +9,9 @@
 use super::{history_view, manifest, markdown, pages, theme};
 use crate::content::document::ManagementReview;
 use crate::content::{Document, Kind};
+use crate::diagnostic::Diagnostic;
 use crate::site::Site;
-use crate::validate::{Diagnostic, communication};
+use crate::validate::communication;
 use crate::{Error, compliance};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;

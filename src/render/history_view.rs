@@ -6,10 +6,11 @@
 use crate::content::Document;
 use crate::dates::{commit_date, rfc3339};
 use crate::disclosure::{self, Disclosure};
+use crate::file_history;
 use crate::history::HistoryIndex;
-use crate::history::report;
+use crate::history::versions::DocumentHistory;
 use crate::site::Site;
-use crate::stamp::{self, DocumentHistory, Verifier};
+use crate::stamp::{self, Verifier};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -27,12 +28,15 @@ pub fn commit_href(site: &Site, commit: &str) -> Option<String> {
 }
 
 /// The approvals as `history --format json` shows them, plus the links pages need.
-fn evidence_json(site: &Site, approvals: &[stamp::ApprovalEvidence]) -> Vec<Value> {
-    report::approval_views(approvals)
+fn evidence_json(
+    site: &Site,
+    approvals: &[crate::history::versions::ApprovalEvidence],
+) -> Vec<Value> {
+    file_history::approval_views(approvals)
         .into_iter()
         .map(|a| {
             let mut value = serde_json::to_value(&a).expect("approval views serialise");
-            value["commit_short"] = json!(a.commit.as_deref().map(stamp::short));
+            value["commit_short"] = json!(a.commit.as_deref().map(crate::history::versions::short));
             value["commit_href"] = json!(a.commit.as_deref().and_then(|c| commit_href(site, c)));
             value
         })
@@ -51,7 +55,10 @@ pub fn histories<'a>(site: &Site, history: &'a HistoryIndex) -> Histories<'a> {
         .par_iter()
         .map(|d| {
             let working = site.working(d);
-            (d.file.clone(), stamp::document_history(history, working))
+            (
+                d.file.clone(),
+                crate::history::versions::document_history(history, working),
+            )
         })
         .collect()
 }
@@ -145,8 +152,9 @@ fn read_cache(path: &std::path::Path) -> HashMap<String, String> {
 
 pub fn version_diffs(site: &Site, history: &HistoryIndex, histories: &Histories) -> Diffs {
     // A diff to or from a withheld version is never shown, so never computed.
-    let shown =
-        |v: &stamp::ApprovedVersion| disclosure::of_version(&site.project, history, v).is_shown();
+    let shown = |v: &crate::history::versions::ApprovedVersion| {
+        disclosure::of_version(&site.project, history, v).is_shown()
+    };
     let pairs: Vec<(String, String)> = histories
         .values()
         .flat_map(|dh| {
@@ -363,7 +371,7 @@ pub fn views(
         .iter()
         .zip(&disclosures)
         .map(|(r, shown)| {
-            let sig = report::signature_view(site, history, r.commit, true);
+            let sig = file_history::signature_view(site, history, r.commit, true);
             // A withheld revision keeps its commit, date, author, version and approvers; its
             // message, other trailers and path (a file name can repeat the secret) go.
             let trailers = shown
@@ -376,7 +384,7 @@ pub fn views(
                 .unwrap_or(&r.revision.path);
             let mut revision = json!({
                 "commit": r.commit.id,
-                "commit_short": stamp::short(&r.commit.id),
+                "commit_short": crate::history::versions::short(&r.commit.id),
                 "commit_href": commit_href(site, &r.commit.id),
                 "time": rfc3339(r.commit.committer.time, r.commit.committer.offset),
                 "date": commit_date(r.commit.committer.time, r.commit.committer.offset),
@@ -423,7 +431,7 @@ pub fn views(
                 "version": v.version,
                 "content_hash": v.content_hash,
                 "approved_in": v.approved_in,
-                "approved_in_short": stamp::short(&v.approved_in),
+                "approved_in_short": crate::history::versions::short(&v.approved_in),
                 "approved_in_href": commit_href(site, &v.approved_in),
                 "approved_at": commit.map(|c| rfc3339(c.committer.time, c.committer.offset)),
                 "previous": (i > 0).then(|| dh.versions[i - 1].version.clone()),
@@ -467,7 +475,7 @@ fn working_stamp(
         "blob": dh.blob,
         "working_copy": dh.uncommitted,
         "last_commit": last.map(|r| r.commit.id.clone()),
-        "last_commit_short": last.map(|r| stamp::short(&r.commit.id).to_string()),
+        "last_commit_short": last.map(|r| crate::history::versions::short(&r.commit.id).to_string()),
         "last_commit_href": last.and_then(|r| commit_href(site, &r.commit.id)),
         "last_commit_time": last.map(|r| rfc3339(r.commit.committer.time, r.commit.committer.offset)),
         "history_incomplete": history.shallow,
@@ -504,7 +512,7 @@ fn in_force_stamp(
         "working_copy": false,
         "in_force": true,
         "last_commit": in_force.approved_in,
-        "last_commit_short": stamp::short(&in_force.approved_in),
+        "last_commit_short": crate::history::versions::short(&in_force.approved_in),
         "last_commit_href": commit_href(site, &in_force.approved_in),
         "last_commit_time": commit.map(|c| rfc3339(c.committer.time, c.committer.offset)),
         "history_incomplete": history.shallow,
@@ -604,7 +612,7 @@ pub fn published_entries(site: &Site, history: &HistoryIndex, histories: &Histor
                 "title": doc.meta.as_ref().map(|m| m.title.value.clone()),
                 "href": super::pages::doc_page(doc),
                 "version": v.version,
-                "commit_short": stamp::short(&v.approved_in),
+                "commit_short": crate::history::versions::short(&v.approved_in),
                 "commit_href": commit_href(site, &v.approved_in),
             }));
         }
@@ -637,7 +645,7 @@ pub fn recent_changes(site: &Site, history: &HistoryIndex, limit: usize) -> Vec<
             Some(level) => format!("withheld: this commit changed a text that was {level}"),
         };
         out.push(json!({
-            "commit_short": stamp::short(&record.id),
+            "commit_short": crate::history::versions::short(&record.id),
             "commit_href": commit_href(site, &record.id),
             "date": commit_date(record.committer.time, record.committer.offset),
             "author": record.author.name,

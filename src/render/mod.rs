@@ -1,5 +1,7 @@
-//! Rendering: the site and its diagnostics in, the portal's files out (written atomically by
-//! `writer`). Pages are rendered in parallel; nothing here decides compliance or validity.
+//! Rendering: takes the loaded `Site`, its diagnostics and the clause 5 matrix (`compliance`),
+//! and gives the portal's files (written atomically by `writer`). Pages are rendered in
+//! parallel; nothing here decides compliance or validity. Stands on every stage up to
+//! `compliance`; must not import `serve` or `cmd`.
 
 pub mod control_changes;
 pub mod export;
@@ -13,9 +15,10 @@ pub mod theme;
 pub mod writer;
 
 use crate::content::Kind;
+use crate::diagnostic::Diagnostic;
 use crate::site::Site;
+use crate::validate::communication;
 use crate::validate::links::{Target, is_active_content, resolve};
-use crate::validate::{Diagnostic, communication};
 use crate::{Error, compliance};
 use rayon::prelude::*;
 use serde_json::{Value, json};

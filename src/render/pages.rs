@@ -5,8 +5,8 @@
 use crate::compliance::{ClauseMatrix, Evidence, Verdict, entry_anchor};
 use crate::content::document::{Communication, Controlled, ManagementReview, Role};
 use crate::content::{Document, Kind};
+use crate::diagnostic::Diagnostic;
 use crate::site::Site;
-use crate::validate::Diagnostic;
 use crate::validate::communication::{Coverage, Reach};
 use crate::validate::reviews::{ReviewState, review_due};
 use serde_json::{Value, json};

@@ -1,5 +1,7 @@
 //! `policybook serve`: build, serve the build directory on 127.0.0.1, watch the sources and
-//! rebuild on every change, and tell open pages to reload.
+//! rebuild on every change, and tell open pages to reload. Takes a project root and options;
+//! stands on `pipeline` and `render`; must not import `cmd` (the command maps its outcome to an
+//! exit code).
 //!
 //! A rebuild is the whole pipeline, made cheap by what it keeps: the history index stays in
 //! memory while HEAD does not move (when it does, the persisted cache means only new commits
@@ -10,7 +12,7 @@
 pub mod http;
 pub mod watch;
 
-use crate::validate::report::summary;
+use crate::diagnostic::report::summary;
 use crate::{Error, Loaded};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -125,7 +127,7 @@ fn describe(d: &crate::Diagnostic) -> String {
 }
 
 /// Runs the server until interrupted.
-pub fn run(root: &Path, options: Options) -> Result<i32, Error> {
+pub fn run(root: &Path, options: Options) -> Result<(), Error> {
     let mut builder = Builder {
         root: root.to_path_buf(),
         options: options.site,
@@ -199,7 +201,7 @@ pub fn run(root: &Path, options: Options) -> Result<i32, Error> {
             }
         }
     }
-    Ok(crate::cmd::EXIT_OK)
+    Ok(())
 }
 
 /// Opens `url` in the desktop's browser; a failure only means the user opens it by hand.

@@ -2,7 +2,7 @@
 //! whether an approved document says who approved it and when it took effect. (Whether Git backs
 //! the claim is `approval-not-evidenced`, decided against the history.)
 
-use super::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::site::Site;
 
 /// The role ids that may approve a document of `doc_type`: the type's `approvers`, and every
@@ -154,7 +154,7 @@ fn quorum(
     doc: &crate::content::Document,
     c: &crate::content::document::Controlled,
     rules: &[crate::config::ApprovalRule],
-    pos: super::Pos,
+    pos: crate::diagnostic::Pos,
     out: &mut Vec<Diagnostic>,
 ) {
     for (n, rule) in rules.iter().enumerate() {

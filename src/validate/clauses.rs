@@ -3,10 +3,10 @@
 //! on a role, a 5.3 requirement a role is assigned. A label the matrix does not know would
 //! silently attest nothing, so it is an error, with the closest label as a suggestion.
 
-use super::{Code, Diagnostic, Spanned};
-use crate::compliance::{self, Attest};
-use crate::content::fields::did_you_mean;
 use crate::content::{Document, Kind};
+use crate::diagnostic::did_you_mean;
+use crate::diagnostic::{Code, Diagnostic, Spanned};
+use crate::requirements::{self, Attest};
 use crate::site::Site;
 
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
@@ -34,15 +34,15 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
 
 fn check_label(doc: &Document, label: &Spanned<String>, attest: Attest, out: &mut Vec<Diagnostic>) {
     let text = label.value.as_str();
-    if compliance::labels_for(attest).any(|l| l == text) {
+    if requirements::labels_for(attest).any(|l| l == text) {
         return;
     }
-    let known: Vec<&str> = compliance::labels_for(attest).collect();
+    let known: Vec<&str> = requirements::labels_for(attest).collect();
     let (what, where_) = match attest {
         Attest::Review => ("top management may attest", "a management review entry"),
         _ => ("a role may be assigned", "a role"),
     };
-    let message = match compliance::row(text) {
+    let message = match requirements::find(text) {
         Some(_) => {
             format!("clause `{text}` is decided from the repository; {where_} cannot evidence it")
         }

@@ -2,9 +2,9 @@
 //! `[communication] deadline-days` of taking effect (5.2 "communicated within the organization").
 //! `coverage` is also what the dashboard shows as "awaiting communication".
 
-use super::{Code, Diagnostic, Severity};
 use crate::content::Document;
 use crate::dates;
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::site::Site;
 use jiff::civil::Date;
 
@@ -29,7 +29,7 @@ pub struct Coverage<'a> {
     pub audience: String,
     pub deadline: Date,
     pub reach: Reach,
-    pub audience_pos: super::Pos,
+    pub audience_pos: crate::diagnostic::Pos,
 }
 
 /// For each approved controlled document and each of its audiences, whether the version in
@@ -99,7 +99,7 @@ pub fn coverage(site: &Site) -> Vec<Coverage<'_>> {
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     for cov in coverage(site) {
         let id = cov.document.id().unwrap_or_default();
-        let (file, pos) = super::in_force_position(site, cov.document, cov.audience_pos);
+        let (file, pos) = site.finding_position(cov.document, cov.audience_pos);
         let d = match &cov.reach {
             Reach::Overdue => Diagnostic::new(
                 Code::NotCommunicated,

@@ -1,10 +1,10 @@
 //! Findings that need the Git history: `approval-not-evidenced`, `version-not-bumped`,
 //! `uncommitted-changes`, `shallow-history` and `history-unavailable` (SPEC §4, §5).
 
-use super::{Code, Diagnostic, Pos, Severity};
 use crate::config::Evidence as Mode;
 use crate::content::Document;
 use crate::content::document::Approval;
+use crate::diagnostic::{Code, Diagnostic, Pos, Severity};
 use crate::site::Site;
 use crate::stamp::{self, Verifier};
 use rayon::prelude::*;
@@ -65,7 +65,7 @@ fn document(site: &Site, verifier: &Verifier, doc: &Document, out: &mut Vec<Diag
     let mode = verifier.mode;
     let history = verifier.history;
     let Some(meta) = &doc.meta else { return };
-    let dh = stamp::document_history(history, doc);
+    let dh = crate::history::versions::document_history(history, doc);
     if dh.uncommitted {
         let d = Diagnostic::new(
             Code::UncommittedChanges,
@@ -106,7 +106,7 @@ fn document(site: &Site, verifier: &Verifier, doc: &Document, out: &mut Vec<Diag
                 format!(
                     "the content changed after version {} was approved in {}, but the version is still {}",
                     version.value,
-                    stamp::short(&approved.approved_in),
+                    crate::history::versions::short(&approved.approved_in),
                     version.value
                 ),
             )
@@ -131,11 +131,11 @@ fn document(site: &Site, verifier: &Verifier, doc: &Document, out: &mut Vec<Diag
 fn self_approvals(
     site: &Site,
     doc: &Document,
-    dh: &stamp::DocumentHistory,
+    dh: &crate::history::versions::DocumentHistory,
     claims: &[Approval],
     out: &mut Vec<Diagnostic>,
 ) {
-    let writers = stamp::content_authors_since_last_version(dh);
+    let writers = crate::history::versions::content_authors_since_last_version(dh);
     for claim in claims {
         let Some(role) = site.role(&claim.role.value) else {
             continue;
@@ -160,7 +160,7 @@ fn self_approvals(
                     claim.name.value,
                     author.name,
                     author.email,
-                    stamp::short(commit)
+                    crate::history::versions::short(commit)
                 ),
             )
             .at(&doc.file, claim.pos)
@@ -189,12 +189,12 @@ fn not_evidenced(
     site: &Site,
     verifier: &Verifier,
     doc: &Document,
-    dh: &stamp::DocumentHistory,
+    dh: &crate::history::versions::DocumentHistory,
     claims: &[Approval],
     out: &mut Vec<Diagnostic>,
 ) {
     let mode = verifier.mode;
-    let window = stamp::current_window(dh);
+    let window = crate::history::versions::current_window(dh);
     let evidence = stamp::current_evidence(site, verifier, dh);
     for (claim, a) in claims.iter().zip(&evidence) {
         if let Some(why) = stamp::date_mismatch(site, a, &window) {
@@ -209,7 +209,7 @@ fn not_evidenced(
                 .help("date the approval on the day the approver approved this content, between its commit and the approval commit, while they held the role"),
             );
         }
-        if let stamp::Evidence::NotEvidenced { reason } = &a.evidence {
+        if let crate::history::versions::Evidence::NotEvidenced { reason } = &a.evidence {
             out.push(
                 Diagnostic::new(
                     Code::ApprovalNotEvidenced,

@@ -1,7 +1,7 @@
 //! `duplicate-id`: document ids and role ids are unique across the repository. Each occurrence
 //! is reported, naming the other, so both locations show up in CI annotations.
 
-use super::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::site::Site;
 use std::collections::BTreeMap;
 
@@ -66,7 +66,11 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     }
 
     /// Where a role id is defined: file, the id as written, the defining document's id.
-    type Place<'a> = (&'a str, &'a super::Spanned<String>, Option<&'a str>);
+    type Place<'a> = (
+        &'a str,
+        &'a crate::diagnostic::Spanned<String>,
+        Option<&'a str>,
+    );
     let mut roles: BTreeMap<&str, Vec<Place>> = BTreeMap::new();
     for (doc, role) in site.all_roles() {
         roles.entry(role.id.value.as_str()).or_default().push((

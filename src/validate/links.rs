@@ -2,8 +2,8 @@
 //! `#anchors` a heading of the target; communication evidence must exist. External links are not
 //! fetched (the portal must build offline).
 
-use super::{Code, Diagnostic, Pos};
 use crate::content::Document;
+use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::site::Site;
 use std::collections::HashMap;
 
@@ -163,7 +163,7 @@ fn problem(
                             .map(|h| h.anchor.as_str())
                             .collect();
                         Some(
-                            match crate::content::fields::did_you_mean(a, known.into_iter()) {
+                            match crate::diagnostic::did_you_mean(a, known.into_iter()) {
                                 Some(best) => format!(
                                     "no heading with anchor `#{a}` in {} (did you mean `#{best}`?)",
                                     target.rel_path

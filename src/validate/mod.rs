@@ -1,27 +1,25 @@
-//! Validation: small rules over the loaded `Site`, each family in its own file, each finding a
-//! `Diagnostic` with a stable code. Rules read the site; they never change it.
+//! Validation: takes the loaded `Site` and gives its findings, `Diagnostic`s with stable codes:
+//! small rules, each family in its own file. Rules read the site; they never change it. Stands
+//! on every stage up to `site` and `stamp`; must not import `compliance`, `render`, `serve` or
+//! `cmd` (the matrix reads validation's findings, never the other way round).
 
 mod approvals;
 mod clauses;
-mod code;
 pub mod communication;
-mod diagnostic;
 mod evidence;
 mod ids;
 pub mod links;
 mod references;
 mod registry;
-pub mod report;
 pub mod reviews;
 mod sections;
 
 pub use approvals::authorised_roles;
-pub use code::Code;
-pub use diagnostic::{Diagnostic, Pos, Severity, Spanned, normalise};
 pub use sections::{
     SECURITY_POLICY_SECTIONS as REQUIRED_POLICY_SECTIONS, has_section as sections_has,
 };
 
+use crate::diagnostic::Diagnostic;
 use crate::site::Site;
 use rayon::prelude::*;
 
@@ -42,27 +40,6 @@ const RULES: &[Rule] = &[
     registry::check,
     evidence::check,
 ];
-
-/// Where a finding about a document's version in force is reported: at `pos` when that version
-/// is the working copy, else at the working copy's `status` line (the in-force text is in Git,
-/// and its lines are not the file's).
-fn in_force_position<'s>(
-    site: &'s Site,
-    doc: &'s crate::content::Document,
-    pos: Pos,
-) -> (&'s str, Pos) {
-    match site.in_force(doc) {
-        None => (&doc.file, pos),
-        Some(_) => {
-            let working = site.working(doc);
-            let status = working
-                .controlled()
-                .and_then(|c| c.status.as_ref())
-                .map_or(Pos::new(1, 1), |s| s.pos);
-            (&working.file, status)
-        }
-    }
-}
 
 /// Runs every rule over the site.
 pub fn run(site: &Site) -> Vec<Diagnostic> {

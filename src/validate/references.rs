@@ -1,9 +1,9 @@
 //! `unknown-role` and `unknown-document`: every role id and document id that a document names
 //! must exist.
 
-use super::{Code, Diagnostic, Spanned};
 use crate::content::Kind;
-use crate::content::fields::did_you_mean;
+use crate::diagnostic::did_you_mean;
+use crate::diagnostic::{Code, Diagnostic, Spanned};
 use crate::site::Site;
 
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {

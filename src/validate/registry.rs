@@ -2,7 +2,7 @@
 //! security policy and a roles registry must exist), `role-without-holder`,
 //! `required-role-missing`.
 
-use super::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::site::Site;
 
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
@@ -22,7 +22,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                     c.status.as_ref().map_or("without status".into(), |s| s.value.to_string())
                 ),
             )
-            .at(&doc.file, c.status.as_ref().map_or(super::Pos::new(1, 1), |s| s.pos))
+            .at(&doc.file, c.status.as_ref().map_or(crate::diagnostic::Pos::new(1, 1), |s| s.pos))
             .doc(doc.id())
             .help("ISO 27001 5.2 requires top management to approve it"),
         ),
@@ -78,9 +78,9 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn first_role_pos(doc: &crate::content::Document) -> super::Pos {
+fn first_role_pos(doc: &crate::content::Document) -> crate::diagnostic::Pos {
     match doc.meta.as_ref().map(|m| &m.kind) {
         Some(crate::content::Kind::Roles(list)) if !list.is_empty() => list[0].pos,
-        _ => super::Pos::new(1, 1),
+        _ => crate::diagnostic::Pos::new(1, 1),
     }
 }

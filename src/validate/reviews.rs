@@ -1,10 +1,10 @@
 //! Review dates: `review-overdue` and `review-due-soon` for controlled documents,
 //! `management-review-overdue` (5.1) and `decision-overdue` for management reviews.
 
-use super::{Code, Diagnostic, Pos};
 use crate::content::Document;
 use crate::content::document::Controlled;
 use crate::dates;
+use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::site::Site;
 use jiff::civil::Date;
 
@@ -69,7 +69,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
         let Some(due) = review_due(site, doc, c) else {
             continue;
         };
-        let (file, pos) = super::in_force_position(site, doc, due.pos);
+        let (file, pos) = site.finding_position(doc, due.pos);
         let (code, message) = match due.state {
             ReviewState::Current => continue,
             ReviewState::Overdue => (

@@ -1,8 +1,8 @@
 //! `missing-section`: each controlled type's required headings, and for the information
 //! security policy the headings clause 5.2 asks for.
 
-use super::{Code, Diagnostic};
 use crate::content::Document;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::site::Site;
 
 /// What clause 5.2 requires the information security policy to contain.
@@ -69,7 +69,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                     Code::MissingSection,
                     format!("required section \"{section}\" is missing"),
                 )
-                .at(&doc.file, super::Pos::new(line, 1))
+                .at(&doc.file, crate::diagnostic::Pos::new(line, 1))
                 .doc(Some(&meta.id.value))
                 .help(format!("add a heading `## {section}`: {why}")),
             );

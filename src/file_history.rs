@@ -1,12 +1,17 @@
 //! The history of one file as `policybook history` and the history pages show it: every
 //! revision with its commit and what the revision says, every approved version with its
 //! approvals and their evidence. The JSON shape is the contract of SPEC §9.
+//!
+//! A view over three stages (the history index, the site's approval stamps and what
+//! `disclosure` withholds), so it lives above all three, not inside `history`; the `history`
+//! command and the renderer read it.
 
-use super::signature::{self, SignatureKind};
-use super::{CommitRecord, HistoryIndex};
 use crate::dates::rfc3339;
+use crate::history::signature::{self, SignatureKind};
+use crate::history::versions::DocumentHistory;
+use crate::history::{CommitRecord, HistoryIndex};
 use crate::site::Site;
-use crate::stamp::{self, DocumentHistory, Verifier};
+use crate::stamp::{self, Verifier};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -137,7 +142,9 @@ fn verify_commit(site: &Site, history: &HistoryIndex, commit: &CommitRecord) -> 
     )
 }
 
-pub fn approval_views(approvals: &[stamp::ApprovalEvidence]) -> Vec<ApprovalView> {
+pub fn approval_views(
+    approvals: &[crate::history::versions::ApprovalEvidence],
+) -> Vec<ApprovalView> {
     approvals
         .iter()
         .map(|a| ApprovalView {

@@ -1,26 +1,17 @@
-//! The `Diagnostic` every stage reports into: a stable code, a severity, a message, where it
-//! applies and how to fix it. Stages never print; they return diagnostics, and `report` renders
-//! them in the format the user asked for.
+//! The ground stage: what every other stage reports into. A `Diagnostic` is a stable code, a
+//! severity, a message, where it applies and how to fix it; `suggest` finds the "did you mean";
+//! `report` renders diagnostics in the format the user asked for. Stages never print; they return
+//! diagnostics. This stage takes nothing from the pipeline and must not import any other stage of
+//! the crate (`config`, `content`, `history`, … all stand on it).
+
+mod code;
+pub mod report;
+mod suggest;
+
+pub use code::{Code, Severity};
+pub use suggest::did_you_mean;
 
 use serde::Serialize;
-use std::fmt;
-
-/// How bad a finding is. `--deny warnings` promotes warnings to errors at report time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        })
-    }
-}
 
 /// A 1-based line and column (columns count characters, not bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
@@ -94,7 +85,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(code: crate::validate::Code, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             code: code.as_str(),
             severity: code.severity(),

@@ -1,7 +1,25 @@
 //! The stable diagnostic codes. A code is part of the public contract (CI scripts match on it):
 //! never rename one, only add.
 
-use super::Severity;
+use serde::Serialize;
+use std::fmt;
+
+/// How bad a finding is. `--deny warnings` promotes warnings to errors at report time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
 
 macro_rules! codes {
     ($($variant:ident = $text:literal, $severity:ident, $doc:literal;)*) => {
