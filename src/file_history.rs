@@ -128,13 +128,17 @@ pub fn signature_view(
     }
 }
 
+/// The fingerprint of the key that signed `commit`, if its SSH signature verifies with the
+/// `allowed_signers` in force for it: as committed in its first parent, like the approval
+/// evidence (a commit cannot make its own key valid). Today's file decides nothing here.
 fn verify_commit(site: &Site, history: &HistoryIndex, commit: &CommitRecord) -> Option<String> {
+    let rules = site.rules_at.at(&site.project, history, &commit.id)?;
     let repo = git2::Repository::open(&history.git_dir).ok()?;
     let (sig, payload) = repo
         .extract_signature(&git2::Oid::from_str(&commit.id).ok()?, None)
         .ok()?;
     signature::verify_ssh(
-        &site.signers,
+        &rules.signers,
         &commit.author.email,
         std::str::from_utf8(&sig).ok()?,
         &payload,

@@ -57,8 +57,11 @@ struct Made {
     time: &'static str,
 }
 
-/// The repository: the clean fixture, then one commit per case to the log file.
-fn repository() -> (Fixture, Vec<Made>, BTreeMap<&'static str, String>) {
+/// The repository: the clean fixture with the allowed_signers file `signers` (keys written as
+/// JANE, BOB…) committed, then one signed commit per plan entry to the log file. The file is
+/// committed before the signed commits because a commit is judged by the signers in force for
+/// it: those of its first parent.
+fn repository(signers: &str) -> (Fixture, Vec<Made>) {
     let jane = key(11);
     let bob = key(12);
     let mallory = key(13);
@@ -81,12 +84,19 @@ fn repository() -> (Fixture, Vec<Made>, BTreeMap<&'static str, String>) {
         .expect("certificate fields");
     let cert = builder.sign(&ca).expect("sign certificate");
 
+    let keys = BTreeMap::from([
+        ("JANE", openssh(&jane)),
+        ("BOB", openssh(&bob)),
+        ("MALLORY", openssh(&mallory)),
+        ("UNUSED", openssh(&key(17))),
+        ("CA", openssh(&ca)),
+    ]);
     let book = format!(
         "{BOOK_TOML}\n[approval]\nevidence = \"trailer\"\nallowed-signers = \"{SIGNERS}\"\n"
     );
     let mut f = Fixture::clean()
         .file("book.toml", book)
-        .file(SIGNERS, "")
+        .file(SIGNERS, expand(signers, &keys))
         .committed();
     let plan: [(&str, &str, &str, &Signer); 7] = [
         (
@@ -146,14 +156,7 @@ fn repository() -> (Fixture, Vec<Made>, BTreeMap<&'static str, String>) {
             time,
         });
     }
-    let keys = BTreeMap::from([
-        ("JANE", openssh(&jane)),
-        ("BOB", openssh(&bob)),
-        ("MALLORY", openssh(&mallory)),
-        ("UNUSED", openssh(&key(17))),
-        ("CA", openssh(&ca)),
-    ]);
-    (f, made, keys)
+    (f, made)
 }
 
 fn sign(key: &ssh_key::PrivateKey, bytes: &[u8]) -> String {
@@ -351,14 +354,12 @@ fn verdicts_agree_with_git_verify_commit() {
     if !tool("git", "--version") || !tool("ssh-keygen", "-?") {
         return;
     }
-    let (mut f, made, keys) = repository();
     let scratch = tempfile::tempdir().expect("temporary directory");
     let mut disagreements = Vec::new();
     let mut cells = 0;
     let mut identity_only = 0;
     for (name, text, expected) in CASES {
-        let text = expand(text, &keys);
-        f = f.file(SIGNERS, &text);
+        let (f, made) = repository(text);
         let file = f.join(SIGNERS);
         let verdicts = policybook_verdicts(&f);
         for m in &made {
@@ -383,7 +384,7 @@ fn verdicts_agree_with_git_verify_commit() {
         disagreements.len(),
         disagreements.join("\n")
     );
-    assert_eq!(cells, CASES.len() * made.len());
+    assert_eq!(cells, CASES.len() * 7, "every case judges the seven signed commits");
     // git accepts a key listed for another principal (and for a negated one); policybook,
     // which asks for the author's key, does not: the comparison saw such cells.
     assert!(identity_only >= 2, "{identity_only}");
@@ -478,4 +479,43 @@ fn an_approval_signed_with_a_key_for_another_namespace_is_not_evidenced() {
     let f = signed_approval(&format!("{CEO_EMAIL} namespaces=\"file,git\" KEY"));
     let diags = f.diagnostics();
     assert!(diags.is_empty(), "{}", show(&diags));
+}
+
+#[test]
+fn the_verified_badge_uses_the_signers_in_force_not_a_key_the_commit_adds_itself() {
+    let jane = key(11);
+    let book = format!(
+        "{BOOK_TOML}\n[approval]\nevidence = \"trailer\"\nallowed-signers = \"{SIGNERS}\"\n"
+    );
+    let mut f = Fixture::clean()
+        .file("book.toml", book)
+        .file(SIGNERS, "")
+        .committed();
+    // Jane's key arrives in the very commit it signs: nothing allowed it before.
+    f = f
+        .file(SIGNERS, format!("jane@example.com {}\n", openssh(&jane)))
+        .file(LOG, "first\n");
+    let own = f.commit_signed_by(
+        "jane",
+        "jane@example.com",
+        "2026-03-01T10:00:00Z",
+        "Add my key and log\n",
+        &|b| sign(&jane, b),
+    );
+    f = f.file(LOG, "first\nsecond\n");
+    let next = f.commit_signed_by(
+        "jane",
+        "jane@example.com",
+        "2026-03-02T10:00:00Z",
+        "Log again\n",
+        &|b| sign(&jane, b),
+    );
+    // Today's file allows the key for both; the badge must not.
+    let verdicts = policybook_verdicts(&f);
+    assert_eq!(verdicts[&own], Value::Bool(false), "{verdicts:?}");
+    assert_eq!(verdicts[&next], Value::Bool(true), "{verdicts:?}");
+    // Removing the key today does not unsign history: it was in force for `next`.
+    let f = f.file(SIGNERS, "");
+    let verdicts = policybook_verdicts(&f);
+    assert_eq!(verdicts[&next], Value::Bool(true), "{verdicts:?}");
 }
