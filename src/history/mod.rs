@@ -383,72 +383,52 @@ pub fn load_reusing(
     let head_blobs = head_files(&head_commit.tree().map_err(broken)?, &scope).map_err(broken)?;
     let mut head_paths: Vec<String> = head_blobs.keys().cloned().collect();
     head_paths.sort();
-    // The cache's walk is complete as it stands when HEAD has not moved: its first-parent
-    // merges and the directories outside the content it reached are kept with it.
-    let mainline: std::collections::HashSet<String> = if unchanged {
-        cached_mainline.into_iter().collect()
-    } else {
-        mainline(&repo, head, &walked).map_err(broken)?
-    };
-    // Lineages that lead outside the walked paths: walk those paths too, over the commits
-    // before the move (rarely more than one round: a move out and back again takes two).
-    if follow_outside && !unchanged {
-        let outside_started = crate::timing::start();
-        for _ in 0..OUTSIDE_ROUNDS {
-            let followed = follow::follow(&walked, &head_paths, &mainline);
-            let mut walked_scope = scope.clone();
-            walked_scope.extend(outside.iter().cloned());
-            let mut reached: Vec<String> = Vec::new();
-            let mut from = usize::MAX;
-            for (path, &position) in &followed.sources {
-                if walk::in_scope(path, &walked_scope) {
-                    continue;
-                }
-                let dir = path.rsplit_once('/').map_or(path.as_str(), |(d, _)| d);
-                if !reached.iter().any(|r| r == dir) {
-                    reached.push(dir.to_string());
-                }
-                from = from.min(position);
-            }
-            if reached.is_empty() {
-                break;
-            }
-            reached.sort();
-            let ids: Vec<Oid> = walked.order[from..]
-                .iter()
-                .filter_map(|id| Oid::from_str(id).ok())
-                .collect();
-            let records = walk::walk_commits(
-                &git_dir,
-                &ids,
-                walk::Reach {
-                    scope: &reached,
-                    follow_outside,
-                },
-            )
-            .map_err(broken)?;
-            walk::merge_records(&mut walked.records, records);
-            outside.extend(reached);
-            unchanged = false;
-        }
-        crate::timing::phase("history outside the content", outside_started);
-    }
-    // The facts beside the files' histories, which they do not need.
-    let (read, files) = rayon::join(
+    // The facts of the blobs walked so far are read while the first-parent chain, the
+    // lineages that lead outside the content and the files' histories are worked out: none of
+    // those needs the facts, and they would otherwise run on one thread between the two.
+    let wanted = unread_blobs(&walked, &blobs);
+    let facts_started = crate::timing::start();
+    let (first_read, lineage) = rayon::join(
+        || read_facts(&git_dir, &wanted),
         || {
-            let facts_started = crate::timing::start();
-            let wanted = unread_blobs(&walked, &blobs);
-            let (facts, approved_texts) = read_facts(&git_dir, &wanted)?;
-            blobs.extend(facts);
-            crate::timing::phase(
-                &format!("blob facts ({} blobs)", wanted.len()),
-                facts_started,
-            );
-            Ok((approved_texts, wanted.is_empty()))
+            let mainline = if unchanged {
+                // The cache's walk is complete as it stands when HEAD has not moved: its
+                // first-parent merges and the directories outside the content it reached are
+                // kept with it.
+                cached_mainline.into_iter().collect()
+            } else {
+                let repo = Repository::open(&git_dir)?;
+                mainline(&repo, head, &walked)?
+            };
+            if follow_outside && !unchanged {
+                let outside_started = crate::timing::start();
+                follow_outside_rounds(
+                    &git_dir,
+                    &mut walked,
+                    &scope,
+                    &mut outside,
+                    &head_paths,
+                    &mainline,
+                )?;
+                crate::timing::phase("history outside the content", outside_started);
+            }
+            let files = follow::follow(&walked, &head_paths, &mainline).files;
+            Ok::<_, git2::Error>((mainline, files))
         },
-        || follow::follow(&walked, &head_paths, &mainline).files,
     );
-    let (approved_texts, nothing_read) = read.map_err(broken)?;
+    let (mainline, files) = lineage.map_err(broken)?;
+    let (facts, mut approved_texts) = first_read.map_err(broken)?;
+    blobs.extend(facts);
+    // Blobs that only the lineages outside the content reached (rarely any).
+    let more = unread_blobs(&walked, &blobs);
+    let (facts, texts) = read_facts(&git_dir, &more).map_err(broken)?;
+    blobs.extend(facts);
+    approved_texts.extend(texts);
+    crate::timing::phase(
+        &format!("blob facts ({} blobs)", wanted.len() + more.len()),
+        facts_started,
+    );
+    let nothing_read = wanted.is_empty() && more.is_empty();
     let mut mainline_merges: Vec<String> = walked
         .records
         .values()
@@ -476,6 +456,55 @@ pub fn load_reusing(
         // Nothing new: the cache on disk already says all this.
         unsaved: !(unchanged && nothing_read),
     })
+}
+
+/// Walks the directories outside the content that lineages lead into (a file moved in from
+/// elsewhere), over the commits before the move, until no lineage leads further out (rarely
+/// more than one round: a move out and back again takes two).
+fn follow_outside_rounds(
+    git_dir: &Path,
+    walked: &mut walk::Walk,
+    scope: &[String],
+    outside: &mut Vec<String>,
+    head_paths: &[String],
+    mainline: &std::collections::HashSet<String>,
+) -> Result<(), git2::Error> {
+    for _ in 0..OUTSIDE_ROUNDS {
+        let followed = follow::follow(walked, head_paths, mainline);
+        let mut walked_scope = scope.to_vec();
+        walked_scope.extend(outside.iter().cloned());
+        let mut reached: Vec<String> = Vec::new();
+        let mut from = usize::MAX;
+        for (path, &position) in &followed.sources {
+            if walk::in_scope(path, &walked_scope) {
+                continue;
+            }
+            let dir = path.rsplit_once('/').map_or(path.as_str(), |(d, _)| d);
+            if !reached.iter().any(|r| r == dir) {
+                reached.push(dir.to_string());
+            }
+            from = from.min(position);
+        }
+        if reached.is_empty() {
+            break;
+        }
+        reached.sort();
+        let ids: Vec<Oid> = walked.order[from..]
+            .iter()
+            .filter_map(|id| Oid::from_str(id).ok())
+            .collect();
+        let records = walk::walk_commits(
+            git_dir,
+            &ids,
+            walk::Reach {
+                scope: &reached,
+                follow_outside: true,
+            },
+        )?;
+        walk::merge_records(&mut walked.records, records);
+        outside.extend(reached);
+    }
+    Ok(())
 }
 
 /// The history of one path outside the indexed scope (`policybook history` of any tracked

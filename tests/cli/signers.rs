@@ -384,7 +384,11 @@ fn verdicts_agree_with_git_verify_commit() {
         disagreements.len(),
         disagreements.join("\n")
     );
-    assert_eq!(cells, CASES.len() * 7, "every case judges the seven signed commits");
+    assert_eq!(
+        cells,
+        CASES.len() * 7,
+        "every case judges the seven signed commits"
+    );
     // git accepts a key listed for another principal (and for a negated one); policybook,
     // which asks for the author's key, does not: the comparison saw such cells.
     assert!(identity_only >= 2, "{identity_only}");
