@@ -54,6 +54,27 @@ pub fn load_reusing(
         || history::load_reusing(&project, previous),
     );
     diagnostics.extend(content_diagnostics);
+    Ok(assemble(
+        project,
+        diagnostics,
+        corpus,
+        history,
+        today,
+        options,
+    ))
+}
+
+/// The stages after reading, shared by `load_reusing` and the incremental rebuild
+/// (`incremental`), which reads only what changed: the allowed signers, the `Site`, every
+/// rule's findings (with `diagnostics`, those of reading), and the caches written meanwhile.
+pub fn assemble(
+    project: config::Project,
+    mut diagnostics: Vec<Diagnostic>,
+    corpus: content::Corpus,
+    history: Result<history::HistoryIndex, history::Unavailable>,
+    today: jiff::civil::Date,
+    options: site::Options,
+) -> Loaded {
     let signers = load_signers(&project, &mut diagnostics);
     let mut site = Site::new(project, corpus, today, history, signers, options);
     // The history cache is written while the site is validated.
@@ -74,7 +95,7 @@ pub fn load_reusing(
     }
     diagnostics.extend(found);
     diagnostic::normalise(&mut diagnostics);
-    Ok(Loaded { site, diagnostics })
+    Loaded { site, diagnostics }
 }
 
 /// Reads `[approval] allowed-signers`; unreadable lines are `invalid-field` findings.

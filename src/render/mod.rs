@@ -114,6 +114,31 @@ pub fn manifest_digest(site: &Site, diagnostics: &[Diagnostic]) -> Result<Option
 /// Renders every page into `sink`, pages as they are rendered (so a large site is never held
 /// in memory whole), the manifest last.
 pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Result<Summary, Error> {
+    let rendered = render_scoped(site, diagnostics, sink, None)?;
+    let stamps = rendered
+        .stamps
+        .into_iter()
+        .map(|(_, stamp)| stamp)
+        .collect();
+    write_manifest(site, stamps, &rendered.digests, sink)
+}
+
+/// What `render_scoped` made: the stamp of each document whose pages it rendered (its file
+/// and stamp, in document order), and the SHA-256 and size of every file it published.
+pub struct Rendered {
+    pub stamps: Vec<(String, Value)>,
+    pub digests: BTreeMap<String, (String, u64)>,
+}
+
+/// Renders into `sink` every file but the manifest: the portal pages, the search index, the
+/// assets, and the pages of the published documents whose files are in `documents` (all of
+/// them when `None`; an incremental rebuild names those whose pages may have changed).
+pub fn render_scoped(
+    site: &Site,
+    diagnostics: &[Diagnostic],
+    sink: &dyn Sink,
+    documents: Option<&BTreeSet<String>>,
+) -> Result<Rendered, Error> {
     let files = Recorder {
         sink,
         digests: Mutex::new(BTreeMap::new()),
@@ -139,7 +164,7 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
         || {
             rayon::join(
                 || renderer.portal_pages(diagnostics, &histories),
-                || renderer.document_pages(&histories, &version_diffs),
+                || renderer.document_pages(&histories, &version_diffs, documents),
             )
         },
     );
@@ -164,7 +189,18 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
     crate::timing::phase("render: assets and attachments", t);
     drop(renderer);
     let digests = files.digests.into_inner().expect("no writer panicked");
-    let manifest = manifest::manifest(site, stamps, &digests);
+    Ok(Rendered { stamps, digests })
+}
+
+/// Writes `manifest.json` for a site whose other files are `digests`, with the documents'
+/// `stamps`; the summary of the whole site.
+pub fn write_manifest(
+    site: &Site,
+    stamps: Vec<Value>,
+    digests: &BTreeMap<String, (String, u64)>,
+    sink: &dyn Sink,
+) -> Result<Summary, Error> {
+    let manifest = manifest::manifest(site, stamps, digests);
     let summary = Summary {
         pages: digests.keys().filter(|k| k.ends_with(".html")).count(),
         files: digests.len() + 1,
@@ -373,7 +409,8 @@ impl<'a> Renderer<'a> {
         &self,
         histories: &history_view::Histories,
         version_diffs: &history_view::Diffs,
-    ) -> Result<Vec<Value>, Error> {
+        scope: Option<&BTreeSet<String>>,
+    ) -> Result<Vec<(String, Value)>, Error> {
         let t = crate::timing::start();
         let site = self.site;
         let history = site.history.as_ref().ok();
@@ -389,7 +426,8 @@ impl<'a> Renderer<'a> {
             key.json(&all).json(&published);
             key.finish()
         };
-        let published: Vec<_> = site.published().collect();
+        let in_scope = |file: &String| scope.is_none_or(|s| s.contains(file));
+        let published: Vec<_> = site.published().filter(|d| in_scope(&d.file)).collect();
         let progress = crate::progress::Progress::new(published.len(), "rendering documents");
         // Largest first: a document with a long history (its history page lists every
         // revision and diffs every approved version) costs tens of times a short one, and one
@@ -452,9 +490,9 @@ impl<'a> Renderer<'a> {
         stamps.sort_unstable_by_key(|(i, _)| *i);
         let stamps = stamps
             .into_iter()
-            .map(|(_, stamp)| stamp)
-            .collect::<Result<Vec<Value>, Error>>()?;
-        self.draft_pages(histories, &paths, &paths_fingerprint)?;
+            .map(|(i, stamp)| Ok((published[i].file.clone(), stamp?)))
+            .collect::<Result<Vec<(String, Value)>, Error>>()?;
+        self.draft_pages(histories, &paths, &paths_fingerprint, &in_scope)?;
         crate::timing::phase("render: documents", t);
         Ok(stamps)
     }
@@ -467,10 +505,11 @@ impl<'a> Renderer<'a> {
         histories: &history_view::Histories,
         paths: &markdown::Paths,
         paths_fingerprint: &str,
+        in_scope: &dyn Fn(&String) -> bool,
     ) -> Result<(), Error> {
         let site = self.site;
         let history = site.history.as_ref().ok();
-        for (working, in_force) in site.published_drafts() {
+        for (working, in_force) in site.published_drafts().filter(|(w, _)| in_scope(&w.file)) {
             let meta = working.meta.as_ref().expect("published has meta");
             let page = pages::draft_page(working);
             let mut data = pages::document(site, working, "");
