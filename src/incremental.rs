@@ -24,6 +24,7 @@
 use crate::config::{self, Project};
 use crate::content::{self, Corpus, Document, discover};
 use crate::diagnostic::Diagnostic;
+use crate::render::search::update::SearchIndex;
 use crate::render::{self, memo, writer};
 use crate::site::{self, Site};
 use crate::{Error, Loaded, dates, history, pipeline, timing};
@@ -81,6 +82,7 @@ struct State {
     /// Which pages the documents make (see `shape`).
     shape: Vec<(String, String, bool)>,
     out: PathBuf,
+    search: SearchIndex,
 }
 
 /// Builds a project again and again, each time re-doing only what the changes since the
@@ -158,6 +160,7 @@ impl Session {
                     stamps: state.stamps,
                     shape: state.shape,
                     out: state.out,
+                    search: state.search,
                 };
                 (history.ok(), Some((previous, None)))
             }
@@ -231,6 +234,7 @@ impl Session {
             stamps,
             shape,
             out,
+            search,
             ..
         } = state;
         let (project, corpus, old_history) = take_site(loaded.site);
@@ -251,6 +255,7 @@ impl Session {
                 stamps,
                 shape,
                 out,
+                search,
             };
             let (state, mut update) = self.finish(
                 project,
@@ -327,6 +332,7 @@ impl Session {
             stamps,
             shape,
             out,
+            search,
         };
         let (state, mut update) = self.finish(
             project,
@@ -395,16 +401,41 @@ impl Session {
             }
             _ => None,
         };
-        let (prev_keys, old_digests, prev_stamps) = previous
-            .map(|p| (p.keys, p.digests, p.stamps))
-            .unwrap_or_default();
+        let (prev_keys, old_digests, prev_stamps, prev_search) = match previous {
+            Some(p) => (p.keys, p.digests, p.stamps, Some(p.search)),
+            None => Default::default(),
+        };
+        // The search index: the changed documents' entries replaced in the previous one.
+        let started = timing::start();
+        let mut search = match prev_search {
+            Some(mut index) => {
+                index.update(site, scope.as_ref());
+                index
+            }
+            None => SearchIndex::new(site),
+        };
+        let search_key = search.key();
+        let search_script = match prev_keys.get(render::search::FILE) {
+            Some(e) if e.key == search_key && staging.is_none() => Vec::new(),
+            _ => search.script(),
+        };
+        timing::phase("search index update", started);
         let sink = Keyed {
             previous: &prev_keys,
             staging: staging.as_ref(),
             keys: Mutex::new(HashMap::new()),
             written: Mutex::new(BTreeMap::new()),
         };
-        let rendered = render::render_scoped(site, &loaded.diagnostics, &sink, scope.as_ref())?;
+        let rendered = render::render_scoped(
+            site,
+            &loaded.diagnostics,
+            &sink,
+            render::Scope {
+                documents: scope.as_ref(),
+                search_index: Some((&search_key, &search_script)),
+            },
+        )?;
+        drop(search_script);
         // A body edit rendered some pages: the others are the previous build's.
         let scoped = scope.is_some();
         let mut digests = if scoped {
@@ -493,6 +524,7 @@ impl Session {
                 stamps,
                 shape,
                 out,
+                search,
             },
             update,
         ))
@@ -506,6 +538,7 @@ struct Previous {
     stamps: HashMap<String, Value>,
     shape: Vec<(String, String, bool)>,
     out: PathBuf,
+    search: SearchIndex,
 }
 
 /// A site taken apart: its project, documents and history, for the next build.

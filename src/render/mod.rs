@@ -114,7 +114,7 @@ pub fn manifest_digest(site: &Site, diagnostics: &[Diagnostic]) -> Result<Option
 /// Renders every page into `sink`, pages as they are rendered (so a large site is never held
 /// in memory whole), the manifest last.
 pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Result<Summary, Error> {
-    let rendered = render_scoped(site, diagnostics, sink, None)?;
+    let rendered = render_scoped(site, diagnostics, sink, Scope::default())?;
     let stamps = rendered
         .stamps
         .into_iter()
@@ -130,15 +130,26 @@ pub struct Rendered {
     pub digests: BTreeMap<String, (String, u64)>,
 }
 
+/// What `render_scoped` renders besides the portal pages and assets (an incremental rebuild
+/// narrows it; see `incremental`).
+#[derive(Default, Clone, Copy)]
+pub struct Scope<'a> {
+    /// The files of the published documents whose pages are rendered (all when `None`).
+    pub documents: Option<&'a BTreeSet<String>>,
+    /// The search index's page key and script, when the caller keeps the index up to date
+    /// itself (`search::update`); the script is only read when the key is new.
+    pub search_index: Option<(&'a str, &'a [u8])>,
+}
+
 /// Renders into `sink` every file but the manifest: the portal pages, the search index, the
-/// assets, and the pages of the published documents whose files are in `documents` (all of
-/// them when `None`; an incremental rebuild names those whose pages may have changed).
+/// assets, and the pages of the published documents `scope` names.
 pub fn render_scoped(
     site: &Site,
     diagnostics: &[Diagnostic],
     sink: &dyn Sink,
-    documents: Option<&BTreeSet<String>>,
+    scope: Scope,
 ) -> Result<Rendered, Error> {
+    let documents = scope.documents;
     let files = Recorder {
         sink,
         digests: Mutex::new(BTreeMap::new()),
@@ -160,7 +171,12 @@ pub fn render_scoped(
     // diffs' cache is written beside it. The portal pages are five, of very different sizes:
     // they render beside the document pages.
     let ((searched, ()), (portal, stamps)) = rayon::join(
-        || rayon::join(|| renderer.search_index(), || version_diffs.save()),
+        || {
+            rayon::join(
+                || renderer.search_index(scope.search_index),
+                || version_diffs.save(),
+            )
+        },
         || {
             rayon::join(
                 || renderer.portal_pages(diagnostics, &histories),
@@ -301,9 +317,17 @@ impl<'a> Renderer<'a> {
         key
     }
 
-    /// The search index, built from what is published only, like every page.
-    fn search_index(&self) -> Result<(), Error> {
+    /// The search index, built from what is published only, like every page (or `given`).
+    fn search_index(&self, given: Option<(&str, &[u8])>) -> Result<(), Error> {
         let started = crate::timing::start();
+        if let Some((key, script)) = given {
+            self.files
+                .page(search::FILE.to_string(), key.to_string(), || {
+                    Ok(script.to_vec())
+                })?;
+            crate::timing::phase("render: search index", started);
+            return Ok(());
+        }
         let mut key = memo::PageKey::new(self.shared.as_bytes(), "search-index", search::FILE);
         search::key_inputs(self.site, &mut key);
         self.files
