@@ -153,7 +153,7 @@ impl Session {
         let (project, config_diagnostics) = config::load(&self.root).map_err(Error::Config)?;
         let (previous_history, previous) = match previous {
             Some(state) => {
-                let (_, _, history) = take_site(state.loaded.site);
+                let (_, _, history, _) = take_site(state.loaded.site);
                 let previous = Previous {
                     keys: state.keys,
                     digests: state.digests,
@@ -161,6 +161,7 @@ impl Session {
                     shape: state.shape,
                     out: state.out,
                     search: state.search,
+                    in_force: None,
                 };
                 (history.ok(), Some((previous, None)))
             }
@@ -237,7 +238,7 @@ impl Session {
             search,
             ..
         } = state;
-        let (project, corpus, old_history) = take_site(loaded.site);
+        let (project, corpus, old_history, in_force) = take_site(loaded.site);
         let history = history::load_reusing(&project, old_history.ok());
         if history_fingerprint(&history) != history_state {
             // New history: every document's stamps and history pages may change.
@@ -256,6 +257,7 @@ impl Session {
                 shape,
                 out,
                 search,
+                in_force: None,
             };
             let (state, mut update) = self.finish(
                 project,
@@ -333,6 +335,7 @@ impl Session {
             shape,
             out,
             search,
+            in_force: (!structural).then_some(in_force),
         };
         let (state, mut update) = self.finish(
             project,
@@ -360,7 +363,7 @@ impl Session {
         read_diagnostics: Read,
         history: Result<history::HistoryIndex, history::Unavailable>,
         today: jiff::civil::Date,
-        previous: Option<(Previous, Option<BTreeSet<String>>)>,
+        mut previous: Option<(Previous, Option<BTreeSet<String>>)>,
     ) -> Result<(State, Update), Error> {
         // In the order `content::load` gives them.
         let mut diagnostics = config_diagnostics.clone();
@@ -369,7 +372,16 @@ impl Session {
             diagnostics.extend(d.iter().cloned());
         }
         let history_state = history_fingerprint(&history);
-        let loaded = pipeline::assemble(project, diagnostics, corpus, history, today, self.options);
+        let in_force = previous.as_mut().and_then(|(p, _)| p.in_force.take());
+        let loaded = pipeline::assemble(
+            project,
+            diagnostics,
+            corpus,
+            history,
+            today,
+            self.options,
+            in_force,
+        );
         let site = &loaded.site;
         let shape = shape(site);
         let (previous, scope) = match previous {
@@ -436,10 +448,16 @@ impl Session {
             },
         )?;
         drop(search_script);
-        // A body edit rendered some pages: the others are the previous build's.
+        // A body edit rendered some pages: the other documents' pages are the previous
+        // build's; every other file (assets, attachments) is written by every render, so one
+        // not written now is gone (an attachment no longer linked to).
         let scoped = scope.is_some();
         let mut digests = if scoped {
-            old_digests.clone()
+            let mut kept = old_digests.clone();
+            kept.retain(|path, _| {
+                prev_keys.contains_key(path) || rendered.digests.contains_key(path)
+            });
+            kept
         } else {
             BTreeMap::new()
         };
@@ -468,15 +486,11 @@ impl Session {
             .filter(|(path, d)| old_digests.get(*path) != Some(d))
             .map(|(path, _)| path.clone())
             .collect();
-        let removed: Vec<String> = if scope.is_some() {
-            Vec::new()
-        } else {
-            old_digests
-                .keys()
-                .filter(|p| !all.contains_key(*p))
-                .cloned()
-                .collect()
-        };
+        let removed: Vec<String> = old_digests
+            .keys()
+            .filter(|p| !all.contains_key(*p) && p.as_str() != render::manifest::FILE_NAME)
+            .cloned()
+            .collect();
         match (&mut self.out, staging) {
             (Output::Memory(files), _) => {
                 if !had_previous {
@@ -497,6 +511,10 @@ impl Session {
                     if let Some(bytes) = written_files.remove(path) {
                         write_in_place(&out, path, &bytes)?;
                     }
+                }
+                for path in &removed {
+                    // Already gone is as good as removed.
+                    let _ = std::fs::remove_file(out.join(path));
                 }
             }
         }
@@ -539,24 +557,30 @@ struct Previous {
     shape: Vec<(String, String, bool)>,
     out: PathBuf,
     search: SearchIndex,
+    /// The in-force versions, when they still hold (no front matter, document or history
+    /// changed).
+    in_force: Option<HashMap<String, crate::in_force::InForce>>,
 }
 
-/// A site taken apart: its project, documents and history, for the next build.
-fn take_site(
-    site: Site,
-) -> (
-    Project,
-    Corpus,
-    Result<history::HistoryIndex, history::Unavailable>,
-) {
+/// A site taken apart: its project, documents, history and in-force versions, for the next
+/// build.
+fn take_site(mut site: Site) -> Parts {
+    let in_force = site.take_in_force();
     let Site {
         project,
         corpus,
         history,
         ..
     } = site;
-    (project, corpus, history)
+    (project, corpus, history, in_force)
 }
+
+type Parts = (
+    Project,
+    Corpus,
+    Result<history::HistoryIndex, history::Unavailable>,
+    HashMap<String, crate::in_force::InForce>,
+);
 
 /// What the history is: its HEAD, branch and depth, or why there is none.
 fn history_fingerprint(history: &Result<history::HistoryIndex, history::Unavailable>) -> String {

@@ -61,12 +61,14 @@ pub fn load_reusing(
         history,
         today,
         options,
+        None,
     ))
 }
 
 /// The stages after reading, shared by `load_reusing` and the incremental rebuild
-/// (`incremental`), which reads only what changed: the allowed signers, the `Site`, every
-/// rule's findings (with `diagnostics`, those of reading), and the caches written meanwhile.
+/// (`incremental`), which reads only what changed: the allowed signers, the `Site` (with the
+/// in-force versions when they are known, see `Site::with_in_force`), every rule's findings
+/// (with `diagnostics`, those of reading), and the caches written meanwhile.
 pub fn assemble(
     project: config::Project,
     mut diagnostics: Vec<Diagnostic>,
@@ -74,9 +76,10 @@ pub fn assemble(
     history: Result<history::HistoryIndex, history::Unavailable>,
     today: jiff::civil::Date,
     options: site::Options,
+    in_force: Option<std::collections::HashMap<String, crate::in_force::InForce>>,
 ) -> Loaded {
     let signers = load_signers(&project, &mut diagnostics);
-    let mut site = Site::new(project, corpus, today, history, signers, options);
+    let mut site = Site::with_in_force(project, corpus, today, history, signers, options, in_force);
     // The history cache is written while the site is validated.
     let (found, saved) = rayon::join(
         || {
