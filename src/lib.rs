@@ -30,6 +30,7 @@ pub mod file_history;
 pub mod hex;
 pub mod history;
 pub mod in_force;
+pub mod incremental;
 pub mod pipeline;
 pub mod progress;
 pub mod render;

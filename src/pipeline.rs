@@ -54,8 +54,32 @@ pub fn load_reusing(
         || history::load_reusing(&project, previous),
     );
     diagnostics.extend(content_diagnostics);
+    Ok(assemble(
+        project,
+        diagnostics,
+        corpus,
+        history,
+        today,
+        options,
+        None,
+    ))
+}
+
+/// The stages after reading, shared by `load_reusing` and the incremental rebuild
+/// (`incremental`), which reads only what changed: the allowed signers, the `Site` (with the
+/// in-force versions when they are known, see `Site::with_in_force`), every rule's findings
+/// (with `diagnostics`, those of reading), and the caches written meanwhile.
+pub fn assemble(
+    project: config::Project,
+    mut diagnostics: Vec<Diagnostic>,
+    corpus: content::Corpus,
+    history: Result<history::HistoryIndex, history::Unavailable>,
+    today: jiff::civil::Date,
+    options: site::Options,
+    in_force: Option<std::collections::HashMap<String, crate::in_force::InForce>>,
+) -> Loaded {
     let signers = load_signers(&project, &mut diagnostics);
-    let mut site = Site::new(project, corpus, today, history, signers, options);
+    let mut site = Site::with_in_force(project, corpus, today, history, signers, options, in_force);
     // The history cache is written while the site is validated.
     let (found, saved) = rayon::join(
         || {
@@ -74,7 +98,7 @@ pub fn load_reusing(
     }
     diagnostics.extend(found);
     diagnostic::normalise(&mut diagnostics);
-    Ok(Loaded { site, diagnostics })
+    Loaded { site, diagnostics }
 }
 
 /// Reads `[approval] allowed-signers`; unreadable lines are `invalid-field` findings.

@@ -55,6 +55,21 @@ impl Site {
         signers: Vec<AllowedSigner>,
         options: Options,
     ) -> Self {
+        Site::with_in_force(project, corpus, today, history, signers, options, None)
+    }
+
+    /// `new`, with the in-force versions given when they are known: they depend only on the
+    /// documents' front matter, their order and the history, so an incremental rebuild after
+    /// a body edit keeps the previous build's (see `take_in_force`).
+    pub fn with_in_force(
+        project: Project,
+        corpus: Corpus,
+        today: Date,
+        history: Result<HistoryIndex, Unavailable>,
+        signers: Vec<AllowedSigner>,
+        options: Options,
+        in_force: Option<std::collections::HashMap<String, InForce>>,
+    ) -> Self {
         let mut by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut roles = BTreeMap::new();
         for (i, doc) in corpus.documents.iter().enumerate() {
@@ -67,9 +82,10 @@ impl Site {
             }
         }
         let started = crate::timing::start();
-        let in_force = match &history {
-            Ok(history) => crate::in_force::find(&project, &corpus.documents, history),
-            Err(_) => Default::default(),
+        let in_force = match (in_force, &history) {
+            (Some(known), _) => known,
+            (None, Ok(history)) => crate::in_force::find(&project, &corpus.documents, history),
+            (None, Err(_)) => Default::default(),
         };
         crate::timing::phase("in-force versions", started);
         let registries = corpus
@@ -95,6 +111,11 @@ impl Site {
             roles,
             in_force,
         }
+    }
+
+    /// Takes the in-force versions out (for the next build's `with_in_force`).
+    pub fn take_in_force(&mut self) -> std::collections::HashMap<String, InForce> {
+        std::mem::take(&mut self.in_force)
     }
 
     /// The approved version in force while this document's working copy is a draft or in

@@ -31,6 +31,8 @@ mod git_history;
 mod hostile;
 #[path = "cli/in_force.rs"]
 mod in_force;
+#[path = "cli/incremental.rs"]
+mod incremental;
 #[path = "cli/init_communicate.rs"]
 mod init_communicate;
 #[path = "cli/lineage.rs"]

@@ -19,6 +19,7 @@ const STAGES: &[&[&str]] = &[
     &["pipeline"], // config .. validate composed: `load`
     &["compliance"],
     &["render"],
+    &["incremental"], // pipeline and render, re-done per change set
     &["serve"],
     &["cmd"],
     &["lib", "main"],

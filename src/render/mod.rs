@@ -114,6 +114,42 @@ pub fn manifest_digest(site: &Site, diagnostics: &[Diagnostic]) -> Result<Option
 /// Renders every page into `sink`, pages as they are rendered (so a large site is never held
 /// in memory whole), the manifest last.
 pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Result<Summary, Error> {
+    let rendered = render_scoped(site, diagnostics, sink, Scope::default())?;
+    let stamps = rendered
+        .stamps
+        .into_iter()
+        .map(|(_, stamp)| stamp)
+        .collect();
+    write_manifest(site, stamps, &rendered.digests, sink)
+}
+
+/// What `render_scoped` made: the stamp of each document whose pages it rendered (its file
+/// and stamp, in document order), and the SHA-256 and size of every file it published.
+pub struct Rendered {
+    pub stamps: Vec<(String, Value)>,
+    pub digests: BTreeMap<String, (String, u64)>,
+}
+
+/// What `render_scoped` renders besides the portal pages and assets (an incremental rebuild
+/// narrows it; see `incremental`).
+#[derive(Default, Clone, Copy)]
+pub struct Scope<'a> {
+    /// The files of the published documents whose pages are rendered (all when `None`).
+    pub documents: Option<&'a BTreeSet<String>>,
+    /// The search index's page key and script, when the caller keeps the index up to date
+    /// itself (`search::update`); the script is only read when the key is new.
+    pub search_index: Option<(&'a str, &'a [u8])>,
+}
+
+/// Renders into `sink` every file but the manifest: the portal pages, the search index, the
+/// assets, and the pages of the published documents `scope` names.
+pub fn render_scoped(
+    site: &Site,
+    diagnostics: &[Diagnostic],
+    sink: &dyn Sink,
+    scope: Scope,
+) -> Result<Rendered, Error> {
+    let documents = scope.documents;
     let files = Recorder {
         sink,
         digests: Mutex::new(BTreeMap::new()),
@@ -135,11 +171,16 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
     // diffs' cache is written beside it. The portal pages are five, of very different sizes:
     // they render beside the document pages.
     let ((searched, ()), (portal, stamps)) = rayon::join(
-        || rayon::join(|| renderer.search_index(), || version_diffs.save()),
+        || {
+            rayon::join(
+                || renderer.search_index(scope.search_index),
+                || version_diffs.save(),
+            )
+        },
         || {
             rayon::join(
                 || renderer.portal_pages(diagnostics, &histories),
-                || renderer.document_pages(&histories, &version_diffs),
+                || renderer.document_pages(&histories, &version_diffs, documents),
             )
         },
     );
@@ -164,7 +205,18 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
     crate::timing::phase("render: assets and attachments", t);
     drop(renderer);
     let digests = files.digests.into_inner().expect("no writer panicked");
-    let manifest = manifest::manifest(site, stamps, &digests);
+    Ok(Rendered { stamps, digests })
+}
+
+/// Writes `manifest.json` for a site whose other files are `digests`, with the documents'
+/// `stamps`; the summary of the whole site.
+pub fn write_manifest(
+    site: &Site,
+    stamps: Vec<Value>,
+    digests: &BTreeMap<String, (String, u64)>,
+    sink: &dyn Sink,
+) -> Result<Summary, Error> {
+    let manifest = manifest::manifest(site, stamps, digests);
     let summary = Summary {
         pages: digests.keys().filter(|k| k.ends_with(".html")).count(),
         files: digests.len() + 1,
@@ -265,9 +317,17 @@ impl<'a> Renderer<'a> {
         key
     }
 
-    /// The search index, built from what is published only, like every page.
-    fn search_index(&self) -> Result<(), Error> {
+    /// The search index, built from what is published only, like every page (or `given`).
+    fn search_index(&self, given: Option<(&str, &[u8])>) -> Result<(), Error> {
         let started = crate::timing::start();
+        if let Some((key, script)) = given {
+            self.files
+                .page(search::FILE.to_string(), key.to_string(), || {
+                    Ok(script.to_vec())
+                })?;
+            crate::timing::phase("render: search index", started);
+            return Ok(());
+        }
         let mut key = memo::PageKey::new(self.shared.as_bytes(), "search-index", search::FILE);
         search::key_inputs(self.site, &mut key);
         self.files
@@ -373,7 +433,8 @@ impl<'a> Renderer<'a> {
         &self,
         histories: &history_view::Histories,
         version_diffs: &history_view::Diffs,
-    ) -> Result<Vec<Value>, Error> {
+        scope: Option<&BTreeSet<String>>,
+    ) -> Result<Vec<(String, Value)>, Error> {
         let t = crate::timing::start();
         let site = self.site;
         let history = site.history.as_ref().ok();
@@ -389,7 +450,8 @@ impl<'a> Renderer<'a> {
             key.json(&all).json(&published);
             key.finish()
         };
-        let published: Vec<_> = site.published().collect();
+        let in_scope = |file: &String| scope.is_none_or(|s| s.contains(file));
+        let published: Vec<_> = site.published().filter(|d| in_scope(&d.file)).collect();
         let progress = crate::progress::Progress::new(published.len(), "rendering documents");
         // Largest first: a document with a long history (its history page lists every
         // revision and diffs every approved version) costs tens of times a short one, and one
@@ -452,9 +514,9 @@ impl<'a> Renderer<'a> {
         stamps.sort_unstable_by_key(|(i, _)| *i);
         let stamps = stamps
             .into_iter()
-            .map(|(_, stamp)| stamp)
-            .collect::<Result<Vec<Value>, Error>>()?;
-        self.draft_pages(histories, &paths, &paths_fingerprint)?;
+            .map(|(i, stamp)| Ok((published[i].file.clone(), stamp?)))
+            .collect::<Result<Vec<(String, Value)>, Error>>()?;
+        self.draft_pages(histories, &paths, &paths_fingerprint, &in_scope)?;
         crate::timing::phase("render: documents", t);
         Ok(stamps)
     }
@@ -467,10 +529,11 @@ impl<'a> Renderer<'a> {
         histories: &history_view::Histories,
         paths: &markdown::Paths,
         paths_fingerprint: &str,
+        in_scope: &dyn Fn(&String) -> bool,
     ) -> Result<(), Error> {
         let site = self.site;
         let history = site.history.as_ref().ok();
-        for (working, in_force) in site.published_drafts() {
+        for (working, in_force) in site.published_drafts().filter(|(w, _)| in_scope(&w.file)) {
             let meta = working.meta.as_ref().expect("published has meta");
             let page = pages::draft_page(working);
             let mut data = pages::document(site, working, "");

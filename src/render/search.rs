@@ -11,6 +11,8 @@ use pulldown_cmark::{Event, Parser, TagEnd};
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
+pub mod update;
+
 /// Where the index is written, relative to the site root.
 pub const FILE: &str = "assets/search-index.js";
 
@@ -28,6 +30,7 @@ const SNIPPET_CHARS: usize = 280;
 const FIELDS: [&str; 5] = ["id", "title", "type", "status", "body"];
 
 /// One published document as the index sees it.
+#[derive(Clone)]
 struct Entry {
     url: String,
     id: String,
@@ -153,10 +156,19 @@ pub fn key_inputs(site: &Site, key: &mut super::memo::PageKey) {
 }
 
 pub fn index_script(site: &Site) -> Vec<u8> {
+    script_of(&entries(site))
+}
+
+/// The index's entries: the published documents', in page order.
+fn entries(site: &Site) -> Vec<Entry> {
     let published: Vec<&Document> = site.published().collect();
     let mut entries: Vec<Entry> = published.par_iter().filter_map(|d| entry(d)).collect();
     entries.sort_by(|a, b| a.url.cmp(&b.url));
+    entries
+}
 
+/// The index script of `entries` (in page order).
+fn script_of(entries: &[Entry]) -> Vec<u8> {
     // A document's reference is its position in page order: unique even where ids clash in a
     // preview, and short (the index repeats it for every term of the document). The index
     // keeps no copy of the documents: the store below holds what results show.

@@ -3,17 +3,18 @@
 //! stands on `pipeline` and `render`; must not import `cmd` (the command maps its outcome to an
 //! exit code).
 //!
-//! A rebuild is the whole pipeline, made cheap by what it keeps: the history index stays in
-//! memory while HEAD does not move (when it does, the persisted cache means only new commits
-//! are walked), and every page whose inputs did not change is taken from the previous build
-//! (see `render::memo`). So an edit to one document renders that document's pages and the
-//! overview pages that list it; a template or book.toml change renders everything.
+//! A rebuild re-does only what the changed paths can affect (see `incremental`): the history
+//! index stays in memory while HEAD does not move (when it does, the persisted cache means
+//! only new commits are walked), only the changed documents are read again, and a body edit
+//! renders that document's pages, the overview pages and the search index, written in place
+//! file by file (each atomically); a template or book.toml change reads and compares
+//! everything and publishes a whole new directory, as `build` does.
 
 pub mod http;
 pub mod watch;
 
+use crate::Error;
 use crate::diagnostic::report::summary;
-use crate::{Error, Loaded};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -37,30 +38,58 @@ struct Outcome {
     changed: bool,
 }
 
-/// The state kept from one rebuild to the next.
+/// The state kept from one rebuild to the next: the incremental session (the loaded site,
+/// every page's inputs and digests).
 struct Builder {
     root: PathBuf,
-    options: crate::site::Options,
     out_override: Option<PathBuf>,
-    history: Option<crate::history::HistoryIndex>,
+    session: crate::incremental::Session,
 }
 
 impl Builder {
-    fn out_dir(&self, loaded: &Loaded) -> PathBuf {
-        self.out_override
-            .clone()
-            .unwrap_or_else(|| loaded.site.project.build_dir.clone())
+    /// Where the pages are published (also when no build succeeded yet).
+    fn out_dir(&self) -> Result<PathBuf, Error> {
+        if let Some(out) = self.session.out_dir() {
+            return Ok(out.to_path_buf());
+        }
+        if let Some(out) = &self.out_override {
+            return Ok(out.clone());
+        }
+        let (project, _) = crate::config::load(&self.root).map_err(Error::Config)?;
+        Ok(project.build_dir)
     }
 
-    /// Builds the site (a preview when there are errors: authors see their pages while they
-    /// fix them, and the errors in the overlay).
-    fn build(&mut self) -> Result<(PathBuf, Outcome), Error> {
+    /// Builds the site after `changed` (a preview when there are errors: authors see their
+    /// pages while they fix them, and the errors in the overlay). Only what the changes can
+    /// affect is re-done (see `incremental`).
+    fn build(&mut self, changed: &[PathBuf]) -> Result<(PathBuf, Outcome), Error> {
         let started = Instant::now();
-        let loaded = crate::load_reusing(&self.root, self.options, self.history.take())?;
-        let out = self.out_dir(&loaded);
-        let before = std::fs::read(out.join(crate::render::manifest::FILE_NAME)).ok();
-        let result = crate::render::build(&loaded.site, &loaded.diagnostics, &out);
-        let after = std::fs::read(out.join(crate::render::manifest::FILE_NAME)).ok();
+        let result = self.session.rebuild(changed);
+        let update = match result {
+            Ok(update) => update,
+            // The project cannot be read at all: the caller says why.
+            Err(error @ (Error::Config(_) | Error::NoRoot(_) | Error::Today(_))) => {
+                return Err(error);
+            }
+            Err(error) => {
+                eprintln!("error: the rebuild failed: {error}");
+                return Ok((
+                    self.out_dir()?,
+                    Outcome {
+                        status: json!({
+                            "ok": false,
+                            "title": "policybook: the rebuild failed; the pages show the last good build",
+                            "problems": [error.to_string()],
+                        }),
+                        changed: false,
+                    },
+                ));
+            }
+        };
+        let loaded = self
+            .session
+            .loaded()
+            .expect("a successful rebuild keeps the site");
         // The overlay is part of the portal: what pages may not show, it may not either.
         let all_errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
         let mut errors: Vec<String> =
@@ -74,44 +103,34 @@ impl Builder {
                 all_errors - errors.len()
             ));
         }
-        let Loaded { site, diagnostics } = loaded;
-        self.history = site.history.ok();
-        let elapsed = started.elapsed();
-        match result {
-            Ok(written) => {
-                eprintln!(
-                    "built {} pages in {} ms: {}",
-                    written.pages,
-                    elapsed.as_millis(),
-                    summary(&diagnostics)
-                );
-                Ok((
-                    out,
-                    Outcome {
-                        status: json!({
-                            "ok": errors.is_empty(),
-                            "title": format!("policybook: {} (the pages are a preview)", summary(&diagnostics)),
-                            "problems": errors,
-                        }),
-                        changed: before != after,
-                    },
-                ))
-            }
-            Err(error) => {
-                eprintln!("error: the rebuild failed: {error}");
-                Ok((
-                    out,
-                    Outcome {
-                        status: json!({
-                            "ok": false,
-                            "title": "policybook: the rebuild failed; the pages show the last good build",
-                            "problems": [error.to_string()],
-                        }),
-                        changed: false,
-                    },
-                ))
-            }
-        }
+        eprintln!(
+            "built {} pages in {} ms ({}): {}",
+            update.pages,
+            started.elapsed().as_millis(),
+            if update.full {
+                "everything read".to_string()
+            } else {
+                format!(
+                    "{} document{} read, {} file{} written",
+                    update.reread,
+                    if update.reread == 1 { "" } else { "s" },
+                    update.written.len(),
+                    if update.written.len() == 1 { "" } else { "s" },
+                )
+            },
+            summary(&loaded.diagnostics)
+        );
+        Ok((
+            self.out_dir()?,
+            Outcome {
+                status: json!({
+                    "ok": errors.is_empty(),
+                    "title": format!("policybook: {} (the pages are a preview)", summary(&loaded.diagnostics)),
+                    "problems": errors,
+                }),
+                changed: update.changed(),
+            },
+        ))
     }
 }
 
@@ -130,11 +149,14 @@ fn describe(d: &crate::Diagnostic) -> String {
 pub fn run(root: &Path, options: Options) -> Result<(), Error> {
     let mut builder = Builder {
         root: root.to_path_buf(),
-        options: options.site,
+        session: crate::incremental::Session::new(
+            root,
+            options.site,
+            crate::incremental::Output::Dir(options.out.clone()),
+        ),
         out_override: options.out,
-        history: None,
     };
-    let (out, first) = builder.build()?;
+    let (out, first) = builder.build(&[])?;
     let hub = Arc::new(http::Hub::default());
     hub.set_status(first.status.to_string());
     // Watch before announcing the address: an edit made as soon as the page is up is seen.
@@ -176,7 +198,7 @@ pub fn run(root: &Path, options: Options) -> Result<(), Error> {
             shown.join(", "),
             if changed.len() > 3 { ", …" } else { "" }
         );
-        match builder.build() {
+        match builder.build(&changed) {
             Ok((_, outcome)) => {
                 hub.set_status(outcome.status.to_string());
                 if outcome.changed {

@@ -1,0 +1,383 @@
+//! The search index kept between rebuilds and updated per document (what `incremental` does
+//! after an edit): the same bytes as `index_script` builds from scratch with elasticlunr-rs,
+//! from a copy of its inverted index that can take a document out again.
+//!
+//! elasticlunr's index is, per field, a trie of the terms: each node lists the documents (by
+//! reference) whose field has the term ending there, with the term's frequency. A document's
+//! reference is its position in page order, so an edit that keeps the set of pages keeps every
+//! reference; only the terms whose count in the edited document changed are touched. The JSON
+//! of each subtree below `CACHE_DEPTH` characters is kept until a term in it changes, so the
+//! script is mostly copied, not written again. Another set of pages builds the index anew.
+
+use super::{Entry, FIELDS, GLOBAL, Prepared, SNIPPET_CHARS, ScriptFormatter, snippet};
+use crate::render::memo::PageKey;
+use crate::site::Site;
+use elasticlunr::lang::Language;
+use rayon::prelude::*;
+use serde_json::ser::Formatter;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The depth (in characters) of the subtrees whose JSON is kept.
+const CACHE_DEPTH: usize = 2;
+
+#[derive(Default)]
+struct Node {
+    /// (reference, count of the term in the document's field), in the order of the references
+    /// as strings (elasticlunr keeps them in a `BTreeMap<String, _>`).
+    docs: Vec<(u32, u32)>,
+    children: BTreeMap<char, Node>,
+    /// The subtree's JSON while nothing in it changed (at `CACHE_DEPTH` only).
+    cache: Option<Vec<u8>>,
+}
+
+/// The published documents' search index, updatable per document.
+pub struct SearchIndex {
+    language: Prepared,
+    /// Each reference's page, and the reference of each page.
+    urls: Vec<String>,
+    refs: HashMap<String, u32>,
+    /// Each reference's position among the references ordered as strings.
+    rank: Vec<u32>,
+    /// What each reference's entry was made from (see `fingerprint`).
+    fingerprints: Vec<String>,
+    /// Each reference's number of terms per field (`FIELDS` order).
+    lengths: Vec<[usize; FIELDS.len()]>,
+    /// One trie per field (`FIELDS` order).
+    tries: Vec<Node>,
+    store: Map<String, Value>,
+}
+
+fn fingerprint(e: &Entry) -> String {
+    let mut key = PageKey::new(b"search-entry", "", "");
+    key.bytes(e.url.as_bytes())
+        .bytes(e.id.as_bytes())
+        .bytes(e.title.as_bytes())
+        .bytes(e.doc_type.as_bytes())
+        .bytes(e.status.as_bytes())
+        .bytes(e.text.as_bytes());
+    key.finish()
+}
+
+impl SearchIndex {
+    /// The index of the site's published documents.
+    pub fn new(site: &Site) -> SearchIndex {
+        SearchIndex::of(super::entries(site))
+    }
+
+    fn of(entries: Vec<Entry>) -> SearchIndex {
+        let n = entries.len();
+        let mut by_string: Vec<u32> = (0..n as u32).collect();
+        by_string.sort_by_cached_key(|r| r.to_string());
+        let mut rank = vec![0; n];
+        for (position, r) in by_string.into_iter().enumerate() {
+            rank[r as usize] = position as u32;
+        }
+        let mut index = SearchIndex {
+            language: Prepared::new(),
+            urls: entries.iter().map(|e| e.url.clone()).collect(),
+            refs: (entries.iter().enumerate())
+                .map(|(r, e)| (e.url.clone(), r as u32))
+                .collect(),
+            rank,
+            fingerprints: vec![String::new(); n],
+            lengths: vec![[0; FIELDS.len()]; n],
+            tries: (0..FIELDS.len()).map(|_| Node::default()).collect(),
+            store: Map::new(),
+        };
+        for (r, e) in entries.iter().enumerate() {
+            index.replace(r as u32, e);
+        }
+        index
+    }
+
+    /// Brings the index up to date with `site`: the published documents whose files are in
+    /// `changed` (every one when `None`) are compared with what the index holds, and those
+    /// that differ replaced. When the pages are not the same ones, it is built anew.
+    pub fn update(&mut self, site: &Site, changed: Option<&BTreeSet<String>>) {
+        let published: Vec<&crate::content::Document> = site.published().collect();
+        let same_pages = published.len() == self.urls.len()
+            && published
+                .iter()
+                .all(|d| self.refs.contains_key(&super::doc_page(d)));
+        if !same_pages {
+            *self = SearchIndex::new(site);
+            return;
+        }
+        let entries: Vec<Entry> = published
+            .par_iter()
+            .filter(|d| changed.is_none_or(|c| c.contains(&d.file)))
+            .filter_map(|d| super::entry(d))
+            .collect();
+        for e in entries {
+            let r = self.refs[&e.url];
+            if self.fingerprints[r as usize] != fingerprint(&e) {
+                self.replace(r, &e);
+            }
+        }
+    }
+
+    /// What the index is made of, as its page's key: equal keys, equal scripts.
+    pub fn key(&self) -> String {
+        let mut key = PageKey::new(b"search-index", env!("CARGO_PKG_VERSION"), super::FILE);
+        for f in &self.fingerprints {
+            key.bytes(f.as_bytes());
+        }
+        key.finish()
+    }
+
+    /// Makes `e` the document of reference `r`, touching only the terms whose counts changed.
+    fn replace(&mut self, r: u32, e: &Entry) {
+        let rank = self.rank[r as usize];
+        let values = [
+            e.id.as_str(),
+            e.title.as_str(),
+            e.doc_type.as_str(),
+            e.status.as_str(),
+            e.text.as_str(),
+        ];
+        for (field, value) in values.iter().enumerate() {
+            // As elasticlunr's `add_doc`: the field's length counts every term, the trie
+            // takes the non-empty ones with their counts.
+            let tokens = self.language.tokenize(value);
+            self.lengths[r as usize][field] = tokens.len();
+            let mut now: BTreeMap<String, u32> = BTreeMap::new();
+            for token in tokens.into_iter().filter(|t| !t.is_empty()) {
+                *now.entry(token).or_insert(0) += 1;
+            }
+            let mut before = BTreeMap::new();
+            if !self.fingerprints[r as usize].is_empty() {
+                collect(&self.tries[field], r, &mut String::new(), &mut before);
+            }
+            let trie = &mut self.tries[field];
+            for token in before.keys() {
+                if !now.contains_key(token) {
+                    let chars: Vec<char> = token.chars().collect();
+                    remove(trie, &chars, 0, &self.rank, r);
+                }
+            }
+            for (token, count) in now {
+                if before.get(&token) != Some(&count) {
+                    let chars: Vec<char> = token.chars().collect();
+                    set(trie, &chars, &self.rank, rank, r, count);
+                }
+            }
+        }
+        self.fingerprints[r as usize] = fingerprint(e);
+        self.store.insert(
+            r.to_string(),
+            json!({
+                "id": e.id, "title": e.title, "type": e.doc_type, "status": e.status,
+                "url": e.url, "text": snippet(&e.text, SNIPPET_CHARS),
+            }),
+        );
+    }
+
+    /// The index script, as `index_script` writes it.
+    pub fn script(&mut self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 << 20);
+        out.extend_from_slice(GLOBAL.as_bytes());
+        out.extend_from_slice(b" = {\"index\":{\"fields\":");
+        super::write_script_json(&mut out, &FIELDS);
+        out.extend_from_slice(b",\"pipeline\":");
+        super::write_script_json(&mut out, &self.language.make_pipeline());
+        out.extend_from_slice(b",\"ref\":\"ref\",\"version\":");
+        super::write_script_json(&mut out, elasticlunr::ELASTICLUNR_VERSION);
+        out.extend_from_slice(b",\"index\":{");
+        let mut fields: Vec<usize> = (0..FIELDS.len()).collect();
+        fields.sort_by_key(|&f| FIELDS[f]);
+        for (n, &f) in fields.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            super::write_script_json(&mut out, FIELDS[f]);
+            out.extend_from_slice(b":{\"root\":");
+            write_node(&mut self.tries[f], 0, &mut out);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"},\"documentStore\":{\"save\":false,\"docs\":{");
+        let mut by_rank: Vec<u32> = (0..self.urls.len() as u32).collect();
+        by_rank.sort_by_key(|&r| self.rank[r as usize]);
+        for (n, r) in by_rank.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(format!("\"{r}\":{{}}").as_bytes());
+        }
+        out.extend_from_slice(b"},\"docInfo\":{");
+        for (n, &r) in by_rank.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(format!("\"{r}\":{{").as_bytes());
+            for (m, &f) in fields.iter().enumerate() {
+                if m > 0 {
+                    out.push(b',');
+                }
+                let length = self.lengths[r as usize][f];
+                out.extend_from_slice(format!("\"{}\":{length}", FIELDS[f]).as_bytes());
+            }
+            out.push(b'}');
+        }
+        out.extend_from_slice(format!("}},\"length\":{}}},\"lang\":", self.urls.len()).as_bytes());
+        super::write_script_json(&mut out, &self.language.name());
+        out.extend_from_slice(b"},\"store\":");
+        super::write_script_json(&mut out, &self.store);
+        out.extend_from_slice(b"};\n");
+        out
+    }
+}
+
+/// Every term of reference `r` in the trie below `node` (whose term is `prefix`), with its
+/// count.
+fn collect(node: &Node, r: u32, prefix: &mut String, out: &mut BTreeMap<String, u32>) {
+    if let Some((_, count)) = node.docs.iter().find(|(d, _)| *d == r) {
+        out.insert(prefix.clone(), *count);
+    }
+    for (c, child) in &node.children {
+        prefix.push(*c);
+        collect(child, r, prefix, out);
+        prefix.pop();
+    }
+}
+
+/// Sets the count of reference `r` (at `rank`) for the term `chars[depth..]` below `node`.
+fn set(node: &mut Node, chars: &[char], ranks: &[u32], rank: u32, r: u32, count: u32) {
+    let mut node = node;
+    for (depth, c) in chars.iter().enumerate() {
+        node = node.children.entry(*c).or_default();
+        if depth + 1 == CACHE_DEPTH {
+            node.cache = None;
+        }
+    }
+    match node
+        .docs
+        .binary_search_by_key(&rank, |(d, _)| ranks[*d as usize])
+    {
+        Ok(at) => node.docs[at].1 = count,
+        Err(at) => node.docs.insert(at, (r, count)),
+    }
+}
+
+/// Takes reference `r` out of the term `chars[depth..]` below `node`, and the nodes left with
+/// neither documents nor children (elasticlunr never made them); whether `node` is empty.
+fn remove(node: &mut Node, chars: &[char], depth: usize, ranks: &[u32], r: u32) -> bool {
+    if depth == CACHE_DEPTH {
+        node.cache = None;
+    }
+    match chars.get(depth) {
+        None => {
+            let rank = ranks[r as usize];
+            if let Ok(at) = node
+                .docs
+                .binary_search_by_key(&rank, |(d, _)| ranks[*d as usize])
+            {
+                node.docs.remove(at);
+            }
+        }
+        Some(c) => {
+            if let Some(child) = node.children.get_mut(c)
+                && remove(child, chars, depth + 1, ranks, r)
+            {
+                node.children.remove(c);
+            }
+        }
+    }
+    node.docs.is_empty() && node.children.is_empty()
+}
+
+/// A trie node's JSON as elasticlunr's `IndexItem` serialises (documents, frequency, then
+/// the children by character), numbers as `ScriptFormatter` writes them.
+fn write_node(node: &mut Node, depth: usize, out: &mut Vec<u8>) {
+    if depth == CACHE_DEPTH {
+        if let Some(cache) = &node.cache {
+            out.extend_from_slice(cache);
+            return;
+        }
+        let mut own = Vec::new();
+        write_fresh(node, depth, &mut own);
+        out.extend_from_slice(&own);
+        node.cache = Some(own);
+        return;
+    }
+    write_fresh(node, depth, out);
+}
+
+fn write_fresh(node: &mut Node, depth: usize, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"{\"docs\":{");
+    for (n, (r, count)) in node.docs.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(format!("\"{r}\":{{\"tf\":").as_bytes());
+        ScriptFormatter
+            .write_f64(out, f64::from(*count).sqrt())
+            .expect("writing to memory succeeds");
+        out.push(b'}');
+    }
+    out.extend_from_slice(format!("}},\"df\":{}", node.docs.len()).as_bytes());
+    let mut buf = [0u8; 4];
+    for (c, child) in &mut node.children {
+        out.push(b',');
+        super::write_script_json(out, &*c.encode_utf8(&mut buf));
+        out.push(b':');
+        write_node(child, depth + 1, out);
+    }
+    out.push(b'}');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(url: &str, title: &str, text: &str) -> Entry {
+        Entry {
+            url: url.into(),
+            id: format!("ID-{}", url.len()),
+            title: title.into(),
+            doc_type: "policy".into(),
+            status: "approved".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn updated_per_document_it_writes_what_a_fresh_build_writes() {
+        let words = [
+            "access", "review", "reviews", "<b>&", "x-ray", "back-up", "the", "é", "a", "ab",
+            "abc", "abcd", "backups", "42", "\u{2028}", "",
+        ];
+        let text = |seed: usize, n: usize| -> String {
+            (0..n)
+                .map(|i| words[(seed * 7 + i * i * 3 + i) % words.len()])
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let mut entries: Vec<Entry> = (0..12)
+            .map(|i| {
+                entry(
+                    &format!("docs/{i:02}.html"),
+                    &text(i, 3),
+                    &text(i + 1, 5 + i * 3),
+                )
+            })
+            .collect();
+        let mut index = SearchIndex::of(entries.clone());
+        assert_eq!(index.script(), super::super::script_of(&entries));
+        for step in 0..30 {
+            let r = (step * 5) % entries.len();
+            entries[r].text = if step % 4 == 0 {
+                String::new()
+            } else {
+                text(step + 3, step % 9)
+            };
+            entries[r].title = text(step, step % 3);
+            index.replace(r as u32, &entries[r].clone());
+            assert_eq!(
+                String::from_utf8(index.script()).unwrap(),
+                String::from_utf8(super::super::script_of(&entries)).unwrap(),
+                "after step {step}"
+            );
+        }
+    }
+}
