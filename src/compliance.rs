@@ -1057,7 +1057,10 @@ mod tests {
     ];
 
     fn outcome(label: &str, f: &Facts) -> Outcome {
-        let (_, rule) = RULES.iter().find(|(l, _)| *l == label).expect("a rule's label");
+        let (_, rule) = RULES
+            .iter()
+            .find(|(l, _)| *l == label)
+            .expect("a rule's label");
         rule(f)
     }
 

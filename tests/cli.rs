@@ -19,6 +19,8 @@ mod all_codes;
 mod approval_evidence;
 #[path = "cli/approve.rs"]
 mod approve;
+#[path = "cli/atomic_writes.rs"]
+mod atomic_writes;
 #[path = "cli/build_site.rs"]
 mod build_site;
 #[path = "cli/example.rs"]

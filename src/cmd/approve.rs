@@ -164,6 +164,16 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
     let file_path = site.project.src_dir.join(&doc.rel_path);
     let repo_path = relative_to(&workdir, &file_path)
         .ok_or_else(|| crate::Error::Render("the document is outside the repository".into()))?;
+    // Git's own lock: a running git command, or one that was killed. libgit2 would only say
+    // "failed to create locked file" after the document was written.
+    let index_lock = repo.path().join("index.lock");
+    if index_lock.exists() {
+        return refuse(format!(
+            "{} exists: a git command is running in this repository, or one was interrupted; if none is running, delete it (rm {}) and approve again",
+            index_lock.display(),
+            index_lock.display()
+        ));
+    }
     let dirty = uncommitted(&repo, &site.project.src_dir, &workdir)?;
     if !dirty.is_empty() {
         return refuse(format!(
@@ -178,7 +188,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         Ok(text) => text,
         Err(message) => return refuse(message),
     };
-    std::fs::write(&file_path, &new_text)
+    crate::atomic::write(&file_path, new_text.as_bytes())
         .map_err(|e| crate::Error::io(format!("cannot write {}", file_path.display()), e))?;
 
     let version = controlled
@@ -196,7 +206,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         Ok(id) => id,
         Err(e) => {
             // Leave the working tree as it was: the approval was not recorded.
-            let _ = std::fs::write(&file_path, &original);
+            let _ = crate::atomic::write(&file_path, &original);
             return refuse(format!("cannot record the approval commit: {e}"));
         }
     };

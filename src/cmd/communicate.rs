@@ -233,23 +233,14 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
     }
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-    {
-        use std::io::Write;
-        let mut out = match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(out) => out,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                return refuse(format!(
-                    "{file} already exists: this communication is already recorded"
-                ));
-            }
-            Err(e) => return Err(Error::io(format!("cannot create {file}"), e)),
-        };
-        out.write_all(entry.render().as_bytes())
-            .map_err(|e| Error::io(format!("cannot write {file}"), e))?;
+    match crate::atomic::write_new(&path, entry.render().as_bytes()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return refuse(format!(
+                "{file} already exists: this communication is already recorded"
+            ));
+        }
+        Err(e) => return Err(Error::io(format!("cannot write {file}"), e)),
     }
     eprintln!("recorded {file} ({})", entry.id());
 

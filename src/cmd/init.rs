@@ -167,18 +167,12 @@ request (with `fetch-depth: 0`: versions come from the whole history), posts
 
 /// Writes a file that must not exist yet (creating its directories).
 fn write_new(path: &Path, text: &str) -> Result<(), Error> {
-    use std::io::Write;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
     }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
-    file.write_all(text.as_bytes())
-        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
+    crate::atomic::write_new(path, text.as_bytes())
+        .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))
 }
 
 #[cfg(test)]
