@@ -142,16 +142,16 @@ pub fn run(root: &Path, options: Options) -> Result<(), Error> {
     let watch = watch::start(&project, options.poll).map_err(Error::Render)?;
 
     let server = Arc::new(http::bind(options.port).map_err(Error::Render)?);
-    let address = match server.server_addr() {
-        tiny_http::ListenAddr::IP(address) => address.to_string(),
+    let (address, port) = match server.server_addr() {
+        tiny_http::ListenAddr::IP(address) => (address.to_string(), address.port()),
         #[allow(unreachable_patterns)]
-        _ => format!("127.0.0.1:{}", options.port),
+        _ => (format!("127.0.0.1:{}", options.port), options.port),
     };
     let url = format!("http://{address}/");
     eprintln!("serving {} at {url} (Ctrl-C to stop)", out.display());
     {
         let (server, hub, out) = (Arc::clone(&server), Arc::clone(&hub), out.clone());
-        std::thread::spawn(move || http::serve(server, out, hub));
+        std::thread::spawn(move || http::serve(server, out, hub, port));
     }
     if options.open {
         open_browser(&url);
