@@ -73,8 +73,38 @@ pub fn load_reusing(
         site.rules_at.save(&history.git_dir);
     }
     diagnostics.extend(found);
+    one_per_cause(&mut diagnostics);
     diagnostic::normalise(&mut diagnostics);
     Ok(Loaded { site, diagnostics })
+}
+
+/// Findings that only follow from another finding in the same file: a front matter that does
+/// not parse, or a misspelt required field (an `unknown-field` error), makes the document's
+/// fields and content hash unreliable, so the history rules about it say nothing new.
+const DERIVED: &[Code] = &[
+    Code::VersionNotBumped,
+    Code::ApprovalNotEvidenced,
+    Code::ApprovalMissing,
+];
+
+/// Keeps one error per cause: drops the `DERIVED` findings of files whose front matter is
+/// broken or has a misspelt required field.
+fn one_per_cause(diagnostics: &mut Vec<Diagnostic>) {
+    let causes: std::collections::HashSet<String> = diagnostics
+        .iter()
+        .filter(|d| {
+            d.code == Code::FrontMatterSyntax.as_str()
+                || (d.code == Code::UnknownField.as_str() && d.is_error())
+        })
+        .filter_map(|d| d.file.clone())
+        .collect();
+    if causes.is_empty() {
+        return;
+    }
+    diagnostics.retain(|d| {
+        !(d.file.as_ref().is_some_and(|f| causes.contains(f))
+            && DERIVED.iter().any(|c| c.as_str() == d.code))
+    });
 }
 
 /// Reads `[approval] allowed-signers`; unreadable lines are `invalid-field` findings.

@@ -39,6 +39,8 @@ mod init_communicate;
 mod lineage;
 #[path = "cli/matrix.rs"]
 mod matrix;
+#[path = "cli/one_cause.rs"]
+mod one_cause;
 #[path = "cli/search.rs"]
 mod search;
 #[path = "cli/serve.rs"]
