@@ -88,7 +88,8 @@ const DERIVED: &[Code] = &[
 ];
 
 /// Keeps one error per cause: drops the `DERIVED` findings of files whose front matter is
-/// broken or has a misspelt required field.
+/// broken or has a misspelt required field, and the `approval-not-evidenced` of an approval
+/// whose role is unknown.
 fn one_per_cause(diagnostics: &mut Vec<Diagnostic>) {
     let causes: std::collections::HashSet<String> = diagnostics
         .iter()
@@ -98,12 +99,21 @@ fn one_per_cause(diagnostics: &mut Vec<Diagnostic>) {
         })
         .filter_map(|d| d.file.clone())
         .collect();
-    if causes.is_empty() {
-        return;
-    }
+    // An approval in an unknown role is reported as that, not also as not evidenced.
+    let unknown_roles: std::collections::HashSet<(String, usize)> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::UnknownRole.as_str())
+        .filter_map(|d| Some((d.file.clone()?, d.line?)))
+        .collect();
     diagnostics.retain(|d| {
-        !(d.file.as_ref().is_some_and(|f| causes.contains(f))
-            && DERIVED.iter().any(|c| c.as_str() == d.code))
+        let in_cause = d.file.as_ref().is_some_and(|f| causes.contains(f))
+            && DERIVED.iter().any(|c| c.as_str() == d.code);
+        let unknown_role = d.code == Code::ApprovalNotEvidenced.as_str()
+            && d.file
+                .clone()
+                .zip(d.line)
+                .is_some_and(|at| unknown_roles.contains(&at));
+        !(in_cause || unknown_role)
     });
 }
 

@@ -49,5 +49,7 @@ mod serve;
 mod signers;
 #[path = "cli/status_diff.rs"]
 mod status_diff;
+#[path = "cli/suggestions.rs"]
+mod suggestions;
 #[path = "cli/xss.rs"]
 mod xss;

@@ -38,6 +38,13 @@ pub struct Args {
     pub tag: bool,
 }
 
+/// ` (did you mean `X`?)` when a candidate is near `word`, else nothing.
+fn hint<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> String {
+    crate::diagnostic::did_you_mean(word, candidates)
+        .map(|best| format!(" (did you mean `{best}`?)"))
+        .unwrap_or_default()
+}
+
 fn refuse(message: impl std::fmt::Display) -> Result<i32, crate::Error> {
     eprintln!("error: {message}");
     Ok(EXIT_ENVIRONMENT)
@@ -58,7 +65,11 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
     let site = &loaded.site;
     let date = args.date.unwrap_or(site.today);
     let Some(doc) = site.documents().iter().find(|d| d.id() == Some(&args.id)) else {
-        return refuse(format!("no document has the id `{}`", args.id));
+        return refuse(format!(
+            "no document has the id `{}`{}",
+            args.id,
+            hint(&args.id, site.ids().map(|(id, _)| id))
+        ));
     };
     let (Some(meta), Some(controlled)) = (doc.meta.as_ref(), doc.controlled()) else {
         return refuse(format!(
@@ -86,9 +97,26 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         }
     }
     if candidates.is_empty() {
+        let holders: Vec<&str> = site
+            .roles()
+            .flat_map(|role| role.holders_on(date))
+            .flat_map(|h| [h.name.as_str(), h.email.as_str()])
+            .collect();
         return refuse(format!(
-            "`{}` holds no role on {date} in the roles registry",
-            args.approver
+            "`{}` holds no role on {date} in the roles registry{}",
+            args.approver,
+            hint(args.approver.trim(), holders.into_iter())
+        ));
+    }
+    if let Some(wanted_role) = &args.role
+        && !candidates.iter().any(|(role, _, _)| role == wanted_role)
+    {
+        let held: Vec<&str> = candidates.iter().map(|c| c.0.as_str()).collect();
+        return refuse(format!(
+            "{} does not hold the role `{wanted_role}` on {date}{}; they hold {}",
+            candidates[0].1,
+            hint(wanted_role, held.iter().copied()),
+            held.join(", ")
         ));
     }
     let eligible: Vec<&(String, String, String)> = candidates

@@ -169,6 +169,26 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
             args.id
         ));
     }
+    // An entry for a group the document is not addressed to counts for nobody.
+    for group in &audience {
+        if !c.audience.iter().any(|a| &a.value == group) {
+            let known: Vec<&str> = c.audience.iter().map(|a| a.value.as_str()).collect();
+            let hint = match crate::diagnostic::did_you_mean(group, known.iter().copied()) {
+                Some(best) => format!(" (did you mean `{best}`?)"),
+                None => String::new(),
+            };
+            return refuse(format!(
+                "`{group}` is not in the `audience` of `{}` in {}{hint}; its audience is {}",
+                args.id,
+                doc.file,
+                if known.is_empty() {
+                    "empty".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ));
+        }
+    }
     let Some(sender) = args
         .sender
         .clone()
@@ -213,14 +233,6 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
                 .as_ref()
                 .map_or("without status".into(), |s| s.value.to_string())
         );
-    }
-    for group in &entry.audience {
-        if !c.audience.iter().any(|a| &a.value == group) {
-            eprintln!(
-                "warning: `{group}` is not in the `audience` of `{}` in {}",
-                entry.doc_id, doc.file
-            );
-        }
     }
 
     let dir = site.project.src_dir.join("communications");
