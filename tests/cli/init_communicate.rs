@@ -113,14 +113,57 @@ fn init_scaffolds_a_repository_that_passes_check() {
         "{}",
         show(&diags)
     );
-    // Warnings only about the missing history: no unknown key, field or anything else.
+    // Warnings only about the missing history and the placeholders left to fill in: no
+    // unknown key, field or anything else.
     for d in &diags {
         assert!(
-            ["history-unavailable", "uncommitted-changes"].contains(&d.code.as_str()),
+            ["history-unavailable", "uncommitted-changes", "placeholder"]
+                .contains(&d.code.as_str()),
             "unexpected finding: {}",
             show(&diags)
         );
     }
+    // One `placeholder` per file that holds any: the approver in the policy, the holders in
+    // the roles registry.
+    let mut files: Vec<&str> = diags
+        .iter()
+        .filter(|d| d.code == "placeholder")
+        .map(|d| d.file.as_deref().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "content/policies/information-security-policy.md",
+            "content/roles/roles-and-responsibilities.md"
+        ]
+    );
+    let policy = std::fs::read_to_string(dir.join(files[0])).unwrap();
+    let d = diags
+        .iter()
+        .find(|d| d.code == "placeholder" && d.file.as_deref() == Some(files[0]))
+        .unwrap();
+    assert_eq!(
+        (d.line.unwrap(), d.column.unwrap()),
+        pos_of(&policy, "REPLACE ME")
+    );
+    assert_eq!(d.severity, "warning");
+
+    // The dashboard says the setup is incomplete; filled in, it no longer does.
+    let out = run_in(&dir, &["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let index = std::fs::read_to_string(dir.join("site/index.html")).unwrap();
+    assert!(index.contains("Setup incomplete"), "{index}");
+    for file in &files {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        std::fs::write(dir.join(file), text.replace("REPLACE ME", "Jane Doe")).unwrap();
+    }
+    let (_, diags) = check_json(&dir);
+    none_of(&diags, "placeholder");
+    let out = run_in(&dir, &["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let index = std::fs::read_to_string(dir.join("site/index.html")).unwrap();
+    assert!(!index.contains("Setup incomplete"));
 }
 
 #[test]
