@@ -266,7 +266,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
         .cloned()
         .collect();
     let sources = super::sources(&loaded.site);
-    super::print(args.validation.format, &mine, &sources, false);
+    args.validation.print(&mine, &sources, false);
     print_reach(&loaded.site, &entry.doc_id);
     if mine.iter().any(|d| d.is_error()) {
         eprintln!("error: the new entry has errors: fix {file} (or delete it)");

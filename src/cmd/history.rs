@@ -96,7 +96,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
             let ids = site.ids().map(|(id, _)| id);
             let paths = site.documents().iter().map(|d| d.file.as_str());
             let hint = crate::diagnostic::did_you_mean(target, ids)
-                .or_else(|| crate::diagnostic::did_you_mean(&file, paths))
+                .or_else(|| crate::validate::links::nearest_path(&file, paths))
                 .map(|best| format!(" (did you mean `{best}`?)"))
                 .unwrap_or_default();
             eprintln!("error: `{file}` is not a document and not a file tracked at HEAD{hint}");

@@ -3,6 +3,7 @@
 //! it was built for) unless `--today` says otherwise, so a site verifies on any later day.
 
 use super::{EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK};
+use crate::diagnostic::report::count;
 use crate::render::{self, manifest};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,11 +19,6 @@ pub struct Args {
     /// preview): without it, that is reported and exits 1, since no commit proves the site.
     #[arg(long)]
     pub allow_working_copy: bool,
-}
-
-/// `n thing` or `n things`.
-fn count(n: usize, thing: &str) -> String {
-    format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The uncommitted files under the project root that a build reads: tracked files changed or

@@ -80,8 +80,8 @@ impl Builder {
         match result {
             Ok(written) => {
                 eprintln!(
-                    "built {} pages in {} ms: {}",
-                    written.pages,
+                    "built {} in {} ms: {}",
+                    crate::diagnostic::report::count(written.pages, "page"),
                     elapsed.as_millis(),
                     summary(&diagnostics)
                 );

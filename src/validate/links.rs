@@ -112,7 +112,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                         .keys()
                         .copied()
                         .chain(site.corpus.assets.iter().map(String::as_str));
-                    if let Some(best) = crate::diagnostic::did_you_mean(&path, existing) {
+                    if let Some(best) = nearest_path(&path, existing) {
                         let anchor = anchor.map(|a| format!("#{a}")).unwrap_or_default();
                         d = d.help(format!(
                             "did you mean `{}{anchor}`?",
@@ -205,6 +205,18 @@ fn problem(
     }
 }
 
+/// The existing path nearest to `path` by edit distance, if it is a plausible typo (about one
+/// edit per ten characters): paths share long prefixes, so word similarity would suggest any
+/// file of the same directory.
+pub fn nearest_path<'c>(path: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    let allowed = 1 + path.chars().count() / 10;
+    candidates
+        .map(|c| (strsim::damerau_levenshtein(path, c), c))
+        .filter(|(edits, _)| *edits <= allowed)
+        .min_by_key(|(edits, _)| *edits)
+        .map(|(_, c)| c)
+}
+
 /// The relative link from the document at `from` to the file at `to` (both relative to the
 /// content directory).
 fn relative_link(from: &str, to: &str) -> String {
@@ -224,6 +236,22 @@ fn relative_link(from: &str, to: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nearest_paths_are_typos_not_neighbours() {
+        let files = [
+            "roles/roles-and-responsibilities.md",
+            "policies/information-security-policy.md",
+        ];
+        assert_eq!(
+            nearest_path("roles/roles-and-responsibilites.md", files.into_iter()),
+            Some(files[0])
+        );
+        assert_eq!(
+            nearest_path("policies/missing-0.md", files.into_iter()),
+            None
+        );
+    }
 
     #[test]
     fn relative_links_between_content_files() {
