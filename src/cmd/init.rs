@@ -21,6 +21,10 @@ pub struct Args {
     /// Date the starter documents carry (YYYY-MM-DD) instead of SOURCE_DATE_EPOCH or the clock.
     #[arg(long, value_parser = super::parse_today)]
     pub today: Option<jiff::civil::Date>,
+    /// Instead of a scaffold, write the default theme (templates, CSS, JavaScript) into DIR, to
+    /// override files of it with `[output.html] theme = "DIR"`.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["dir", "organization"])]
+    pub theme: Option<PathBuf>,
 }
 
 /// One scaffold file: where it goes (may hold `@@TODAY@@`) and its template text.
@@ -76,6 +80,9 @@ fn toml_escape(text: &str) -> String {
 }
 
 pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
+    if let Some(theme) = &args.theme {
+        return write_theme(theme);
+    }
     let organization = args.organization.trim();
     if organization.is_empty() || organization.chars().any(char::is_control) {
         eprintln!("error: --organization must be a non-empty name on one line");
@@ -182,6 +189,40 @@ Next steps:
 CI: .github/workflows/policybook.yml runs `policybook check --format github` on every pull
 request (with `fetch-depth: 0`: versions come from the whole history), posts
 `policybook diff origin/<base>..HEAD` as a comment and uploads the built portal as an artifact."#
+    );
+    Ok(EXIT_OK)
+}
+
+/// `init --theme DIR`: the embedded default theme, file by file, into DIR (never overwriting).
+fn write_theme(dir: &Path) -> Result<i32, Error> {
+    let files = crate::render::theme::DEFAULT_FILES;
+    let existing: Vec<&str> = files
+        .iter()
+        .filter(|(rel, _)| dir.join(rel).symlink_metadata().is_ok())
+        .map(|(rel, _)| *rel)
+        .collect();
+    if !existing.is_empty() {
+        eprintln!(
+            "error: not writing the theme into {}: these files already exist and would be overwritten:",
+            dir.display()
+        );
+        for rel in &existing {
+            eprintln!("  {rel}");
+        }
+        eprintln!("nothing was written; move them aside or choose another directory");
+        return Ok(EXIT_ENVIRONMENT);
+    }
+    for (rel, text) in files {
+        write_new(&dir.join(rel), text)?;
+    }
+    println!(
+        "wrote the default theme ({} files) to {}",
+        files.len(),
+        dir.display()
+    );
+    println!(
+        "use it with `[output.html] theme = \"{}\"` in book.toml (relative to the project root); each file overrides the default file of the same path, so delete the ones you do not change",
+        dir.display()
     );
     Ok(EXIT_OK)
 }

@@ -629,3 +629,69 @@ fn concurrent_communicate_runs_each_write_their_own_complete_entry() {
     none_of(&diags, "not-communicated");
     none_of(&diags, "duplicate-id");
 }
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    let tmp = temp_dir();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = run_in(tmp.path(), &["completions", shell]);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        for word in ["policybook", "approve", "communicate", "max-diagnostics"] {
+            assert!(out.stdout.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    let out = run_in(tmp.path(), &["completions", "tcsh"]);
+    assert_eq!(out.code, 2);
+}
+
+#[test]
+fn init_theme_copies_the_default_theme_that_then_overrides_file_by_file() {
+    let f = Fixture::clean();
+    let out = f.run(&["init", "--theme", "themes/house"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let theme = f.tree("themes/house");
+    for file in [
+        "templates/base.html",
+        "templates/index.html",
+        "css/policybook.css",
+        "js/policybook.js",
+    ] {
+        assert!(
+            theme.contains_key(file),
+            "{file} not written: {:?}",
+            theme.keys()
+        );
+    }
+    assert!(
+        out.stdout
+            .contains("[output.html] theme = \"themes/house\""),
+        "{}",
+        out.stdout
+    );
+    // Never overwrites.
+    let again = f.run(&["init", "--theme", "themes/house"]);
+    assert_eq!(again.code, 2);
+    assert_eq!(f.tree("themes/house"), theme);
+    // Used as the theme, an edited copy changes the portal; an unchanged one does not.
+    let plain = {
+        let out = f.run(&["build", "--today", TODAY]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        f.read("site/index.html")
+    };
+    let f = f.edit(
+        "book.toml",
+        "[isms]",
+        "[output.html]\ntheme = \"themes/house\"\n\n[isms]",
+    );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(f.read("site/index.html"), plain);
+    let f = f.edit(
+        "themes/house/templates/index.html",
+        "Information security management system",
+        "Our house ISMS",
+    );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(f.read("site/index.html").contains("Our house ISMS"));
+}
