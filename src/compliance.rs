@@ -934,8 +934,8 @@ fn rule_53_registry(f: &Facts) -> Outcome {
     }
     met(
         format!(
-            "The roles registry defines {} roles, each with its responsibilities.",
-            f.roles
+            "The roles registry defines {}, each with its responsibilities.",
+            crate::diagnostic::report::count(f.roles, "role")
         ),
         f.registries.clone(),
     )

@@ -393,6 +393,23 @@ pub fn parse(root: &Path, source: String) -> Result<(Project, Vec<Diagnostic>), 
         } else if !known.is_empty() {
             d = d.help(format!("known keys here: {}", known.join(", ")));
         }
+        // A key meant for what is published (the portal's classification, approval rules,
+        // the ISMS settings) that is ignored may publish more than intended: an error.
+        let governs_output = matches!(path.first().map(String::as_str), Some("approval" | "isms"))
+            || (path.first().map(String::as_str) == Some("output")
+                && path.get(1).map(String::as_str) == Some("html"));
+        if governs_output {
+            d.severity = crate::diagnostic::Severity::Error;
+            d.message = format!(
+                "unknown key `{}` in {FILE_NAME}: it is ignored, and [{}] governs what is published",
+                path.join("."),
+                if path[0] == "output" {
+                    "output.html"
+                } else {
+                    path[0].as_str()
+                }
+            );
+        }
         warnings.push(d);
     }
 

@@ -1,7 +1,7 @@
 //! The `policybook` command line: parses arguments, runs a command, maps the result to an
 //! exit code (0 success, 1 validation errors, 2 usage or environment errors).
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use policybook::cmd;
 use std::path::PathBuf;
 
@@ -40,6 +40,11 @@ enum Command {
     Diff(cmd::diff::Args),
     /// The auditor evidence pack: one self-contained HTML file (and, with --pdf, a PDF via headless Chromium).
     Export(cmd::export::Args),
+    /// Print a shell completion script (e.g. `policybook completions bash > ~/.local/share/bash-completion/completions/policybook`).
+    Completions {
+        /// The shell: bash, elvish, fish, powershell or zsh.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// mimalloc: a fifth of a cold build's CPU time was glibc's allocator (thousands of small
@@ -62,6 +67,14 @@ fn main() {
         Command::Status(args) => cmd::status::run(cli.root.as_ref(), args),
         Command::Diff(args) => cmd::diff::run(cli.root.as_ref(), args),
         Command::Export(args) => cmd::export::run(cli.root.as_ref(), args),
+        Command::Completions { shell } => {
+            // Generated whole, then written: a closed pipe (`| head`) is not a panic.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "policybook", &mut script);
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(&script);
+            Ok(cmd::EXIT_OK)
+        }
     };
     let code = match result {
         Ok(code) => code,

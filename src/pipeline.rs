@@ -97,8 +97,48 @@ pub fn assemble(
         site.rules_at.save(&history.git_dir);
     }
     diagnostics.extend(found);
+    one_per_cause(&mut diagnostics);
     diagnostic::normalise(&mut diagnostics);
     Loaded { site, diagnostics }
+}
+
+/// Findings that only follow from another finding in the same file: a front matter that does
+/// not parse, or a misspelt required field (an `unknown-field` error), makes the document's
+/// fields and content hash unreliable, so the history rules about it say nothing new.
+const DERIVED: &[Code] = &[
+    Code::VersionNotBumped,
+    Code::ApprovalNotEvidenced,
+    Code::ApprovalMissing,
+];
+
+/// Keeps one error per cause: drops the `DERIVED` findings of files whose front matter is
+/// broken or has a misspelt required field, and the `approval-not-evidenced` of an approval
+/// whose role is unknown.
+fn one_per_cause(diagnostics: &mut Vec<Diagnostic>) {
+    let causes: std::collections::HashSet<String> = diagnostics
+        .iter()
+        .filter(|d| {
+            d.code == Code::FrontMatterSyntax.as_str()
+                || (d.code == Code::UnknownField.as_str() && d.is_error())
+        })
+        .filter_map(|d| d.file.clone())
+        .collect();
+    // An approval in an unknown role is reported as that, not also as not evidenced.
+    let unknown_roles: std::collections::HashSet<(String, usize)> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::UnknownRole.as_str())
+        .filter_map(|d| Some((d.file.clone()?, d.line?)))
+        .collect();
+    diagnostics.retain(|d| {
+        let in_cause = d.file.as_ref().is_some_and(|f| causes.contains(f))
+            && DERIVED.iter().any(|c| c.as_str() == d.code);
+        let unknown_role = d.code == Code::ApprovalNotEvidenced.as_str()
+            && d.file
+                .clone()
+                .zip(d.line)
+                .is_some_and(|at| unknown_roles.contains(&at));
+        !(in_cause || unknown_role)
+    });
 }
 
 /// Reads `[approval] allowed-signers`; unreadable lines are `invalid-field` findings.

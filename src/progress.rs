@@ -9,6 +9,23 @@ use std::time::{Duration, Instant};
 
 const DELAY: Duration = Duration::from_secs(1);
 
+/// Set by `--quiet`: no bar for the rest of the process.
+static SILENCED: AtomicBool = AtomicBool::new(false);
+
+/// No progress bar from now on (`--quiet`).
+pub fn silence() {
+    SILENCED.store(true, Ordering::Relaxed);
+}
+
+/// Whether a bar may be drawn: stderr is a terminal, not in CI (`CI` is set by GitHub Actions,
+/// GitLab CI and most others), no `--quiet`, no timing report.
+fn interactive() -> bool {
+    std::io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none()
+        && std::env::var_os("POLICYBOOK_TIMINGS").is_none()
+        && !SILENCED.load(Ordering::Relaxed)
+}
+
 pub struct Progress {
     bar: ProgressBar,
     started: Instant,
@@ -27,8 +44,7 @@ impl Progress {
         Progress {
             bar,
             started: Instant::now(),
-            interactive: std::io::stderr().is_terminal()
-                && std::env::var_os("POLICYBOOK_TIMINGS").is_none(),
+            interactive: interactive(),
             shown: AtomicBool::new(false),
         }
     }

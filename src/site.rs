@@ -185,6 +185,34 @@ impl Site {
         &self.corpus.documents
     }
 
+    /// The documents whose front matter does not parse, with the `id` and `type` their plain
+    /// lines still name: such a document is reported once, for its syntax, and not again as
+    /// missing or unknown.
+    pub fn unreadable(&self) -> impl Iterator<Item = (&Document, Option<&str>, Option<&str>)> {
+        self.corpus
+            .documents
+            .iter()
+            .filter(|d| d.meta.is_none())
+            .map(|d| {
+                (
+                    d,
+                    crate::content::front_matter::salvage(&d.source, "id"),
+                    crate::content::front_matter::salvage(&d.source, "type"),
+                )
+            })
+    }
+
+    /// Whether an unreadable document claims `id` (see [`Site::unreadable`]).
+    pub fn unreadable_claims_id(&self, id: &str) -> bool {
+        self.unreadable().any(|(_, claimed, _)| claimed == Some(id))
+    }
+
+    /// Whether an unreadable document claims type `doc_type`.
+    pub fn unreadable_claims_type(&self, doc_type: &str) -> bool {
+        self.unreadable()
+            .any(|(_, _, claimed)| claimed == Some(doc_type))
+    }
+
     pub fn document(&self, id: &str) -> Option<&Document> {
         self.by_id
             .get(id)

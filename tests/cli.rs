@@ -19,6 +19,8 @@ mod all_codes;
 mod approval_evidence;
 #[path = "cli/approve.rs"]
 mod approve;
+#[path = "cli/atomic_writes.rs"]
+mod atomic_writes;
 #[path = "cli/build_site.rs"]
 mod build_site;
 #[path = "cli/example.rs"]
@@ -39,6 +41,8 @@ mod init_communicate;
 mod lineage;
 #[path = "cli/matrix.rs"]
 mod matrix;
+#[path = "cli/one_cause.rs"]
+mod one_cause;
 #[path = "cli/search.rs"]
 mod search;
 #[path = "cli/serve.rs"]
@@ -47,5 +51,7 @@ mod serve;
 mod signers;
 #[path = "cli/status_diff.rs"]
 mod status_diff;
+#[path = "cli/suggestions.rs"]
+mod suggestions;
 #[path = "cli/xss.rs"]
 mod xss;

@@ -38,6 +38,13 @@ pub struct Args {
     pub tag: bool,
 }
 
+/// ` (did you mean `X`?)` when a candidate is near `word`, else nothing.
+fn hint<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> String {
+    crate::diagnostic::did_you_mean(word, candidates)
+        .map(|best| format!(" (did you mean `{best}`?)"))
+        .unwrap_or_default()
+}
+
 fn refuse(message: impl std::fmt::Display) -> Result<i32, crate::Error> {
     eprintln!("error: {message}");
     Ok(EXIT_ENVIRONMENT)
@@ -58,7 +65,11 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
     let site = &loaded.site;
     let date = args.date.unwrap_or(site.today);
     let Some(doc) = site.documents().iter().find(|d| d.id() == Some(&args.id)) else {
-        return refuse(format!("no document has the id `{}`", args.id));
+        return refuse(format!(
+            "no document has the id `{}`{}",
+            args.id,
+            hint(&args.id, site.ids().map(|(id, _)| id))
+        ));
     };
     let (Some(meta), Some(controlled)) = (doc.meta.as_ref(), doc.controlled()) else {
         return refuse(format!(
@@ -86,9 +97,26 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         }
     }
     if candidates.is_empty() {
+        let holders: Vec<&str> = site
+            .roles()
+            .flat_map(|role| role.holders_on(date))
+            .flat_map(|h| [h.name.as_str(), h.email.as_str()])
+            .collect();
         return refuse(format!(
-            "`{}` holds no role on {date} in the roles registry",
-            args.approver
+            "`{}` holds no role on {date} in the roles registry{}",
+            args.approver,
+            hint(args.approver.trim(), holders.into_iter())
+        ));
+    }
+    if let Some(wanted_role) = &args.role
+        && !candidates.iter().any(|(role, _, _)| role == wanted_role)
+    {
+        let held: Vec<&str> = candidates.iter().map(|c| c.0.as_str()).collect();
+        return refuse(format!(
+            "{} does not hold the role `{wanted_role}` on {date}{}; they hold {}",
+            candidates[0].1,
+            hint(wanted_role, held.iter().copied()),
+            held.join(", ")
         ));
     }
     let eligible: Vec<&(String, String, String)> = candidates
@@ -164,6 +192,16 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
     let file_path = site.project.src_dir.join(&doc.rel_path);
     let repo_path = relative_to(&workdir, &file_path)
         .ok_or_else(|| crate::Error::Render("the document is outside the repository".into()))?;
+    // Git's own lock: a running git command, or one that was killed. libgit2 would only say
+    // "failed to create locked file" after the document was written.
+    let index_lock = repo.path().join("index.lock");
+    if index_lock.exists() {
+        return refuse(format!(
+            "{} exists: a git command is running in this repository, or one was interrupted; if none is running, delete it (rm {}) and approve again",
+            index_lock.display(),
+            index_lock.display()
+        ));
+    }
     let dirty = uncommitted(&repo, &site.project.src_dir, &workdir)?;
     if !dirty.is_empty() {
         return refuse(format!(
@@ -178,7 +216,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         Ok(text) => text,
         Err(message) => return refuse(message),
     };
-    std::fs::write(&file_path, &new_text)
+    crate::atomic::write(&file_path, new_text.as_bytes())
         .map_err(|e| crate::Error::io(format!("cannot write {}", file_path.display()), e))?;
 
     let version = controlled
@@ -196,7 +234,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         Ok(id) => id,
         Err(e) => {
             // Leave the working tree as it was: the approval was not recorded.
-            let _ = std::fs::write(&file_path, &original);
+            let _ = crate::atomic::write(&file_path, &original);
             return refuse(format!("cannot record the approval commit: {e}"));
         }
     };

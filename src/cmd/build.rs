@@ -33,7 +33,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
     let report = || {
         let started = crate::timing::start();
         let sources = super::sources(&loaded.site);
-        super::print(args.validation.format, &loaded.diagnostics, &sources, true);
+        args.validation.print(&loaded.diagnostics, &sources, true);
         crate::timing::phase("report diagnostics", started);
     };
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -64,9 +64,9 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         written?
     };
     eprintln!(
-        "built {} pages ({} files, {} KiB) into {}{}",
-        written.pages,
-        written.files,
+        "built {} ({}, {} KiB) into {}{}",
+        crate::diagnostic::report::count(written.pages, "page"),
+        crate::diagnostic::report::count(written.files, "file"),
         written.bytes / 1024,
         out.display(),
         if errors > 0 {

@@ -1,7 +1,7 @@
 //! `policybook check`: run every rule, print the findings, exit 1 on any error.
 
 use super::{EXIT_INVALID, EXIT_OK, Validation};
-use crate::diagnostic::report::{Format, summary};
+use crate::diagnostic::report::{Format, count, summary};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -15,13 +15,13 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
     let mut loaded = crate::load(&root, args.validation.options())?;
     args.validation.apply(&mut loaded.diagnostics);
     let sources = super::sources(&loaded.site);
-    super::print(args.validation.format, &loaded.diagnostics, &sources, false);
+    args.validation.print(&loaded.diagnostics, &sources, false);
     let errors = loaded.diagnostics.iter().any(|d| d.is_error());
     if args.validation.format == Format::Human {
         eprintln!(
-            "{} {} documents: {}",
+            "{} {}: {}",
             if errors { "checked" } else { "ok:" },
-            loaded.site.documents().len(),
+            count(loaded.site.documents().len(), "document"),
             summary(&loaded.diagnostics)
         );
     }

@@ -169,6 +169,26 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
             args.id
         ));
     }
+    // An entry for a group the document is not addressed to counts for nobody.
+    for group in &audience {
+        if !c.audience.iter().any(|a| &a.value == group) {
+            let known: Vec<&str> = c.audience.iter().map(|a| a.value.as_str()).collect();
+            let hint = match crate::diagnostic::did_you_mean(group, known.iter().copied()) {
+                Some(best) => format!(" (did you mean `{best}`?)"),
+                None => String::new(),
+            };
+            return refuse(format!(
+                "`{group}` is not in the `audience` of `{}` in {}{hint}; its audience is {}",
+                args.id,
+                doc.file,
+                if known.is_empty() {
+                    "empty".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ));
+        }
+    }
     let Some(sender) = args
         .sender
         .clone()
@@ -214,14 +234,6 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
                 .map_or("without status".into(), |s| s.value.to_string())
         );
     }
-    for group in &entry.audience {
-        if !c.audience.iter().any(|a| &a.value == group) {
-            eprintln!(
-                "warning: `{group}` is not in the `audience` of `{}` in {}",
-                entry.doc_id, doc.file
-            );
-        }
-    }
 
     let dir = site.project.src_dir.join("communications");
     let path = dir.join(entry.file_name());
@@ -233,23 +245,14 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
     }
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-    {
-        use std::io::Write;
-        let mut out = match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(out) => out,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                return refuse(format!(
-                    "{file} already exists: this communication is already recorded"
-                ));
-            }
-            Err(e) => return Err(Error::io(format!("cannot create {file}"), e)),
-        };
-        out.write_all(entry.render().as_bytes())
-            .map_err(|e| Error::io(format!("cannot write {file}"), e))?;
+    match crate::atomic::write_new(&path, entry.render().as_bytes()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return refuse(format!(
+                "{file} already exists: this communication is already recorded"
+            ));
+        }
+        Err(e) => return Err(Error::io(format!("cannot write {file}"), e)),
     }
     eprintln!("recorded {file} ({})", entry.id());
 
@@ -263,7 +266,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
         .cloned()
         .collect();
     let sources = super::sources(&loaded.site);
-    super::print(args.validation.format, &mine, &sources, false);
+    args.validation.print(&mine, &sources, false);
     print_reach(&loaded.site, &entry.doc_id);
     if mine.iter().any(|d| d.is_error()) {
         eprintln!("error: the new entry has errors: fix {file} (or delete it)");

@@ -41,7 +41,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
     let mut loaded = crate::load(&root, args.validation.options())?;
     args.validation.apply(&mut loaded.diagnostics);
     let sources = super::sources(&loaded.site);
-    super::print(args.validation.format, &loaded.diagnostics, &sources, true);
+    args.validation.print(&loaded.diagnostics, &sources, true);
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
 
     let cwd =
@@ -56,8 +56,8 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
     let pack = crate::render::export::render(&loaded.site, &loaded.diagnostics, digest.as_deref())?;
     write_atomically(&out, pack.html.as_bytes())?;
     eprintln!(
-        "wrote the evidence pack ({} documents, {} KiB) to {}{}",
-        pack.documents,
+        "wrote the evidence pack ({}, {} KiB) to {}{}",
+        crate::diagnostic::report::count(pack.documents, "document"),
         pack.html.len() / 1024,
         out.display(),
         if errors > 0 {

@@ -75,7 +75,12 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         file_history::document(site, history, doc.id(), &doc.file, dh, true)
     } else {
         let Some(file) = project_file(&root, target) else {
-            eprintln!("error: `{target}` is neither a document id nor a path inside the project");
+            let hint = crate::diagnostic::did_you_mean(target, site.ids().map(|(id, _)| id))
+                .map(|best| format!(" (did you mean `{best}`?)"))
+                .unwrap_or_default();
+            eprintln!(
+                "error: `{target}` is neither a document id nor a path inside the project{hint}"
+            );
             return Ok(EXIT_ENVIRONMENT);
         };
         if let Some(doc) = site.documents().iter().find(|d| d.file == file) {
@@ -87,7 +92,14 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         } else if hist::tracked_at_head(history, &history.repo_path(&file)) {
             outside_scope(site, history, &file)?
         } else {
-            eprintln!("error: `{file}` is not a document and not a file tracked at HEAD");
+            // The nearest document id, or document path, to what was typed.
+            let ids = site.ids().map(|(id, _)| id);
+            let paths = site.documents().iter().map(|d| d.file.as_str());
+            let hint = crate::diagnostic::did_you_mean(target, ids)
+                .or_else(|| crate::validate::links::nearest_path(&file, paths))
+                .map(|best| format!(" (did you mean `{best}`?)"))
+                .unwrap_or_default();
+            eprintln!("error: `{file}` is not a document and not a file tracked at HEAD{hint}");
             return Ok(EXIT_ENVIRONMENT);
         }
     };

@@ -21,6 +21,10 @@ pub struct Args {
     /// Date the starter documents carry (YYYY-MM-DD) instead of SOURCE_DATE_EPOCH or the clock.
     #[arg(long, value_parser = super::parse_today)]
     pub today: Option<jiff::civil::Date>,
+    /// Instead of a scaffold, write the default theme (templates, CSS, JavaScript) into DIR, to
+    /// override files of it with `[output.html] theme = "DIR"`.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["dir", "organization"])]
+    pub theme: Option<PathBuf>,
 }
 
 /// One scaffold file: where it goes (may hold `@@TODAY@@`) and its template text.
@@ -49,7 +53,12 @@ const TEMPLATES: &[Template] = templates![
 const PLACEHOLDER_DAYS: i64 = 90;
 
 /// The scaffold's files, placeholders filled in: (relative path, contents).
-pub fn scaffold(organization: &str, today: jiff::civil::Date) -> Vec<(String, String)> {
+/// `branch` is the branch the CI workflow runs on pushes to.
+pub fn scaffold(
+    organization: &str,
+    today: jiff::civil::Date,
+    branch: &str,
+) -> Vec<(String, String)> {
     let due = crate::dates::add_days(today, PLACEHOLDER_DAYS).to_string();
     let today = today.to_string();
     let fill = |text: &str| {
@@ -57,6 +66,7 @@ pub fn scaffold(organization: &str, today: jiff::civil::Date) -> Vec<(String, St
             .replace("@@ORGANIZATION@@", organization)
             .replace("@@TODAY@@", &today)
             .replace("@@DUE@@", &due)
+            .replace("@@BRANCH@@", branch)
     };
     TEMPLATES
         .iter()
@@ -70,6 +80,9 @@ fn toml_escape(text: &str) -> String {
 }
 
 pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
+    if let Some(theme) = &args.theme {
+        return write_theme(theme);
+    }
     let organization = args.organization.trim();
     if organization.is_empty() || organization.chars().any(char::is_control) {
         eprintln!("error: --organization must be a non-empty name on one line");
@@ -83,7 +96,18 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
         Some(dir) => cwd.join(dir),
         None => cwd,
     };
-    let files = scaffold(organization, today);
+    // DIR may not exist yet: its nearest existing ancestor says which repository it is in.
+    let existing_repo = dir
+        .ancestors()
+        .find(|a| a.is_dir())
+        .and_then(|a| git2::Repository::discover(a).ok());
+    // The branch the CI runs on: the existing repository's current one, else the one `git init`
+    // would make (git's `init.defaultBranch`, else `main`).
+    let branch = match &existing_repo {
+        Some(repo) => current_branch(repo).unwrap_or_else(default_branch),
+        None => default_branch(),
+    };
+    let files = scaffold(organization, today, &branch);
 
     // Check every target before writing anything.
     let existing: Vec<&str> = files
@@ -105,7 +129,6 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
 
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-    let existing_repo = git2::Repository::discover(&dir).ok();
     for (rel, text) in &files {
         write_new(&dir.join(rel), text)?;
     }
@@ -130,10 +153,15 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
             note
         }
         None => {
-            git2::Repository::init(&dir).map_err(|e| {
+            let mut options = git2::RepositoryInitOptions::new();
+            options.initial_head(&branch);
+            git2::Repository::init_opts(&dir, &options).map_err(|e| {
                 Error::Render(format!("git init {}: {}", dir.display(), e.message()))
             })?;
-            format!("initialized an empty Git repository in {}", dir.display())
+            format!(
+                "initialized an empty Git repository in {} on branch {branch}",
+                dir.display()
+            )
         }
     };
 
@@ -165,20 +193,65 @@ request (with `fetch-depth: 0`: versions come from the whole history), posts
     Ok(EXIT_OK)
 }
 
+/// `init --theme DIR`: the embedded default theme, file by file, into DIR (never overwriting).
+fn write_theme(dir: &Path) -> Result<i32, Error> {
+    let files = crate::render::theme::DEFAULT_FILES;
+    let existing: Vec<&str> = files
+        .iter()
+        .filter(|(rel, _)| dir.join(rel).symlink_metadata().is_ok())
+        .map(|(rel, _)| *rel)
+        .collect();
+    if !existing.is_empty() {
+        eprintln!(
+            "error: not writing the theme into {}: these files already exist and would be overwritten:",
+            dir.display()
+        );
+        for rel in &existing {
+            eprintln!("  {rel}");
+        }
+        eprintln!("nothing was written; move them aside or choose another directory");
+        return Ok(EXIT_ENVIRONMENT);
+    }
+    for (rel, text) in files {
+        write_new(&dir.join(rel), text)?;
+    }
+    println!(
+        "wrote the default theme ({} files) to {}",
+        files.len(),
+        dir.display()
+    );
+    println!(
+        "use it with `[output.html] theme = \"{}\"` in book.toml (relative to the project root); each file overrides the default file of the same path, so delete the ones you do not change",
+        dir.display()
+    );
+    Ok(EXIT_OK)
+}
+
+/// The branch HEAD names (born or not), if it is a branch.
+fn current_branch(repo: &git2::Repository) -> Option<String> {
+    let head = repo.find_reference("HEAD").ok()?;
+    let target = head.symbolic_target().ok()??;
+    target.strip_prefix("refs/heads/").map(str::to_string)
+}
+
+/// git's `init.defaultBranch` when set to a valid branch name, else `main`.
+fn default_branch() -> String {
+    git2::Config::open_default()
+        .and_then(|c| c.get_string("init.defaultBranch"))
+        .ok()
+        .map(|b| b.trim().to_string())
+        .filter(|b| git2::Branch::name_is_valid(b).unwrap_or(false))
+        .unwrap_or_else(|| "main".to_string())
+}
+
 /// Writes a file that must not exist yet (creating its directories).
 fn write_new(path: &Path, text: &str) -> Result<(), Error> {
-    use std::io::Write;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
     }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
-    file.write_all(text.as_bytes())
-        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
+    crate::atomic::write_new(path, text.as_bytes())
+        .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))
 }
 
 #[cfg(test)]
@@ -187,7 +260,7 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled_and_toml_escaped() {
-        let files = scaffold(r#"Acme "Labs""#, jiff::civil::date(2026, 6, 1));
+        let files = scaffold(r#"Acme "Labs""#, jiff::civil::date(2026, 6, 1), "main");
         for (rel, text) in &files {
             assert!(
                 !rel.contains("@@") && !text.contains("@@"),

@@ -42,6 +42,13 @@ pub struct Validation {
     /// Accept a shallow clone (pages say the history is incomplete).
     #[arg(long)]
     pub allow_shallow: bool,
+    /// Human output: show this many findings, then a summary of the rest by code and file
+    /// (0 shows all; `--format json` and `github` always list all).
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub max_diagnostics: usize,
+    /// No progress bar (it is only drawn on a terminal, outside CI, for work over a second).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,6 +68,23 @@ impl Validation {
             allow_shallow: self.allow_shallow,
             today: self.today,
             drafts: false,
+        }
+    }
+
+    /// Prints the findings in the chosen format, human output capped by `--max-diagnostics`;
+    /// applies `--quiet` to the progress bar of what follows.
+    pub fn print(&self, diagnostics: &[Diagnostic], sources: &Sources, to_stderr: bool) {
+        if self.quiet {
+            crate::progress::silence();
+        }
+        let text = match self.format {
+            Format::Human => report::human_capped(diagnostics, sources, self.max_diagnostics),
+            format => report::render(format, diagnostics, sources),
+        };
+        if to_stderr {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
         }
     }
 

@@ -3,6 +3,7 @@
 //! it was built for) unless `--today` says otherwise, so a site verifies on any later day.
 
 use super::{EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK};
+use crate::diagnostic::report::count;
 use crate::render::{self, manifest};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,60 @@ pub struct Args {
     /// Rebuild as of this day instead of the one recorded in the manifest.
     #[arg(long, value_parser = super::parse_today)]
     pub today: Option<jiff::civil::Date>,
+    /// Accept a site that matches only the working copy, uncommitted changes included (a
+    /// preview): without it, that is reported and exits 1, since no commit proves the site.
+    #[arg(long)]
+    pub allow_working_copy: bool,
+}
+
+/// The uncommitted files under the project root that a build reads: tracked files changed or
+/// staged, and untracked files in the content directory; the build directory is left out.
+fn uncommitted_inputs(project: &crate::config::Project) -> Vec<String> {
+    let Ok(repo) = git2::Repository::discover(&project.root) else {
+        return Vec::new();
+    };
+    let Some(workdir) = repo.workdir().and_then(|w| w.canonicalize().ok()) else {
+        return Vec::new();
+    };
+    let under = |dir: &Path| -> Option<String> {
+        let dir = dir.canonicalize().ok()?;
+        let rel = dir
+            .strip_prefix(&workdir)
+            .ok()?
+            .to_string_lossy()
+            .replace('\\', "/");
+        Some(if rel.is_empty() {
+            rel
+        } else {
+            format!("{rel}/")
+        })
+    };
+    let (Some(root), Some(src)) = (under(&project.root), under(&project.src_dir)) else {
+        return Vec::new();
+    };
+    let build = under(&project.build_dir);
+    let mut options = git2::StatusOptions::new();
+    options.include_untracked(true).recurse_untracked_dirs(true);
+    let Ok(statuses) = repo.statuses(Some(&mut options)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in statuses.iter() {
+        let status = entry.status();
+        let Ok(path) = std::str::from_utf8(entry.path_bytes()) else {
+            continue;
+        };
+        let untracked = status.contains(git2::Status::WT_NEW);
+        if status.is_ignored()
+            || !path.starts_with(&root)
+            || build.as_deref().is_some_and(|b| path.starts_with(b))
+            || (untracked && !path.starts_with(&src))
+        {
+            continue;
+        }
+        out.push(path[root.len()..].to_string());
+    }
+    out
 }
 
 fn read_tree(dir: &Path) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
@@ -98,22 +153,68 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
     for p in &problems {
         println!("{p}");
     }
+    // What the manifest says was built from the working copy, and what is uncommitted now.
+    let recorded_working_copy: Vec<String> = recorded
+        .as_ref()
+        .and_then(|m| m["documents"].as_array())
+        .into_iter()
+        .flatten()
+        .filter(|d| d["working_copy"].as_bool() == Some(true))
+        .filter_map(|d| d["id"].as_str().map(str::to_string))
+        .collect();
+    let dirty = uncommitted_inputs(&project);
+    let head = loaded
+        .site
+        .history
+        .as_ref()
+        .map_or("the working tree".to_string(), |h| h.head.clone());
+    if problems.is_empty() && (!dirty.is_empty() || !recorded_working_copy.is_empty()) {
+        let mut what = Vec::new();
+        if !dirty.is_empty() {
+            what.push(format!("uncommitted: {}", dirty.join(", ")));
+        }
+        if !recorded_working_copy.is_empty() {
+            what.push(format!(
+                "working-copy versions of {}",
+                recorded_working_copy.join(", ")
+            ));
+        }
+        if args.allow_working_copy {
+            eprintln!(
+                "verified: {} in {} match the working copy on top of {head} ({})",
+                count(expected.len(), "file"),
+                site_dir.display(),
+                what.join("; ")
+            );
+            return Ok(EXIT_OK);
+        }
+        eprintln!(
+            "error: {} was built from a working copy, not from a commit ({}); no commit proves it. Commit and rebuild, or pass --allow-working-copy to accept a preview",
+            site_dir.display(),
+            what.join("; ")
+        );
+        return Ok(EXIT_INVALID);
+    }
     if problems.is_empty() {
         eprintln!(
-            "verified: {} files in {} match the repository at {}",
-            expected.len(),
+            "verified: {} in {} match the repository at {head}",
+            count(expected.len(), "file"),
             site_dir.display(),
-            loaded
-                .site
-                .history
-                .as_ref()
-                .map_or("the working tree".to_string(), |h| h.head.clone())
         );
         Ok(EXIT_OK)
     } else {
+        if !recorded_working_copy.is_empty() {
+            eprintln!(
+                "note: the manifest records working-copy (uncommitted) versions of {}",
+                recorded_working_copy.join(", ")
+            );
+        }
         eprintln!(
-            "{} files differ from what the repository builds",
-            problems.len()
+            "{} from what the repository builds",
+            match problems.len() {
+                1 => "1 file differs".to_string(),
+                n => format!("{n} files differ"),
+            }
         );
         Ok(EXIT_INVALID)
     }

@@ -42,6 +42,9 @@ pub struct Fields<'a> {
     pos: Pos,
     path: String,
     read: RefCell<Vec<&'static str>>,
+    /// Required keys reported missing, with their diagnostic's message: a misspelt key that
+    /// `finish` finds takes their place (one error per cause).
+    missing: RefCell<Vec<(String, String)>>,
     sink: &'a Sink<'a>,
 }
 
@@ -54,6 +57,7 @@ impl<'a> Fields<'a> {
                 pos: node.pos,
                 path: path.to_string(),
                 read: RefCell::new(Vec::new()),
+                missing: RefCell::new(Vec::new()),
                 sink,
             }),
             _ => {
@@ -118,13 +122,13 @@ impl<'a> Fields<'a> {
         } else {
             format!("`{}`", self.path)
         };
+        let message = format!("{where_} has no `{}`", self.name(key));
+        self.missing
+            .borrow_mut()
+            .push((key.to_string(), message.clone()));
         self.sink.report(
             self.sink
-                .at(
-                    Code::MissingField,
-                    self.pos,
-                    format!("{where_} has no `{}`", self.name(key)),
-                )
+                .at(Code::MissingField, self.pos, message)
                 .help(help.to_string()),
         );
     }
@@ -363,7 +367,30 @@ impl<'a> Fields<'a> {
                 )
                 .width(name.chars().count());
             diagnostic = match crate::diagnostic::did_you_mean(name, read.iter().copied()) {
-                Some(best) => diagnostic.help(format!("did you mean `{best}`?")),
+                Some(best) => {
+                    // The misspelling is why a required field is missing: one error, here.
+                    let missing = self
+                        .missing
+                        .borrow()
+                        .iter()
+                        .find(|(key, _)| key == best)
+                        .map(|(_, message)| message.clone());
+                    if let Some(message) = missing {
+                        self.sink.diagnostics.borrow_mut().retain(|d| {
+                            !(d.code == Code::MissingField.as_str() && d.message == message)
+                        });
+                        diagnostic.severity = crate::diagnostic::Severity::Error;
+                        diagnostic.message = format!(
+                            "unknown field `{}`: did you mean `{}`? (`{}` is required)",
+                            self.name(name),
+                            self.name(best),
+                            self.name(best)
+                        );
+                        diagnostic.help(format!("rename `{name}` to `{best}`"))
+                    } else {
+                        diagnostic.help(format!("did you mean `{best}`?"))
+                    }
+                }
                 None => diagnostic.help(format!("known fields here: {}", sorted(&read).join(", "))),
             };
             self.sink.report(diagnostic);

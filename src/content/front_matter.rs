@@ -191,3 +191,34 @@ mod tests {
         assert!(split.matter.is_ok());
     }
 }
+
+/// What a front matter that does not parse still says on its plain top-level lines: the value
+/// of `key: value` for `key`, unquoted (`None` when no such line reads plainly). Used only so
+/// that a document whose YAML is broken is not also reported as missing or unknown elsewhere:
+/// one error per cause.
+pub fn salvage<'a>(source: &'a str, key: &str) -> Option<&'a str> {
+    let (matter, _) = matter_text(source).ok()?;
+    matter.lines().find_map(|line| {
+        let rest = line.strip_prefix(key)?.strip_prefix(':')?;
+        let value = rest.split(" #").next().unwrap_or("").trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(value);
+        (!value.is_empty()).then_some(value)
+    })
+}
+
+#[cfg(test)]
+mod salvage_tests {
+    #[test]
+    fn plain_lines_of_a_broken_front_matter_are_read() {
+        let text =
+            "---\nid: \"POL-001\"\ntitle: Policy: broken\ntype: policy # a comment\n---\nBody\n";
+        assert_eq!(super::salvage(text, "id"), Some("POL-001"));
+        assert_eq!(super::salvage(text, "type"), Some("policy"));
+        assert_eq!(super::salvage(text, "owner"), None);
+        assert_eq!(super::salvage("no front matter", "id"), None);
+    }
+}

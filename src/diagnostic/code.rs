@@ -78,6 +78,7 @@ codes! {
     UncommittedChanges = "uncommitted-changes", Warning, "a document has changes that are not committed";
     ShallowHistory = "shallow-history", Error, "the Git history is incomplete (shallow clone)";
     HistoryUnavailable = "history-unavailable", Warning, "there is no Git history to read (not a repository, no commits)";
+    Placeholder = "placeholder", Warning, "a `REPLACE ME` placeholder of the scaffold is left in a document";
 }
 
 impl std::fmt::Display for Code {

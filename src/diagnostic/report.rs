@@ -156,10 +156,73 @@ fn byte_range(text: &str, line: usize, column: usize, width: usize) -> std::ops:
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!(
-        "{}, {}",
-        plural(errors, "error"),
-        plural(warnings, "warning")
-    )
+    format!("{}, {}", count(errors, "error"), count(warnings, "warning"))
+}
+
+/// `1 file`, `2 files`: a count with its noun in the right number (regular plurals).
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Human output of at most `max` findings (0: all), then, for the rest, a summary by code and
+/// by file with counts: a repository with thousands of findings gets a readable report.
+pub fn human_capped(diagnostics: &[Diagnostic], sources: &Sources, max: usize) -> String {
+    if max == 0 || diagnostics.len() <= max {
+        return human(diagnostics, sources);
+    }
+    let (shown, rest) = diagnostics.split_at(max);
+    let mut out = human(shown, sources);
+    let mut by_code: BTreeMap<&str, (usize, usize, std::collections::BTreeSet<&str>)> =
+        BTreeMap::new();
+    let mut by_file: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in rest {
+        let entry = by_code.entry(d.code).or_default();
+        if d.is_error() {
+            entry.0 += 1;
+        } else {
+            entry.1 += 1;
+        }
+        let file = d.file.as_deref().unwrap_or("(the repository)");
+        entry.2.insert(file);
+        *by_file.entry(file).or_default() += 1;
+    }
+    out.push_str(&format!(
+        "... {} more {} not shown ({}); --max-diagnostics 0 shows all, --format json lists all\n",
+        rest.len(),
+        if rest.len() == 1 {
+            "finding"
+        } else {
+            "findings"
+        },
+        summary(rest)
+    ));
+    out.push_str("by code:\n");
+    let mut codes: Vec<_> = by_code.into_iter().collect();
+    codes.sort_by(|a, b| (b.1.0 + b.1.1).cmp(&(a.1.0 + a.1.1)).then(a.0.cmp(b.0)));
+    for (code, (errors, warnings, files)) in codes {
+        let what = match (errors, warnings) {
+            (e, 0) => count(e, "error"),
+            (0, w) => count(w, "warning"),
+            (e, w) => format!("{}, {}", count(e, "error"), count(w, "warning")),
+        };
+        out.push_str(&format!(
+            "  {code}: {what} in {}\n",
+            count(files.len(), "file")
+        ));
+    }
+    const FILES: usize = 10;
+    let mut files: Vec<_> = by_file.into_iter().collect();
+    files.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    out.push_str(&format!(
+        "by file{}:\n",
+        if files.len() > FILES {
+            format!(" (the {FILES} with most, of {})", files.len())
+        } else {
+            String::new()
+        }
+    ));
+    for (file, n) in files.iter().take(FILES) {
+        out.push_str(&format!("  {file}: {n}\n"));
+    }
+    out
 }

@@ -117,7 +117,7 @@ impl Diffs {
                 .get()
                 .is_some_and(|diffs| write_cache(&self.path, diffs));
         if written {
-            let _ = std::fs::write(&keys_path, &unsaved.fingerprint);
+            let _ = crate::atomic::write(&keys_path, unsaved.fingerprint.as_ref());
         } else {
             let _ = std::fs::remove_file(&keys_path);
         }

@@ -224,6 +224,10 @@ pub fn dashboard(
             "communications": site.communications().filter(|(d, _)| site.is_published(d)).count(),
         },
         "diagnostics": diagnostics_view(site, diagnostics),
+        // Scaffold placeholders left (in published documents): the setup is incomplete.
+        "placeholders": shown_diagnostics(site, diagnostics)
+            .filter(|d| d.code == crate::diagnostic::Code::Placeholder.as_str())
+            .count(),
     })
 }
 

@@ -16,6 +16,12 @@ pub const SCRIPT: &str = "/__policybook/live.js";
 
 const LIVE_JS: &str = include_str!("live.js");
 
+/// How often an idle event stream is written to. tiny_http gives a stream's thread no way to
+/// see the page close except a failed write, so this bounds how long a closed page's thread
+/// lives (two intervals: the first write after the close still succeeds). Fourteen bytes a
+/// second on loopback cost nothing.
+const KEEP_ALIVE: Duration = Duration::from_secs(1);
+
 /// The open pages' event streams and the status every new page is told first.
 #[derive(Default)]
 pub struct Hub {
@@ -75,9 +81,37 @@ pub fn bind(port: u16) -> Result<tiny_http::Server, String> {
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))
 }
 
+/// Whether a request's `Host` names this server as the browser reached it: `127.0.0.1:PORT`
+/// or `localhost:PORT` (the port may be left out only when it is 80). Any other name means a
+/// page of another site reached the preview through DNS rebinding: it gets no page and no
+/// event stream, drafts included.
+pub fn host_allowed(host: Option<&str>, port: u16) -> bool {
+    let Some(host) = host.map(str::trim) else {
+        return false;
+    };
+    let (name, given) = match host.rsplit_once(':') {
+        Some((name, given)) => (name, given.parse::<u16>().ok()),
+        None => (host, Some(80)),
+    };
+    given == Some(port) && (name.eq_ignore_ascii_case("localhost") || name == "127.0.0.1")
+}
+
 /// Answers requests until the server is unblocked: files from `root`, the script, events.
-pub fn serve(server: Arc<tiny_http::Server>, root: PathBuf, hub: Arc<Hub>) {
+/// `port` is the one the server listens on (for the `Host` check).
+pub fn serve(server: Arc<tiny_http::Server>, root: PathBuf, hub: Arc<Hub>, port: u16) {
     for request in server.incoming_requests() {
+        let host = request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("Host"))
+            .map(|h| h.value.as_str());
+        if !host_allowed(host, port) {
+            let _ = request.respond(text(
+                421,
+                "misdirected request: the preview answers only to Host 127.0.0.1 or localhost with its port",
+            ));
+            continue;
+        }
         let path = request
             .url()
             .split(['?', '#'])
@@ -122,9 +156,10 @@ fn stream_events(request: tiny_http::Request, hub: &Hub) {
     }
     let events = hub.subscribe();
     loop {
-        let message = match events.recv_timeout(Duration::from_secs(15)) {
+        let message = match events.recv_timeout(KEEP_ALIVE) {
             Ok(message) => message,
-            // A comment line keeps proxies from closing an idle stream, and finds closed pages.
+            // A comment line keeps an idle stream open, and finds closed pages: the write after
+            // the page went away fails, and the thread ends.
             Err(mpsc::RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
             Err(mpsc::RecvTimeoutError::Disconnected) => return,
         };
@@ -255,6 +290,27 @@ mod tests {
                 .unwrap();
             assert_eq!(found("/link.txt"), None);
         }
+    }
+
+    #[test]
+    fn only_loopback_names_with_the_port_are_hosts_of_the_preview() {
+        for good in ["127.0.0.1:3000", "localhost:3000", "LocalHost:3000"] {
+            assert!(host_allowed(Some(good), 3000), "{good}");
+        }
+        for bad in [
+            None,
+            Some("evil.example:3000"),
+            Some("evil.example"),
+            Some("localhost"),
+            Some("localhost:3001"),
+            Some("127.0.0.1.evil.example:3000"),
+            Some("localhost.:3000"),
+            Some("[::1]:3000"),
+            Some(""),
+        ] {
+            assert!(!host_allowed(bad, 3000), "{bad:?}");
+        }
+        assert!(host_allowed(Some("localhost"), 80));
     }
 
     #[test]

@@ -104,18 +104,16 @@ impl Builder {
             ));
         }
         eprintln!(
-            "built {} pages in {} ms ({}): {}",
-            update.pages,
+            "built {} in {} ms ({}): {}",
+            crate::diagnostic::report::count(update.pages, "page"),
             started.elapsed().as_millis(),
             if update.full {
                 "everything read".to_string()
             } else {
                 format!(
-                    "{} document{} read, {} file{} written",
-                    update.reread,
-                    if update.reread == 1 { "" } else { "s" },
-                    update.written.len(),
-                    if update.written.len() == 1 { "" } else { "s" },
+                    "{} read, {} written",
+                    crate::diagnostic::report::count(update.reread, "document"),
+                    crate::diagnostic::report::count(update.written.len(), "file"),
                 )
             },
             summary(&loaded.diagnostics)
@@ -164,16 +162,16 @@ pub fn run(root: &Path, options: Options) -> Result<(), Error> {
     let watch = watch::start(&project, options.poll).map_err(Error::Render)?;
 
     let server = Arc::new(http::bind(options.port).map_err(Error::Render)?);
-    let address = match server.server_addr() {
-        tiny_http::ListenAddr::IP(address) => address.to_string(),
+    let (address, port) = match server.server_addr() {
+        tiny_http::ListenAddr::IP(address) => (address.to_string(), address.port()),
         #[allow(unreachable_patterns)]
-        _ => format!("127.0.0.1:{}", options.port),
+        _ => (format!("127.0.0.1:{}", options.port), options.port),
     };
     let url = format!("http://{address}/");
     eprintln!("serving {} at {url} (Ctrl-C to stop)", out.display());
     {
         let (server, hub, out) = (Arc::clone(&server), Arc::clone(&hub), out.clone());
-        std::thread::spawn(move || http::serve(server, out, hub));
+        std::thread::spawn(move || http::serve(server, out, hub, port));
     }
     if options.open {
         open_browser(&url);

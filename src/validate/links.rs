@@ -102,7 +102,25 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     for doc in site.documents() {
         for link in &doc.outline.links {
             if let Some(problem) = problem(site, &by_path, doc, &link.dest) {
-                out.push(broken(doc, link.pos, &link.dest, problem));
+                let mut d = broken(doc, link.pos, &link.dest, problem);
+                // A missing file: the nearest existing one, as a link from this document (in
+                // the help, so the finding itself stays the same when other files change).
+                if let Target::Local { path, anchor } = resolve(&doc.rel_path, &link.dest)
+                    && !by_path.contains_key(path.as_str())
+                {
+                    let existing = by_path
+                        .keys()
+                        .copied()
+                        .chain(site.corpus.assets.iter().map(String::as_str));
+                    if let Some(best) = nearest_path(&path, existing) {
+                        let anchor = anchor.map(|a| format!("#{a}")).unwrap_or_default();
+                        d = d.help(format!(
+                            "did you mean `{}{anchor}`?",
+                            relative_link(&doc.rel_path, best)
+                        ));
+                    }
+                }
+                out.push(d);
             } else if let Target::Local { path, .. } = resolve(&doc.rel_path, &link.dest)
                 && site.corpus.assets.contains(&path)
                 && is_active_content(&path)
@@ -187,9 +205,64 @@ fn problem(
     }
 }
 
+/// The existing path nearest to `path` by edit distance, if it is a plausible typo (about one
+/// edit per ten characters): paths share long prefixes, so word similarity would suggest any
+/// file of the same directory.
+pub fn nearest_path<'c>(path: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    let allowed = 1 + path.chars().count() / 10;
+    candidates
+        .map(|c| (strsim::damerau_levenshtein(path, c), c))
+        .filter(|(edits, _)| *edits <= allowed)
+        .min_by_key(|(edits, _)| *edits)
+        .map(|(_, c)| c)
+}
+
+/// The relative link from the document at `from` to the file at `to` (both relative to the
+/// content directory).
+fn relative_link(from: &str, to: &str) -> String {
+    let from_dirs: Vec<&str> = from.split('/').collect();
+    let from_dirs = &from_dirs[..from_dirs.len() - 1];
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dirs
+        .iter()
+        .zip(&to_parts[..to_parts.len() - 1])
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out: Vec<&str> = vec![".."; from_dirs.len() - common];
+    out.extend(&to_parts[common..]);
+    out.join("/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nearest_paths_are_typos_not_neighbours() {
+        let files = [
+            "roles/roles-and-responsibilities.md",
+            "policies/information-security-policy.md",
+        ];
+        assert_eq!(
+            nearest_path("roles/roles-and-responsibilites.md", files.into_iter()),
+            Some(files[0])
+        );
+        assert_eq!(
+            nearest_path("policies/missing-0.md", files.into_iter()),
+            None
+        );
+    }
+
+    #[test]
+    fn relative_links_between_content_files() {
+        assert_eq!(
+            relative_link("policies/a.md", "roles/r.md"),
+            "../roles/r.md"
+        );
+        assert_eq!(relative_link("policies/a.md", "policies/b.md"), "b.md");
+        assert_eq!(relative_link("a.md", "roles/r.md"), "roles/r.md");
+        assert_eq!(relative_link("x/y/a.md", "x/b.md"), "../b.md");
+    }
 
     #[test]
     fn resolves_relative_paths() {

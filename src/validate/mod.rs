@@ -9,6 +9,7 @@ pub mod communication;
 mod evidence;
 mod ids;
 pub mod links;
+mod placeholders;
 mod references;
 mod registry;
 pub mod reviews;
@@ -39,6 +40,7 @@ const RULES: &[Rule] = &[
     communication::check,
     registry::check,
     evidence::check,
+    placeholders::check,
 ];
 
 /// Runs every rule over the site.

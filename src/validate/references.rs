@@ -59,7 +59,8 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
         }
 
         let mut document = |what: &str, id: &Spanned<String>| {
-            if site.document(&id.value).is_none() {
+            // A document whose front matter does not parse is reported for that, once.
+            if site.document(&id.value).is_none() && !site.unreadable_claims_id(&id.value) {
                 out.push(unknown(
                     Code::UnknownDocument,
                     &doc.file,

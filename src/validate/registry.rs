@@ -7,6 +7,8 @@ use crate::site::Site;
 
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     match site.security_policy() {
+        // A policy whose front matter does not parse is reported for that, once.
+        None if site.unreadable_claims_type("policy") => {}
         None => out.push(
             Diagnostic::new(
                 Code::MandatoryDocumentMissing,
@@ -28,7 +30,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
         ),
         Some(_) => {}
     }
-    if site.roles_documents().next().is_none() {
+    if site.roles_documents().next().is_none() && !site.unreadable_claims_type("roles") {
         out.push(
             Diagnostic::new(
                 Code::MandatoryDocumentMissing,

@@ -64,15 +64,26 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                 .take_while(|l| l.trim().is_empty())
                 .count();
             let line = doc.source[..doc.body_offset].lines().count() + 1 + blank;
-            out.push(
-                Diagnostic::new(
-                    Code::MissingSection,
-                    format!("required section \"{section}\" is missing"),
-                )
-                .at(&doc.file, crate::diagnostic::Pos::new(line, 1))
-                .doc(Some(&meta.id.value))
-                .help(format!("add a heading `## {section}`: {why}")),
-            );
+            // A heading that is nearly the required one: a renamed or misspelt section.
+            let near = crate::diagnostic::did_you_mean(
+                section,
+                doc.outline.headings.iter().map(|h| h.text.as_str()),
+            )
+            .and_then(|text| doc.outline.headings.iter().find(|h| h.text == text));
+            let diagnostic = Diagnostic::new(
+                Code::MissingSection,
+                format!("required section \"{section}\" is missing"),
+            )
+            .doc(Some(&meta.id.value));
+            out.push(match near {
+                Some(heading) => diagnostic.at(&doc.file, heading.pos).help(format!(
+                    "did you mean the heading \"{}\"? Rename it to `{section}`: {why}",
+                    heading.text
+                )),
+                None => diagnostic
+                    .at(&doc.file, crate::diagnostic::Pos::new(line, 1))
+                    .help(format!("add a heading `## {section}`: {why}")),
+            });
         }
     }
 }

@@ -36,6 +36,7 @@ fn one_repository_with_one_defect_per_code() {
         ("content/x/not-communicated.md", doc("X-11", &format!("{APPROVED}\naudience: [contractors]"), "")),
         ("content/x/missing-section.md", "---\nid: X-12\ntitle: Twelve\ntype: standard\nversion: \"1.0\"\nstatus: draft\nowner: CISO\n---\n\n## Purpose\n\nOnly a purpose.\n".into()),
         ("content/x/broken-link.md", doc("X-13", DRAFT, "\nSee [the guide](guide.md).\n")),
+        ("content/x/placeholder.md", doc("X-17", DRAFT, "\nOwner: REPLACE ME.\n")),
         ("content/x/more-roles.md", "---\nid: ROL-002\ntitle: More roles\ntype: roles\nroles:\n  - id: AUDITOR\n    title: Internal auditor\n    responsibilities: [Audit the ISMS]\n---\n".into()),
     ];
     let mut f = Fixture::clean()
@@ -175,4 +176,9 @@ fn one_repository_with_one_defect_per_code() {
         Some("date:"),
     );
     expect("unreadable-file", Some("content/x/binary.md"), None);
+    expect(
+        "placeholder",
+        Some("content/x/placeholder.md"),
+        Some("REPLACE ME"),
+    );
 }

@@ -166,6 +166,45 @@ fn verify_accepts_the_built_site_and_names_every_difference() {
 }
 
 #[test]
+fn verify_reports_a_site_built_from_a_working_copy() {
+    let f =
+        Fixture::clean()
+            .committed()
+            .edit("book.toml", "Test Corp ISMS", "Test Corp ISMS (draft)");
+    build_ok(&f);
+    // The same edits are still in the working tree: the site matches it, but no commit.
+    let out = f.run(&["verify"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("working copy"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("uncommitted: book.toml"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("verified"), "{}", out.stderr);
+    let allowed = f.run(&["verify", "--allow-working-copy"]);
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    assert!(
+        allowed.stderr.contains("match the working copy on top of"),
+        "{}",
+        allowed.stderr
+    );
+    // Committed and rebuilt: verified against the commit, in the singular where it applies.
+    let f = f.commit("Draft title");
+    build_ok(&f);
+    let out = f.run(&["verify"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("match the repository at"),
+        "{}",
+        out.stderr
+    );
+    std::fs::write(f.join("site/roles.html"), "tampered").unwrap();
+    let out = f.run(&["verify"]);
+    assert!(out.stderr.contains("1 file differs from"), "{}", out.stderr);
+}
+
+#[test]
 fn pages_make_no_external_requests() {
     let f = Fixture::clean()
         // An external link in a document is fine: following it is the reader's choice.
@@ -933,6 +972,7 @@ fn a_rebuild_reuses_unchanged_pages_and_renders_changed_ones() {
         fourth, fresh,
         "a rebuild that reused pages differs from a fresh build"
     );
-    let ok = f.run(&["verify"]);
+    // A preview of uncommitted edits verifies only as such.
+    let ok = f.run(&["verify", "--allow-working-copy"]);
     assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
 }

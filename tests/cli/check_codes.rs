@@ -378,16 +378,32 @@ fn unknown_field() {
 }
 
 #[test]
-fn unknown_key_in_book_toml_is_a_warning_with_did_you_mean() {
+fn unknown_key_in_book_toml_is_an_error_where_it_governs_publishing_with_did_you_mean() {
+    // Elsewhere (here `[build]`) an unknown key stays a warning.
+    let f = Fixture::clean().file(
+        "book.toml",
+        format!("{BOOK_TOML}\n[build]\nbuild-dri = \"out\"\n"),
+    );
+    let out = f.check();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let d = one_at(&out.diagnostics(), "unknown-field", "book.toml", 10, 1).clone();
+    assert_eq!(d.severity, "warning");
+    assert!(
+        d.help
+            .unwrap_or_default()
+            .contains("did you mean `build-dir`")
+    );
+    // Under [output.html] (and [approval], [isms]) an ignored key may publish more than
+    // intended: an error.
     let f = Fixture::clean().file(
         "book.toml",
         format!("{BOOK_TOML}\n[output.html]\nmax-clasification = \"internal\"\n"),
     );
     let out = f.check();
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, 1, "{}", out.stderr);
     let diags = out.diagnostics();
     let d = one_at(&diags, "unknown-field", "book.toml", 10, 1);
-    assert_eq!(d.severity, "warning");
+    assert_eq!(d.severity, "error");
     assert!(
         d.help
             .as_deref()

@@ -113,14 +113,57 @@ fn init_scaffolds_a_repository_that_passes_check() {
         "{}",
         show(&diags)
     );
-    // Warnings only about the missing history: no unknown key, field or anything else.
+    // Warnings only about the missing history and the placeholders left to fill in: no
+    // unknown key, field or anything else.
     for d in &diags {
         assert!(
-            ["history-unavailable", "uncommitted-changes"].contains(&d.code.as_str()),
+            ["history-unavailable", "uncommitted-changes", "placeholder"]
+                .contains(&d.code.as_str()),
             "unexpected finding: {}",
             show(&diags)
         );
     }
+    // One `placeholder` per file that holds any: the approver in the policy, the holders in
+    // the roles registry.
+    let mut files: Vec<&str> = diags
+        .iter()
+        .filter(|d| d.code == "placeholder")
+        .map(|d| d.file.as_deref().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "content/policies/information-security-policy.md",
+            "content/roles/roles-and-responsibilities.md"
+        ]
+    );
+    let policy = std::fs::read_to_string(dir.join(files[0])).unwrap();
+    let d = diags
+        .iter()
+        .find(|d| d.code == "placeholder" && d.file.as_deref() == Some(files[0]))
+        .unwrap();
+    assert_eq!(
+        (d.line.unwrap(), d.column.unwrap()),
+        pos_of(&policy, "REPLACE ME")
+    );
+    assert_eq!(d.severity, "warning");
+
+    // The dashboard says the setup is incomplete; filled in, it no longer does.
+    let out = run_in(&dir, &["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let index = std::fs::read_to_string(dir.join("site/index.html")).unwrap();
+    assert!(index.contains("Setup incomplete"), "{index}");
+    for file in &files {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        std::fs::write(dir.join(file), text.replace("REPLACE ME", "Jane Doe")).unwrap();
+    }
+    let (_, diags) = check_json(&dir);
+    none_of(&diags, "placeholder");
+    let out = run_in(&dir, &["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let index = std::fs::read_to_string(dir.join("site/index.html")).unwrap();
+    assert!(!index.contains("Setup incomplete"));
 }
 
 #[test]
@@ -187,6 +230,140 @@ fn init_inside_an_existing_repository_does_not_reinit() {
     assert_eq!(f.head_id(), head, "init must not commit");
     let (code, diags) = check_json(&sub);
     assert_eq!(code, 0, "{}", show(&diags));
+}
+
+/// Runs `sh -c SCRIPT` in `dir` with the built policybook first on PATH, git's global
+/// configuration in `home`, and no system configuration: the shell lines of the workflow and
+/// the README, verbatim. Exit code and output.
+fn shell(dir: &Path, home: &Path, script: &str) -> (i32, String) {
+    let bin = Path::new(env!("CARGO_BIN_EXE_policybook"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", script])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("SOURCE_DATE_EPOCH", "1780272000") // 2026-06-01
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run sh");
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// Commits the whole working tree of `repo` on HEAD as the scaffold's CEO would.
+fn commit_all(repo: &git2::Repository, message: &str) -> git2::Oid {
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let when = git2::Time::new(1_780_000_000, 0);
+    let who = git2::Signature::new("Casey Example", "ceo@example.com", &when).unwrap();
+    let parents: Vec<git2::Commit> = repo
+        .head()
+        .ok()
+        .and_then(|h| h.peel_to_commit().ok())
+        .into_iter()
+        .collect();
+    let parents: Vec<&git2::Commit> = parents.iter().collect();
+    repo.commit(Some("HEAD"), &who, &who, message, &tree, &parents)
+        .unwrap()
+}
+
+#[test]
+fn init_makes_main_and_its_ci_and_readme_commands_work_verbatim() {
+    let tmp = temp_dir();
+    let home = tmp.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    // The README's init command, verbatim.
+    let readme = include_str!("../../README.md");
+    let init_line = readme
+        .lines()
+        .find(|l| l.starts_with("policybook init "))
+        .expect("the README shows `policybook init`");
+    let (code, out) = shell(tmp.path(), &home, init_line);
+    assert_eq!(code, 0, "{init_line}\n{out}");
+    let dir = tmp.path().join("isms");
+    let repo = git2::Repository::open(&dir).unwrap();
+    let head = repo.find_reference("HEAD").unwrap();
+    assert_eq!(head.symbolic_target().unwrap(), Some("refs/heads/main"));
+    let workflow = std::fs::read_to_string(dir.join(".github/workflows/policybook.yml")).unwrap();
+    assert!(workflow.contains("branches: [main]"), "{workflow}");
+
+    // The first commit on main, as CI's checkout of the base would see it, then a pull
+    // request's commit on top.
+    let base = commit_all(&repo, "Information security policy v1.0");
+    repo.reference("refs/remotes/origin/main", base, true, "fetch")
+        .unwrap();
+    let review = std::fs::read_dir(dir.join("content/reviews"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&review).unwrap();
+    std::fs::write(&review, format!("{text}\nA note from the pull request.\n")).unwrap();
+    commit_all(&repo, "Review: a note");
+
+    // Every `policybook` step of the workflow, as GitHub runs it for a pull request to main.
+    let steps: Vec<String> = workflow
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("run: "))
+        .filter(|l| l.starts_with("policybook "))
+        .map(|l| l.replace("${{ github.base_ref }}", "main"))
+        .collect();
+    assert_eq!(steps.len(), 3, "{steps:?}");
+    for step in &steps {
+        let (code, out) = shell(&dir, &home, step);
+        assert_eq!(code, 0, "{step}\n{out}");
+    }
+    assert!(dir.join("policybook-report.md").is_file());
+    assert!(dir.join("site/index.html").is_file());
+    // And the README's own diff example.
+    let diff_line = readme
+        .lines()
+        .find(|l| l.starts_with("policybook diff origin/main..HEAD"))
+        .expect("the README shows a diff against origin/main");
+    let (code, out) = shell(&dir, &home, diff_line);
+    assert_eq!(code, 0, "{diff_line}\n{out}");
+}
+
+#[test]
+fn init_follows_gits_default_branch_setting() {
+    let tmp = temp_dir();
+    let home = tmp.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    std::fs::write(home.join(".gitconfig"), "[init]\n\tdefaultBranch = trunk\n").unwrap();
+    let (code, out) = shell(tmp.path(), &home, "policybook init isms --today 2026-06-01");
+    assert_eq!(code, 0, "{out}");
+    let dir = tmp.path().join("isms");
+    let repo = git2::Repository::open(&dir).unwrap();
+    assert_eq!(
+        repo.find_reference("HEAD")
+            .unwrap()
+            .symbolic_target()
+            .unwrap(),
+        Some("refs/heads/trunk")
+    );
+    let workflow = std::fs::read_to_string(dir.join(".github/workflows/policybook.yml")).unwrap();
+    assert!(workflow.contains("branches: [trunk]"), "{workflow}");
+    assert!(out.contains("on branch trunk"), "{out}");
 }
 
 /// The clean fixture, with the policy also addressed to contractors, who never heard of it.
@@ -451,4 +628,70 @@ fn concurrent_communicate_runs_each_write_their_own_complete_entry() {
     let diags = f.diagnostics();
     none_of(&diags, "not-communicated");
     none_of(&diags, "duplicate-id");
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    let tmp = temp_dir();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = run_in(tmp.path(), &["completions", shell]);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        for word in ["policybook", "approve", "communicate", "max-diagnostics"] {
+            assert!(out.stdout.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    let out = run_in(tmp.path(), &["completions", "tcsh"]);
+    assert_eq!(out.code, 2);
+}
+
+#[test]
+fn init_theme_copies_the_default_theme_that_then_overrides_file_by_file() {
+    let f = Fixture::clean();
+    let out = f.run(&["init", "--theme", "themes/house"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let theme = f.tree("themes/house");
+    for file in [
+        "templates/base.html",
+        "templates/index.html",
+        "css/policybook.css",
+        "js/policybook.js",
+    ] {
+        assert!(
+            theme.contains_key(file),
+            "{file} not written: {:?}",
+            theme.keys()
+        );
+    }
+    assert!(
+        out.stdout
+            .contains("[output.html] theme = \"themes/house\""),
+        "{}",
+        out.stdout
+    );
+    // Never overwrites.
+    let again = f.run(&["init", "--theme", "themes/house"]);
+    assert_eq!(again.code, 2);
+    assert_eq!(f.tree("themes/house"), theme);
+    // Used as the theme, an edited copy changes the portal; an unchanged one does not.
+    let plain = {
+        let out = f.run(&["build", "--today", TODAY]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        f.read("site/index.html")
+    };
+    let f = f.edit(
+        "book.toml",
+        "[isms]",
+        "[output.html]\ntheme = \"themes/house\"\n\n[isms]",
+    );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(f.read("site/index.html"), plain);
+    let f = f.edit(
+        "themes/house/templates/index.html",
+        "Information security management system",
+        "Our house ISMS",
+    );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(f.read("site/index.html").contains("Our house ISMS"));
 }

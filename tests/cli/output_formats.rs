@@ -223,3 +223,81 @@ fn human_output_quotes_lines_with_multibyte_characters() {
         out.stdout
     );
 }
+
+#[test]
+fn after_the_first_findings_human_output_summarises_the_rest_by_code_and_file() {
+    // 60 broken links in the policy, 5 in the review: 65 findings in all.
+    let links: String = (0..60)
+        .map(|i| format!("\n[x{i}](missing-{i}.md)\n"))
+        .collect();
+    let more: String = (0..5).map(|i| format!("\n[y{i}](gone-{i}.md)\n")).collect();
+    let f = Fixture::clean()
+        .edit(
+            POLICY_PATH,
+            "We continually improve the ISMS.",
+            &format!("We continually improve the ISMS.\n{links}"),
+        )
+        .edit(REVIEW_PATH, "\n---\n", &format!("\n---\n{more}"));
+    let all = f.diagnostics();
+    let total = all.len();
+    assert!(total >= 65, "{}", show(&all));
+
+    let shown = |out: &Output| {
+        out.stdout
+            .lines()
+            .filter(|l| l.starts_with("error[") || l.starts_with("warning["))
+            .count()
+    };
+    let out = f.run(&["check", "--today", TODAY]);
+    assert_eq!(out.code, 1);
+    assert_eq!(shown(&out), 50, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains(&format!("... {} more findings not shown", total - 50)),
+        "{}",
+        out.stdout
+    );
+    let by_code = out
+        .stdout
+        .split("by code:")
+        .nth(1)
+        .expect("a summary by code");
+    assert!(by_code.contains("  broken-link: "), "{by_code}");
+    assert!(
+        by_code.contains("  broken-link: 15 errors in 2 files\n"),
+        "{by_code}"
+    );
+    assert!(
+        out.stdout.contains(&format!("  {REVIEW_PATH}: 5\n")),
+        "{}",
+        out.stdout
+    );
+
+    let few = f.run(&["check", "--today", TODAY, "--max-diagnostics", "3"]);
+    assert_eq!(shown(&few), 3);
+    let every = f.run(&["check", "--today", TODAY, "--max-diagnostics", "0"]);
+    assert_eq!(shown(&every), total);
+    assert!(!every.stdout.contains("more not shown"));
+    // JSON is never capped.
+    let json = f.run(&[
+        "check",
+        "--format",
+        "json",
+        "--today",
+        TODAY,
+        "--max-diagnostics",
+        "3",
+    ]);
+    assert_eq!(json.diagnostics().len(), total);
+}
+
+#[test]
+fn counts_are_in_the_right_number() {
+    let f = Fixture::clean()
+        .remove(REVIEW_PATH)
+        .remove(COMMUNICATION_PATH)
+        .remove(POLICY_PATH);
+    let out = f.run(&["check", "--today", TODAY]);
+    assert!(out.stderr.contains(" 1 document: "), "{}", out.stderr);
+    assert!(!out.stderr.contains("1 documents"), "{}", out.stderr);
+}

@@ -75,11 +75,16 @@ impl Served {
 
     /// A raw GET (the path is sent as given, `..` and all); status code and body.
     fn get(&self, path: &str) -> (u16, String) {
+        self.get_as(&format!("localhost:{}", self.port), path)
+    }
+
+    /// A raw GET with the `Host` header given.
+    fn get_as(&self, host: &str, path: &str) -> (u16, String) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         stream.set_read_timeout(Some(PATIENCE)).unwrap();
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
         )
         .unwrap();
         let mut response = Vec::new();
@@ -102,7 +107,8 @@ impl Served {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         write!(
             stream,
-            "GET /__policybook/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            "GET /__policybook/events HTTP/1.1\r\nHost: localhost:{}\r\n\r\n",
+            self.port
         )
         .unwrap();
         let (send, receive) = mpsc::channel();
@@ -161,6 +167,56 @@ fn serve_answers_on_loopback_injects_live_reload_and_refuses_paths_outside_the_s
     }
     // Loopback only: the listening address is 127.0.0.1.
     assert!(TcpStream::connect(("127.0.0.1", served.port)).is_ok());
+}
+
+#[test]
+fn serve_answers_only_to_its_own_host_names_pages_and_event_stream_alike() {
+    let f = Fixture::clean().committed();
+    let served = serve(&f, &[]);
+    let port = served.port;
+    for host in [format!("127.0.0.1:{port}"), format!("localhost:{port}")] {
+        assert_eq!(served.get_as(&host, "/").0, 200, "{host}");
+    }
+    // DNS rebinding: a page of evil.example whose name now points at 127.0.0.1.
+    for host in [
+        format!("evil.example:{port}"),
+        "evil.example".to_string(),
+        format!("localhost:{}", port.wrapping_add(1)),
+    ] {
+        for path in [
+            "/",
+            "/docs/policies/information-security-policy.html",
+            "/__policybook/live.js",
+            "/__policybook/events",
+        ] {
+            let (status, body) = served.get_as(&host, path);
+            assert_eq!(status, 421, "{host} {path}");
+            assert!(!body.contains("Information Security Policy"), "{body}");
+            assert!(!body.contains("event:"), "{body}");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_stops_on_sigterm() {
+    // A liveness check, not a timing one: the server ends on SIGTERM (no handler keeps it up).
+    let f = Fixture::clean().committed();
+    let mut served = serve(&f, &[]);
+    let _events = served.events();
+    let pid = i32::try_from(served.child.id()).unwrap();
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        if served.child.try_wait().unwrap().is_some() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "serve ignored SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 #[test]
