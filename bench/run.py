@@ -2,7 +2,7 @@
 """policybook benchmark: build (cold and warm), history of every document, and the
 `git log -M --name-status` baseline, measured in one run on corpora made by gen-corpus.
 
-Usage: bench/run.py [--gen-corpus PATH] [--runs N] [--sizes small,large] [--keep DIR]
+Usage: bench/run.py [--gen-corpus PATH] [--runs N] [--sizes small,large] [--keep DIR] [--edits N]
 
 The corpus generator is not part of this repository (it lives beside it, in
 ../shared/bench/gen-corpus); pass --gen-corpus or set GEN_CORPUS when it is elsewhere.
@@ -10,6 +10,9 @@ Prints a table of medians (wall seconds, peak RSS) and ratios to the git log bas
 When `hugo` is on PATH (Debian package `hugo`), Hugo with GitInfo builds the same corpus in
 the same runs, as ../shared/bench/peers.sh does it (minimal theme, enableGitInfo = true), as
 a second baseline for the cold build.
+The last measure of each run is `serve`'s edit-to-reload latency (bench/serve_latency.py): a
+document edited while `serve` runs, timed until the open page's reload event; its ratio to the
+cold build of the same run is what an author feels.
 """
 import argparse
 import os
@@ -20,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from serve_latency import edit_latencies
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -85,6 +90,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--sizes", default="small,large")
     ap.add_argument("--keep", help="generate corpora here and keep them (reused when present)")
+    ap.add_argument("--edits", type=int, default=4, help="edits timed under serve in each run (0: none)")
     args = ap.parse_args()
     if not os.path.exists(args.gen_corpus):
         sys.exit(f"gen-corpus not found at {args.gen_corpus}; pass --gen-corpus")
@@ -120,7 +126,7 @@ def main():
         build = [exe, "build", "--allow-errors", "--format", "json", "--today", TODAY]
         hugo = hugo_command(workdir, corpus)
         samples = {k: [] for k in ["git log", "cold index", "cold build", "warm build", "history --all"]
-                   + (["hugo gitinfo"] if hugo else [])}
+                   + (["hugo gitinfo"] if hugo else []) + (["edit reload"] if args.edits else [])}
         rss = {k: [] for k in samples}
         for n in range(args.runs):
             site = os.path.join(outputs, f"site-{n}")
@@ -142,11 +148,18 @@ def main():
 
             w, m, _ = run([exe, "history", "--all", "--format", "json"], corpus, env)
             samples["history --all"].append(w); rss["history --all"].append(m)
+
+            if args.edits:
+                _, latencies = edit_latencies(exe, corpus, args.edits, out=os.path.join(outputs, f"serve-{n}"),
+                                              today=TODAY, echo=False)
+                samples["edit reload"].extend(ms / 1000 for ms in latencies)
         base = median(samples["git log"])
         for name in samples:
             med = median(samples[name])
             rows.append((f"{docs}/{commits}", name, med, med / base, median(rss[name]) / 1024))
         rows.append((f"{docs}/{commits}", "warm/cold build", median(samples["warm build"]) / median(samples["cold build"]), float("nan"), float("nan")))
+        if args.edits:
+            rows.append((f"{docs}/{commits}", "edit/cold build", median(samples["edit reload"]) / median(samples["cold build"]), float("nan"), float("nan")))
         if hugo:
             rows.append((f"{docs}/{commits}", "cold/hugo build", median(samples["cold build"]) / median(samples["hugo gitinfo"]), float("nan"), float("nan")))
 
@@ -155,10 +168,11 @@ def main():
     for corpus, name, sec, ratio, mib in rows:
         ratio_s = "" if ratio != ratio else f"{ratio:.2f}"
         mib_s = "" if mib != mib else f"{mib:.0f}"
-        value = f"{sec:.3f}" if "/" not in name else (f"{sec:.0%}" if name.startswith("warm") else f"{sec:.2f}x")
+        value = f"{sec:.3f}" if "/" not in name else (f"{sec:.0%}" if name.startswith(("warm", "edit")) else f"{sec:.2f}x")
         print(f"{corpus:<12} {name:<16} {value:>9} {ratio_s:>10} {mib_s:>9}")
     print("\n'cold index' is the history walk plus reading every revision's blob, inside the cold build;"
-          " 'x git log' divides by `git log -M --name-status --format=%H HEAD` on the same corpus in the same run.")
+          " 'x git log' divides by `git log -M --name-status --format=%H HEAD` on the same corpus in the same run;"
+          " 'edit reload' is the median of every edit's latency under `serve` (peak MiB not measured there).")
     for outputs in all_outputs:
         shutil.rmtree(outputs, ignore_errors=True)
     if not args.keep:
