@@ -300,25 +300,15 @@ fn uncommitted(
     src_dir: &Path,
     workdir: &Path,
 ) -> Result<Vec<String>, crate::Error> {
-    let mut options = git2::StatusOptions::new();
-    options.include_untracked(true).recurse_untracked_dirs(true);
-    let statuses = repo
-        .statuses(Some(&mut options))
-        .map_err(|e| crate::Error::Render(format!("cannot read the working tree's status: {e}")))?;
-    let src = relative_to(workdir, src_dir).unwrap_or_default();
-    let mut out = Vec::new();
-    for entry in statuses.iter() {
-        let status = entry.status();
-        let Ok(path) = std::str::from_utf8(entry.path_bytes()) else {
-            continue;
-        };
-        let untracked = status.contains(git2::Status::WT_NEW);
-        if status.is_ignored() || (untracked && !path.starts_with(&format!("{src}/"))) {
-            continue;
+    let src = relative_to(workdir, src_dir).map(|src| {
+        if src.is_empty() {
+            src
+        } else {
+            format!("{src}/")
         }
-        out.push(path.to_string());
-    }
-    Ok(out)
+    });
+    crate::history::worktree::uncommitted(repo, src.as_deref())
+        .map_err(|e| crate::Error::Render(format!("cannot read the working tree's status: {e}")))
 }
 
 /// The document's text with the approval recorded: the approval appended to `approvals`

@@ -47,28 +47,16 @@ fn uncommitted_inputs(project: &crate::config::Project) -> Vec<String> {
         return Vec::new();
     };
     let build = under(&project.build_dir);
-    let mut options = git2::StatusOptions::new();
-    options.include_untracked(true).recurse_untracked_dirs(true);
-    let Ok(statuses) = repo.statuses(Some(&mut options)) else {
+    let Ok(paths) = crate::history::worktree::uncommitted(&repo, Some(&src)) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    for entry in statuses.iter() {
-        let status = entry.status();
-        let Ok(path) = std::str::from_utf8(entry.path_bytes()) else {
-            continue;
-        };
-        let untracked = status.contains(git2::Status::WT_NEW);
-        if status.is_ignored()
-            || !path.starts_with(&root)
-            || build.as_deref().is_some_and(|b| path.starts_with(b))
-            || (untracked && !path.starts_with(&src))
-        {
-            continue;
-        }
-        out.push(path[root.len()..].to_string());
-    }
-    out
+    paths
+        .into_iter()
+        .filter(|path| {
+            path.starts_with(&root) && !build.as_deref().is_some_and(|b| path.starts_with(b))
+        })
+        .map(|path| path[root.len()..].to_string())
+        .collect()
 }
 
 fn read_tree(dir: &Path) -> std::io::Result<BTreeMap<String, Vec<u8>>> {

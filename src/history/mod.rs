@@ -17,6 +17,7 @@ pub mod trailers;
 mod tree;
 pub mod versions;
 pub mod walk;
+pub mod worktree;
 
 pub use follow::Revision;
 pub use walk::{CommitRecord, Person};
