@@ -106,6 +106,15 @@ fn deny_warnings_on_a_clean_fixture_still_exits_0() {
 fn today_flag_must_be_a_date() {
     let out = Fixture::clean().run(&["check", "--today", "2026-02-30"]);
     assert_eq!(out.code, 2, "{out:?}");
+    // A usage error that names the value, the flag and the expected form; no findings.
+    assert!(
+        out.stderr.contains(
+            "'2026-02-30' for '--today <TODAY>': `2026-02-30` is not a date (YYYY-MM-DD)"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
 }
 
 #[test]

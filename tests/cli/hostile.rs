@@ -265,12 +265,16 @@ fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
     let duration = started.elapsed();
 
     let (mut saw_old, mut saw_new) = (0, 0);
-    for round in 0..40u32 {
+    // At least 40 kills, and on until both outcomes were seen (the kills then spanned the
+    // swap), with delays from 0 to 1.5 builds so that both ends are reached on any machine.
+    let mut round = 0u32;
+    while round < 40 || ((saw_old == 0 || saw_new == 0) && round < 200) {
         // Restore the old site, then kill a build of the new one after a delay spread over
-        // (and a little beyond) a build's duration.
+        // (and beyond) a build's duration.
         std::fs::remove_dir_all(f.join("site")).ok();
         copy_tree(&old, &f.join("site"));
-        let delay = duration.mul_f64(0.3 + f64::from(round % 20) / 20.0);
+        let delay = duration.mul_f64(1.5 * f64::from(round % 20) / 19.0);
+        round += 1;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_policybook"))
             .arg("--root")
             .arg(f.path())
@@ -306,6 +310,8 @@ fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     eprintln!("killed builds left the old site {saw_old} times and the new one {saw_new} times");
+    // The kills fell before and after the swap, so the rounds in between tested it.
+    assert!(saw_old > 0 && saw_new > 0, "old {saw_old}, new {saw_new}");
 }
 
 fn copy_tree(files: &std::collections::BTreeMap<String, Vec<u8>>, to: &std::path::Path) {

@@ -165,8 +165,62 @@ fn serve_answers_on_loopback_injects_live_reload_and_refuses_paths_outside_the_s
     ] {
         assert_eq!(served.get(outside).0, 404, "{outside}");
     }
-    // Loopback only: the listening address is 127.0.0.1.
-    assert!(TcpStream::connect(("127.0.0.1", served.port)).is_ok());
+    // Loopback only: the listening socket's own address is 127.0.0.1 (a socket bound to
+    // 0.0.0.0 answers on 127.0.0.1 too, so a connect there proves nothing) ...
+    #[cfg(target_os = "linux")]
+    assert_eq!(
+        listening_addresses(served.port),
+        vec!["127.0.0.1".to_string()],
+        "serve must listen on 127.0.0.1 only"
+    );
+    // ... and the machine's own non-loopback address, when it has one, is refused.
+    if let Some(ip) = non_loopback_address() {
+        assert!(
+            TcpStream::connect_timeout(&(ip, served.port).into(), Duration::from_secs(5)).is_err(),
+            "serve answered on {ip}"
+        );
+    }
+}
+
+/// The local addresses of the IPv4 and IPv6 sockets listening on `port`, read from
+/// /proc/net/tcp{,6} as `ss -ltn` reads them.
+#[cfg(target_os = "linux")]
+fn listening_addresses(port: u16) -> Vec<String> {
+    let mut out = Vec::new();
+    for (file, v6) in [("/proc/net/tcp", false), ("/proc/net/tcp6", true)] {
+        let Ok(table) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        for line in table.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (Some(local), Some(&"0A")) = (fields.get(1), fields.get(3)) else {
+                continue; // 0A: LISTEN
+            };
+            let Some((addr, hex_port)) = local.split_once(':') else {
+                continue;
+            };
+            if u16::from_str_radix(hex_port, 16) != Ok(port) {
+                continue;
+            }
+            out.push(if v6 {
+                format!("ipv6 {addr}")
+            } else {
+                // Little-endian hex, as the kernel prints it.
+                let n = u32::from_str_radix(addr, 16).unwrap();
+                std::net::Ipv4Addr::from(n.swap_bytes()).to_string()
+            });
+        }
+    }
+    out
+}
+
+/// The address this machine would send from to a public network, if it is not loopback (a
+/// UDP "connect" sends nothing; it only picks the route).
+fn non_loopback_address() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
 }
 
 #[test]
