@@ -28,6 +28,9 @@ struct Filter {
 
 impl Filter {
     fn relevant(&self, path: &Path) -> bool {
+        if editor_temp_file(path) {
+            return false;
+        }
         if path.starts_with(&self.src) {
             return true;
         }
@@ -49,6 +52,25 @@ impl Filter {
         path.parent() == Some(self.root.as_path())
             && matches!(path.file_name().and_then(|n| n.to_str()), Some("book.toml"))
     }
+}
+
+/// Files editors write beside the one being edited (swap files, backups, lock files, the
+/// probe vim writes to test a directory, JetBrains' safe-write copies), as Zola ignores them:
+/// the build never reads them, and a rebuild for each would show the author a half-saved state.
+fn editor_temp_file(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    name.ends_with('~')
+        || name.starts_with(".#")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name == "4913"
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___")
+        || matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("swp" | "swx" | "swo" | "tmp")
+        )
 }
 
 /// Starts watching `project` (and its repository's references, when it is in one).
@@ -176,6 +198,15 @@ mod tests {
             "/p/.git/policybook/pages.json",
             "/p/.git/objects/ab/cdef",
             "/p/README.md",
+            "/p/content/.a.md.swp",
+            "/p/content/.a.md.swx",
+            "/p/content/a.md~",
+            "/p/content/.#a.md",
+            "/p/content/#a.md#",
+            "/p/content/4913",
+            "/p/content/a.md___jb_tmp___",
+            "/p/theme/templates/base.html.tmp",
+            "/p/book.toml~",
         ] {
             assert!(!filter.relevant(Path::new(no)), "{no}");
         }

@@ -323,6 +323,30 @@ fn the_polling_watcher_sees_edits_too() {
     );
 }
 
+/// Editors' swap and backup files beside a document are not sources: writing them starts no
+/// rebuild, and the edit that follows is the first change serve reports.
+#[test]
+fn editor_temp_files_do_not_trigger_rebuilds() {
+    let f = Fixture::clean().committed();
+    let mut served = serve(&f, &[]);
+    let events = served.events();
+    next_event(&events, "status");
+    let path = f.join(POLICY_PATH);
+    let dir = path.parent().unwrap().to_path_buf();
+    std::fs::write(dir.join(".information-security-policy.md.swp"), b"\0swap").unwrap();
+    std::fs::write(dir.join("information-security-policy.md~"), b"backup").unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("## Purpose", "## Purpose\n\nSaved.")).unwrap();
+    let changed = served.wait_for_line("changed: ");
+    assert!(
+        changed.contains("information-security-policy.md")
+            && !changed.contains(".swp")
+            && !changed.contains("md~"),
+        "{changed}"
+    );
+    next_event(&events, "reload");
+}
+
 /// The overlay is part of the portal: an error in a document above `max-classification` is
 /// counted there, never named (not its file, id or title).
 #[test]
