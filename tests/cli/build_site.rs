@@ -976,3 +976,34 @@ fn a_rebuild_reuses_unchanged_pages_and_renders_changed_ones() {
     let ok = f.run(&["verify", "--allow-working-copy"]);
     assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
 }
+
+/// Without `commit-url`, commits link to the forge that `git-repository-url` names (issue 23):
+/// GitHub's `/commit/<id>`; an unknown host gives no link rather than a guessed one.
+#[test]
+fn commit_links_follow_the_repository_url_of_a_known_forge() {
+    let f = Fixture::clean()
+        .file(
+            "book.toml",
+            format!("{BOOK_TOML}\n[output.html]\ngit-repository-url = \"https://github.com/acme/isms\"\n"),
+        )
+        .committed();
+    let head = f.head_id();
+    let site = build_ok(&f);
+    let history = text(&site, "history/POL-001.html");
+    assert!(
+        history.contains(&format!(
+            "href=\"https://github.com/acme/isms/commit/{head}\""
+        )),
+        "{history}"
+    );
+
+    let f = Fixture::clean()
+        .file(
+            "book.toml",
+            format!("{BOOK_TOML}\n[output.html]\ngit-repository-url = \"https://git.example.com/isms\"\n"),
+        )
+        .committed();
+    let site = build_ok(&f);
+    let history = text(&site, "history/POL-001.html");
+    assert!(!history.contains("/commit/"), "{history}");
+}
