@@ -387,6 +387,10 @@ pub fn role_view(site: &Site, doc: &Document, r: &Role) -> Value {
         "reports_to": r.reports_to.as_ref().map(|t| role_ref(site, &t.value)),
         "clauses": r.clauses.iter().map(|c| c.value.clone()).collect::<Vec<_>>(),
         "defined_in": doc_page(doc),
+        "defined_in_label": doc.meta.as_ref().map_or_else(
+            || doc.file.clone(),
+            |m| format!("{} {}", m.id.value, m.title.value),
+        ),
     })
 }
 
@@ -444,6 +448,7 @@ pub fn roles(site: &Site) -> Value {
         .collect();
     // Documents × roles: who owns, who may approve, who approved.
     let role_ids: Vec<String> = site.published_roles().map(|r| r.id.value.clone()).collect();
+    let role_titles: Vec<&str> = site.published_roles().map(|r| r.title.as_str()).collect();
     let mut rows = Vec::new();
     for (doc, c) in site
         .controlled_in_force()
@@ -465,7 +470,7 @@ pub fn roles(site: &Site) -> Value {
             .collect();
         rows.push(json!({"id": meta.id.value, "title": meta.title.value, "href": doc_page(doc), "cells": cells}));
     }
-    json!({"roles": roles, "role_ids": role_ids, "matrix": rows})
+    json!({"roles": roles, "role_ids": role_ids, "role_titles": role_titles, "matrix": rows})
 }
 
 pub fn communications(site: &Site, coverage: &[Coverage]) -> Value {

@@ -13,7 +13,10 @@ Chromium driven by chromedriver (Debian packages `chromium`, `chromium-driver`,
 - the theme toggle switches to dark, persists across a reload, and both themes keep body text
   contrast at WCAG AA (4.5:1);
 - accessibility basics: `lang`, a skip link that is the first tab stop and shows a focus
-  outline, landmarks, native buttons, scoped table headers.
+  outline, landmarks, native buttons, scoped table headers;
+- layout, on every crawled page at 400 px (light and dark) and 1400 px: the page never scrolls
+  sideways (wide tables scroll in their own box), the header takes at most a quarter of a
+  phone's screen, and no two pieces of visible text overprint each other.
 
 Usage: tests/browser/run.py SITE_DIR [--screenshots DIR]
 Exits 1 with one line per failure.
@@ -198,6 +201,93 @@ def check_search(d, site, shots, query, expected):
     ok(f"search: {query!r} lists {expected} ({len(found)} results) and the result opens it")
 
 
+OVERLAPS_JS = """
+const skip = 'script, style, noscript, [hidden], .visually-hidden, .skip-link, .draft-watermark, '
+  + '.print-header, .print-footer, .search-results';
+const clips = new Map();
+function clipOf(el) {
+  // The visible box of an element: its scrolling or clipping ancestors cut it.
+  if (!el || el === document.body) return null;
+  if (clips.has(el)) return clips.get(el);
+  let clip = clipOf(el.parentElement);
+  const style = getComputedStyle(el);
+  if (style.overflowX !== 'visible' || style.overflowY !== 'visible') {
+    const b = el.getBoundingClientRect();
+    const box = {left: b.left, right: b.right, top: b.top, bottom: b.bottom};
+    clip = clip ? {left: Math.max(clip.left, box.left), right: Math.min(clip.right, box.right),
+                   top: Math.max(clip.top, box.top), bottom: Math.min(clip.bottom, box.bottom)} : box;
+  }
+  clips.set(el, clip);
+  return clip;
+}
+const boxes = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+let node = 0;
+while (walker.nextNode()) {
+  const n = walker.currentNode;
+  const el = n.parentElement;
+  if (!n.textContent.trim() || !el || el.closest(skip)) continue;
+  if (getComputedStyle(el).visibility === 'hidden') continue;
+  // A closed <details> lays out its content without showing it.
+  const closed = el.closest('details:not([open])');
+  if (closed && !(el.closest('summary') && el.closest('summary').parentElement === closed)) continue;
+  const range = document.createRange();
+  range.selectNodeContents(n);
+  const clip = clipOf(el);
+  node += 1;
+  for (const r of range.getClientRects()) {
+    let b = {left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+    if (clip) b = {left: Math.max(b.left, clip.left), right: Math.min(b.right, clip.right),
+                   top: Math.max(b.top, clip.top), bottom: Math.min(b.bottom, clip.bottom)};
+    if (b.right - b.left < 1 || b.bottom - b.top < 1) continue;
+    boxes.push({b: b, node: node, text: n.textContent.trim().slice(0, 40)});
+  }
+}
+boxes.sort((x, y) => x.b.top - y.b.top);
+const found = [];
+for (let i = 0; i < boxes.length && found.length < 5; i++) {
+  const a = boxes[i];
+  for (let j = i + 1; j < boxes.length && boxes[j].b.top < a.b.bottom; j++) {
+    const c = boxes[j];
+    if (c.node === a.node) continue;
+    const w = Math.min(a.b.right, c.b.right) - Math.max(a.b.left, c.b.left);
+    const h = Math.min(a.b.bottom, c.b.bottom) - Math.max(a.b.top, c.b.top);
+    const lower = Math.min(a.b.bottom - a.b.top, c.b.bottom - c.b.top);
+    if (w > 2 && h > 0.4 * lower) found.push(JSON.stringify(a.text) + ' over ' + JSON.stringify(c.text));
+  }
+}
+const header = document.querySelector('.site-header');
+return {overlaps: found, scrollWidth: document.documentElement.scrollWidth, width: window.innerWidth,
+        header: header ? header.getBoundingClientRect().height : 0, height: window.innerHeight};
+"""
+
+
+def check_layout(d, site, urls):
+    """Every page at a phone's width in both themes and at a desktop's: no sideways page
+    scroll, a compact header on the phone, no overprinted text."""
+    prefix = "file://" + urllib.parse.quote(site)
+    problems = []
+    for width, height, theme in [(400, 800, "light"), (400, 800, "dark"), (1400, 900, "light")]:
+        d.set_window_size(width, height)
+        for url in urls:
+            load(d, url)
+            d.execute_script("document.documentElement.setAttribute('data-theme', arguments[0]);", theme)
+            m = d.execute_script(OVERLAPS_JS)
+            where = f"{url[len(prefix):]} at {width} px ({theme})"
+            if m["scrollWidth"] > m["width"] + 1:
+                problems.append(f"{where}: the page scrolls sideways ({m['scrollWidth']} px wide)")
+            if width <= 400 and m["header"] > 0.25 * m["height"]:
+                problems.append(f"{where}: the header is {m['header']:.0f} px of {m['height']}")
+            for overlap in m["overlaps"]:
+                problems.append(f"{where}: overlapping text: {overlap}")
+    d.set_window_size(1280, 900)
+    for p in problems[:60]:
+        fail(f"layout: {p}")
+    if not problems:
+        ok(f"layout: {len(urls)} pages at 400 px (light, dark) and 1400 px: no sideways scroll, "
+           "header within a quarter of the screen, no overlapping text")
+
+
 def crawl(d, site):
     """Every page reachable from the dashboard; every internal link must resolve."""
     start = url_of(site, "index.html")
@@ -239,7 +329,7 @@ def crawl(d, site):
         fail(f"broken link: {b}")
     if not broken:
         ok(f"crawl: {pages} pages, every internal link and #fragment resolves ({len(fragments)} fragments)")
-    return pages
+    return sorted(u for u in seen if u.endswith(".html"))
 
 
 def main():
@@ -272,7 +362,8 @@ def main():
         check_keyboard(d, site)
         check_theme(d, site, args.screenshots)
         check_search(d, site, args.screenshots, args.query, args.expect)
-        crawl(d, site)
+        urls = crawl(d, site)
+        check_layout(d, site, urls)
     finally:
         d.quit()
     print(f"browser tests: {len(FAILURES)} failures in {time.time() - started:.1f} s"
