@@ -1007,3 +1007,25 @@ fn commit_links_follow_the_repository_url_of_a_known_forge() {
     let history = text(&site, "history/POL-001.html");
     assert!(!history.contains("/commit/"), "{history}");
 }
+
+/// Role ids are shown with their names (issue 23, item 7): the RACI columns, the attendees of a
+/// management review; "Defined in" names the roles registry by id and title, not by path.
+#[test]
+fn role_names_stand_beside_role_ids() {
+    let f = Fixture::clean().committed();
+    let site = build_ok(&f);
+    let roles = text(&site, "roles.html");
+    assert!(
+        roles.contains(
+            "<abbr title=\"Chief Information Security Officer\">CISO</abbr><br><small class=\"muted\">Chief Information Security Officer</small>"
+        ),
+        "{roles}"
+    );
+    assert!(roles.contains(">ROL-001 "), "{roles}");
+    assert!(!roles.contains(">docs/roles/"), "{roles}");
+    let leadership = text(&site, "leadership.html");
+    assert!(
+        leadership.contains("Chief Information Security Officer (CISO)"),
+        "{leadership}"
+    );
+}
