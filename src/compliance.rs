@@ -312,12 +312,8 @@ fn within_interval(site: &Site, date: Date) -> bool {
 pub fn facts(site: &Site, diagnostics: &[Diagnostic]) -> Facts {
     let published_controlled = |t: &dyn Fn(&str) -> bool| -> Vec<Evidence> {
         site.controlled_in_force()
-            .filter(|(d, c)| {
-                c.is_approved()
-                    && site.is_published(d)
-                    && d.meta.as_ref().is_some_and(|m| t(&m.doc_type.value))
-            })
-            .map(|(d, _)| Evidence::of_document(d))
+            .filter(|(d, m, c)| c.is_approved() && site.is_published(d) && t(&m.doc_type.value))
+            .map(|(d, _, _)| Evidence::of_document(d))
             .collect()
     };
     let top: Vec<String> = authorised_roles(site, "policy");

@@ -2,7 +2,7 @@
 //! validator, the compliance pack and the renderer read. Built once per run; read-only after.
 
 use crate::config::Project;
-use crate::content::document::{Communication, Controlled, ManagementReview, Role};
+use crate::content::document::{Communication, Controlled, ManagementReview, Meta, Role};
 use crate::content::{Corpus, Document, Kind};
 use crate::diagnostic::Pos;
 use crate::history::signature::AllowedSigner;
@@ -173,12 +173,12 @@ impl Site {
     }
 
     /// The controlled documents as they are in force (see `effective`), published or not.
-    pub fn controlled_in_force(&self) -> impl Iterator<Item = (&Document, &Controlled)> {
+    pub fn controlled_in_force(&self) -> impl Iterator<Item = (&Document, &Meta, &Controlled)> {
         self.corpus
             .documents
             .iter()
             .map(|d| self.effective(d))
-            .filter_map(|d| d.controlled().map(|c| (d, c)))
+            .filter_map(|d| d.controlled_meta().map(|(m, c)| (d, m, c)))
     }
 
     pub fn documents(&self) -> &[Document] {
@@ -265,11 +265,12 @@ impl Site {
         self.roles.keys().filter_map(|id| self.published_role(id))
     }
 
-    pub fn controlled(&self) -> impl Iterator<Item = (&Document, &Controlled)> {
+    /// The controlled documents (working copies), each with its front matter.
+    pub fn controlled(&self) -> impl Iterator<Item = (&Document, &Meta, &Controlled)> {
         self.corpus
             .documents
             .iter()
-            .filter_map(|d| d.controlled().map(|c| (d, c)))
+            .filter_map(|d| d.controlled_meta().map(|(m, c)| (d, m, c)))
     }
 
     pub fn reviews(&self) -> impl Iterator<Item = (&Document, &ManagementReview)> {
@@ -304,10 +305,10 @@ impl Site {
     pub fn security_policy(&self) -> Option<(&Document, &Controlled)> {
         let mut candidates: Vec<_> = self
             .controlled_in_force()
-            .filter(|(d, _)| {
-                let meta = d.meta.as_ref().expect("controlled has meta");
+            .filter(|(_, meta, _)| {
                 meta.doc_type.value == "policy" && meta.clauses.iter().any(|c| c.value == "5.2")
             })
+            .map(|(d, _, c)| (d, c))
             .collect();
         candidates.sort_by_key(|(_, c)| !c.is_approved());
         candidates.into_iter().next()

@@ -39,6 +39,16 @@ impl Document {
         &self.source[self.body_offset..]
     }
 
+    /// The front matter and controlled fields of a controlled document, together: callers
+    /// need not re-derive the `Meta` that a controlled document always has.
+    pub fn controlled_meta(&self) -> Option<(&Meta, &Controlled)> {
+        let meta = self.meta.as_ref()?;
+        match &meta.kind {
+            Kind::Controlled(c) => Some((meta, c)),
+            _ => None,
+        }
+    }
+
     pub fn controlled(&self) -> Option<&Controlled> {
         match &self.meta.as_ref()?.kind {
             Kind::Controlled(c) => Some(c),

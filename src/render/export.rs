@@ -49,8 +49,8 @@ pub fn render(
     // Published (so never above max-classification), controlled and approved.
     let mut included: Vec<&Document> = site
         .controlled_in_force()
-        .filter(|(d, c)| site.is_published(d) && c.is_approved())
-        .map(|(d, _)| d)
+        .filter(|(d, _, c)| site.is_published(d) && c.is_approved())
+        .map(|(d, _, _)| d)
         .collect();
     let type_of = |d: &Document| d.meta.as_ref().map(|m| m.doc_type.value.clone());
     included.sort_by(|a, b| type_of(a).cmp(&type_of(b)).then(a.id().cmp(&b.id())));

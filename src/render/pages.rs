@@ -3,7 +3,7 @@
 //! root (templates prefix `root`, so the site works from `file://` and below any `site-url`).
 
 use crate::compliance::{ClauseMatrix, Evidence, Verdict, entry_anchor};
-use crate::content::document::{Communication, Controlled, ManagementReview, Role};
+use crate::content::document::{Communication, Controlled, ManagementReview, Meta, Role};
 use crate::content::{Document, Kind};
 use crate::diagnostic::Diagnostic;
 use crate::site::Site;
@@ -59,8 +59,7 @@ fn review_state(state: ReviewState) -> &'static str {
 }
 
 /// The register row (and page header) of a controlled document.
-pub fn controlled_summary(site: &Site, doc: &Document, c: &Controlled) -> Value {
-    let meta = doc.meta.as_ref().expect("controlled has meta");
+pub fn controlled_summary(site: &Site, doc: &Document, meta: &Meta, c: &Controlled) -> Value {
     let due = review_due(site, doc, c);
     json!({
         "id": meta.id.value,
@@ -164,8 +163,8 @@ pub fn dashboard(
 
     let mut reviews: Vec<Value> = site
         .controlled_in_force()
-        .filter(|(d, _)| site.is_published(d))
-        .filter_map(|(d, c)| {
+        .filter(|(d, _, _)| site.is_published(d))
+        .filter_map(|(d, _, c)| {
             let due = review_due(site, d, c)?;
             (due.state != ReviewState::Current).then(|| {
                 json!({"id": d.id(), "title": title(d), "href": doc_page(d), "due": due.due.to_string(), "state": review_state(due.state)})
@@ -190,8 +189,8 @@ pub fn dashboard(
 
     let mut recent: Vec<(String, Value)> = site
         .controlled_in_force()
-        .filter(|(d, c)| site.is_published(d) && c.is_approved())
-        .filter_map(|(d, c)| {
+        .filter(|(d, _, c)| site.is_published(d) && c.is_approved())
+        .filter_map(|(d, _, c)| {
             let eff = c.effective.as_ref()?.value.to_string();
             Some((eff.clone(), json!({"id": d.id(), "title": title(d), "href": doc_page(d), "version": c.version.as_ref().map(|v| v.value.clone()), "effective": eff})))
         })
@@ -205,7 +204,7 @@ pub fn dashboard(
     let published: Vec<&Document> = site.published().collect();
     let count = |status: crate::content::Status| {
         site.controlled_in_force()
-            .filter(|(d, c)| {
+            .filter(|(d, _, c)| {
                 site.is_published(d) && c.status.as_ref().is_some_and(|s| s.value == status)
             })
             .count()
@@ -284,8 +283,8 @@ pub fn shown_diagnostics<'d>(
 pub fn register(site: &Site) -> Value {
     let mut rows: Vec<Value> = site
         .controlled_in_force()
-        .filter(|(d, _)| site.is_published(d))
-        .map(|(d, c)| controlled_summary(site, d, c))
+        .filter(|(d, _, _)| site.is_published(d))
+        .map(|(d, m, c)| controlled_summary(site, d, m, c))
         .collect();
     rows.sort_by(|a, b| {
         a["type"]
@@ -327,7 +326,7 @@ pub fn document(site: &Site, doc: &Document, body_html: &str) -> Value {
     });
     page["signoff"] = json!(meta.signoff.as_ref().map(signoff_view));
     match &meta.kind {
-        Kind::Controlled(c) => page["controlled"] = controlled_view(site, doc, c),
+        Kind::Controlled(c) => page["controlled"] = controlled_view(site, doc, meta, c),
         Kind::Roles(roles) => {
             page["roles"] = json!(
                 roles
@@ -342,8 +341,8 @@ pub fn document(site: &Site, doc: &Document, body_html: &str) -> Value {
     page
 }
 
-fn controlled_view(site: &Site, doc: &Document, c: &Controlled) -> Value {
-    let mut v = controlled_summary(site, doc, c);
+fn controlled_view(site: &Site, doc: &Document, meta: &Meta, c: &Controlled) -> Value {
+    let mut v = controlled_summary(site, doc, meta, c);
     v["approvals"] = json!(c
         .approvals
         .iter()
@@ -450,11 +449,10 @@ pub fn roles(site: &Site) -> Value {
     let role_ids: Vec<String> = site.published_roles().map(|r| r.id.value.clone()).collect();
     let role_titles: Vec<&str> = site.published_roles().map(|r| r.title.as_str()).collect();
     let mut rows = Vec::new();
-    for (doc, c) in site
+    for (doc, meta, c) in site
         .controlled_in_force()
-        .filter(|(d, _)| site.is_published(d))
+        .filter(|(d, _, _)| site.is_published(d))
     {
-        let meta = doc.meta.as_ref().expect("meta");
         let rules = site.project.rules(&meta.doc_type.value);
         let cells: Vec<Value> = role_ids
             .iter()

@@ -199,8 +199,7 @@ fn quorum(
 }
 
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
-    for (doc, c) in site.controlled() {
-        let meta = doc.meta.as_ref().expect("controlled has meta");
+    for (doc, meta, c) in site.controlled() {
         let doc_type = meta.doc_type.value.as_str();
         let rules = site
             .project

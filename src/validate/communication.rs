@@ -51,14 +51,14 @@ pub fn coverage(site: &Site) -> Vec<Coverage<'_>> {
         }
     }
     let mut out = Vec::new();
-    for (doc, c) in site.controlled_in_force() {
+    for (doc, meta, c) in site.controlled_in_force() {
         if !c.is_approved() {
             continue;
         }
         let (Some(version), Some(effective)) = (&c.version, &c.effective) else {
             continue;
         };
-        let id = doc.id().expect("controlled has id");
+        let id = meta.id.value.as_str();
         let deadline = dates::add_days(effective.value, deadline_days);
         for group in &c.audience {
             let earliest = by_document

@@ -65,7 +65,7 @@ pub fn latest_management_review(site: &Site) -> Option<(&Document, Date)> {
 }
 
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
-    for (doc, c) in site.controlled_in_force() {
+    for (doc, _, c) in site.controlled_in_force() {
         let Some(due) = review_due(site, doc, c) else {
             continue;
         };

@@ -32,8 +32,7 @@ pub fn has_section(doc: &Document, wanted: &str) -> bool {
 
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     let policy_file = site.security_policy().map(|(d, _)| d.file.clone());
-    for (doc, _) in site.controlled() {
-        let meta = doc.meta.as_ref().expect("controlled has meta");
+    for (doc, meta, _) in site.controlled() {
         let rules = site.project.rules(&meta.doc_type.value).expect("rules");
         let mut wanted: Vec<&str> = rules.required_sections.iter().map(String::as_str).collect();
         let is_policy = policy_file.as_deref() == Some(doc.file.as_str());
