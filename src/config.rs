@@ -261,6 +261,9 @@ pub struct Project {
     pub source: String,
     pub type_rules: BTreeMap<String, TypeRules>,
     pub management_review_interval: Interval,
+    /// The link template of a commit (`{commit}` stands for its id): `[output.html] commit-url`,
+    /// else the commit page of `git-repository-url` on a forge whose URLs are known.
+    pub commit_link: Option<String>,
 }
 
 impl Project {
@@ -542,6 +545,14 @@ fn resolve(
     let build_dir = root.join(&config.build.build_dir);
     check_paths(root, &src_dir, &build_dir, &mut invalid);
 
+    let commit_link = config.output.html.commit_url.clone().or_else(|| {
+        config
+            .output
+            .html
+            .git_repository_url
+            .as_deref()
+            .and_then(forge_commit_url)
+    });
     Project {
         root: root.to_path_buf(),
         src_dir,
@@ -549,8 +560,39 @@ fn resolve(
         source,
         type_rules,
         management_review_interval,
+        commit_link,
         config,
     }
+}
+
+/// The commit URL template of a repository's web address on a known forge: GitHub and
+/// Gitea/Forgejo/Codeberg (`/commit/`), GitLab (`/-/commit/`), Bitbucket (`/commits/`); none for
+/// another host, rather than a guessed link.
+fn forge_commit_url(repository: &str) -> Option<String> {
+    let repository = repository.trim_end_matches('/');
+    let repository = repository.strip_suffix(".git").unwrap_or(repository);
+    let rest = repository
+        .strip_prefix("https://")
+        .or_else(|| repository.strip_prefix("http://"))?;
+    let (host, path) = rest.split_once('/')?;
+    if path.is_empty() || path.contains(['?', '#']) {
+        return None;
+    }
+    let host = host.to_ascii_lowercase();
+    let path = if host == "github.com"
+        || host.starts_with("gitea.")
+        || host.starts_with("forgejo.")
+        || host == "codeberg.org"
+    {
+        "/commit/{commit}"
+    } else if host == "gitlab.com" || host.starts_with("gitlab.") {
+        "/-/commit/{commit}"
+    } else if host == "bitbucket.org" {
+        "/commits/{commit}"
+    } else {
+        return None;
+    };
+    Some(format!("{repository}{path}"))
 }
 
 /// `src` must stay inside the project; the build directory must be a directory of its own that
@@ -709,6 +751,54 @@ fn known_keys(table: &[String]) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn commit_urls_of_known_forges() {
+        for (repository, expected) in [
+            (
+                "https://github.com/acme/isms",
+                Some("https://github.com/acme/isms/commit/{commit}"),
+            ),
+            (
+                "https://github.com/acme/isms.git",
+                Some("https://github.com/acme/isms/commit/{commit}"),
+            ),
+            (
+                "https://GitHub.com/acme/isms/",
+                Some("https://GitHub.com/acme/isms/commit/{commit}"),
+            ),
+            (
+                "https://gitlab.com/acme/sec/isms",
+                Some("https://gitlab.com/acme/sec/isms/-/commit/{commit}"),
+            ),
+            (
+                "https://gitlab.acme.example/isms",
+                Some("https://gitlab.acme.example/isms/-/commit/{commit}"),
+            ),
+            (
+                "https://gitea.acme.example/sec/isms",
+                Some("https://gitea.acme.example/sec/isms/commit/{commit}"),
+            ),
+            (
+                "https://codeberg.org/acme/isms",
+                Some("https://codeberg.org/acme/isms/commit/{commit}"),
+            ),
+            (
+                "https://bitbucket.org/acme/isms",
+                Some("https://bitbucket.org/acme/isms/commits/{commit}"),
+            ),
+            ("https://git.example.com/isms", None),
+            ("https://github.com/", None),
+            ("javascript:alert(1)//github.com/x", None),
+            ("git@github.com:acme/isms.git", None),
+        ] {
+            assert_eq!(
+                forge_commit_url(repository).as_deref(),
+                expected,
+                "{repository}"
+            );
+        }
+    }
 
     fn parse_str(text: &str) -> Result<(Project, Vec<Diagnostic>), Vec<Diagnostic>> {
         parse(Path::new("/repo"), text.to_string())

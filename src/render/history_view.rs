@@ -16,47 +16,12 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::Write;
 
-/// The link to a commit: `[output.html] commit-url` with `{commit}` replaced; without it, the
-/// commit page of `git-repository-url` when that is on a forge whose commit URLs are known
-/// (GitHub, GitLab, Gitea/Forgejo/Codeberg, Bitbucket); otherwise none.
+/// The link to a commit (see `Project::commit_link`), if there is one.
 pub fn commit_href(site: &Site, commit: &str) -> Option<String> {
-    let html = &site.project.config.output.html;
-    match &html.commit_url {
-        Some(url) => Some(url.replace("{commit}", commit)),
-        None => html
-            .git_repository_url
-            .as_deref()
-            .and_then(forge_commit_url)
-            .map(|url| url.replace("{commit}", commit)),
-    }
-}
-
-/// The commit URL template of a repository's web address on a known forge.
-fn forge_commit_url(repository: &str) -> Option<String> {
-    let repository = repository.trim_end_matches('/');
-    let repository = repository.strip_suffix(".git").unwrap_or(repository);
-    let rest = repository
-        .strip_prefix("https://")
-        .or_else(|| repository.strip_prefix("http://"))?;
-    let (host, path) = rest.split_once('/')?;
-    if path.is_empty() || path.contains(['?', '#']) {
-        return None;
-    }
-    let host = host.to_ascii_lowercase();
-    let path = if host == "github.com"
-        || host.starts_with("gitea.")
-        || host.starts_with("forgejo.")
-        || host == "codeberg.org"
-    {
-        "/commit/{commit}"
-    } else if host == "gitlab.com" || host.starts_with("gitlab.") {
-        "/-/commit/{commit}"
-    } else if host == "bitbucket.org" {
-        "/commits/{commit}"
-    } else {
-        return None;
-    };
-    Some(format!("{repository}{path}"))
+    site.project
+        .commit_link
+        .as_ref()
+        .map(|template| template.replace("{commit}", commit))
 }
 
 /// The approvals as `history --format json` shows them, plus the links pages need.
@@ -715,54 +680,6 @@ fn withheld_in(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn commit_urls_of_known_forges() {
-        for (repository, expected) in [
-            (
-                "https://github.com/acme/isms",
-                Some("https://github.com/acme/isms/commit/{commit}"),
-            ),
-            (
-                "https://github.com/acme/isms.git",
-                Some("https://github.com/acme/isms/commit/{commit}"),
-            ),
-            (
-                "https://GitHub.com/acme/isms/",
-                Some("https://GitHub.com/acme/isms/commit/{commit}"),
-            ),
-            (
-                "https://gitlab.com/acme/sec/isms",
-                Some("https://gitlab.com/acme/sec/isms/-/commit/{commit}"),
-            ),
-            (
-                "https://gitlab.acme.example/isms",
-                Some("https://gitlab.acme.example/isms/-/commit/{commit}"),
-            ),
-            (
-                "https://gitea.acme.example/sec/isms",
-                Some("https://gitea.acme.example/sec/isms/commit/{commit}"),
-            ),
-            (
-                "https://codeberg.org/acme/isms",
-                Some("https://codeberg.org/acme/isms/commit/{commit}"),
-            ),
-            (
-                "https://bitbucket.org/acme/isms",
-                Some("https://bitbucket.org/acme/isms/commits/{commit}"),
-            ),
-            ("https://git.example.com/isms", None),
-            ("https://github.com/", None),
-            ("javascript:alert(1)//github.com/x", None),
-            ("git@github.com:acme/isms.git", None),
-        ] {
-            assert_eq!(
-                forge_commit_url(repository).as_deref(),
-                expected,
-                "{repository}"
-            );
-        }
-    }
 
     #[test]
     fn diff_text_round_trips_into_rows() {
