@@ -190,7 +190,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         return refuse("a bare repository has no documents to approve");
     };
     let file_path = site.project.src_dir.join(&doc.rel_path);
-    let repo_path = relative_to(&workdir, &file_path)
+    let repo_path = crate::history::worktree::relative(&workdir, &file_path)
         .ok_or_else(|| crate::Error::Render("the document is outside the repository".into()))?;
     // Git's own lock: a running git command, or one that was killed. libgit2 would only say
     // "failed to create locked file" after the document was written.
@@ -282,17 +282,6 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
     })
 }
 
-fn relative_to(workdir: &Path, file: &Path) -> Option<String> {
-    let workdir = workdir.canonicalize().ok()?;
-    let file = file.canonicalize().ok()?;
-    Some(
-        file.strip_prefix(workdir)
-            .ok()?
-            .to_string_lossy()
-            .replace('\\', "/"),
-    )
-}
-
 /// Uncommitted changes: any tracked file modified or staged, and untracked files in the
 /// content directory (they would change what the approval covers).
 fn uncommitted(
@@ -300,13 +289,7 @@ fn uncommitted(
     src_dir: &Path,
     workdir: &Path,
 ) -> Result<Vec<String>, crate::Error> {
-    let src = relative_to(workdir, src_dir).map(|src| {
-        if src.is_empty() {
-            src
-        } else {
-            format!("{src}/")
-        }
-    });
+    let src = crate::history::worktree::folder(workdir, src_dir);
     crate::history::worktree::uncommitted(repo, src.as_deref())
         .map_err(|e| crate::Error::Render(format!("cannot read the working tree's status: {e}")))
 }

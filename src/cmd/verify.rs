@@ -27,22 +27,10 @@ fn uncommitted_inputs(project: &crate::config::Project) -> Vec<String> {
     let Ok(repo) = git2::Repository::discover(&project.root) else {
         return Vec::new();
     };
-    let Some(workdir) = repo.workdir().and_then(|w| w.canonicalize().ok()) else {
+    let Some(workdir) = repo.workdir() else {
         return Vec::new();
     };
-    let under = |dir: &Path| -> Option<String> {
-        let dir = dir.canonicalize().ok()?;
-        let rel = dir
-            .strip_prefix(&workdir)
-            .ok()?
-            .to_string_lossy()
-            .replace('\\', "/");
-        Some(if rel.is_empty() {
-            rel
-        } else {
-            format!("{rel}/")
-        })
-    };
+    let under = |dir: &Path| crate::history::worktree::folder(workdir, dir);
     let (Some(root), Some(src)) = (under(&project.root), under(&project.src_dir)) else {
         return Vec::new();
     };

@@ -284,20 +284,7 @@ pub fn load_reusing(
     } else {
         Head::Branch(head_ref.shorthand().unwrap_or("HEAD").to_string())
     };
-    let canonical_root = project
-        .root
-        .canonicalize()
-        .unwrap_or_else(|_| project.root.clone());
-    let canonical_workdir = workdir.canonicalize().unwrap_or_else(|_| workdir.clone());
-    let prefix = canonical_root
-        .strip_prefix(&canonical_workdir)
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
-    let prefix = if prefix.is_empty() {
-        prefix
-    } else {
-        format!("{prefix}/")
-    };
+    let prefix = worktree::folder(&workdir, &project.root).unwrap_or_default();
     let scope = scope(project, &prefix);
     let follow_outside = project.config.history.follow_outside;
 

@@ -1,6 +1,32 @@
-//! The working tree's uncommitted changes, as `approve` (which must not record an approval
-//! over text no commit holds) and `verify` (which must say when a site was built from such
-//! text) both need them.
+//! The working tree: where a path lies in it, and its uncommitted changes, as the history walk
+//! (the project's prefix), `approve` (which must not record an approval over text no commit
+//! holds) and `verify` (which must say when a site was built from such text) need them.
+
+use std::path::Path;
+
+/// `path` relative to the work tree, `/`-separated (both resolved through symlinks first); none
+/// when it does not exist or lies outside.
+pub fn relative(workdir: &Path, path: &Path) -> Option<String> {
+    let workdir = workdir.canonicalize().ok()?;
+    let path = path.canonicalize().ok()?;
+    Some(
+        path.strip_prefix(workdir)
+            .ok()?
+            .to_string_lossy()
+            .replace('\\', "/"),
+    )
+}
+
+/// A folder relative to the work tree as a path prefix: ending in `/`, or empty for the work
+/// tree itself.
+pub fn folder(workdir: &Path, dir: &Path) -> Option<String> {
+    let rel = relative(workdir, dir)?;
+    Some(if rel.is_empty() {
+        rel
+    } else {
+        format!("{rel}/")
+    })
+}
 
 /// Paths (relative to the repository's work tree, `/`-separated) of every tracked file that is
 /// modified, staged or deleted, and of every untracked, not ignored file below `untracked_under`
