@@ -50,10 +50,7 @@ impl Document {
     }
 
     pub fn controlled(&self) -> Option<&Controlled> {
-        match &self.meta.as_ref()?.kind {
-            Kind::Controlled(c) => Some(c),
-            _ => None,
-        }
+        self.controlled_meta().map(|(_, c)| c)
     }
 }
 

@@ -386,10 +386,7 @@ pub fn role_view(site: &Site, doc: &Document, r: &Role) -> Value {
         "reports_to": r.reports_to.as_ref().map(|t| role_ref(site, &t.value)),
         "clauses": r.clauses.iter().map(|c| c.value.clone()).collect::<Vec<_>>(),
         "defined_in": doc_page(doc),
-        "defined_in_label": doc.meta.as_ref().map_or_else(
-            || doc.file.clone(),
-            |m| format!("{} {}", m.id.value, m.title.value),
-        ),
+        "defined_in_label": format!("{} {}", doc.id().unwrap_or_default(), title(doc)),
     })
 }
 
@@ -446,29 +443,32 @@ pub fn roles(site: &Site) -> Value {
         .map(|(d, r)| role_view(site, d, r))
         .collect();
     // Documents × roles: who owns, who may approve, who approved.
-    let role_ids: Vec<String> = site.published_roles().map(|r| r.id.value.clone()).collect();
-    let role_titles: Vec<&str> = site.published_roles().map(|r| r.title.as_str()).collect();
+    let columns: Vec<&Role> = site.published_roles().collect();
     let mut rows = Vec::new();
     for (doc, meta, c) in site
         .controlled_in_force()
         .filter(|(d, _, _)| site.is_published(d))
     {
         let rules = site.project.rules(&meta.doc_type.value);
-        let cells: Vec<Value> = role_ids
+        let cells: Vec<Value> = columns
             .iter()
-            .map(|rid| {
+            .map(|role| {
+                let rid = &role.id.value;
                 let owner = c.owner.as_ref().is_some_and(|o| &o.value == rid);
                 let approved = c.approvals.iter().any(|a| &a.role.value == rid);
                 let may = rules.is_some_and(|r| r.approvers.contains(rid))
-                    || site
-                        .role(rid)
-                        .is_some_and(|r| r.may_approve(&meta.doc_type.value));
+                    || role.may_approve(&meta.doc_type.value);
                 json!({"owner": owner, "approved": approved, "may_approve": may})
             })
             .collect();
         rows.push(json!({"id": meta.id.value, "title": meta.title.value, "href": doc_page(doc), "cells": cells}));
     }
-    json!({"roles": roles, "role_ids": role_ids, "role_titles": role_titles, "matrix": rows})
+    let role_ids: Vec<&str> = columns.iter().map(|r| r.id.value.as_str()).collect();
+    let role_columns: Vec<Value> = columns
+        .iter()
+        .map(|r| json!({"id": r.id.value, "title": r.title}))
+        .collect();
+    json!({"roles": roles, "role_ids": role_ids, "role_columns": role_columns, "matrix": rows})
 }
 
 pub fn communications(site: &Site, coverage: &[Coverage]) -> Value {
