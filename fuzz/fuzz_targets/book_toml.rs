@@ -2,6 +2,8 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
+// Each target calls one of the shared bodies; the others are unused here.
+#[allow(dead_code)]
 #[path = "bodies.rs"]
 mod bodies;
 

@@ -244,7 +244,7 @@ fn with_body(m: &MatterFacts, source: &str, body_offset: usize) -> Facts {
 
 /// Parses the front matter of `source` (BOM removed) into what facts need.
 fn matter_facts(source: &str) -> Option<MatterFacts> {
-    let split = front_matter::split_in_place(source).ok()?;
+    let split = front_matter::split(source).ok()?;
     of_node(&split.matter.ok()?)
 }
 
