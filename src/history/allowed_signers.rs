@@ -13,8 +13,11 @@
 //!   `valid-before="time"` (keywords case-insensitive, values quoted, `\"` for a quote); a time
 //!   is `YYYYMMDD`, `YYYYMMDDHHMM` or `YYYYMMDDHHMMSS`, optionally followed by `Z` or `UTC`.
 //!
-//! One difference, for determinism: ssh-keygen reads a time without `Z` in the verifying
-//! machine's time zone; policybook reads every time as UTC.
+//! Two differences. For determinism, ssh-keygen reads a time without `Z` in the verifying
+//! machine's time zone; policybook reads every time as UTC. And policybook verifies Ed25519 and
+//! ECDSA (P-256) keys only: a line with an `ssh-rsa` key is an error that says so, since the
+//! only RSA implementation `ssh-key` offers is the `rsa` crate, which carries an advisory with
+//! no fixed version (RUSTSEC-2023-0071) and would keep `cargo audit` from ever passing.
 //!
 //! Nothing here panics or backtracks exponentially on hostile input: a line that cannot be
 //! read is an error with its line number (and is skipped, as ssh-keygen skips it).
@@ -136,6 +139,12 @@ fn parse_line(line: &str) -> Result<Option<Line>, String> {
             "`{}` is not an SSH key type (ssh-ed25519, ssh-rsa, ecdsa-…)",
             clip(key_type)
         ));
+    }
+    if matches!(Algorithm::new(key_type), Ok(Algorithm::Rsa { .. })) {
+        return Err(
+            "`ssh-rsa` keys are not verified by policybook: sign commits with an ssh-ed25519 or ecdsa-sha2-nistp256 key and list that key"
+                .into(),
+        );
     }
     let base64 = words.next().unwrap_or_default();
     let key = PublicKey::from_openssh(&format!("{key_type} {base64}"))
@@ -729,6 +738,14 @@ mod tests {
             (
                 "jane@example.com ssh-ed25519-cert-v01@openssh.com AAAA",
                 "certificate as the key",
+            ),
+            (
+                "jane@example.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7",
+                "`ssh-rsa` keys are not verified",
+            ),
+            (
+                "ca@example.com cert-authority ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7",
+                "`ssh-rsa` keys are not verified",
             ),
         ] {
             let e = error(line);
