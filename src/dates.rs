@@ -95,8 +95,21 @@ pub enum TodaySource {
     Clock,
 }
 
+/// `SOURCE_DATE_EPOCH` is set but is no day.
+#[derive(Debug, thiserror::Error)]
+pub enum TodayError {
+    #[error("SOURCE_DATE_EPOCH=`{0}` is not a number of seconds")]
+    NotSeconds(String),
+    #[error("SOURCE_DATE_EPOCH=`{value}` is out of range")]
+    OutOfRange {
+        value: String,
+        #[source]
+        source: jiff::Error,
+    },
+}
+
 /// Resolves "today": the `--today` flag, else `SOURCE_DATE_EPOCH` (UTC), else the clock (UTC).
-pub fn resolve_today(flag: Option<Date>) -> Result<(Date, TodaySource), String> {
+pub fn resolve_today(flag: Option<Date>) -> Result<(Date, TodaySource), TodayError> {
     if let Some(date) = flag {
         return Ok((date, TodaySource::Flag));
     }
@@ -104,9 +117,12 @@ pub fn resolve_today(flag: Option<Date>) -> Result<(Date, TodaySource), String> 
         let seconds: i64 = epoch
             .trim()
             .parse()
-            .map_err(|_| format!("SOURCE_DATE_EPOCH=`{epoch}` is not a number of seconds"))?;
-        let ts = jiff::Timestamp::from_second(seconds)
-            .map_err(|e| format!("SOURCE_DATE_EPOCH=`{epoch}` is out of range: {e}"))?;
+            .map_err(|_| TodayError::NotSeconds(epoch.clone()))?;
+        let ts =
+            jiff::Timestamp::from_second(seconds).map_err(|source| TodayError::OutOfRange {
+                value: epoch.clone(),
+                source,
+            })?;
         return Ok((
             ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
             TodaySource::SourceDateEpoch,

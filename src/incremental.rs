@@ -147,9 +147,7 @@ impl Session {
     /// Reads everything (the history index updated from `previous`'s when given; its pages
     /// are still reused where their inputs did not change).
     fn full(&mut self, previous: Option<State>) -> Result<(State, Update), Error> {
-        let today = dates::resolve_today(self.options.today)
-            .map_err(Error::Today)?
-            .0;
+        let today = dates::resolve_today(self.options.today)?.0;
         let (project, config_diagnostics) = config::load(&self.root).map_err(Error::Config)?;
         let (previous_history, previous) = match previous {
             Some(state) => {
@@ -195,9 +193,7 @@ impl Session {
 
     fn incremental(&mut self, state: State, changed: &[PathBuf]) -> Result<(State, Update), Error> {
         let project = &state.loaded.site.project;
-        let today = dates::resolve_today(self.options.today)
-            .map_err(Error::Today)?
-            .0;
+        let today = dates::resolve_today(self.options.today)?.0;
         let src = project.src_dir.clone();
         let canonical_src = src.canonicalize().unwrap_or_else(|_| src.clone());
         let root = project.root.clone();

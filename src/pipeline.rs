@@ -41,7 +41,7 @@ pub fn load_reusing(
     options: site::Options,
     previous: Option<history::HistoryIndex>,
 ) -> Result<Loaded, Error> {
-    let (today, _) = dates::resolve_today(options.today).map_err(Error::Today)?;
+    let (today, _) = dates::resolve_today(options.today)?;
     let (project, mut diagnostics) = config::load(root).map_err(Error::Config)?;
     // The documents and the history are independent: each is read while the other is.
     let ((corpus, content_diagnostics), history) = rayon::join(

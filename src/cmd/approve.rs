@@ -5,11 +5,12 @@
 //! authorised for the document's type on the date, or when other changes are uncommitted (the
 //! commit must contain exactly the approval).
 
-use super::{EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK};
+use super::{EXIT_INVALID, EXIT_OK};
 use crate::content::Document;
 use crate::content::front_matter;
 use crate::content::yaml::Value;
 use crate::validate::authorised_roles;
+use anyhow::{Context, anyhow, bail};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -45,19 +46,19 @@ fn hint<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> String {
         .unwrap_or_default()
 }
 
-fn refuse(message: impl std::fmt::Display) -> Result<i32, crate::Error> {
-    eprintln!("error: {message}");
-    Ok(EXIT_ENVIRONMENT)
+/// A refusal: nothing is written; `main` prints it (exit code 2).
+fn refuse(message: impl std::fmt::Display) -> super::Outcome {
+    Err(anyhow!("{message}"))
 }
 
-pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
+pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
     let root = super::root(root)?;
     // One approval at a time per repository: two approvers of the same document at once would
     // otherwise each write the front matter they read, and one approval would be lost.
     let _lock = match git2::Repository::discover(&root) {
         Ok(repo) => match Lock::acquire(&repo.path().join("policybook").join("approve.lock")) {
             Ok(lock) => Some(lock),
-            Err(message) => return refuse(message),
+            Err(e) => return Err(e),
         },
         Err(_) => None,
     };
@@ -191,7 +192,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
     };
     let file_path = site.project.src_dir.join(&doc.rel_path);
     let repo_path = crate::history::worktree::relative(&workdir, &file_path)
-        .ok_or_else(|| crate::Error::Render("the document is outside the repository".into()))?;
+        .ok_or_else(|| anyhow!("the document is outside the repository"))?;
     // Git's own lock: a running git command, or one that was killed. libgit2 would only say
     // "failed to create locked file" after the document was written.
     let index_lock = repo.path().join("index.lock");
@@ -212,10 +213,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
 
     let original = std::fs::read(&file_path)
         .map_err(|e| crate::Error::io(format!("cannot read {}", file_path.display()), e))?;
-    let new_text = match with_approval(doc, &role, &name, date, controlled.is_approved()) {
-        Ok(text) => text,
-        Err(message) => return refuse(message),
-    };
+    let new_text = with_approval(doc, &role, &name, date, controlled.is_approved())?;
     crate::atomic::write(&file_path, new_text.as_bytes())
         .map_err(|e| crate::Error::io(format!("cannot write {}", file_path.display()), e))?;
 
@@ -235,7 +233,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         Err(e) => {
             // Leave the working tree as it was: the approval was not recorded.
             let _ = crate::atomic::write(&file_path, &original);
-            return refuse(format!("cannot record the approval commit: {e}"));
+            return Err(e.context("cannot record the approval commit"));
         }
     };
     eprintln!(
@@ -248,14 +246,9 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
             .content_hash
             .unwrap_or_default();
         let tag_name = format!("approval/{}/{version}/{role}", args.id);
-        match approval_tag(&repo, &commit, &tag_name, &name, &email, &hash) {
-            Ok(()) => eprintln!("signed approval tag {tag_name}"),
-            Err(e) => {
-                return refuse(format!(
-                    "the approval is committed, but the tag is not: {e}"
-                ));
-            }
-        }
+        approval_tag(&repo, &commit, &tag_name, &name, &email, &hash)
+            .context("the approval is committed, but the tag is not")?;
+        eprintln!("signed approval tag {tag_name}");
     }
 
     // What check now says about the document.
@@ -288,10 +281,10 @@ fn uncommitted(
     repo: &git2::Repository,
     src_dir: &Path,
     workdir: &Path,
-) -> Result<Vec<String>, crate::Error> {
+) -> anyhow::Result<Vec<String>> {
     let src = crate::history::worktree::folder(workdir, src_dir);
     crate::history::worktree::uncommitted(repo, src.as_deref())
-        .map_err(|e| crate::Error::Render(format!("cannot read the working tree's status: {e}")))
+        .context("cannot read the working tree's status")
 }
 
 /// The document's text with the approval recorded: the approval appended to `approvals`
@@ -303,14 +296,15 @@ fn with_approval(
     name: &str,
     date: jiff::civil::Date,
     already_approved: bool,
-) -> Result<String, String> {
+) -> anyhow::Result<String> {
     let source = doc.source.as_str();
-    let split = front_matter::split(source).map_err(|_| "the front matter cannot be read")?;
+    let split =
+        front_matter::split(source).map_err(|_| anyhow!("the front matter cannot be read"))?;
     let node = split
         .matter
-        .map_err(|_| "the front matter does not parse")?;
+        .map_err(|_| anyhow!("the front matter does not parse"))?;
     let Value::Map(entries) = &node.value else {
-        return Err("the front matter is not a mapping".into());
+        bail!("the front matter is not a mapping");
     };
     let newline = if source.contains("\r\n") {
         "\r\n"
@@ -390,44 +384,37 @@ fn commit(
     email: &str,
     message: &str,
     sign: bool,
-) -> Result<String, String> {
-    let e = |e: git2::Error| e.message().to_string();
-    let mut index = repo.index().map_err(e)?;
-    index.add_path(Path::new(path)).map_err(e)?;
-    index.write().map_err(e)?;
-    let tree = repo.find_tree(index.write_tree().map_err(e)?).map_err(e)?;
-    let author = git2::Signature::now(name, email).map_err(e)?;
+) -> anyhow::Result<String> {
+    let mut index = repo.index()?;
+    index.add_path(Path::new(path))?;
+    index.write()?;
+    let tree = repo.find_tree(index.write_tree()?)?;
+    let author = git2::Signature::now(name, email)?;
     let committer = repo.signature().unwrap_or_else(|_| author.clone());
-    let parent = repo.head().and_then(|h| h.peel_to_commit()).map_err(e)?;
+    let parent = repo.head().and_then(|h| h.peel_to_commit())?;
     if !sign {
-        let id = repo
-            .commit(
-                Some("HEAD"),
-                &author,
-                &committer,
-                message,
-                &tree,
-                &[&parent],
-            )
-            .map_err(e)?;
+        let id = repo.commit(
+            Some("HEAD"),
+            &author,
+            &committer,
+            message,
+            &tree,
+            &[&parent],
+        )?;
         return Ok(id.to_string());
     }
-    let buffer = repo
-        .commit_create_buffer(&author, &committer, message, &tree, &[&parent])
-        .map_err(e)?;
-    let content =
-        std::str::from_utf8(&buffer).map_err(|_| "the commit is not UTF-8".to_string())?;
+    let buffer = repo.commit_create_buffer(&author, &committer, message, &tree, &[&parent])?;
+    let content = std::str::from_utf8(&buffer).context("the commit is not UTF-8")?;
     let signature = ssh_sign(repo, content.as_bytes())?;
-    let id = repo.commit_signed(content, &signature, None).map_err(e)?;
+    let id = repo.commit_signed(content, &signature, None)?;
     // Move the branch HEAD points at (or HEAD itself when detached) to the signed commit.
-    let head = repo.head().map_err(e)?;
+    let head = repo.head()?;
     let target = if repo.head_detached().unwrap_or(false) {
         "HEAD".to_string()
     } else {
-        head.name().map_err(e)?.to_string()
+        head.name()?.to_string()
     };
-    repo.reference(&target, id, true, "policybook approve (signed)")
-        .map_err(e)?;
+    repo.reference(&target, id, true, "policybook approve (signed)")?;
     Ok(id.to_string())
 }
 
@@ -440,12 +427,11 @@ fn approval_tag(
     approver: &str,
     email: &str,
     content_hash: &str,
-) -> Result<(), String> {
-    let e = |e: git2::Error| e.message().to_string();
+) -> anyhow::Result<()> {
     if repo.find_reference(&format!("refs/tags/{name}")).is_ok() {
-        return Err(format!("the tag {name} exists already"));
+        bail!("the tag {name} exists already");
     }
-    let tagger = git2::Signature::now(approver, email).map_err(e)?;
+    let tagger = git2::Signature::now(approver, email)?;
     let offset = tagger.when().offset_minutes();
     let payload = format!(
         "object {commit}\ntype commit\ntag {name}\ntagger {approver} <{email}> {} {}{:02}{:02}\n\nApprove {name}\n\nApproved-by: {approver} <{email}>\nApproved-content: sha256:{content_hash}\n",
@@ -458,49 +444,47 @@ fn approval_tag(
     let object = format!("{payload}{signature}");
     let id = repo
         .odb()
-        .and_then(|odb| odb.write(git2::ObjectType::Tag, object.as_bytes()))
-        .map_err(e)?;
+        .and_then(|odb| odb.write(git2::ObjectType::Tag, object.as_bytes()))?;
     repo.reference(
         &format!("refs/tags/{name}"),
         id,
         false,
         "policybook approve --tag",
-    )
-    .map_err(e)?;
+    )?;
     Ok(())
 }
 
 /// An SSH signature of `data` in git's format (SSHSIG, namespace `git`, armored) made with the
 /// private key that `user.signingkey` names.
-fn ssh_sign(repo: &git2::Repository, data: &[u8]) -> Result<String, String> {
-    let config = repo.config().map_err(|e| e.message().to_string())?;
+fn ssh_sign(repo: &git2::Repository, data: &[u8]) -> anyhow::Result<String> {
+    let config = repo.config()?;
     let format = config.get_string("gpg.format").unwrap_or_default();
     if format != "ssh" {
-        return Err("--sign needs `gpg.format = ssh` in git's configuration".into());
+        bail!("--sign needs `gpg.format = ssh` in git's configuration");
     }
-    let key_path = config.get_path("user.signingkey").map_err(|_| {
-        "--sign needs `user.signingkey` (the path of an SSH private key)".to_string()
-    })?;
+    let key_path = config
+        .get_path("user.signingkey")
+        .context("--sign needs `user.signingkey` (the path of an SSH private key)")?;
     let text = std::fs::read_to_string(&key_path)
-        .map_err(|err| format!("cannot read {}: {err}", key_path.display()))?;
-    let key = ssh_key::PrivateKey::from_openssh(&text).map_err(|err| {
+        .with_context(|| format!("cannot read {}", key_path.display()))?;
+    let key = ssh_key::PrivateKey::from_openssh(&text).with_context(|| {
         format!(
-            "{} is not an OpenSSH private key ({err}); `user.signingkey` must name the private key file",
+            "{} is not an OpenSSH private key; `user.signingkey` must name the private key file",
             key_path.display()
         )
     })?;
     if key.is_encrypted() {
-        return Err(format!(
+        bail!(
             "{} is passphrase-protected; policybook cannot ask for the passphrase (sign with git instead)",
             key_path.display()
-        ));
+        );
     }
     let signature = key
         .sign("git", ssh_key::HashAlg::Sha512, data)
-        .map_err(|err| format!("cannot sign: {err}"))?;
+        .context("cannot sign")?;
     signature
         .to_pem(ssh_key::LineEnding::LF)
-        .map_err(|err| format!("cannot encode the signature: {err}"))
+        .context("cannot encode the signature")
 }
 
 /// A lock file held while an approval is read, written and committed. A lock left by a process
@@ -508,10 +492,10 @@ fn ssh_sign(repo: &git2::Repository, data: &[u8]) -> Result<String, String> {
 struct Lock(PathBuf);
 
 impl Lock {
-    fn acquire(path: &Path) -> Result<Lock, String> {
+    fn acquire(path: &Path) -> anyhow::Result<Lock> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
-                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
@@ -531,14 +515,16 @@ impl Lock {
                         continue;
                     }
                     if std::time::Instant::now() > deadline {
-                        return Err(format!(
+                        bail!(
                             "another approval has held {} for a minute; if no policybook is running, delete it",
                             path.display()
-                        ));
+                        );
                     }
                     std::thread::sleep(std::time::Duration::from_millis(50));
                 }
-                Err(e) => return Err(format!("cannot create {}: {e}", path.display())),
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot create {}", path.display()));
+                }
             }
         }
     }

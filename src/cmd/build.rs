@@ -22,7 +22,7 @@ pub struct Args {
     pub drafts: bool,
 }
 
-pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
+pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
     let root = super::root(root)?;
     let options = crate::site::Options {
         drafts: args.drafts,

@@ -10,7 +10,7 @@ pub struct Args {
     pub validation: Validation,
 }
 
-pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
+pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
     let root = super::root(root)?;
     let mut loaded = crate::load(&root, args.validation.options())?;
     args.validation.apply(&mut loaded.diagnostics);

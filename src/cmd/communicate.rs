@@ -4,7 +4,7 @@
 //! audience, so that entries written in concurrent pull requests never conflict. Then validates
 //! the project as `check` does and prints the findings about the new entry.
 
-use super::{EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK, Validation};
+use super::{EXIT_INVALID, EXIT_OK, Validation};
 use crate::content::document::CHANNELS;
 use crate::validate::communication::{self, Reach};
 use crate::{Error, Site};
@@ -37,10 +37,9 @@ pub struct Args {
     pub validation: Validation,
 }
 
-/// A refusal: printed as `error: …`, exit code 2, nothing written.
-fn refuse(message: impl std::fmt::Display) -> Result<i32, Error> {
-    eprintln!("error: {message}");
-    Ok(EXIT_ENVIRONMENT)
+/// A refusal: nothing is written; `main` prints it (exit code 2).
+fn refuse(message: impl std::fmt::Display) -> super::Outcome {
+    Err(anyhow::anyhow!("{message}"))
 }
 
 /// What the new entry says.
@@ -123,7 +122,7 @@ impl Entry {
     }
 }
 
-pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
+pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
     let root = super::root(root)?;
     let loaded = crate::load(&root, args.validation.options())?;
     let site = &loaded.site;
@@ -200,10 +199,8 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
         ));
     };
     let body = match (&args.message_file, &args.message) {
-        (Some(file), _) => match std::fs::read_to_string(file) {
-            Ok(text) => text,
-            Err(e) => return refuse(format!("cannot read {}: {e}", file.display())),
-        },
+        (Some(file), _) => std::fs::read_to_string(file)
+            .map_err(|e| Error::io(format!("cannot read {}", file.display()), e))?,
         (None, Some(text)) => text.clone(),
         (None, None) => format!(
             "Version {} of the {} ({}) is published on the {} portal. Please read it.",
@@ -252,7 +249,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
                 "{file} already exists: this communication is already recorded"
             ));
         }
-        Err(e) => return Err(Error::io(format!("cannot write {file}"), e)),
+        Err(e) => return Err(Error::io(format!("cannot write {file}"), e).into()),
     }
     eprintln!("recorded {file} ({})", entry.id());
 

@@ -9,10 +9,11 @@
 //! The user's HEAD, index and working tree are never touched, and the worktree, its
 //! administrative files and the branch are removed afterwards, on error too.
 
-use super::{EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK};
+use super::{EXIT_INVALID, EXIT_OK};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::history::versions::short;
 use crate::{Loaded, Site};
+use anyhow::Context;
 use git2::{Oid, Repository};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -188,10 +189,6 @@ impl Drop for TempWorktree<'_> {
     }
 }
 
-fn git_error(e: git2::Error) -> crate::Error {
-    crate::Error::Render(format!("git: {}", e.message()))
-}
-
 /// The project (at `prefix` in the repository) as of `commit`, loaded and validated.
 fn load_at(
     repo: &Repository,
@@ -199,17 +196,18 @@ fn load_at(
     prefix: &Path,
     today: jiff::civil::Date,
     serial: usize,
-) -> Result<Loaded, crate::Error> {
+) -> anyhow::Result<Loaded> {
     let started = crate::timing::start();
-    let worktree = TempWorktree::add(repo, commit, serial).map_err(git_error)?;
+    let worktree = TempWorktree::add(repo, commit, serial)
+        .map_err(|e| crate::Error::git(format!("cannot check out commit {commit}"), e))?;
     crate::timing::phase("diff: materialise worktree", started);
     let root = worktree.path.join(prefix);
     if !root.join(crate::config::FILE_NAME).is_file() {
-        return Err(crate::Error::Render(format!(
+        anyhow::bail!(
             "commit {commit} has no {} at `{}`",
             crate::config::FILE_NAME,
             prefix.display()
-        )));
+        );
     }
     let options = crate::site::Options {
         today: Some(today),
@@ -218,7 +216,7 @@ fn load_at(
     let loaded = crate::load(&root, options);
     crate::timing::phase("diff: load one side", started);
     drop(worktree);
-    loaded
+    Ok(loaded?)
 }
 
 /// What a document looks like at one side of the comparison.
@@ -395,15 +393,16 @@ fn introduced(base: &[Diagnostic], head: &[Diagnostic]) -> Vec<Diagnostic> {
 }
 
 /// Resolves `BASE..HEAD`, `BASE...HEAD` or `BASE` to (base, head) commits and their names.
-fn resolve(repo: &Repository, spec: &str) -> Result<(Side, Oid, Side, Oid), String> {
+fn resolve(repo: &Repository, spec: &str) -> anyhow::Result<(Side, Oid, Side, Oid)> {
     let revspec = repo
         .revparse(spec)
-        .map_err(|e| format!("cannot resolve `{spec}`: {}", e.message()))?;
-    let commit = |obj: Option<&git2::Object>| -> Result<Oid, String> {
-        obj.ok_or_else(|| format!("`{spec}` names no commit"))?
+        .with_context(|| format!("cannot resolve `{spec}`"))?;
+    let commit = |obj: Option<&git2::Object>| -> anyhow::Result<Oid> {
+        let object = obj.with_context(|| format!("`{spec}` names no commit"))?;
+        let commit = object
             .peel_to_commit()
-            .map(|c| c.id())
-            .map_err(|e| format!("`{spec}` is not a commit: {}", e.message()))
+            .with_context(|| format!("`{spec}` is not a commit"))?;
+        Ok(commit.id())
     };
     let (base_name, head_name) = match spec.split_once("...").or_else(|| spec.split_once("..")) {
         Some((b, h)) => (
@@ -417,7 +416,7 @@ fn resolve(repo: &Repository, spec: &str) -> Result<(Side, Oid, Side, Oid), Stri
         let head = repo
             .head()
             .and_then(|h| h.peel_to_commit())
-            .map_err(|e| format!("HEAD is not a commit: {}", e.message()))?;
+            .context("HEAD is not a commit")?;
         (commit(revspec.from())?, head.id())
     } else {
         let from = commit(revspec.from())?;
@@ -425,7 +424,7 @@ fn resolve(repo: &Repository, spec: &str) -> Result<(Side, Oid, Side, Oid), Stri
         if mode.contains(git2::RevparseMode::MERGE_BASE) {
             let base = repo
                 .merge_base(from, to)
-                .map_err(|e| format!("`{spec}`: no merge base: {}", e.message()))?;
+                .with_context(|| format!("`{spec}`: no merge base"))?;
             (base, to)
         } else {
             (from, to)
@@ -445,36 +444,21 @@ fn resolve(repo: &Repository, spec: &str) -> Result<(Side, Oid, Side, Oid), Stri
     ))
 }
 
-pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
+pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
     let root = super::root(root)?;
-    let repo = match Repository::discover(&root) {
-        Ok(repo) => repo,
-        Err(e) => {
-            eprintln!(
-                "error: {} is not in a Git repository: {}",
-                root.display(),
-                e.message()
-            );
-            return Ok(EXIT_ENVIRONMENT);
-        }
-    };
+    let repo = Repository::discover(&root).map_err(|e| {
+        crate::Error::git(format!("{} is not in a Git repository", root.display()), e)
+    })?;
     let Some(workdir) = repo.workdir() else {
-        eprintln!("error: a bare repository has no project to compare");
-        return Ok(EXIT_ENVIRONMENT);
+        anyhow::bail!("a bare repository has no project to compare");
     };
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let prefix = canonical(&root)
         .strip_prefix(canonical(workdir))
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let (base_side, base, head_side, head) = match resolve(&repo, &args.range) {
-        Ok(sides) => sides,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Ok(EXIT_ENVIRONMENT);
-        }
-    };
-    let (today, _) = crate::dates::resolve_today(args.today).map_err(crate::Error::Today)?;
+    let (base_side, base, head_side, head) = resolve(&repo, &args.range)?;
+    let (today, _) = crate::dates::resolve_today(args.today)?;
 
     let before = load_at(&repo, base, &prefix, today, 0)?;
     let after = load_at(&repo, head, &prefix, today, 1)?;

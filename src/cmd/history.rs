@@ -1,7 +1,7 @@
 //! `policybook history ID|PATH`: the revisions, approved versions and approvals of one
 //! document (by id or path), or the revisions of any tracked file (by path).
 
-use super::{EXIT_ENVIRONMENT, EXIT_OK};
+use super::EXIT_OK;
 use crate::file_history::{self, FileHistory};
 use crate::history::{self as hist, HistoryIndex};
 use std::path::{Path, PathBuf};
@@ -25,15 +25,14 @@ pub struct Args {
     pub format: Format,
 }
 
-pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
+pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
     let root = super::root(root)?;
     let loaded = crate::load(&root, crate::site::Options::default())?;
     let site = &loaded.site;
     let history = match &site.history {
         Ok(h) => h,
         Err(unavailable) => {
-            eprintln!("error: {}", unavailable.diagnostic().message);
-            return Ok(EXIT_ENVIRONMENT);
+            return Err(crate::Error::History(Box::new(unavailable.diagnostic())).into());
         }
     };
 
@@ -78,10 +77,9 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
             let hint = crate::diagnostic::did_you_mean(target, site.ids().map(|(id, _)| id))
                 .map(|best| format!(" (did you mean `{best}`?)"))
                 .unwrap_or_default();
-            eprintln!(
-                "error: `{target}` is neither a document id nor a path inside the project{hint}"
+            anyhow::bail!(
+                "`{target}` is neither a document id nor a path inside the project{hint}"
             );
-            return Ok(EXIT_ENVIRONMENT);
         };
         if let Some(doc) = site.documents().iter().find(|d| d.file == file) {
             let dh = crate::history::versions::document_history(history, doc);
@@ -99,8 +97,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
                 .or_else(|| crate::validate::links::nearest_path(&file, paths))
                 .map(|best| format!(" (did you mean `{best}`?)"))
                 .unwrap_or_default();
-            eprintln!("error: `{file}` is not a document and not a file tracked at HEAD{hint}");
-            return Ok(EXIT_ENVIRONMENT);
+            anyhow::bail!("`{file}` is not a document and not a file tracked at HEAD{hint}");
         }
     };
     match args.format {
@@ -120,7 +117,7 @@ fn outside_scope(
     file: &str,
 ) -> Result<FileHistory, crate::Error> {
     let (walked, revisions) = hist::single_path(history, &history.repo_path(file))
-        .map_err(|u| crate::Error::Render(u.diagnostic().message))?;
+        .map_err(|u| crate::Error::History(Box::new(u.diagnostic())))?;
     // An index of this one walk: copying the whole content history would cost more than
     // the walk itself on a large repository.
     let index = HistoryIndex {

@@ -7,7 +7,7 @@
 //! book.toml starts with `[approval] evidence = "none"` and says to switch it to "trailer" in
 //! the commit that records the (real) approval. Every placeholder says `REPLACE ME`.
 
-use super::{EXIT_ENVIRONMENT, EXIT_OK};
+use super::EXIT_OK;
 use crate::Error;
 use std::path::{Path, PathBuf};
 
@@ -79,16 +79,15 @@ fn toml_escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
+pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
     if let Some(theme) = &args.theme {
         return write_theme(theme);
     }
     let organization = args.organization.trim();
     if organization.is_empty() || organization.chars().any(char::is_control) {
-        eprintln!("error: --organization must be a non-empty name on one line");
-        return Ok(EXIT_ENVIRONMENT);
+        anyhow::bail!("--organization must be a non-empty name on one line");
     }
-    let (today, _) = crate::dates::resolve_today(args.today).map_err(Error::Today)?;
+    let (today, _) = crate::dates::resolve_today(args.today)?;
     let cwd =
         std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?;
     // DIR, else `--root`, else the working directory.
@@ -116,15 +115,11 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
         .map(|(rel, _)| rel.as_str())
         .collect();
     if !existing.is_empty() {
-        eprintln!(
-            "error: not initializing {}: these files already exist and would be overwritten:",
-            dir.display()
+        anyhow::bail!(
+            "not initializing {}: these files already exist and would be overwritten:\n{}\nnothing was written; move them aside or choose another directory",
+            dir.display(),
+            listed(&existing)
         );
-        for rel in &existing {
-            eprintln!("  {rel}");
-        }
-        eprintln!("nothing was written; move them aside or choose another directory");
-        return Ok(EXIT_ENVIRONMENT);
     }
 
     std::fs::create_dir_all(&dir)
@@ -155,9 +150,8 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, Error> {
         None => {
             let mut options = git2::RepositoryInitOptions::new();
             options.initial_head(&branch);
-            git2::Repository::init_opts(&dir, &options).map_err(|e| {
-                Error::Render(format!("git init {}: {}", dir.display(), e.message()))
-            })?;
+            git2::Repository::init_opts(&dir, &options)
+                .map_err(|e| Error::git(format!("git init {}", dir.display()), e))?;
             format!(
                 "initialized an empty Git repository in {} on branch {branch}",
                 dir.display()
@@ -193,8 +187,17 @@ request (with `fetch-depth: 0`: versions come from the whole history), posts
     Ok(EXIT_OK)
 }
 
+/// Files one per line, indented, for an error message.
+fn listed(files: &[&str]) -> String {
+    files
+        .iter()
+        .map(|f| format!("  {f}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// `init --theme DIR`: the embedded default theme, file by file, into DIR (never overwriting).
-fn write_theme(dir: &Path) -> Result<i32, Error> {
+fn write_theme(dir: &Path) -> super::Outcome {
     let files = crate::render::theme::DEFAULT_FILES;
     let existing: Vec<&str> = files
         .iter()
@@ -202,15 +205,11 @@ fn write_theme(dir: &Path) -> Result<i32, Error> {
         .map(|(rel, _)| *rel)
         .collect();
     if !existing.is_empty() {
-        eprintln!(
-            "error: not writing the theme into {}: these files already exist and would be overwritten:",
-            dir.display()
+        anyhow::bail!(
+            "not writing the theme into {}: these files already exist and would be overwritten:\n{}\nnothing was written; move them aside or choose another directory",
+            dir.display(),
+            listed(&existing)
         );
-        for rel in &existing {
-            eprintln!("  {rel}");
-        }
-        eprintln!("nothing was written; move them aside or choose another directory");
-        return Ok(EXIT_ENVIRONMENT);
     }
     for (rel, text) in files {
         write_new(&dir.join(rel), text)?;

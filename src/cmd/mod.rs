@@ -57,8 +57,9 @@ pub enum Deny {
 }
 
 /// Parses a `--today` value.
-pub fn parse_today(text: &str) -> Result<jiff::civil::Date, String> {
-    crate::dates::parse_date(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
+pub fn parse_today(text: &str) -> anyhow::Result<jiff::civil::Date> {
+    crate::dates::parse_date(text)
+        .ok_or_else(|| anyhow::anyhow!("`{text}` is not a date (YYYY-MM-DD)"))
 }
 
 impl Validation {
@@ -118,10 +119,10 @@ pub fn print(format: Format, diagnostics: &[Diagnostic], sources: &Sources, to_s
     }
 }
 
-/// Reports an error that stopped the command and returns its exit code.
-pub fn fail(error: &Error, root: Option<&PathBuf>) -> i32 {
-    match error {
-        Error::Config(diagnostics) => {
+/// Reports an error that stopped the command, with its causes, and returns its exit code.
+pub fn fail(error: &anyhow::Error, root: Option<&PathBuf>) -> i32 {
+    match error.downcast_ref::<Error>() {
+        Some(Error::Config(diagnostics)) => {
             let root = crate::find_root(root.map(PathBuf::as_path)).ok();
             let text = root
                 .and_then(|r| std::fs::read_to_string(r.join(crate::config::FILE_NAME)).ok())
@@ -131,10 +132,25 @@ pub fn fail(error: &Error, root: Option<&PathBuf>) -> i32 {
             eprint!("{}", report::human(diagnostics, &sources));
             eprintln!("error: book.toml must be fixed before anything can be checked");
         }
-        other => eprintln!("error: {other}"),
+        _ => {
+            eprintln!("error: {error}");
+            let mut shown = error.to_string();
+            for cause in error.chain().skip(1) {
+                // A cause whose text the line above already quotes adds nothing.
+                let text = crate::error::describe(cause);
+                if !shown.contains(&text) {
+                    eprintln!("  caused by: {text}");
+                }
+                shown = text;
+            }
+        }
     }
     EXIT_ENVIRONMENT
 }
+
+/// What a command returns: its exit code, or the failure that stopped it (printed by `main`
+/// with its causes, exit code 2).
+pub type Outcome = anyhow::Result<i32>;
 
 /// Resolves `--root`.
 pub fn root(root: Option<&PathBuf>) -> Result<PathBuf, Error> {

@@ -26,7 +26,7 @@ pub struct Args {
     pub no_drafts: bool,
 }
 
-pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
+pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
     let root = super::root(root)?;
     let out = match &args.out {
         Some(out) if out.is_absolute() => Some(out.clone()),

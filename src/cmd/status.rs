@@ -242,7 +242,7 @@ pub fn human(report: &Report) -> String {
     out
 }
 
-pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
+pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
     let root = super::root(root)?;
     let options = crate::site::Options {
         today: args.today,

@@ -2,7 +2,7 @@
 //! it with a published site, file by file. "Today" is taken from the site's manifest (the day
 //! it was built for) unless `--today` says otherwise, so a site verifies on any later day.
 
-use super::{EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK};
+use super::{EXIT_INVALID, EXIT_OK};
 use crate::diagnostic::report::count;
 use crate::render::{self, manifest};
 use std::collections::BTreeMap;
@@ -69,7 +69,7 @@ fn read_tree(dir: &Path) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
     Ok(out)
 }
 
-pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
+pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
     let root = super::root(root)?;
     let (project, _) = crate::config::load(&root).map_err(crate::Error::Config)?;
     let site_dir = match &args.site {
@@ -77,11 +77,10 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> Result<i32, crate::Error> {
         None => project.build_dir.clone(),
     };
     if !site_dir.is_dir() {
-        eprintln!(
-            "error: {} is not a directory with a built site",
+        anyhow::bail!(
+            "{} is not a directory with a built site",
             site_dir.display()
         );
-        return Ok(EXIT_ENVIRONMENT);
     }
     let published = read_tree(&site_dir)
         .map_err(|e| crate::Error::io(format!("cannot read {}", site_dir.display()), e))?;

@@ -220,7 +220,7 @@ pub fn render(
     let html = theme
         .tera
         .render(TEMPLATE, &context)
-        .map_err(|e| Error::Render(format!("cannot render the evidence pack: {e}")))?;
+        .map_err(|e| Error::template("cannot render the evidence pack", e))?;
     Ok(Pack {
         html,
         documents: count,

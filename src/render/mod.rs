@@ -10,6 +10,7 @@ pub mod manifest;
 pub mod markdown;
 pub mod memo;
 pub mod pages;
+pub mod pdf;
 pub mod search;
 pub mod theme;
 pub mod writer;
@@ -265,7 +266,7 @@ impl<'a> Renderer<'a> {
             "search": search::filters(site),
         });
         let site_value = tera::Value::try_from_serializable(&base)
-            .map_err(|e| Error::Render(format!("cannot convert the site's data: {e}")))?;
+            .map_err(|e| Error::template("cannot convert the site's data", e))?;
         let shared = {
             let mut key = memo::PageKey::new(b"policybook", env!("CARGO_PKG_VERSION"), "");
             key.bytes(theme.fingerprint.as_bytes()).json(&base);
@@ -299,7 +300,7 @@ impl<'a> Renderer<'a> {
             .theme
             .tera
             .render(template, &context)
-            .map_err(|e| Error::Render(format!("cannot render {page} with {template}: {e}")))?;
+            .map_err(|e| Error::template(format!("cannot render {page} with {template}"), e))?;
         Ok(html.into_bytes())
     }
 

@@ -69,7 +69,7 @@ pub fn load(override_dir: Option<&Path>) -> Result<Theme, Error> {
     }
     let mut tera = tera::Tera::default();
     tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-        .map_err(|e| Error::Render(format!("theme templates do not compile: {e}")))?;
+        .map_err(|e| Error::template("theme templates do not compile", e))?;
     Ok(Theme {
         tera,
         assets,

@@ -76,9 +76,9 @@ impl Hub {
 
 /// Binds 127.0.0.1:`port` (0: any free port). Never another interface: the preview shows
 /// drafts and errors that are not for the network.
-pub fn bind(port: u16) -> Result<tiny_http::Server, String> {
+pub fn bind(port: u16) -> Result<tiny_http::Server, crate::Error> {
     tiny_http::Server::http(("127.0.0.1", port))
-        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))
+        .map_err(|source| crate::Error::Bind { port, source })
 }
 
 /// Whether a request's `Host` names this server as the browser reached it: `127.0.0.1:PORT`

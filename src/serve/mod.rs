@@ -72,6 +72,7 @@ impl Builder {
                 return Err(error);
             }
             Err(error) => {
+                let error = crate::error::one_line(&error);
                 eprintln!("error: the rebuild failed: {error}");
                 return Ok((
                     self.out_dir()?,
@@ -159,9 +160,9 @@ pub fn run(root: &Path, options: Options) -> Result<(), Error> {
     hub.set_status(first.status.to_string());
     // Watch before announcing the address: an edit made as soon as the page is up is seen.
     let (project, _) = crate::config::load(root).map_err(Error::Config)?;
-    let watch = watch::start(&project, options.poll).map_err(Error::Render)?;
+    let watch = watch::start(&project, options.poll)?;
 
-    let server = Arc::new(http::bind(options.port).map_err(Error::Render)?);
+    let server = Arc::new(http::bind(options.port)?);
     let (address, port) = match server.server_addr() {
         tiny_http::ListenAddr::IP(address) => (address.to_string(), address.port()),
         #[allow(unreachable_patterns)]
@@ -207,9 +208,12 @@ pub fn run(root: &Path, options: Options) -> Result<(), Error> {
             Err(error) => {
                 let problems = match &error {
                     Error::Config(diagnostics) => diagnostics.iter().map(describe).collect(),
-                    other => vec![other.to_string()],
+                    other => vec![crate::error::one_line(other)],
                 };
-                eprintln!("error: the rebuild failed: {error}");
+                eprintln!(
+                    "error: the rebuild failed: {}",
+                    crate::error::one_line(&error)
+                );
                 hub.set_status(
                     json!({
                         "ok": false,

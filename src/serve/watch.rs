@@ -74,7 +74,8 @@ fn editor_temp_file(path: &Path) -> bool {
 }
 
 /// Starts watching `project` (and its repository's references, when it is in one).
-pub fn start(project: &Project, poll: bool) -> Result<Watch, String> {
+pub fn start(project: &Project, poll: bool) -> Result<Watch, crate::Error> {
+    let failed = |context: String| move |source| crate::Error::Watch { context, source };
     let (sender, events) = channel();
     let mut watcher: Box<dyn Watcher + Send> = if poll {
         // notify's poller compares modification times in whole seconds, so an edit within the
@@ -85,12 +86,12 @@ pub fn start(project: &Project, poll: bool) -> Result<Watch, String> {
             .with_compare_contents(true);
         Box::new(
             notify::PollWatcher::new(sender, config)
-                .map_err(|e| format!("cannot start the polling watcher: {e}"))?,
+                .map_err(failed("cannot start the polling watcher".into()))?,
         )
     } else {
         Box::new(
             notify::recommended_watcher(sender)
-                .map_err(|e| format!("cannot watch files: {e} (try --poll)"))?,
+                .map_err(failed("cannot watch files (try --poll)".into()))?,
         )
     };
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
@@ -111,7 +112,7 @@ pub fn start(project: &Project, poll: bool) -> Result<Watch, String> {
     let mut watch = |path: &Path, mode: RecursiveMode| {
         watcher
             .watch(path, mode)
-            .map_err(|e| format!("cannot watch {}: {e}", path.display()))
+            .map_err(failed(format!("cannot watch {}", path.display())))
     };
     watch(&src, RecursiveMode::Recursive)?;
     watch(&root, RecursiveMode::NonRecursive)?;

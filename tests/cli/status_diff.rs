@@ -508,8 +508,18 @@ fn diff_of_an_unknown_revision_is_a_usage_error() {
     let head = f.head_id();
     let out = f.run(&["diff", "nonexistent..HEAD"]);
     assert_eq!(out.code, 2);
+    // The failure, then what caused it (git's message, without libgit2's class and code).
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        lines.first(),
+        Some(&"error: cannot resolve `nonexistent..HEAD`"),
+        "{}",
+        out.stderr
+    );
     assert!(
-        out.stderr.contains("cannot resolve `nonexistent..HEAD`"),
+        lines.get(1).is_some_and(|l| l.starts_with("  caused by: ")
+            && l.contains("nonexistent")
+            && !l.contains("class=")),
         "{}",
         out.stderr
     );
