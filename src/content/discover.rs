@@ -18,11 +18,10 @@ pub struct Found {
     pub assets: BTreeSet<String>,
 }
 
-/// Walks `src` (inside `root`). Hidden files and directories are skipped.
+/// Walks `src` (inside `root`) with walkdir, in file-name order, following symlinks that stay in
+/// the repository. Hidden files and directories are skipped.
 pub fn walk(root: &Path, src: &Path, diagnostics: &mut Vec<Diagnostic>) -> Found {
     let mut found = Found::default();
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut visited = BTreeSet::new();
     if !src.is_dir() {
         diagnostics.push(
             Diagnostic::new(
@@ -34,15 +33,81 @@ pub fn walk(root: &Path, src: &Path, diagnostics: &mut Vec<Diagnostic>) -> Found
         );
         return found;
     }
-    walk_dir(
-        &canonical_root,
-        root,
-        src,
-        "",
-        &mut visited,
-        &mut found,
-        diagnostics,
-    );
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let unreadable = |path: &Path, message: &str, help: &str| {
+        Diagnostic::new(Code::UnreadableFile, message.to_string())
+            .in_file(&rel(root, path))
+            .help(help.to_string())
+    };
+    // What the walk refuses to enter or read (the entry filter and the loop both say so).
+    let refused = std::cell::RefCell::new(Vec::new());
+    let entries = walkdir::WalkDir::new(src)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            let Some(name) = entry.file_name().to_str() else {
+                refused.borrow_mut().push(unreadable(
+                    entry.path(),
+                    "file name is not valid UTF-8",
+                    "rename the file",
+                ));
+                return false;
+            };
+            if name.starts_with('.') {
+                return false;
+            }
+            let outside = entry.path_is_symlink()
+                && entry
+                    .path()
+                    .canonicalize()
+                    .is_ok_and(|target| !target.starts_with(&canonical_root));
+            if outside {
+                refused.borrow_mut().push(unreadable(
+                    entry.path(),
+                    "symlink leads outside the repository; it is not read",
+                    "copy the file into the repository instead of linking to it",
+                ));
+            }
+            !outside
+        });
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e.path().unwrap_or(src);
+                refused.borrow_mut().push(if e.loop_ancestor().is_some() {
+                    unreadable(path, "directory symlink loop", "remove the symlink")
+                } else if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+                    unreadable(
+                        path,
+                        "symlink is broken or loops",
+                        "remove the symlink or point it at a file in the repository",
+                    )
+                } else {
+                    let why = e.io_error().map_or(e.to_string(), ToString::to_string);
+                    unreadable(path, &format!("cannot read: {why}"), "check permissions")
+                });
+                continue;
+            }
+        };
+        if entry.depth() == 0 || entry.file_type().is_dir() {
+            continue;
+        }
+        let path = entry.path();
+        let below_src = rel(src, path);
+        if below_src.ends_with(".md") {
+            found
+                .markdown
+                .push((below_src, rel(root, path), path.to_path_buf()));
+        } else if entry.file_type().is_file() {
+            found.assets.insert(below_src);
+        }
+    }
+    diagnostics.extend(refused.into_inner());
     found.markdown.sort();
     found
 }
@@ -52,112 +117,6 @@ fn rel(root: &Path, path: &Path) -> String {
         .unwrap_or(path)
         .to_string_lossy()
         .replace('\\', "/")
-}
-
-fn walk_dir(
-    canonical_root: &Path,
-    root: &Path,
-    dir: &Path,
-    prefix: &str,
-    visited: &mut BTreeSet<PathBuf>,
-    found: &mut Found,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let unreadable = |path: &Path, message: String, help: &str| {
-        Diagnostic::new(Code::UnreadableFile, message)
-            .in_file(&rel(root, path))
-            .help(help.to_string())
-    };
-    match dir.canonicalize() {
-        Ok(c) if !visited.insert(c.clone()) => {
-            diagnostics.push(unreadable(
-                dir,
-                "directory symlink loop".into(),
-                "remove the symlink",
-            ));
-            return;
-        }
-        Err(e) => {
-            diagnostics.push(unreadable(
-                dir,
-                format!("cannot read directory: {e}"),
-                "check permissions",
-            ));
-            return;
-        }
-        _ => {}
-    }
-    let mut entries: Vec<_> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries.filter_map(Result::ok).collect(),
-        Err(e) => {
-            diagnostics.push(unreadable(
-                dir,
-                format!("cannot read directory: {e}"),
-                "check permissions",
-            ));
-            return;
-        }
-    };
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else {
-            diagnostics.push(unreadable(
-                &entry.path(),
-                "file name is not valid UTF-8".into(),
-                "rename the file",
-            ));
-            continue;
-        };
-        if name.starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        let below_src = if prefix.is_empty() {
-            name.to_string()
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let Ok(file_type) = entry.file_type() else {
-            continue;
-        };
-        if file_type.is_symlink() {
-            match path.canonicalize() {
-                Err(_) => {
-                    diagnostics.push(unreadable(
-                        &path,
-                        "symlink is broken or loops".into(),
-                        "remove the symlink or point it at a file in the repository",
-                    ));
-                    continue;
-                }
-                Ok(target) if !target.starts_with(canonical_root) => {
-                    diagnostics.push(unreadable(
-                        &path,
-                        "symlink leads outside the repository; it is not read".into(),
-                        "copy the file into the repository instead of linking to it",
-                    ));
-                    continue;
-                }
-                Ok(_) => {}
-            }
-        }
-        if path.is_dir() {
-            walk_dir(
-                canonical_root,
-                root,
-                &path,
-                &below_src,
-                visited,
-                found,
-                diagnostics,
-            );
-        } else if name.ends_with(".md") {
-            found.markdown.push((below_src, rel(root, &path), path));
-        } else if path.is_file() {
-            found.assets.insert(below_src);
-        }
-    }
 }
 
 /// Reads a Markdown file as text, or says why it cannot be a document.

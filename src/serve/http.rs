@@ -200,19 +200,20 @@ pub fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
     (canonical.starts_with(&root) && canonical.is_file()).then_some(canonical)
 }
 
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "pdf" => "application/pdf",
-        "txt" | "md" | "csv" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
+/// The file's media type by its extension (mime_guess), text types in UTF-8, as policybook
+/// writes every text. Markdown and CSV attachments are shown as plain text.
+fn content_type(path: &Path) -> String {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if matches!(ext, "md" | "csv") {
+        return "text/plain; charset=utf-8".into();
+    }
+    let mime = mime_guess::from_ext(ext).first_or_octet_stream();
+    let text = mime.type_() == mime_guess::mime::TEXT
+        || matches!(mime.subtype().as_str(), "javascript" | "json" | "xml");
+    if text {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
     }
 }
 
@@ -224,7 +225,7 @@ fn file_response(path: &Path) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
     if kind.starts_with("text/html") {
         bytes = inject(bytes);
     }
-    body(200, kind, bytes)
+    body(200, &kind, bytes)
 }
 
 /// Adds the live-reload script before `</body>` (or at the end).
@@ -266,6 +267,22 @@ fn text(status: u16, message: &str) -> tiny_http::Response<std::io::Cursor<Vec<u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn media_types_come_from_the_extension_text_in_utf8() {
+        let of = |name: &str| content_type(Path::new(name));
+        assert_eq!(of("index.html"), "text/html; charset=utf-8");
+        assert_eq!(of("assets/style.css"), "text/css; charset=utf-8");
+        assert!(of("assets/search.js").ends_with("javascript; charset=utf-8"));
+        assert_eq!(of("search-index.json"), "application/json; charset=utf-8");
+        assert_eq!(of("logo.png"), "image/png");
+        assert_eq!(of("logo.svg"), "image/svg+xml");
+        assert_eq!(of("evidence.pdf"), "application/pdf");
+        assert_eq!(of("attachments/risk.csv"), "text/plain; charset=utf-8");
+        assert_eq!(of("notes.md"), "text/plain; charset=utf-8");
+        assert_eq!(of("blob.unknownext"), "application/octet-stream");
+        assert_eq!(of("no-extension"), "application/octet-stream");
+    }
 
     #[test]
     fn resolve_stays_inside_the_build_directory() {

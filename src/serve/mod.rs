@@ -228,22 +228,10 @@ pub fn run(root: &Path, options: Options) -> Result<(), Error> {
     Ok(())
 }
 
-/// Opens `url` in the desktop's browser; a failure only means the user opens it by hand.
+/// Opens `url` in the desktop's browser (opener: `$BROWSER`, xdg-open, open or start); a
+/// failure only means the user opens it by hand.
 fn open_browser(url: &str) {
-    let command = if cfg!(target_os = "macos") {
-        ("open", vec![url])
-    } else if cfg!(windows) {
-        ("cmd", vec!["/C", "start", "", url])
-    } else {
-        ("xdg-open", vec![url])
-    };
-    if std::process::Command::new(command.0)
-        .args(&command.1)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .is_err()
-    {
-        eprintln!("could not open a browser; open {url}");
+    if let Err(e) = opener::open_browser(url) {
+        eprintln!("could not open a browser ({e}); open {url}");
     }
 }

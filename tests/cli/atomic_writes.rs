@@ -59,8 +59,11 @@ impl Lcg {
 }
 
 /// Starts `policybook ARGS` in the fixture and SIGKILLs it after `delay` (if still running).
-/// Whether it was killed.
-fn run_and_kill(f: &Fixture, args: &[&str], delay: Duration) -> bool {
+/// Whether it was killed; a run that finished first lowers `span` (the range kill points are
+/// drawn from) to its own duration, so that on a busy machine, where the timed run was slow,
+/// the later kills still fall inside a run.
+fn run_and_kill(f: &Fixture, args: &[&str], delay: Duration, span: &mut u64) -> bool {
+    let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_policybook"))
         .arg("--root")
         .arg(f.path())
@@ -74,6 +77,7 @@ fn run_and_kill(f: &Fixture, args: &[&str], delay: Duration) -> bool {
     let deadline = Instant::now() + delay;
     loop {
         if child.try_wait().unwrap().is_some() {
+            *span = (*span).min(started.elapsed().as_micros() as u64).max(1);
             return false;
         }
         if Instant::now() >= deadline {
@@ -132,12 +136,12 @@ fn approve_killed_at_random_points_leaves_the_old_or_the_new_policy() {
     let approved = std::fs::read(f.join(POLICY_PATH)).unwrap();
     assert_ne!(approved, original, "the uncut run approved nothing");
     reset(&f);
-    let span = full.as_micros() as u64;
+    let mut span = full.as_micros() as u64;
     let mut random = Lcg(23);
     let mut killed = 0;
     for round in 0..KILLS {
         let delay = Duration::from_micros(random.below(span));
-        killed += usize::from(run_and_kill(&f, APPROVE, delay));
+        killed += usize::from(run_and_kill(&f, APPROVE, delay, &mut span));
         let now = std::fs::read(f.join(POLICY_PATH)).unwrap();
         assert!(
             now == original || now == approved,
@@ -180,12 +184,12 @@ fn communicate_killed_at_random_points_leaves_no_entry_or_a_whole_one() {
     let (entry, whole) = (new[0].clone(), std::fs::read(&new[0]).unwrap());
     assert!(!whole.is_empty());
     std::fs::remove_file(&entry).unwrap();
-    let span = full.as_micros() as u64;
+    let mut span = full.as_micros() as u64;
     let mut random = Lcg(2023);
     let mut killed = 0;
     for round in 0..KILLS {
         let delay = Duration::from_micros(random.below(span));
-        killed += usize::from(run_and_kill(&f, COMMUNICATE, delay));
+        killed += usize::from(run_and_kill(&f, COMMUNICATE, delay, &mut span));
         if let Ok(now) = std::fs::read(&entry) {
             assert_eq!(
                 now,

@@ -95,13 +95,50 @@ fn a_symlink_loop_is_an_unreadable_file() {
         std::os::unix::fs::symlink("loop-b.md", f.join("content/loop-a.md")).unwrap();
         std::os::unix::fs::symlink("loop-a.md", f.join("content/loop-b.md")).unwrap();
         std::os::unix::fs::symlink(".", f.join("content/self")).unwrap();
+        std::os::unix::fs::symlink("missing.md", f.join("content/dangling.md")).unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.md"), "---\nid: SECRET\n---\n").unwrap();
+        std::os::unix::fs::symlink(outside.path(), f.join("content/elsewhere")).unwrap();
         let diags = survives(&f);
-        assert!(
-            diags.iter().any(|d| d.code == "unreadable-file"),
-            "{}",
-            show(&diags)
-        );
+        let said = |file: &str, says: &str| {
+            diags.iter().any(|d| {
+                d.code == "unreadable-file"
+                    && d.file.as_deref() == Some(file)
+                    && d.message.contains(says)
+            })
+        };
+        for (file, says) in [
+            ("content/loop-a.md", "broken or loops"),
+            ("content/loop-b.md", "broken or loops"),
+            ("content/dangling.md", "broken or loops"),
+            ("content/self", "directory symlink loop"),
+            ("content/elsewhere", "outside the repository"),
+        ] {
+            assert!(said(file, says), "{file}: {says}\n{}", show(&diags));
+        }
+        let leaked = f
+            .tree("site")
+            .values()
+            .any(|page| String::from_utf8_lossy(page).contains("SECRET"));
+        assert!(!leaked, "a file behind an outside symlink reached the site");
     }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_name_that_is_not_utf8_is_an_unreadable_file() {
+    use std::os::unix::ffi::OsStrExt;
+    let f = Fixture::clean();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.md");
+    std::fs::write(f.join("content/policies").join(name), "x").unwrap();
+    let diags = survives(&f);
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == "unreadable-file" && d.message.contains("not valid UTF-8")),
+        "{}",
+        show(&diags)
+    );
 }
 
 #[test]
