@@ -52,6 +52,26 @@ impl Document {
     pub fn controlled(&self) -> Option<&Controlled> {
         self.controlled_meta().map(|(_, c)| c)
     }
+
+    /// Whether the file has no front matter at all (`front-matter-missing`): a Markdown file
+    /// not yet registered as a document, as an adopted repository's are until `adopt` runs.
+    /// A file whose front matter is broken is not: what it states cannot be read.
+    pub fn is_unregistered(&self) -> bool {
+        self.meta.is_none()
+            && matches!(
+                front_matter::matter_text(&self.source),
+                Err(SplitError::Missing)
+            )
+    }
+
+    /// The text of the first heading, if there is one.
+    pub fn first_heading(&self) -> Option<&str> {
+        self.outline
+            .headings
+            .first()
+            .map(|h| h.text.as_str())
+            .filter(|t| !t.trim().is_empty())
+    }
 }
 
 #[derive(Debug, Clone)]
