@@ -202,7 +202,11 @@ pub fn adopt(options: &Options) -> Result<Outcome, AdoptError> {
             Err(front_matter::SplitError::Missing) => {
                 unframed.push((rel_path.clone(), file.clone(), text));
             }
-            _ => {
+            Err(front_matter::SplitError::Unclosed) => skipped.push(Skipped {
+                file: file.clone(),
+                reason: "starts with a `---` line that is never closed (front matter, or a rule?): left as it is".into(),
+            }),
+            Ok(_) => {
                 if let Some(id) = front_matter::salvage(&text, "id") {
                     taken.insert(id.to_string());
                 }
@@ -604,7 +608,9 @@ impl Outcome {
                 .collect();
             out.push_str(&format!("  {}\n", cells.join("  ").trim_end()));
         }
-        out.push_str("every adopted document: status draft, version \"0.1\", owner `REPLACE ME`\n");
+        out.push_str(
+            "every adopted policy, standard and procedure: status draft, version \"0.1\", owner `REPLACE ME`\n",
+        );
         if self.proposals.iter().any(|p| p.clause_5_2) {
             out.push_str(
                 "[5.2]: marked as the information security policy (`clauses: [\"5.2\"]`)\n",
@@ -639,6 +645,12 @@ impl Outcome {
                 "{assumed} document(s) with an assumed type or title (marked above): check them"
             ));
         }
+        if self.proposals.iter().any(|p| p.clause_5_2) {
+            todo.push("the information security policy [5.2]: the sections Purpose, Scope, Information security objectives, Commitment to compliance and Continual improvement (`check` names any missing)".into());
+        }
+        if self.proposals.iter().any(|p| p.doc_type == "roles") {
+            todo.push("documents of type roles: their `roles:` list (id, title, responsibilities, authorities, holders)".into());
+        }
         if self
             .new_files
             .iter()
@@ -657,7 +669,7 @@ impl Outcome {
         }
         todo.push("book.toml: the organization's name; `[approval] evidence = \"trailer\"` once approvals are recorded".into());
         todo.push(
-            "approvals: raise each document to `status: approved` with `policybook approve ID`"
+            "approvals: set each document's `version` (e.g. \"1.0\"), then `policybook approve ID --as NAME` records the approval (status approved, a commit with an Approved-by trailer)"
                 .into(),
         );
         for t in todo {
