@@ -743,3 +743,27 @@ fn read_communication(f: &Fields) -> Communication {
         acknowledgements: acknowledgements.flatten(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(source: &str) -> Document {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("book.toml"), "").unwrap();
+        let project = crate::config::load(dir.path()).map_err(|_| ()).unwrap().0;
+        read(&project, "a.md", "content/a.md", source.to_string()).0
+    }
+
+    #[test]
+    fn only_a_file_without_any_front_matter_is_unregistered() {
+        let plain = doc("# 5. Roles\n\nText.\n");
+        assert!(plain.is_unregistered());
+        assert_eq!(plain.first_heading(), Some("5. Roles"));
+        // Front matter that cannot be read may state a level: not unregistered.
+        assert!(!doc("---\nid: [\n---\n# A\n").is_unregistered());
+        assert!(!doc("---\nid: A\n# never closed\n").is_unregistered());
+        assert!(!doc("---\nid: A\ntitle: A\ntype: policy\n---\n# A\n").is_unregistered());
+        assert_eq!(doc("no heading\n").first_heading(), None);
+    }
+}
