@@ -30,6 +30,8 @@ enum Command {
     Verify(cmd::verify::Args),
     /// Scaffold an ISMS repository (book.toml, starter documents, CI workflow) that passes `check`.
     Init(cmd::init::Args),
+    /// Adopt an existing repository of Markdown policies: front matter proposed for each, book.toml, starter records.
+    Adopt(cmd::adopt::Args),
     /// Record that the current version of a document was communicated (a communication log entry).
     Communicate(cmd::communicate::Args),
     /// Record an approval: the front-matter entry and a commit with an `Approved-by:` trailer.
@@ -62,6 +64,7 @@ fn main() {
         Command::History(args) => cmd::history::run(cli.root.as_ref(), args),
         Command::Verify(args) => cmd::verify::run(cli.root.as_ref(), args),
         Command::Init(args) => cmd::init::run(cli.root.as_ref(), args),
+        Command::Adopt(args) => cmd::adopt::run(cli.root.as_ref(), args),
         Command::Communicate(args) => cmd::communicate::run(cli.root.as_ref(), args),
         Command::Approve(args) => cmd::approve::run(cli.root.as_ref(), args),
         Command::Status(args) => cmd::status::run(cli.root.as_ref(), args),

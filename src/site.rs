@@ -324,6 +324,24 @@ impl Site {
             .is_some_and(|m| self.project.publishable(&m.classification.value))
     }
 
+    /// The Markdown files without front matter that a preview (`build --allow-errors`,
+    /// `serve`) shows as "unregistered" pages, so that a team sees its portal before it has
+    /// finished adopting. Such a file states no classification: it is taken to be of the
+    /// default level (`internal`), as its revisions already are (`disclosure::of_facts`) and
+    /// as the front matter `adopt` writes leaves it, and it is shown only when that level
+    /// may be published — under `max-classification = "public"` no unregistered file
+    /// reaches any output. A file whose front matter is broken may state a level that
+    /// cannot be read, so it is never shown.
+    pub fn unregistered(&self) -> impl Iterator<Item = &Document> {
+        let shown = self
+            .project
+            .publishable(crate::config::DEFAULT_CLASSIFICATION);
+        self.corpus
+            .documents
+            .iter()
+            .filter(move |d| shown && d.is_unregistered())
+    }
+
     /// The published documents as the portal shows them: each in its in-force version.
     pub fn published(&self) -> impl Iterator<Item = &Document> {
         self.corpus

@@ -13,6 +13,8 @@ mod check_codes;
 #[path = "cli/output_formats.rs"]
 mod output_formats;
 
+#[path = "cli/adopt.rs"]
+mod adopt;
 #[path = "cli/all_codes.rs"]
 mod all_codes;
 #[path = "cli/approval_evidence.rs"]

@@ -13,6 +13,7 @@ const STAGES: &[&[&str]] = &[
     &["config", "requirements"],
     &["content"],
     &["history"],
+    &["adopt"], // content and the work tree, written: only `cmd` uses it
     &["site", "stamp", "in_force", "rules_at", "disclosure"],
     &["file_history"], // a view over history, stamps and disclosure
     &["validate"],

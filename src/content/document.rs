@@ -52,6 +52,26 @@ impl Document {
     pub fn controlled(&self) -> Option<&Controlled> {
         self.controlled_meta().map(|(_, c)| c)
     }
+
+    /// Whether the file has no front matter at all (`front-matter-missing`): a Markdown file
+    /// not yet registered as a document, as an adopted repository's are until `adopt` runs.
+    /// A file whose front matter is broken is not: what it states cannot be read.
+    pub fn is_unregistered(&self) -> bool {
+        self.meta.is_none()
+            && matches!(
+                front_matter::matter_text(&self.source),
+                Err(SplitError::Missing)
+            )
+    }
+
+    /// The text of the first heading, if there is one.
+    pub fn first_heading(&self) -> Option<&str> {
+        self.outline
+            .headings
+            .first()
+            .map(|h| h.text.as_str())
+            .filter(|t| !t.trim().is_empty())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -721,5 +741,29 @@ fn read_communication(f: &Fields) -> Communication {
         sender,
         evidence,
         acknowledgements: acknowledgements.flatten(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(source: &str) -> Document {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("book.toml"), "").unwrap();
+        let project = crate::config::load(dir.path()).map_err(|_| ()).unwrap().0;
+        read(&project, "a.md", "content/a.md", source.to_string()).0
+    }
+
+    #[test]
+    fn only_a_file_without_any_front_matter_is_unregistered() {
+        let plain = doc("# 5. Roles\n\nText.\n");
+        assert!(plain.is_unregistered());
+        assert_eq!(plain.first_heading(), Some("5. Roles"));
+        // Front matter that cannot be read may state a level: not unregistered.
+        assert!(!doc("---\nid: [\n---\n# A\n").is_unregistered());
+        assert!(!doc("---\nid: A\n# never closed\n").is_unregistered());
+        assert!(!doc("---\nid: A\ntitle: A\ntype: policy\n---\n# A\n").is_unregistered());
+        assert_eq!(doc("no heading\n").first_heading(), None);
     }
 }

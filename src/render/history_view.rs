@@ -45,7 +45,8 @@ fn evidence_json(
 pub type Histories<'a> = HashMap<String, DocumentHistory<'a>>;
 
 pub fn histories<'a>(site: &Site, history: &'a HistoryIndex) -> Histories<'a> {
-    let published: Vec<&Document> = site.published().collect();
+    // Unregistered files (a preview's pages) have their history like any document.
+    let published: Vec<&Document> = site.published().chain(site.unregistered()).collect();
     // The history is the working copy's, also for a document in force at an earlier version:
     // it says what is committed and what is not.
     published

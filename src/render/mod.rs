@@ -181,7 +181,7 @@ pub fn render_scoped(
         || {
             rayon::join(
                 || renderer.portal_pages(diagnostics, &histories),
-                || renderer.document_pages(&histories, &version_diffs, documents),
+                || renderer.document_pages(diagnostics, &histories, &version_diffs, documents),
             )
         },
     );
@@ -432,6 +432,7 @@ impl<'a> Renderer<'a> {
     /// order.
     fn document_pages(
         &self,
+        diagnostics: &[Diagnostic],
         histories: &history_view::Histories,
         version_diffs: &history_view::Diffs,
         scope: Option<&BTreeSet<String>>,
@@ -518,6 +519,13 @@ impl<'a> Renderer<'a> {
             .map(|(i, stamp)| Ok((published[i].file.clone(), stamp?)))
             .collect::<Result<Vec<(String, Value)>, Error>>()?;
         self.draft_pages(histories, &paths, &paths_fingerprint, &in_scope)?;
+        self.unregistered_pages(
+            diagnostics,
+            histories,
+            &paths,
+            &paths_fingerprint,
+            &in_scope,
+        )?;
         crate::timing::phase("render: documents", t);
         Ok(stamps)
     }
@@ -558,6 +566,67 @@ impl<'a> Renderer<'a> {
                 let body = markdown::to_html(&working.rel_path, working.body(), &title, paths);
                 data["body"] = json!(body);
                 self.render("document.html", &page, "documents", &title, data)
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Renderer<'_> {
+    /// In a preview, the page and history page of each Markdown file without front matter
+    /// (see `Site::unregistered`): its body under its first heading, the findings about it,
+    /// and every revision since its first commit. Unregistered pages carry no stamp and stay
+    /// out of the manifest's stamps (they have no id, version or status to stamp).
+    fn unregistered_pages(
+        &self,
+        diagnostics: &[Diagnostic],
+        histories: &history_view::Histories,
+        paths: &markdown::Paths,
+        paths_fingerprint: &str,
+        in_scope: &dyn Fn(&String) -> bool,
+    ) -> Result<(), Error> {
+        let site = self.site;
+        let history = site.history.as_ref().ok();
+        for doc in site.unregistered().filter(|d| in_scope(&d.file)) {
+            let page = pages::doc_page(doc);
+            let title = pages::unregistered_title(doc).to_string();
+            let views = history.and_then(|h| {
+                let dh = histories.get(&doc.file)?.clone();
+                Some(history_view::views(site, h, doc, dh))
+            });
+            let history_page = pages::history_page(doc);
+            let mut data = pages::unregistered_document(doc, diagnostics);
+            data["stamp"] = Value::Null;
+            data["history_href"] = json!(views.as_ref().map(|_| history_page.clone()));
+            let mut key = self.key("document.html", &page, "documents", &title, &data);
+            key.bytes(doc.rel_path.as_bytes())
+                .bytes(doc.body().as_bytes())
+                .bytes(paths_fingerprint.as_bytes());
+            self.files.page(page.clone(), key.finish(), || {
+                data["body"] = json!(markdown::to_html(&doc.rel_path, doc.body(), &title, paths));
+                self.render("document.html", &page, "documents", &title, data)
+            })?;
+            let Some(views) = views else { continue };
+            let mut data = json!({
+                "id": doc.rel_path, "title": title, "href": page, "type": "unregistered",
+            });
+            data["history"] = views.history;
+            let page_title = format!("History of {title}");
+            let key = self.key(
+                "history.html",
+                &history_page,
+                "documents",
+                &page_title,
+                &data,
+            );
+            self.files.page(history_page.clone(), key.finish(), || {
+                self.render(
+                    "history.html",
+                    &history_page,
+                    "documents",
+                    &page_title,
+                    data,
+                )
             })?;
         }
         Ok(())

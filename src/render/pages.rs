@@ -17,9 +17,56 @@ pub fn doc_page(doc: &Document) -> String {
     format!("docs/{stem}.html")
 }
 
-/// Where a document's history page is written.
+/// Where a document's history page is written: by id, or for an unregistered file (no id) by
+/// its path below src.
 pub fn history_page(doc: &Document) -> String {
-    format!("history/{}.html", doc.id().unwrap_or("unknown"))
+    match doc.id() {
+        Some(id) => format!("history/{id}.html"),
+        None => {
+            let stem = doc.rel_path.strip_suffix(".md").unwrap_or(&doc.rel_path);
+            format!("history/unregistered/{stem}.html")
+        }
+    }
+}
+
+/// The title an unregistered file is shown under: its first heading, else its path.
+pub fn unregistered_title(doc: &Document) -> &str {
+    doc.first_heading().unwrap_or(&doc.rel_path)
+}
+
+/// The page of an unregistered file (see `Site::unregistered`): its body, its outline, and
+/// the findings about it (`front-matter-missing` first of all), in place of a header.
+pub fn unregistered_document(doc: &Document, diagnostics: &[Diagnostic]) -> Value {
+    let toc: Vec<Value> = doc
+        .outline
+        .headings
+        .iter()
+        .filter(|h| (2..=3).contains(&h.level))
+        .map(|h| json!({"level": h.level, "text": h.text, "anchor": h.anchor}))
+        .collect();
+    let findings: Vec<Value> = diagnostics
+        .iter()
+        .filter(|d| d.file.as_deref() == Some(doc.file.as_str()))
+        .map(|d| {
+            json!({
+                "code": d.code, "severity": d.severity.to_string(), "message": d.message,
+                "line": d.line, "column": d.column, "help": d.help,
+            })
+        })
+        .collect();
+    json!({
+        "id": doc.rel_path,
+        "title": unregistered_title(doc),
+        "type": "unregistered",
+        "classification": crate::config::DEFAULT_CLASSIFICATION,
+        "clauses": [],
+        "source": doc.file,
+        "body": "",
+        "toc": toc,
+        "controlled": null, "roles": null, "review": null, "communication": null,
+        "signoff": null,
+        "unregistered": {"diagnostics": findings},
+    })
 }
 
 /// `../` once per directory level of `page`, so links resolve from wherever the page is.
@@ -248,22 +295,28 @@ pub fn shown_diagnostics<'d>(
     site: &Site,
     diagnostics: &'d [Diagnostic],
 ) -> impl Iterator<Item = &'d Diagnostic> {
+    // An unregistered file is withheld as a document of the default level would be (see
+    // `Site::unregistered`); its path can repeat what it holds.
+    let unregistered_withheld = !site
+        .project
+        .publishable(crate::config::DEFAULT_CLASSIFICATION);
     let unpublished: Vec<&Document> = site
         .documents()
         .iter()
-        .filter(|d| !site.is_published(d) && d.meta.is_some())
+        .filter(|d| {
+            !site.is_published(d)
+                && (d.meta.is_some() || (unregistered_withheld && d.is_unregistered()))
+        })
         .collect();
     // Anything a finding could name an unpublished document by: paths, id, title.
     let names: Vec<&str> = unpublished
         .iter()
         .flat_map(|d| {
-            let meta = d.meta.as_ref().expect("filtered");
-            [
-                d.file.as_str(),
-                d.rel_path.as_str(),
-                meta.id.value.as_str(),
-                meta.title.value.as_str(),
-            ]
+            let (id, title) = d
+                .meta
+                .as_ref()
+                .map_or(("", ""), |m| (m.id.value.as_str(), m.title.value.as_str()));
+            [d.file.as_str(), d.rel_path.as_str(), id, title]
         })
         .filter(|n| !n.is_empty())
         .collect();
@@ -300,7 +353,11 @@ pub fn register(site: &Site) -> Value {
             json!({"id": meta.id.value, "title": meta.title.value, "type": meta.doc_type.value, "href": doc_page(d)})
         })
         .collect();
-    json!({"documents": rows, "records": records})
+    let unregistered: Vec<Value> = site
+        .unregistered()
+        .map(|d| json!({"file": d.file, "title": unregistered_title(d), "href": doc_page(d)}))
+        .collect();
+    json!({"documents": rows, "records": records, "unregistered": unregistered})
 }
 
 /// The page of one document: header fields, body, outline and the kind's own data.

@@ -13,7 +13,9 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     for doc in site.documents() {
         let Some(meta) = &doc.meta else { continue };
         let mut role = |what: &str, r: &Spanned<String>| {
-            if site.role(&r.value).is_none() {
+            // A `REPLACE ME` placeholder (as `adopt` writes for owners) is reported once, as
+            // the placeholder it is, not again as a role nobody defined.
+            if site.role(&r.value).is_none() && !r.value.contains(super::placeholders::MARKER) {
                 out.push(unknown(
                     Code::UnknownRole,
                     &doc.file,

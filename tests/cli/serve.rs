@@ -371,3 +371,43 @@ fn the_overlay_counts_errors_of_unpublished_documents_without_naming_them() {
         );
     }
 }
+
+#[test]
+fn serve_shows_files_without_front_matter_as_unregistered_pages_and_rebuilds_them() {
+    let f = Fixture::clean()
+        .committed()
+        .file(
+            "content/imported/05-roles_policy.md",
+            "# 5. Roles policy\n\nImported text.\n",
+        )
+        .commit_as(
+            CEO_NAME,
+            CEO_EMAIL,
+            "2026-03-03T09:00:00Z",
+            "Import the roles policy",
+        );
+    let mut served = serve(&f, &[]);
+    let events = served.events();
+    let status = next_event(&events, "status");
+    assert!(status.contains("front-matter-missing"), "{status}");
+    let (code, page) = served.get("/docs/imported/05-roles_policy.html");
+    assert_eq!(code, 200);
+    assert!(
+        page.contains("Unregistered.") && page.contains("Imported text."),
+        "{page}"
+    );
+    let (code, history) = served.get("/history/unregistered/imported/05-roles_policy.html");
+    assert_eq!(code, 200);
+    assert!(history.contains("Import the roles policy"), "{history}");
+
+    // An edit of its body is rebuilt like any document's.
+    std::fs::write(
+        f.join("content/imported/05-roles_policy.md"),
+        "# 5. Roles policy\n\nEdited text.\n",
+    )
+    .unwrap();
+    next_event(&events, "reload");
+    served.wait_for_line("built ");
+    let (_, page) = served.get("/docs/imported/05-roles_policy.html");
+    assert!(page.contains("Edited text."), "{page}");
+}
