@@ -20,7 +20,7 @@ use crate::requirements::{Attest, CLAUSE_5, SECTIONS, labels_for};
 use crate::site::Site;
 use crate::validate::authorised_roles;
 use crate::validate::communication::{Reach, coverage};
-use crate::validate::reviews::{ReviewState, latest_management_review, review_due};
+use crate::validate::reviews::{ReviewState, review_due};
 use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -373,8 +373,13 @@ pub fn facts(site: &Site, diagnostics: &[Diagnostic]) -> Facts {
             review_due(site, doc, c).map(|r| (r.state == ReviewState::Overdue, r.last, r.due));
     }
 
-    let review = latest_management_review(site)
-        .filter(|(d, _)| site.is_published(d))
+    // Only a review that top management approved is a record of one: a draft, or the
+    // placeholder `adopt` writes, evidences no meeting.
+    let review = site
+        .reviews()
+        .filter(|(d, _)| site.is_published(d) && record_approved(d, diagnostics))
+        .filter_map(|(d, r)| Some((d, r.date.as_ref()?.value)))
+        .max_by_key(|(_, date)| *date)
         .and_then(|(d, date)| {
             let Kind::ManagementReview(r) = &d.meta.as_ref()?.kind else {
                 return None;
@@ -717,7 +722,7 @@ fn rule_51g(f: &Facts) -> Outcome {
 
 fn rule_51_records(f: &Facts) -> Outcome {
     match &f.review {
-        None => open("No management review is recorded."),
+        None => open("No approved management review is recorded."),
         Some(r) if !r.current => open(format!(
             "The latest management review was on {}; the next was due within {}.",
             r.date, f.interval
@@ -750,7 +755,7 @@ fn rule_51_involvement(f: &Facts) -> Outcome {
             "No top-management role attended the management review of {}.",
             r.date
         )),
-        _ => open("No management review within the interval is recorded."),
+        _ => open("No approved management review within the interval is recorded."),
     }
 }
 
