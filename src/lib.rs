@@ -19,6 +19,7 @@
 //! stages; a later stage never reaches back into an earlier one's inputs.
 
 pub mod adopt;
+pub mod approve;
 pub mod atomic;
 pub mod cmd;
 pub mod compliance;

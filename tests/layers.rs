@@ -18,6 +18,7 @@ const STAGES: &[&[&str]] = &[
     &["file_history"], // a view over history, stamps and disclosure
     &["validate"],
     &["pipeline"], // config .. validate composed: `load`
+    &["approve"],  // an approval written and committed: only `cmd` uses it
     &["compliance"],
     &["render"],
     &["incremental"], // pipeline and render, re-done per change set
