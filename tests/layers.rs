@@ -19,6 +19,7 @@ const STAGES: &[&[&str]] = &[
     &["validate"],
     &["pipeline"], // config .. validate composed: `load`
     &["approve"],  // an approval written and committed: only `cmd` uses it
+    &["compare"],  // two commits loaded and compared: only `cmd` uses it
     &["compliance"],
     &["render"],
     &["incremental"], // pipeline and render, re-done per change set
