@@ -22,6 +22,7 @@ pub mod adopt;
 pub mod approve;
 pub mod atomic;
 pub mod cmd;
+pub mod communicate;
 pub mod compare;
 pub mod compliance;
 pub mod config;
