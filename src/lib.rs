@@ -46,6 +46,7 @@ pub mod site;
 pub mod stamp;
 pub mod timing;
 pub mod validate;
+pub mod verify;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use error::Error;

@@ -22,7 +22,7 @@ const STAGES: &[&[&str]] = &[
     &["compare"],                // two commits loaded and compared: only `cmd` uses it
     &["compliance"],
     &["render"],
-    &["incremental"], // pipeline and render, re-done per change set
+    &["incremental", "verify"], // pipeline and render: re-done per change set, compared
     &["serve"],
     &["cmd"],
     &["lib", "main"],
