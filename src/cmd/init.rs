@@ -79,6 +79,26 @@ fn toml_escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
+/// What `init` tells a new team to do next.
+const NEXT_STEPS: &str = r#"
+`policybook check` passes as it stands (with warnings: nothing is committed yet).
+Next steps:
+  1. Replace every `REPLACE ME` placeholder: the role holders (names and the e-mail addresses
+     they commit with) in content/roles/roles-and-responsibilities.md, and the approver's name in
+     content/policies/information-security-policy.md. Rewrite the starter policy, review record
+     and communication in your own words.
+  2. In book.toml set `[approval] evidence = "trailer"`, so that approvals must be backed by Git.
+  3. Commit everything, with the CEO's approval as a trailer in the last paragraph:
+       git add -A
+       git commit -m "Information security policy v1.0" -m "Approved-by: Full Name <ceo@your.domain>"
+     (the name and e-mail must match the CEO holder in the roles registry).
+  4. Run `policybook check`, then `policybook build` and open site/index.html.
+  5. Record each communication of an approved version with
+       policybook communicate POL-001 --channel email --audience all-staff
+CI: .github/workflows/policybook.yml runs `policybook check --format github` on every pull
+request (with `fetch-depth: 0`: versions come from the whole history), posts
+`policybook diff origin/<base>..HEAD` as a comment and uploads the built portal as an artifact."#;
+
 pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
     if let Some(theme) = &args.theme {
         return write_theme(theme);
@@ -128,25 +148,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
         write_new(&dir.join(rel), text)?;
     }
     let repo_note = match &existing_repo {
-        Some(repo) => {
-            let top = repo.workdir().map(Path::to_path_buf);
-            let at_top = top
-                .as_deref()
-                .and_then(|t| t.canonicalize().ok())
-                .zip(dir.canonicalize().ok())
-                .is_some_and(|(t, d)| t == d);
-            let mut note = format!(
-                "using the existing Git repository at {}",
-                top.as_deref().unwrap_or(repo.path()).display()
-            );
-            if !at_top {
-                note.push_str(
-                    "\nnote: GitHub only runs workflows from the repository's top-level .github/workflows: \
-                     move policybook.yml there and add `--root` with this directory to its policybook commands",
-                );
-            }
-            note
-        }
+        Some(repo) => existing_repository_note(repo, &dir),
         None => {
             let mut options = git2::RepositoryInitOptions::new();
             options.initial_head(&branch);
@@ -158,33 +160,35 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
             )
         }
     };
-
     println!("created the ISMS scaffold in {}:", dir.display());
     for (rel, _) in &files {
         println!("  {rel}");
     }
     println!("{repo_note}");
-    println!(
-        r#"
-`policybook check` passes as it stands (with warnings: nothing is committed yet).
-Next steps:
-  1. Replace every `REPLACE ME` placeholder: the role holders (names and the e-mail addresses
-     they commit with) in content/roles/roles-and-responsibilities.md, and the approver's name in
-     content/policies/information-security-policy.md. Rewrite the starter policy, review record
-     and communication in your own words.
-  2. In book.toml set `[approval] evidence = "trailer"`, so that approvals must be backed by Git.
-  3. Commit everything, with the CEO's approval as a trailer in the last paragraph:
-       git add -A
-       git commit -m "Information security policy v1.0" -m "Approved-by: Full Name <ceo@your.domain>"
-     (the name and e-mail must match the CEO holder in the roles registry).
-  4. Run `policybook check`, then `policybook build` and open site/index.html.
-  5. Record each communication of an approved version with
-       policybook communicate POL-001 --channel email --audience all-staff
-CI: .github/workflows/policybook.yml runs `policybook check --format github` on every pull
-request (with `fetch-depth: 0`: versions come from the whole history), posts
-`policybook diff origin/<base>..HEAD` as a comment and uploads the built portal as an artifact."#
-    );
+    println!("{NEXT_STEPS}");
     Ok(EXIT_OK)
+}
+
+/// What `init` says of the repository the scaffold went into, and what to move when the
+/// scaffold is not at its top (GitHub reads workflows only there).
+fn existing_repository_note(repo: &git2::Repository, dir: &Path) -> String {
+    let top = repo.workdir().map(Path::to_path_buf);
+    let at_top = top
+        .as_deref()
+        .and_then(|t| t.canonicalize().ok())
+        .zip(dir.canonicalize().ok())
+        .is_some_and(|(t, d)| t == d);
+    let mut note = format!(
+        "using the existing Git repository at {}",
+        top.as_deref().unwrap_or(repo.path()).display()
+    );
+    if !at_top {
+        note.push_str(
+            "\nnote: GitHub only runs workflows from the repository's top-level .github/workflows: \
+             move policybook.yml there and add `--root` with this directory to its policybook commands",
+        );
+    }
+    note
 }
 
 /// Files one per line, indented, for an error message.
