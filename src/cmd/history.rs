@@ -35,79 +35,91 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
             return Err(crate::Error::History(Box::new(unavailable.diagnostic())).into());
         }
     };
-
-    if args.all {
-        let reports: Vec<FileHistory> = site
-            .documents()
-            .iter()
-            .filter(|d| d.meta.is_some())
-            .map(|doc| {
-                file_history::document(
-                    site,
-                    history,
-                    doc.id(),
-                    &doc.file,
-                    crate::history::versions::document_history(history, doc),
-                    true,
-                )
-            })
-            .collect();
-        match args.format {
-            Format::Json => println!(
-                "{}",
-                serde_json::to_string_pretty(&reports).expect("serialisable")
-            ),
-            Format::Human => {
-                for r in &reports {
-                    println!("{}", human(r, history));
-                }
+    let reports = match args.target.as_deref() {
+        _ if args.all => all_documents(site, history),
+        Some(target) => vec![report_of(&root, site, history, target)?],
+        None => unreachable!("clap requires a target without --all"),
+    };
+    match (args.format, args.all) {
+        (Format::Json, true) => println!(
+            "{}",
+            serde_json::to_string_pretty(&reports).expect("serialisable")
+        ),
+        (Format::Json, false) => println!(
+            "{}",
+            serde_json::to_string_pretty(&reports[0]).expect("serialisable")
+        ),
+        (Format::Human, true) => {
+            for r in &reports {
+                println!("{}", human(r, history));
             }
         }
-        return Ok(EXIT_OK);
-    }
-    let target = args
-        .target
-        .as_deref()
-        .expect("clap requires a target without --all");
-    let report = if let Some(doc) = site.document(target) {
-        let dh = crate::history::versions::document_history(history, doc);
-        file_history::document(site, history, doc.id(), &doc.file, dh, true)
-    } else {
-        let Some(file) = project_file(&root, target) else {
-            let hint = crate::diagnostic::did_you_mean(target, site.ids().map(|(id, _)| id))
-                .map(|best| format!(" (did you mean `{best}`?)"))
-                .unwrap_or_default();
-            anyhow::bail!(
-                "`{target}` is neither a document id nor a path inside the project{hint}"
-            );
-        };
-        if let Some(doc) = site.documents().iter().find(|d| d.file == file) {
-            let dh = crate::history::versions::document_history(history, doc);
-            file_history::document(site, history, doc.id(), &doc.file, dh, true)
-        } else if history.files.contains_key(&history.repo_path(&file)) {
-            let dh = crate::history::versions::file_history(history, &file, "");
-            file_history::document(site, history, None, &file, dh, true)
-        } else if hist::tracked_at_head(history, &history.repo_path(&file)) {
-            outside_scope(site, history, &file)?
-        } else {
-            // The nearest document id, or document path, to what was typed.
-            let ids = site.ids().map(|(id, _)| id);
-            let paths = site.documents().iter().map(|d| d.file.as_str());
-            let hint = crate::diagnostic::did_you_mean(target, ids)
-                .or_else(|| crate::validate::links::nearest_path(&file, paths))
-                .map(|best| format!(" (did you mean `{best}`?)"))
-                .unwrap_or_default();
-            anyhow::bail!("`{file}` is not a document and not a file tracked at HEAD{hint}");
-        }
-    };
-    match args.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("serialisable")
-        ),
-        Format::Human => print!("{}", human(&report, history)),
+        (Format::Human, false) => print!("{}", human(&reports[0], history)),
     }
     Ok(EXIT_OK)
+}
+
+/// The history of every document with front matter (`--all`).
+fn all_documents(site: &crate::Site, history: &HistoryIndex) -> Vec<FileHistory> {
+    site.documents()
+        .iter()
+        .filter(|d| d.meta.is_some())
+        .map(|doc| {
+            let dh = crate::history::versions::document_history(history, doc);
+            file_history::document(site, history, doc.id(), &doc.file, dh, true)
+        })
+        .collect()
+}
+
+/// The history of `target`: a document id, a document's path, or another tracked file.
+fn report_of(
+    root: &Path,
+    site: &crate::Site,
+    history: &HistoryIndex,
+    target: &str,
+) -> anyhow::Result<FileHistory> {
+    if let Some(doc) = site.document(target) {
+        let dh = crate::history::versions::document_history(history, doc);
+        return Ok(file_history::document(
+            site,
+            history,
+            doc.id(),
+            &doc.file,
+            dh,
+            true,
+        ));
+    }
+    let Some(file) = project_file(root, target) else {
+        let hint = crate::diagnostic::did_you_mean(target, site.ids().map(|(id, _)| id))
+            .map(|best| format!(" (did you mean `{best}`?)"))
+            .unwrap_or_default();
+        anyhow::bail!("`{target}` is neither a document id nor a path inside the project{hint}");
+    };
+    if let Some(doc) = site.documents().iter().find(|d| d.file == file) {
+        let dh = crate::history::versions::document_history(history, doc);
+        Ok(file_history::document(
+            site,
+            history,
+            doc.id(),
+            &doc.file,
+            dh,
+            true,
+        ))
+    } else if history.files.contains_key(&history.repo_path(&file)) {
+        let dh = crate::history::versions::file_history(history, &file, "");
+        Ok(file_history::document(site, history, None, &file, dh, true))
+    } else if hist::tracked_at_head(history, &history.repo_path(&file)) {
+        Ok(outside_scope(site, history, &file)?)
+    } else {
+        // The nearest document id, or document path, to what was typed.
+        let ids = site.ids().map(|(id, _)| id);
+        let paths = site.documents().iter().map(|d| d.file.as_str());
+        let hint = crate::diagnostic::did_you_mean(target, ids)
+            .or_else(|| crate::validate::links::nearest_path(&file, paths))
+            .map(|best| format!(" (did you mean `{best}`?)"))
+            .unwrap_or_default();
+        anyhow::bail!("`{file}` is not a document and not a file tracked at HEAD{hint}");
+    }
 }
 
 /// A tracked file outside the content directory: walk its path alone.
@@ -206,47 +218,54 @@ fn human(report: &FileHistory, history: &HistoryIndex) -> String {
     }
     let _ = writeln!(out, "\nRevisions (newest first)");
     for r in &report.revisions {
-        let state = match (&r.version, &r.status) {
-            (Some(v), Some(s)) => format!("{v} {s}"),
-            (Some(v), None) => v.clone(),
-            (None, Some(s)) => s.clone(),
-            (None, None) => String::new(),
+        revision(&mut out, r);
+    }
+    out
+}
+
+/// One revision's lines: commit, date, author, state and summary, then its trailers and
+/// signature.
+fn revision(out: &mut String, r: &crate::file_history::RevisionView) {
+    use std::fmt::Write;
+    let state = match (&r.version, &r.status) {
+        (Some(v), Some(s)) => format!("{v} {s}"),
+        (Some(v), None) => v.clone(),
+        (None, Some(s)) => s.clone(),
+        (None, None) => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "  {} {} {:<20} {:<16} {}{}",
+        crate::history::versions::short(&r.commit),
+        &r.time[..16.min(r.time.len())],
+        r.author.name,
+        state,
+        r.summary,
+        if r.change == "renamed" {
+            format!("  (renamed to {})", r.path)
+        } else {
+            String::new()
+        }
+    );
+    for t in &r.trailers {
+        let _ = writeln!(out, "{:>13}{}: {}", "", t.key, t.value);
+    }
+    if r.signature.kind != "none" {
+        let verified = match r.signature.verified {
+            Some(true) => "verified",
+            Some(false) => "not verified",
+            None => "not checked",
         };
         let _ = writeln!(
             out,
-            "  {} {} {:<20} {:<16} {}{}",
-            crate::history::versions::short(&r.commit),
-            &r.time[..16.min(r.time.len())],
-            r.author.name,
-            state,
-            r.summary,
-            if r.change == "renamed" {
-                format!("  (renamed to {})", r.path)
-            } else {
-                String::new()
-            }
+            "{:>13}signature: {} ({verified}){}",
+            "",
+            r.signature.kind,
+            r.signature
+                .key
+                .as_ref()
+                .map(|k| format!(" {k}"))
+                .unwrap_or_default()
         );
-        for t in &r.trailers {
-            let _ = writeln!(out, "{:>13}{}: {}", "", t.key, t.value);
-        }
-        if r.signature.kind != "none" {
-            let verified = match r.signature.verified {
-                Some(true) => "verified",
-                Some(false) => "not verified",
-                None => "not checked",
-            };
-            let _ = writeln!(
-                out,
-                "{:>13}signature: {} ({verified}){}",
-                "",
-                r.signature.kind,
-                r.signature
-                    .key
-                    .as_ref()
-                    .map(|k| format!(" {k}"))
-                    .unwrap_or_default()
-            );
-        }
     }
-    out
 }
