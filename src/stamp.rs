@@ -164,147 +164,139 @@ impl<'a> Verifier<'a> {
         candidates: &[&CommitRecord],
         subject: &Subject,
     ) -> Evidence {
-        let doc_type = subject.doc_type;
         if self.mode == Mode::None {
             return Evidence::FrontMatter;
         }
-        if site.role(&claim.role).is_none() {
-            return Evidence::NotEvidenced {
-                reason: format!("`{}` is not a role", claim.role),
-            };
-        }
-        let Some(date) = crate::dates::parse_date(&claim.date) else {
-            return Evidence::NotEvidenced {
-                reason: format!("`{}` is not a date", claim.date),
-            };
+        let date = match judgeable(site, claim, candidates) {
+            Ok(date) => date,
+            Err(not_evidenced) => return not_evidenced,
         };
-        if candidates.is_empty() {
-            return Evidence::NotEvidenced {
-                reason: "the approved content is not committed".into(),
-            };
-        }
-        // Who the claim may be, by today's registry (any holding of the role under that
-        // name): commits of nobody like that are passed over before the rules in force at
-        // them are read, which is the costly part.
-        let known: Vec<&Holder> = site
-            .role(&claim.role)
-            .into_iter()
-            .flat_map(|r| r.holders.iter())
-            .filter(|h| h.name.trim().eq_ignore_ascii_case(claim.name.trim()))
-            .collect();
-        let may_be = |name: &str, email: &str| {
-            known.iter().any(|h| is_holder(h, name, email))
-                || name.trim().eq_ignore_ascii_case(claim.name.trim())
-        };
-        // The commits that may be the approver's, their own first (the stronger kind), each
-        // kind oldest first: the first that the rules in force before it accept is the
-        // evidence, so those rules are read for as few commits as possible.
-        let mut named: Vec<(bool, &CommitRecord)> = candidates
-            .iter()
-            .filter_map(|commit| {
-                let own = may_be(&commit.author.name, &commit.author.email);
-                let trailer = commit
-                    .trailers
-                    .iter()
-                    .filter(|t| t.is("Approved-by"))
-                    .any(|t| {
-                        let (name, email) = trailers::person(&t.value);
-                        may_be(&name, &email)
-                    });
-                (own || trailer).then_some((!own, *commit))
-            })
-            .collect();
-        named.sort_by_key(|(by_proxy, _)| *by_proxy);
-        let mut unsigned = None;
-        let mut refused_proxy = None;
-        let mut not_granted: Option<String> = None;
-        for (_, commit) in named {
-            let Some(rules) = site.rules_at.at(&site.project, self.history, &commit.id) else {
-                continue;
-            };
-            // As in force before this commit: the named person held the role, and the role
-            // could approve this type.
-            let holder = rules.role(&claim.role).and_then(|role| {
-                role.holders_on(date)
-                    .find(|h| h.name.trim().eq_ignore_ascii_case(claim.name.trim()))
-            });
-            let Some(holder) = holder else {
-                not_granted.get_or_insert(format!(
-                    "before commit {} (in {}), {} did not hold {} on {}",
-                    short(&commit.id),
-                    short(&rules.base),
-                    claim.name,
-                    claim.role,
-                    claim.date
-                ));
-                continue;
-            };
-            if let Some(doc_type) = doc_type
-                && !rules.may_approve(&claim.role, doc_type)
-            {
-                not_granted.get_or_insert(format!(
-                    "before commit {} (in {}), role {} could not approve a {doc_type}",
-                    short(&commit.id),
-                    short(&rules.base),
-                    claim.role
-                ));
-                continue;
-            }
-            let authored = is_holder(holder, &commit.author.name, &commit.author.email);
-            let trailer = commit
-                .trailers
-                .iter()
-                .filter(|t| t.is("Approved-by"))
-                .find(|t| {
-                    let (name, email) = trailers::person(&t.value);
-                    is_holder(holder, &name, &email)
-                });
-            if !authored && trailer.is_none() {
-                continue;
-            }
-            let (author, committer) = (identity(&commit.author), identity(&commit.committer));
-            // The stricter of the two modes: the one in force then, and today's.
-            let signed = self.mode == Mode::Signed || rules.mode == Mode::Signed;
-            let allow_proxy = self.allow_proxy && rules.allow_proxy;
-            if signed {
-                match self.signed_by(&rules.signers, commit, &holder.email) {
-                    Some(fingerprint) => {
-                        return Evidence::Signed {
-                            commit: commit.id.clone(),
-                            fingerprint,
-                            principal: holder.email.clone(),
-                            author,
-                            committer,
-                        };
-                    }
-                    None => unsigned = Some(commit.id.clone()),
+        let mut missed = Missed::default();
+        for commit in named_commits(site, claim, candidates) {
+            match self.judge(site, claim, date, subject.doc_type, commit) {
+                Judged::Evidence(evidence) => return evidence,
+                Judged::Unsigned => missed.unsigned = Some(commit.id.clone()),
+                Judged::RefusedProxy => missed.refused_proxy = Some(commit.id.clone()),
+                Judged::NotGranted(why) => {
+                    missed.not_granted.get_or_insert(why);
                 }
-                continue;
-            }
-            match (authored, trailer) {
-                (true, _) => {
-                    return Evidence::Authored {
-                        commit: commit.id.clone(),
-                        author,
-                        committer,
-                    };
-                }
-                (false, Some(t)) if allow_proxy => {
-                    return Evidence::Proxy {
-                        commit: commit.id.clone(),
-                        value: t.value.clone(),
-                        author,
-                        committer,
-                    };
-                }
-                (false, _) => refused_proxy = Some(commit.id.clone()),
+                Judged::NotTheApprover => {}
             }
         }
         if let Some(tag) = self.signed_tag(site, claim, candidates, subject) {
             return tag;
         }
+        missed.not_evidenced(claim)
+    }
+
+    /// What `commit` evidences of `claim`, judged by the rules in force before it: the named
+    /// person held the role on `date`, the role could approve a `doc_type`, and the commit is
+    /// theirs (authored, or carrying their `Approved-by:` trailer), signed when signing is due.
+    fn judge(
+        &self,
+        site: &Site,
+        claim: &ClaimedApproval,
+        date: jiff::civil::Date,
+        doc_type: Option<&str>,
+        commit: &CommitRecord,
+    ) -> Judged {
+        let Some(rules) = site.rules_at.at(&site.project, self.history, &commit.id) else {
+            return Judged::NotTheApprover;
+        };
+        let holder = rules.role(&claim.role).and_then(|role| {
+            role.holders_on(date)
+                .find(|h| h.name.trim().eq_ignore_ascii_case(claim.name.trim()))
+        });
+        let Some(holder) = holder else {
+            return Judged::NotGranted(format!(
+                "before commit {} (in {}), {} did not hold {} on {}",
+                short(&commit.id),
+                short(&rules.base),
+                claim.name,
+                claim.role,
+                claim.date
+            ));
+        };
+        if let Some(doc_type) = doc_type
+            && !rules.may_approve(&claim.role, doc_type)
+        {
+            return Judged::NotGranted(format!(
+                "before commit {} (in {}), role {} could not approve a {doc_type}",
+                short(&commit.id),
+                short(&rules.base),
+                claim.role
+            ));
+        }
+        let authored = is_holder(holder, &commit.author.name, &commit.author.email);
+        let trailer = commit
+            .trailers
+            .iter()
+            .filter(|t| t.is("Approved-by"))
+            .find(|t| {
+                let (name, email) = trailers::person(&t.value);
+                is_holder(holder, &name, &email)
+            });
+        if !authored && trailer.is_none() {
+            return Judged::NotTheApprover;
+        }
+        let (author, committer) = (identity(&commit.author), identity(&commit.committer));
+        // The stricter of the two modes: the one in force then, and today's.
+        if self.mode == Mode::Signed || rules.mode == Mode::Signed {
+            return match self.signed_by(&rules.signers, commit, &holder.email) {
+                Some(fingerprint) => Judged::Evidence(Evidence::Signed {
+                    commit: commit.id.clone(),
+                    fingerprint,
+                    principal: holder.email.clone(),
+                    author,
+                    committer,
+                }),
+                None => Judged::Unsigned,
+            };
+        }
+        match (authored, trailer) {
+            (true, _) => Judged::Evidence(Evidence::Authored {
+                commit: commit.id.clone(),
+                author,
+                committer,
+            }),
+            (false, Some(t)) if self.allow_proxy && rules.allow_proxy => {
+                Judged::Evidence(Evidence::Proxy {
+                    commit: commit.id.clone(),
+                    value: t.value.clone(),
+                    author,
+                    committer,
+                })
+            }
+            (false, _) => Judged::RefusedProxy,
+        }
+    }
+}
+
+/// What one commit says of a claimed approval.
+enum Judged {
+    Evidence(Evidence),
+    /// Theirs, but not signed with their key in the signer list in force before it.
+    Unsigned,
+    /// Only their trailer, in a commit not theirs, and proxies are not allowed.
+    RefusedProxy,
+    /// The rules in force before it did not let them approve this (the reason).
+    NotGranted(String),
+    /// Not the approver's commit at all.
+    NotTheApprover,
+}
+
+/// Why no commit evidenced a claim, the most telling reason first.
+#[derive(Default)]
+struct Missed {
+    unsigned: Option<String>,
+    refused_proxy: Option<String>,
+    not_granted: Option<String>,
+}
+
+impl Missed {
+    fn not_evidenced(self, claim: &ClaimedApproval) -> Evidence {
         Evidence::NotEvidenced {
-            reason: match (unsigned, refused_proxy, not_granted) {
+            reason: match (self.unsigned, self.refused_proxy, self.not_granted) {
                 (Some(c), _, _) => format!(
                     "commit {} names the approver but has no SSH signature that verifies with their key in the allowed-signers file in force before it",
                     short(&c)
@@ -324,6 +316,65 @@ impl<'a> Verifier<'a> {
             },
         }
     }
+}
+
+/// The claim's date, when the claim can be judged at all: its role exists, its date is a date,
+/// and the approved content is committed.
+fn judgeable(
+    site: &Site,
+    claim: &ClaimedApproval,
+    candidates: &[&CommitRecord],
+) -> Result<jiff::civil::Date, Evidence> {
+    let not = |reason: String| Err(Evidence::NotEvidenced { reason });
+    if site.role(&claim.role).is_none() {
+        return not(format!("`{}` is not a role", claim.role));
+    }
+    let Some(date) = crate::dates::parse_date(&claim.date) else {
+        return not(format!("`{}` is not a date", claim.date));
+    };
+    if candidates.is_empty() {
+        return not("the approved content is not committed".into());
+    }
+    Ok(date)
+}
+
+/// The commits that may be the approver's, their own first (the stronger kind), each kind
+/// oldest first: the first that the rules in force before it accept is the evidence, so those
+/// rules are read for as few commits as possible. Who the claim may be is read from today's
+/// registry (any holding of the role under that name): commits of nobody like that are passed
+/// over before the rules in force at them are read, which is the costly part.
+fn named_commits<'c>(
+    site: &Site,
+    claim: &ClaimedApproval,
+    candidates: &[&'c CommitRecord],
+) -> Vec<&'c CommitRecord> {
+    let known: Vec<&Holder> = site
+        .role(&claim.role)
+        .into_iter()
+        .flat_map(|r| r.holders.iter())
+        .filter(|h| h.name.trim().eq_ignore_ascii_case(claim.name.trim()))
+        .collect();
+    let may_be = |name: &str, email: &str| {
+        known.iter().any(|h| is_holder(h, name, email))
+            || name.trim().eq_ignore_ascii_case(claim.name.trim())
+    };
+    let mut named: Vec<(bool, &CommitRecord)> = candidates
+        .iter()
+        .filter_map(|commit| {
+            let own = may_be(&commit.author.name, &commit.author.email);
+            let trailer = commit
+                .trailers
+                .iter()
+                .filter(|t| t.is("Approved-by"))
+                .any(|t| {
+                    let (name, email) = trailers::person(&t.value);
+                    may_be(&name, &email)
+                });
+            (own || trailer).then_some((!own, *commit))
+        })
+        .collect();
+    named.sort_by_key(|(by_proxy, _)| *by_proxy);
+    named.into_iter().map(|(_, commit)| commit).collect()
 }
 
 /// Fills in the evidence of each approved version's approvals (those its blob claims).
