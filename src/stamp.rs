@@ -169,7 +169,7 @@ impl<'a> Verifier<'a> {
         }
         let date = match judgeable(site, claim, candidates) {
             Ok(date) => date,
-            Err(not_evidenced) => return not_evidenced,
+            Err(not_evidenced) => return *not_evidenced,
         };
         let mut missed = Missed::default();
         for commit in named_commits(site, claim, candidates) {
@@ -324,8 +324,8 @@ fn judgeable(
     site: &Site,
     claim: &ClaimedApproval,
     candidates: &[&CommitRecord],
-) -> Result<jiff::civil::Date, Evidence> {
-    let not = |reason: String| Err(Evidence::NotEvidenced { reason });
+) -> Result<jiff::civil::Date, Box<Evidence>> {
+    let not = |reason: String| Err(Box::new(Evidence::NotEvidenced { reason }));
     if site.role(&claim.role).is_none() {
         return not(format!("`{}` is not a role", claim.role));
     }

@@ -223,6 +223,56 @@ pub fn version_diffs(site: &Site, history: &HistoryIndex, histories: &Histories)
     lazy
 }
 
+/// Texts read whose partner is not read yet, with how many of their pairs are open. A blob that
+/// cannot be read as text is held as `None`: its pairs get no diff.
+type Pending<'a> = HashMap<&'a str, (Option<std::sync::Arc<str>>, usize)>;
+
+/// A blob's bytes as text, when it is a blob of UTF-8.
+fn blob_text(odb: &git2::Odb, blob: &str) -> Option<std::sync::Arc<str>> {
+    let found = odb.read(git2::Oid::from_str(blob).ok()?).ok()?;
+    if found.kind() != git2::ObjectType::Blob {
+        return None;
+    }
+    std::str::from_utf8(found.data())
+        .ok()
+        .map(std::sync::Arc::from)
+}
+
+/// The pairs (`mine`, indexes into `unique`) of `blob` whose other side is read: each with that
+/// side's text (its own for a pair of itself). The others wait in `pending` with `text`.
+fn meet_partners<'a>(
+    pending: &mut Pending<'a>,
+    unique: &[(&'a str, &'a str)],
+    mine: &[usize],
+    blob: &'a str,
+    text: &Option<std::sync::Arc<str>>,
+) -> Vec<(usize, Option<std::sync::Arc<str>>)> {
+    let mut ready = Vec::new();
+    let mut open = 0;
+    for &n in mine {
+        let (a, b) = unique[n];
+        let partner = if a == blob { b } else { a };
+        if partner == blob {
+            ready.push((n, text.clone()));
+            continue;
+        }
+        match pending.get_mut(partner) {
+            Some((partner_text, left)) => {
+                ready.push((n, partner_text.clone()));
+                *left -= 1;
+                if *left == 0 {
+                    pending.remove(partner);
+                }
+            }
+            None => open += 1,
+        }
+    }
+    if open > 0 {
+        pending.insert(blob, (text.clone(), open));
+    }
+    ready
+}
+
 /// Computes the diffs of `pairs` (old blob, new blob), reading each blob once, in the order
 /// given (`ordered`: the order of the walk, which is close to the order of the pack; reading
 /// the versions of one document after another was four times slower). The workers take
@@ -233,7 +283,7 @@ fn diff_in_pack_order(
     ordered: &[&String],
     pairs: &[&(String, String)],
 ) -> Vec<(String, String)> {
-    use std::sync::{Arc, Mutex};
+    use std::sync::Mutex;
     let mut unique: Vec<(&str, &str)> = pairs
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
@@ -247,9 +297,6 @@ fn diff_in_pack_order(
             pairs_of.entry(b).or_default().push(n);
         }
     }
-    // Texts read whose partner is not read yet, with how many of their pairs are open. A
-    // blob that cannot be read as text is held as `None`: its pairs get no diff.
-    type Pending<'a> = HashMap<&'a str, (Option<Arc<str>>, usize)>;
     let pending: Mutex<Pending> = Mutex::new(HashMap::new());
     // Chunks of that order, handed out as the workers ask (see `history::share`).
     let Ok(parts) = crate::history::share::by_workers(ordered, 64, |chunks| {
@@ -259,40 +306,12 @@ fn diff_in_pack_order(
         let odb = repo.as_ref().and_then(|repo| repo.odb().ok());
         let mut out = Vec::new();
         for blob in chunks.flatten() {
-            let text: Option<Arc<str>> = odb.as_ref().and_then(|odb| {
-                let found = odb.read(git2::Oid::from_str(blob).ok()?).ok()?;
-                if found.kind() != git2::ObjectType::Blob {
-                    return None;
-                }
-                std::str::from_utf8(found.data()).ok().map(Arc::from)
-            });
+            let text = odb.as_ref().and_then(|odb| blob_text(odb, blob));
             let mine = pairs_of.get(blob.as_str()).map_or(&[][..], Vec::as_slice);
-            let mut ready = Vec::new();
-            {
+            let ready = {
                 let mut pending = pending.lock().expect("no diff worker panics");
-                let mut open = 0;
-                for &n in mine {
-                    let (a, b) = unique[n];
-                    let partner = if a == blob.as_str() { b } else { a };
-                    if partner == blob.as_str() {
-                        ready.push((n, text.clone()));
-                        continue;
-                    }
-                    match pending.get_mut(partner) {
-                        Some((partner_text, left)) => {
-                            ready.push((n, partner_text.clone()));
-                            *left -= 1;
-                            if *left == 0 {
-                                pending.remove(partner);
-                            }
-                        }
-                        None => open += 1,
-                    }
-                }
-                if open > 0 {
-                    pending.insert(blob.as_str(), (text.clone(), open));
-                }
-            }
+                meet_partners(&mut pending, &unique, mine, blob, &text)
+            };
             for (n, partner_text) in ready {
                 let (a, b) = unique[n];
                 let (old, new) = if a == blob.as_str() {
@@ -363,9 +382,27 @@ pub fn views(
         Some(in_force) => in_force_stamp(site, history, doc, in_force, &dh),
     };
 
-    let disclosures = disclosure::of_revisions(&site.project, &dh);
-    let revisions: Vec<Value> = dh
-        .revisions
+    let revisions = revision_views(site, history, &dh);
+    let versions = version_views(site, history, &dh);
+    let mut page = json!({
+        "incomplete": history.shallow,
+        "head": history.head,
+        // The published text is in Git when an earlier version is in force.
+        "working_copy": dh.uncommitted && site.as_in_force(doc).is_none(),
+    });
+    page["revisions"] = Value::Array(revisions);
+    page["versions"] = Value::Array(versions);
+    Views {
+        stamp,
+        history: page,
+    }
+}
+
+/// Every revision as the history page shows it, newest first; a withheld one keeps its
+/// commit, date, author, version and approvers.
+fn revision_views(site: &Site, history: &HistoryIndex, dh: &DocumentHistory) -> Vec<Value> {
+    let disclosures = disclosure::of_revisions(&site.project, dh);
+    dh.revisions
         .iter()
         .zip(&disclosures)
         .map(|(r, shown)| {
@@ -400,15 +437,18 @@ pub fn views(
             revision["trailers"] = Value::Array(trailers);
             revision
         })
-        .collect();
+        .collect()
+}
 
+/// Every approved version, newest first, with its approvals' evidence and a reference to its
+/// diff from the previous version (unless one side is withheld).
+fn version_views(site: &Site, history: &HistoryIndex, dh: &DocumentHistory) -> Vec<Value> {
     let version_disclosures: Vec<Disclosure> = dh
         .versions
         .iter()
         .map(|v| disclosure::of_version(&site.project, history, v))
         .collect();
-    let versions: Vec<Value> = dh
-        .versions
+    dh.versions
         .iter()
         .enumerate()
         .rev()
@@ -440,19 +480,7 @@ pub fn views(
             version["diff_ref"] = diff_ref.unwrap_or(Value::Null);
             version
         })
-        .collect();
-    let mut page = json!({
-        "incomplete": history.shallow,
-        "head": history.head,
-        // The published text is in Git when an earlier version is in force.
-        "working_copy": dh.uncommitted && site.as_in_force(doc).is_none(),
-    });
-    page["revisions"] = Value::Array(revisions);
-    page["versions"] = Value::Array(versions);
-    Views {
-        stamp,
-        history: page,
-    }
+        .collect()
 }
 
 /// The stamp of a document whose working copy is what is published.
