@@ -130,6 +130,74 @@ pub struct Outcome {
 
 /// Adopts the repository at `options.dir`.
 pub fn adopt(options: &Options) -> Result<Outcome, AdoptError> {
+    refuse_unadoptable(options)?;
+    let dir = &options.dir;
+    let src = match &options.src {
+        Some(src) => relative_src(dir, src)?,
+        None => find_src(dir)?,
+    };
+    let src_dir = dir.join(&src);
+    if !src_dir.is_dir() {
+        return Err(AdoptError::Refused(format!(
+            "the documents' folder {} does not exist",
+            src_dir.display()
+        )));
+    }
+    let mut survey = survey(dir, &src_dir);
+    let new_files = new_files(options, &src, &mut survey);
+    let Survey {
+        skipped,
+        unframed,
+        mut taken,
+        mut security_policy,
+        ..
+    } = survey;
+    let proposals: Vec<Proposal> = unframed
+        .into_iter()
+        .map(|(rel_path, file, text)| {
+            propose(
+                &options.id_prefix,
+                (&rel_path, file, &text),
+                &mut security_policy,
+                &mut taken,
+            )
+        })
+        .collect();
+    if proposals.is_empty() && options.commit {
+        return Err(AdoptError::Refused(format!(
+            "no Markdown document without front matter under {}: nothing to adopt",
+            src_dir.display()
+        )));
+    }
+    let repo = match options.commit {
+        true => Some(ready_to_commit(dir)?),
+        false => None,
+    };
+    let mut outcome = Outcome {
+        src,
+        proposals,
+        skipped,
+        new_files,
+        written: false,
+        commit: None,
+    };
+    if options.dry_run {
+        return Ok(outcome);
+    }
+    write(dir, &outcome)?;
+    outcome.written = true;
+    if let Some((repo, prefix)) = repo {
+        let mut paths: Vec<String> = outcome.new_files.iter().map(|f| f.path.clone()).collect();
+        paths.extend(outcome.proposals.iter().map(|p| p.file.clone()));
+        let message = commit_message(&outcome);
+        outcome.commit = Some(commit(&repo, &prefix, &paths, &message)?);
+    }
+    Ok(outcome)
+}
+
+/// Refuses what cannot be adopted: no directory, an id prefix that starts no id, a project
+/// that has a book.toml already.
+fn refuse_unadoptable(options: &Options) -> Result<(), AdoptError> {
     let dir = &options.dir;
     if !dir.is_dir() {
         return Err(AdoptError::Refused(format!(
@@ -153,79 +221,92 @@ pub fn adopt(options: &Options) -> Result<Outcome, AdoptError> {
             dir.display()
         )));
     }
-    let src = match &options.src {
-        Some(src) => relative_src(dir, src)?,
-        None => find_src(dir)?,
-    };
-    let src_dir = dir.join(&src);
-    if !src_dir.is_dir() {
-        return Err(AdoptError::Refused(format!(
-            "the documents' folder {} does not exist",
-            src_dir.display()
-        )));
-    }
+    Ok(())
+}
 
+/// What the documents' folder holds, as adoption sees it.
+#[derive(Default)]
+struct Survey {
+    /// Files left as they are, and why.
+    skipped: Vec<Skipped>,
+    /// (path below src, path below the repository, text) of each file without front matter.
+    unframed: Vec<(String, String, String)>,
+    /// Ids in use (by files with front matter, and by the starter records).
+    taken: BTreeSet<String>,
+    has_registry: bool,
+    has_review: bool,
+    /// A file with front matter names clause 5.2: the information security policy exists.
+    security_policy: bool,
+}
+
+fn survey(dir: &Path, src_dir: &Path) -> Survey {
     let mut diagnostics = Vec::new();
-    let found = discover::walk(dir, &src_dir, &mut diagnostics);
-    let mut skipped: Vec<Skipped> = diagnostics
-        .iter()
-        .map(|d| Skipped {
-            file: d.file.clone().unwrap_or_default(),
-            reason: d.message.clone(),
-        })
-        .collect();
-    let mut taken = BTreeSet::new();
-    let mut has_registry = false;
-    let mut has_review = false;
-    let mut security_policy = false;
-    let mut unframed: Vec<(String, String, String)> = Vec::new();
+    let found = discover::walk(dir, src_dir, &mut diagnostics);
+    let mut survey = Survey {
+        skipped: diagnostics
+            .iter()
+            .map(|d| Skipped {
+                file: d.file.clone().unwrap_or_default(),
+                reason: d.message.clone(),
+            })
+            .collect(),
+        ..Survey::default()
+    };
     for (rel_path, file, path) in &found.markdown {
         let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
         if REPOSITORY_FILES.contains(&name.to_ascii_lowercase().as_str()) {
-            skipped.push(Skipped {
-                file: file.clone(),
-                reason: "a file about the repository, not a policy: left as it is (move it out of the documents' folder, or give it front matter)".into(),
-            });
+            survey.skip(file, "a file about the repository, not a policy: left as it is (move it out of the documents' folder, or give it front matter)".into());
             continue;
         }
-        let text = match discover::read_text(path, file) {
-            Ok(text) => text,
-            Err(d) => {
-                skipped.push(Skipped {
-                    file: file.clone(),
-                    reason: format!("{}; left as it is", d.message),
-                });
-                continue;
-            }
-        };
+        match discover::read_text(path, file) {
+            Ok(text) => survey.read(rel_path, file, text),
+            Err(d) => survey.skip(file, format!("{}; left as it is", d.message)),
+        }
+    }
+    survey
+}
+
+impl Survey {
+    fn skip(&mut self, file: &str, reason: String) {
+        self.skipped.push(Skipped {
+            file: file.to_string(),
+            reason,
+        });
+    }
+
+    /// A readable Markdown file: without front matter it is to adopt; with it, it is left as it
+    /// is, and what it says (its id, a roles registry, a review, clause 5.2) is noted.
+    fn read(&mut self, rel_path: &str, file: &str, text: String) {
         match front_matter::split(&text) {
             Err(front_matter::SplitError::Missing) => {
-                unframed.push((rel_path.clone(), file.clone(), text));
+                self.unframed
+                    .push((rel_path.to_string(), file.to_string(), text));
             }
-            Err(front_matter::SplitError::Unclosed) => skipped.push(Skipped {
-                file: file.clone(),
-                reason: "starts with a `---` line that is never closed (front matter, or a rule?): left as it is".into(),
-            }),
+            Err(front_matter::SplitError::Unclosed) => self.skip(
+                file,
+                "starts with a `---` line that is never closed (front matter, or a rule?): left as it is".into(),
+            ),
             Ok(_) => {
                 if let Some(id) = front_matter::salvage(&text, "id") {
-                    taken.insert(id.to_string());
+                    self.taken.insert(id.to_string());
                 }
                 if front_matter::matter_text(&text).is_ok_and(|(m, _)| m.contains("5.2")) {
-                    security_policy = true;
+                    self.security_policy = true;
                 }
                 match front_matter::salvage(&text, "type") {
-                    Some("roles") => has_registry = true,
-                    Some("management-review") => has_review = true,
+                    Some("roles") => self.has_registry = true,
+                    Some("management-review") => self.has_review = true,
                     _ => {}
                 }
-                skipped.push(Skipped {
-                    file: file.clone(),
-                    reason: "front matter already present: left as it is".into(),
-                });
+                self.skip(file, "front matter already present: left as it is".into());
             }
         }
     }
+}
 
+/// book.toml, a .gitignore when there is none, and the starter records the folder lacks.
+fn new_files(options: &Options, src: &str, survey: &mut Survey) -> Vec<NewFile> {
+    let dir = &options.dir;
     let mut new_files = Vec::new();
     let fill = |text: &str| {
         text.replace("@@ORGANIZATION_TOML@@", &toml_escape(&options.organization))
@@ -234,7 +315,7 @@ pub fn adopt(options: &Options) -> Result<Outcome, AdoptError> {
     };
     let book = fill(BOOK_TOML).replacen(
         "src = \"content\"",
-        &format!("src = \"{}\"", toml_escape(&src)),
+        &format!("src = \"{}\"", toml_escape(src)),
         1,
     );
     new_files.push(NewFile {
@@ -251,14 +332,14 @@ pub fn adopt(options: &Options) -> Result<Outcome, AdoptError> {
     }
     let starters = [
         (
-            !has_registry,
+            !survey.has_registry,
             "roles/roles-and-responsibilities.md",
             ROLES,
             "starter roles registry (ROL-001): holders to fill in",
             "ROL-001",
         ),
         (
-            !has_review,
+            !survey.has_review,
             "reviews/@@TODAY@@-management-review.md",
             REVIEW,
             "starter management review: to replace with a real one",
@@ -266,9 +347,9 @@ pub fn adopt(options: &Options) -> Result<Outcome, AdoptError> {
         ),
     ];
     for (wanted, rel, template, what, id) in starters {
-        let path = join_rel(&src, &fill(rel));
+        let path = join_rel(src, &fill(rel));
         if wanted && !dir.join(&path).exists() {
-            taken.insert(fill(id));
+            survey.taken.insert(fill(id));
             new_files.push(NewFile {
                 path,
                 what,
@@ -276,41 +357,12 @@ pub fn adopt(options: &Options) -> Result<Outcome, AdoptError> {
             });
         }
     }
+    new_files
+}
 
-    let proposals: Vec<Proposal> = unframed
-        .into_iter()
-        .map(|(rel_path, file, text)| {
-            propose(
-                &options.id_prefix,
-                (&rel_path, file, &text),
-                &mut security_policy,
-                &mut taken,
-            )
-        })
-        .collect();
-    if proposals.is_empty() && options.commit {
-        return Err(AdoptError::Refused(format!(
-            "no Markdown document without front matter under {}: nothing to adopt",
-            src_dir.display()
-        )));
-    }
-
-    let repo = if options.commit {
-        Some(ready_to_commit(dir)?)
-    } else {
-        None
-    };
-    let mut outcome = Outcome {
-        src,
-        proposals,
-        skipped,
-        new_files,
-        written: false,
-        commit: None,
-    };
-    if options.dry_run {
-        return Ok(outcome);
-    }
+/// Writes the new files (never over an existing one) and the documents with their front
+/// matter, each file atomically.
+fn write(dir: &Path, outcome: &Outcome) -> Result<(), AdoptError> {
     for f in &outcome.new_files {
         let path = dir.join(&f.path);
         if let Some(parent) = path.parent() {
@@ -325,23 +377,20 @@ pub fn adopt(options: &Options) -> Result<Outcome, AdoptError> {
         crate::atomic::write(&path, p.text.as_bytes())
             .map_err(io(format!("cannot write {}", path.display())))?;
     }
-    outcome.written = true;
-    if let Some((repo, prefix)) = repo {
-        let mut paths: Vec<String> = outcome.new_files.iter().map(|f| f.path.clone()).collect();
-        paths.extend(outcome.proposals.iter().map(|p| p.file.clone()));
-        let message = format!(
-            "Adopt {} documents into policybook\n\nFront matter proposed by `policybook adopt` for each document (status draft,\nversion 0.1; owners to fill in), book.toml with [book] src = \"{}\"{}.\n",
-            outcome.proposals.len(),
-            outcome.src,
-            if outcome.new_files.len() > 1 {
-                ", and starter records"
-            } else {
-                ""
-            }
-        );
-        outcome.commit = Some(commit(&repo, &prefix, &paths, &message)?);
-    }
-    Ok(outcome)
+    Ok(())
+}
+
+fn commit_message(outcome: &Outcome) -> String {
+    format!(
+        "Adopt {} documents into policybook\n\nFront matter proposed by `policybook adopt` for each document (status draft,\nversion 0.1; owners to fill in), book.toml with [book] src = \"{}\"{}.\n",
+        outcome.proposals.len(),
+        outcome.src,
+        if outcome.new_files.len() > 1 {
+            ", and starter records"
+        } else {
+            ""
+        }
+    )
 }
 
 /// The proposal for one file without front matter.
@@ -563,7 +612,35 @@ fn commit(
 impl Outcome {
     /// The report: what was inferred, per document, and what still needs a human.
     pub fn report(&self) -> String {
-        let mut out = String::new();
+        let mut out = self.proposals_table();
+        if !self.skipped.is_empty() {
+            out.push_str("\nleft as they are:\n");
+            for s in &self.skipped {
+                out.push_str(&format!("  {}: {}\n", s.file, s.reason));
+            }
+        }
+        out.push_str(if self.written {
+            "\ncreated:\n"
+        } else {
+            "\nwould create:\n"
+        });
+        for f in &self.new_files {
+            out.push_str(&format!("  {}: {}\n", f.path, f.what));
+        }
+        out.push_str("\nneeds a human:\n");
+        for t in self.todo() {
+            out.push_str(&format!("  - {t}\n"));
+        }
+        match (&self.commit, self.written) {
+            (Some(c), _) => out.push_str(&format!("\ncommitted the adoption as {c}\n")),
+            (None, true) => out.push_str("\nnothing committed: review the changes, then commit them (or run with --commit)\n"),
+            (None, false) => out.push_str("\ndry run: nothing was written\n"),
+        }
+        out
+    }
+
+    /// The table of what was inferred for each document, assumptions marked.
+    fn proposals_table(&self) -> String {
         let mark = |s: Source| match s {
             Source::Found => "",
             Source::Assumed => " (assumed)",
@@ -595,11 +672,11 @@ impl Outcome {
                     .unwrap_or(0)
             })
             .collect();
-        out.push_str(&format!(
+        let mut out = format!(
             "documents in {} ({} to adopt):\n",
             self.src,
             self.proposals.len()
-        ));
+        );
         for row in std::iter::once(&header).chain(&rows) {
             let cells: Vec<String> = row
                 .iter()
@@ -616,21 +693,11 @@ impl Outcome {
                 "[5.2]: marked as the information security policy (`clauses: [\"5.2\"]`)\n",
             );
         }
-        if !self.skipped.is_empty() {
-            out.push_str("\nleft as they are:\n");
-            for s in &self.skipped {
-                out.push_str(&format!("  {}: {}\n", s.file, s.reason));
-            }
-        }
-        out.push_str(if self.written {
-            "\ncreated:\n"
-        } else {
-            "\nwould create:\n"
-        });
-        for f in &self.new_files {
-            out.push_str(&format!("  {}: {}\n", f.path, f.what));
-        }
-        out.push_str("\nneeds a human:\n");
+        out
+    }
+
+    /// What a person must still fill in or decide.
+    fn todo(&self) -> Vec<String> {
         let assumed = self
             .proposals
             .iter()
@@ -651,18 +718,11 @@ impl Outcome {
         if self.proposals.iter().any(|p| p.doc_type == "roles") {
             todo.push("documents of type roles: their `roles:` list (id, title, responsibilities, authorities, holders)".into());
         }
-        if self
-            .new_files
-            .iter()
-            .any(|f| f.path.ends_with("roles-and-responsibilities.md"))
-        {
+        let creates = |part: &str| self.new_files.iter().any(|f| f.path.contains(part));
+        if creates("roles-and-responsibilities.md") {
             todo.push("the roles registry: real holders (names and the e-mail addresses they commit with)".into());
         }
-        if self
-            .new_files
-            .iter()
-            .any(|f| f.path.contains("management-review"))
-        {
+        if creates("management-review") {
             todo.push(
                 "the starter management review: replace it with your last real review".into(),
             );
@@ -672,14 +732,6 @@ impl Outcome {
             "approvals: set each document's `version` (e.g. \"1.0\"), then `policybook approve ID --as NAME` records the approval (status approved, a commit with an Approved-by trailer)"
                 .into(),
         );
-        for t in todo {
-            out.push_str(&format!("  - {t}\n"));
-        }
-        match (&self.commit, self.written) {
-            (Some(c), _) => out.push_str(&format!("\ncommitted the adoption as {c}\n")),
-            (None, true) => out.push_str("\nnothing committed: review the changes, then commit them (or run with --commit)\n"),
-            (None, false) => out.push_str("\ndry run: nothing was written\n"),
-        }
-        out
+        todo
     }
 }
