@@ -15,6 +15,7 @@ const TARGETS: &[(&str, Body)] = &[
     ("document_pipeline", bodies::document_pipeline),
     ("trailers", bodies::trailers),
     ("book_toml", bodies::book_toml),
+    ("sanitiser", bodies::sanitiser),
 ];
 
 #[test]
@@ -53,4 +54,151 @@ fn every_fuzz_target_has_a_regressions_folder() {
     let mut known: Vec<String> = TARGETS.iter().map(|(n, _)| n.to_string()).collect();
     known.sort();
     assert_eq!(names, known);
+}
+
+/// The differential target for a while, without libFuzzer (which needs nightly): Markdown
+/// generated from pieces that exercise every kind of event the fast path takes, and many it
+/// must refuse, each checked by the same body. `.ci/run` runs it with `--ignored` for
+/// `POLICYBOOK_FUZZ_SECONDS` (default 20); the seed is printed, so a failure can be replayed
+/// with `POLICYBOOK_FUZZ_SEED`.
+#[test]
+#[ignore]
+fn sanitiser_differential_for_a_while() {
+    const PIECES: &[&str] = &[
+        "word",
+        "two words",
+        "*em*",
+        "**strong**",
+        "_u_",
+        "~~s~~",
+        "`code`",
+        "``a`b``",
+        "[rel](../p/p.md#scope)",
+        "[q](a.html?x=1&y=2)",
+        "[out](https://e.com/a_(b)?q=1#f)",
+        "<https://example.com/auto>",
+        "[mail](mailto:dpo@example.com)",
+        "[js](javascript:x)",
+        "[data](data:text/html,x)",
+        "[t](https://e.com \"ti\\\"tle\")",
+        "![img](x.png \"t\")",
+        "[e]()",
+        "[sp](<a b.md>)",
+        "[h](#frag)",
+        "[ftp](ftp://e.com)",
+        "[tel](tel:+1)",
+        "&amp;",
+        "&copy;",
+        "&#x3C;",
+        "&#0;",
+        "&nbsp;",
+        "<",
+        ">",
+        "&",
+        "\"",
+        "'",
+        "é",
+        "日本",
+        "\u{200b}",
+        "\u{0}",
+        "\\*",
+        "\\",
+        "<b>b</b>",
+        "<span onclick=x>s</span>",
+        "<script>x</script>",
+        "<!-- c -->",
+        "<a href=x>a</a>",
+        "{#id}",
+        "{.cls}",
+        "[^1]",
+        "[ref]",
+        "www.example.com",
+        "a_b_c",
+        "1 < 2 > 0",
+        "  ",
+        "\t",
+        "|",
+        "*",
+        "_",
+        "~",
+        "```",
+        "$x$",
+        "==m==",
+        "^sup^",
+        "~sub~",
+        "<http://a.b/<x>>",
+        "[a]: <b>",
+        "https://e.com/x?a=1&b=<2>",
+        "%20",
+        "\\\n",
+        "  \n",
+    ];
+    const STARTS: &[&str] = &[
+        "",
+        "",
+        "",
+        "# ",
+        "## ",
+        "###### ",
+        "- ",
+        "* ",
+        "+ ",
+        "1. ",
+        "10) ",
+        "> ",
+        ">> ",
+        "- [ ] ",
+        "- [x] ",
+        "    ",
+        "| a | b |\n|---|:-:|\n| ",
+        "```\n",
+        "~~~ lang\n",
+        "[ref]: https://e.com\n\n",
+        "[^1]: note\n\n",
+        "---\n",
+        "***\n",
+        "Term\n: ",
+        "<div>\n",
+        "Setext\n===\n",
+    ];
+    let seconds: u64 = std::env::var("POLICYBOOK_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    let seed: u64 = std::env::var("POLICYBOOK_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64 | 1)
+        });
+    println!("sanitiser differential: seed {seed}, {seconds} s");
+    let mut state = seed;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    let (mut cases, mut fast) = (0u64, 0u64);
+    while std::time::Instant::now() < deadline {
+        let mut doc = String::new();
+        for _ in 0..1 + next(8) {
+            doc.push_str(STARTS[next(STARTS.len())]);
+            for _ in 0..1 + next(6) {
+                doc.push_str(PIECES[next(PIECES.len())]);
+                doc.push_str([" ", "", "\n", " "][next(4)]);
+            }
+            doc.push_str(["\n", "\n\n", "\n\n\n"][next(3)]);
+        }
+        if std::panic::catch_unwind(|| bodies::sanitiser(doc.as_bytes())).is_err() {
+            panic!("seed {seed}, case {cases}: the fast path differs on {doc:?}");
+        }
+        cases += 1;
+        fast += u64::from(policybook::render::markdown::fast_path_and_sanitiser(&doc).is_some());
+    }
+    println!("sanitiser differential: {cases} documents, {fast} of them on the fast path");
+    assert!(fast > 0, "no generated document took the fast path");
 }

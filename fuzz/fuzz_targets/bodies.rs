@@ -73,3 +73,14 @@ pub fn book_toml(data: &[u8]) {
     };
     let _ = config::parse(std::path::Path::new("/fuzz/project"), text.to_string());
 }
+
+/// The renderer's fast path against the sanitiser: any Markdown whose events all take the fast
+/// path must come out byte for byte as ammonia would write it.
+pub fn sanitiser(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Some((fast, sanitised)) = render::markdown::fast_path_and_sanitiser(text) {
+        assert_eq!(fast, sanitised, "the fast path differs from the sanitiser");
+    }
+}
