@@ -1,21 +1,39 @@
 //! Watching what a build reads: the content directory, the theme, book.toml,
 //! and the Git references (HEAD moving is new history). notify's native watcher by default;
 //! its polling watcher for file systems whose events get lost (network mounts, some
-//! containers and VMs). Events are debounced: an editor's save is often several writes.
+//! containers and VMs). Events are debounced by notify-debouncer-full: an editor's save is
+//! often several writes.
 
 use crate::config::Project;
-use notify::{RecursiveMode, Watcher};
+use notify::{PollWatcher, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, NoCache};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
 /// How often the polling watcher looks.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 pub struct Watch {
-    _watcher: Box<dyn Watcher + Send>,
-    events: Receiver<notify::Result<notify::Event>>,
+    _debouncer: Debounced,
+    events: Receiver<DebounceEventResult>,
     filter: Filter,
+}
+
+/// The debouncer over the native watcher or the polling one. No file-id cache: any change of
+/// a path is a change, renames included, so there is nothing to match up.
+enum Debounced {
+    Native(Debouncer<RecommendedWatcher, NoCache>),
+    Polling(Debouncer<PollWatcher, NoCache>),
+}
+
+impl Debounced {
+    fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
+        match self {
+            Debounced::Native(d) => d.watch(path, mode),
+            Debounced::Polling(d) => d.watch(path, mode),
+        }
+    }
 }
 
 /// Which paths are worth a rebuild.
@@ -73,25 +91,32 @@ fn editor_temp_file(path: &Path) -> bool {
         )
 }
 
-/// Starts watching `project` (and its repository's references, when it is in one).
-pub fn start(project: &Project, poll: bool) -> Result<Watch, crate::Error> {
+/// Starts watching `project` (and its repository's references, when it is in one); a batch of
+/// changes is delivered once `quiet` passes without another.
+pub fn start(project: &Project, poll: bool, quiet: Duration) -> Result<Watch, crate::Error> {
     let failed = |context: String| move |source| crate::Error::Watch { context, source };
     let (sender, events) = channel();
-    let mut watcher: Box<dyn Watcher + Send> = if poll {
+    let mut debouncer = if poll {
         // notify's poller compares modification times in whole seconds, so an edit within the
         // second of the previous scan would be missed; comparing contents (a hash per file per
         // scan) does not miss it.
         let config = notify::Config::default()
             .with_poll_interval(POLL_INTERVAL)
             .with_compare_contents(true);
-        Box::new(
-            notify::PollWatcher::new(sender, config)
+        Debounced::Polling(
+            notify_debouncer_full::new_debouncer_opt(quiet, None, sender, NoCache, config)
                 .map_err(failed("cannot start the polling watcher".into()))?,
         )
     } else {
-        Box::new(
-            notify::recommended_watcher(sender)
-                .map_err(failed("cannot watch files (try --poll)".into()))?,
+        Debounced::Native(
+            notify_debouncer_full::new_debouncer_opt(
+                quiet,
+                None,
+                sender,
+                NoCache,
+                notify::Config::default(),
+            )
+            .map_err(failed("cannot watch files (try --poll)".into()))?,
         )
     };
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
@@ -110,7 +135,7 @@ pub fn start(project: &Project, poll: bool) -> Result<Watch, crate::Error> {
         .map(|r| canonical(r.path()));
 
     let mut watch = |path: &Path, mode: RecursiveMode| {
-        watcher
+        debouncer
             .watch(path, mode)
             .map_err(failed(format!("cannot watch {}", path.display())))
     };
@@ -127,7 +152,7 @@ pub fn start(project: &Project, poll: bool) -> Result<Watch, crate::Error> {
         }
     }
     Ok(Watch {
-        _watcher: watcher,
+        _debouncer: debouncer,
         events,
         filter: Filter {
             src,
@@ -139,33 +164,36 @@ pub fn start(project: &Project, poll: bool) -> Result<Watch, crate::Error> {
 }
 
 impl Watch {
-    /// Waits for a relevant change, then for `quiet` without further events; returns the
-    /// changed paths (sorted, deduplicated). `None` when the watcher stopped.
-    pub fn next_batch(&self, quiet: Duration) -> Option<Vec<PathBuf>> {
-        let mut changed = Vec::new();
+    /// Waits for a batch of changes with a relevant path; returns those paths (sorted,
+    /// deduplicated). `None` when the watcher stopped.
+    pub fn next_batch(&self) -> Option<Vec<PathBuf>> {
         loop {
-            let timeout = if changed.is_empty() {
-                Duration::from_secs(3600)
-            } else {
-                quiet
-            };
-            match self.events.recv_timeout(timeout) {
-                Ok(Ok(event)) => {
-                    if matches!(event.kind, notify::EventKind::Access(_)) {
-                        continue;
-                    }
-                    changed.extend(event.paths.into_iter().filter(|p| self.filter.relevant(p)));
-                }
-                // A watcher error (e.g. a queue overflow) may hide changes: rebuild.
-                Ok(Err(_)) => changed.push(self.filter.src.clone()),
-                Err(RecvTimeoutError::Timeout) if changed.is_empty() => {}
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return None,
+            let mut changed = Vec::new();
+            self.collect(self.events.recv().ok()?, &mut changed);
+            // Batches that arrived meanwhile belong to the same rebuild.
+            while let Ok(more) = self.events.try_recv() {
+                self.collect(more, &mut changed);
+            }
+            if !changed.is_empty() {
+                changed.sort();
+                changed.dedup();
+                return Some(changed);
             }
         }
-        changed.sort();
-        changed.dedup();
-        Some(changed)
+    }
+
+    fn collect(&self, batch: DebounceEventResult, changed: &mut Vec<PathBuf>) {
+        match batch {
+            Ok(events) => changed.extend(
+                events
+                    .into_iter()
+                    .filter(|e| !matches!(e.kind, notify::EventKind::Access(_)))
+                    .flat_map(|e| e.event.paths)
+                    .filter(|p| self.filter.relevant(p)),
+            ),
+            // A watcher error (e.g. a queue overflow) may hide changes: rebuild.
+            Err(_) => changed.push(self.filter.src.clone()),
+        }
     }
 }
 
