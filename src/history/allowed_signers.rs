@@ -86,7 +86,7 @@ impl AllowedSigner {
 }
 
 /// Reads an allowed_signers file: its readable lines, and the others as (line number, why).
-pub fn parse(text: &str) -> (Vec<AllowedSigner>, Vec<(usize, String)>) {
+pub fn parse(text: &str) -> (Vec<AllowedSigner>, Vec<(usize, LineError)>) {
     let mut signers = Vec::new();
     let mut errors = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -104,11 +104,63 @@ pub fn parse(text: &str) -> (Vec<AllowedSigner>, Vec<(usize, String)>) {
     (signers, errors)
 }
 
+/// Why a line of an allowed_signers file cannot be read (shown as an `invalid-field` finding
+/// with the line's number); OpenSSH skips such a line too.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineError {
+    #[error("expected `principals [options] keytype base64-key`: no key")]
+    NoKey,
+    #[error("the principals have an unterminated quote")]
+    UnterminatedPrincipals,
+    #[error("the options have an unterminated quote")]
+    UnterminatedOptions,
+    #[error("no key after the options")]
+    NoKeyAfterOptions,
+    #[error("a certificate as the key is not supported: list its CA's key with `cert-authority`")]
+    CertificateAsKey,
+    #[error("`{0}` is not an SSH key type (ssh-ed25519, ssh-rsa, ecdsa-…)")]
+    NotAKeyType(String),
+    #[error(
+        "`ssh-rsa` keys are not verified by policybook: sign commits with an ssh-ed25519 or ecdsa-sha2-nistp256 key and list that key"
+    )]
+    RsaKey,
+    #[error("unreadable key: {0}")]
+    UnreadableKey(String),
+    #[error("more than one `{0}` option")]
+    RepeatedOption(&'static str),
+    #[error("{option}: {error}")]
+    BadTime {
+        option: &'static str,
+        error: TimeError,
+    },
+    #[error("unknown option `{0}` (known: cert-authority, namespaces, valid-after, valid-before)")]
+    UnknownOption(String),
+    #[error("the options end with a comma")]
+    TrailingComma,
+    #[error("valid-before is not after valid-after")]
+    EmptyValidity,
+    #[error("the value of `{0}` must be double-quoted")]
+    Unquoted(&'static str),
+    #[error("the value of `{0}` has no closing quote")]
+    UnclosedValue(&'static str),
+}
+
+/// Why a `valid-after`/`valid-before` value is no time.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    #[error(
+        "`{0}` is not a time (YYYYMMDD, YYYYMMDDHHMM or YYYYMMDDHHMMSS, optionally followed by Z)"
+    )]
+    NotATime(String),
+    #[error("`{0}` is not after 1970-01-01")]
+    BeforeTheEpoch(String),
+}
+
 const BLANK: &[char] = &[' ', '\t', '\r', '\n'];
 
 type Line = (String, SignerOptions, PublicKey);
 
-fn parse_line(line: &str) -> Result<Option<Line>, String> {
+fn parse_line(line: &str) -> Result<Option<Line>, LineError> {
     let line = line.trim_start_matches(BLANK);
     if line.is_empty() || line.starts_with('#') {
         return Ok(None);
@@ -118,37 +170,28 @@ fn parse_line(line: &str) -> Result<Option<Line>, String> {
     let (options, key_text) = if is_key_type(first) || first.ends_with(CERTIFICATE) {
         (SignerOptions::default(), rest)
     } else {
-        let end = options_end(rest).ok_or("the options have an unterminated quote")?;
+        let end = options_end(rest).ok_or(LineError::UnterminatedOptions)?;
         let options = parse_options(&rest[..end])?;
         let key_text = rest[end..].trim_start_matches([' ', '\t']);
         if key_text.is_empty() {
-            return Err("no key after the options".into());
+            return Err(LineError::NoKeyAfterOptions);
         }
         (options, key_text)
     };
     let mut words = key_text.split([' ', '\t']).filter(|w| !w.is_empty());
     let key_type = words.next().unwrap_or_default();
     if key_type.ends_with(CERTIFICATE) {
-        return Err(
-            "a certificate as the key is not supported: list its CA's key with `cert-authority`"
-                .into(),
-        );
+        return Err(LineError::CertificateAsKey);
     }
     if !is_key_type(key_type) {
-        return Err(format!(
-            "`{}` is not an SSH key type (ssh-ed25519, ssh-rsa, ecdsa-…)",
-            clip(key_type)
-        ));
+        return Err(LineError::NotAKeyType(clip(key_type)));
     }
     if matches!(Algorithm::new(key_type), Ok(Algorithm::Rsa { .. })) {
-        return Err(
-            "`ssh-rsa` keys are not verified by policybook: sign commits with an ssh-ed25519 or ecdsa-sha2-nistp256 key and list that key"
-                .into(),
-        );
+        return Err(LineError::RsaKey);
     }
     let base64 = words.next().unwrap_or_default();
     let key = PublicKey::from_openssh(&format!("{key_type} {base64}"))
-        .map_err(|e| format!("unreadable key: {e}"))?;
+        .map_err(|e| LineError::UnreadableKey(e.to_string()))?;
     Ok(Some((principals, options, key)))
 }
 
@@ -170,14 +213,13 @@ fn is_key_type(word: &str) -> bool {
 /// The principals field and what follows it (blanks skipped), as OpenSSH's `strdelimw` splits
 /// them: up to the first blank, or, from a double quote, up to the next one (the quotes
 /// dropped). An error when nothing follows the field or a quote is not closed.
-fn principals_field(line: &str) -> Result<(String, &str), String> {
-    let no_key = || "expected `principals [options] keytype base64-key`: no key".to_string();
-    let at = line.find([' ', '\t', '\r', '\n', '"']).ok_or_else(no_key)?;
+fn principals_field(line: &str) -> Result<(String, &str), LineError> {
+    let at = line
+        .find([' ', '\t', '\r', '\n', '"'])
+        .ok_or(LineError::NoKey)?;
     let (field, rest) = if line[at..].starts_with('"') {
         let after = &line[at + 1..];
-        let close = after
-            .find('"')
-            .ok_or("the principals have an unterminated quote")?;
+        let close = after.find('"').ok_or(LineError::UnterminatedPrincipals)?;
         (
             format!("{}{}", &line[..at], &after[..close]),
             &after[close + 1..],
@@ -187,7 +229,7 @@ fn principals_field(line: &str) -> Result<(String, &str), String> {
     };
     let rest = rest.trim_start_matches(BLANK);
     if rest.is_empty() {
-        return Err(no_key());
+        return Err(LineError::NoKey);
     }
     Ok((field, rest))
 }
@@ -209,7 +251,7 @@ fn options_end(s: &str) -> Option<usize> {
 }
 
 /// Parses the options word as OpenSSH's `sshsigopt_parse` does.
-fn parse_options(word: &str) -> Result<SignerOptions, String> {
+fn parse_options(word: &str) -> Result<SignerOptions, LineError> {
     let mut options = SignerOptions::default();
     let mut rest = word;
     while !rest.is_empty() {
@@ -218,26 +260,31 @@ fn parse_options(word: &str) -> Result<SignerOptions, String> {
             rest = after;
         } else if let Some(after) = strip_prefix_ci(rest, "namespaces=") {
             if options.namespaces.is_some() {
-                return Err("more than one `namespaces` option".into());
+                return Err(LineError::RepeatedOption("namespaces"));
             }
             let (value, after) = dequote(after, "namespaces")?;
             options.namespaces = Some(value);
             rest = after;
         } else if let Some(after) = strip_prefix_ci(rest, "valid-after=") {
             if options.valid_after.is_some() {
-                return Err("more than one `valid-after` option".into());
+                return Err(LineError::RepeatedOption("valid-after"));
             }
             let (value, after) = dequote(after, "valid-after")?;
-            options.valid_after =
-                Some(parse_time(&value).map_err(|e| format!("valid-after: {e}"))?);
+            options.valid_after = Some(parse_time(&value).map_err(|error| LineError::BadTime {
+                option: "valid-after",
+                error,
+            })?);
             rest = after;
         } else if let Some(after) = strip_prefix_ci(rest, "valid-before=") {
             if options.valid_before.is_some() {
-                return Err("more than one `valid-before` option".into());
+                return Err(LineError::RepeatedOption("valid-before"));
             }
             let (value, after) = dequote(after, "valid-before")?;
             options.valid_before =
-                Some(parse_time(&value).map_err(|e| format!("valid-before: {e}"))?);
+                Some(parse_time(&value).map_err(|error| LineError::BadTime {
+                    option: "valid-before",
+                    error,
+                })?);
             rest = after;
         }
         if rest.is_empty() {
@@ -245,20 +292,17 @@ fn parse_options(word: &str) -> Result<SignerOptions, String> {
         }
         let Some(after) = rest.strip_prefix(',') else {
             let option = rest.split(',').next().unwrap_or_default();
-            return Err(format!(
-                "unknown option `{}` (known: cert-authority, namespaces, valid-after, valid-before)",
-                clip(option)
-            ));
+            return Err(LineError::UnknownOption(clip(option)));
         };
         if after.is_empty() {
-            return Err("the options end with a comma".into());
+            return Err(LineError::TrailingComma);
         }
         rest = after;
     }
     if let (Some(after), Some(before)) = (options.valid_after, options.valid_before)
         && before <= after
     {
-        return Err("valid-before is not after valid-after".into());
+        return Err(LineError::EmptyValidity);
     }
     Ok(options)
 }
@@ -270,9 +314,9 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 }
 
 /// A double-quoted option value (`\"` is a quote) and what follows it.
-fn dequote<'a>(s: &'a str, option: &str) -> Result<(String, &'a str), String> {
+fn dequote<'a>(s: &'a str, option: &'static str) -> Result<(String, &'a str), LineError> {
     let Some(body) = s.strip_prefix('"') else {
-        return Err(format!("the value of `{option}` must be double-quoted"));
+        return Err(LineError::Unquoted(option));
     };
     let mut value = String::new();
     let mut chars = body.char_indices();
@@ -286,7 +330,7 @@ fn dequote<'a>(s: &'a str, option: &str) -> Result<(String, &'a str), String> {
             c => value.push(c),
         }
     }
-    Err(format!("the value of `{option}` has no closing quote"))
+    Err(LineError::UnclosedValue(option))
 }
 
 /// A time of `valid-after`/`valid-before`: `YYYYMMDD`, `YYYYMMDDHHMM` or `YYYYMMDDHHMMSS`,
@@ -294,7 +338,7 @@ fn dequote<'a>(s: &'a str, option: &str) -> Result<(String, &'a str), String> {
 /// reads a time without `Z`/`UTC` in the local time zone; policybook always reads UTC, so its
 /// verdicts do not depend on the machine. A time that does not exist (February 30, 24:00) or
 /// is not after the epoch is an error.
-pub fn parse_time(value: &str) -> Result<i64, String> {
+pub fn parse_time(value: &str) -> Result<i64, TimeError> {
     let digits = if value.len() > 1 && value.ends_with(['Z', 'z']) {
         &value[..value.len() - 1]
     } else if value.len() > 3 && value.is_char_boundary(value.len() - 3) && {
@@ -304,12 +348,7 @@ pub fn parse_time(value: &str) -> Result<i64, String> {
     } else {
         value
     };
-    let bad = || {
-        format!(
-            "`{}` is not a time (YYYYMMDD, YYYYMMDDHHMM or YYYYMMDDHHMMSS, optionally followed by Z)",
-            clip(value)
-        )
-    };
+    let bad = || TimeError::NotATime(clip(value));
     if !matches!(digits.len(), 8 | 12 | 14) || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
@@ -338,7 +377,7 @@ pub fn parse_time(value: &str) -> Result<i64, String> {
     .map_err(|_| bad())?
     .as_second();
     if time <= 0 {
-        return Err(format!("`{}` is not after 1970-01-01", clip(value)));
+        return Err(TimeError::BeforeTheEpoch(clip(value)));
     }
     Ok(time)
 }
@@ -447,7 +486,7 @@ mod tests {
         let (signers, errors) = parse(line);
         assert!(signers.is_empty(), "{line} was read");
         assert_eq!(errors.len(), 1, "{line}");
-        errors[0].1.clone()
+        errors[0].1.to_string()
     }
 
     fn utc(s: &str) -> i64 {
@@ -791,7 +830,7 @@ mod tests {
         assert!(signers.is_empty());
         assert_eq!(errors.len(), 17, "{errors:?}");
         assert!(
-            errors.iter().all(|(_, e)| e.chars().count() < 200),
+            errors.iter().all(|(_, e)| e.to_string().chars().count() < 200),
             "{errors:?}"
         );
     }
