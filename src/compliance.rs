@@ -310,147 +310,15 @@ fn within_interval(site: &Site, date: Date) -> bool {
 
 /// Summarises the site for the rules. Only published documents are cited.
 pub fn facts(site: &Site, diagnostics: &[Diagnostic]) -> Facts {
-    let published_controlled = |t: &dyn Fn(&str) -> bool| -> Vec<Evidence> {
-        site.controlled_in_force()
-            .filter(|(d, m, c)| c.is_approved() && site.is_published(d) && t(&m.doc_type.value))
-            .map(|(d, _, _)| Evidence::of_document(d))
-            .collect()
-    };
     let top: Vec<String> = authorised_roles(site, "policy");
-
-    let mut policy = PolicyFacts::default();
-    if let Some((doc, c)) = site.security_policy().filter(|(d, _)| site.is_published(d)) {
-        let id = doc.id().unwrap_or("");
-        policy.evidence = Some(Evidence::of_document(doc));
-        policy.approved = c.is_approved();
-        // The rules judged the working copy's approvals; a version in force (its successor in
-        // review) is judged here, by the evidence of its own approvals.
-        let approvals_sound = match site.as_in_force(doc) {
-            None => !has_error(diagnostics, id, APPROVAL_CODES),
-            Some(in_force) => {
-                let evidence = crate::stamp::in_force_evidence(site, in_force);
-                !evidence.is_empty()
-                    && evidence
-                        .iter()
-                        .all(|e| e.evidence.is_evidenced() && top.contains(&e.role))
-            }
-        };
-        policy.approved_by_top = c.is_approved() && !c.approvals.is_empty() && approvals_sound;
-        policy.approvers = c
-            .approvals
-            .iter()
-            .map(|a| format!("{} ({})", a.name.value, a.role.value))
-            .collect();
-        policy.sections = crate::validate::REQUIRED_POLICY_SECTIONS
-            .iter()
-            .copied()
-            .filter(|s| crate::validate::sections_has(doc, s))
-            .collect();
-        policy.public = doc.meta.as_ref().is_some_and(|m| {
-            site.project.config.isms.classification_levels.first() == Some(&m.classification.value)
-        });
-        let cov: Vec<_> = coverage(site)
-            .into_iter()
-            .filter(|x| x.document.id() == Some(id))
-            .collect();
-        policy.audiences = cov.len();
-        for x in &cov {
-            if let Reach::Communicated { entry, date, .. } = &x.reach {
-                policy.reached += 1;
-                if site.is_published_id(entry)
-                    && !policy
-                        .communications
-                        .iter()
-                        .any(|e| e.doc_id.as_deref() == Some(entry))
-                {
-                    policy
-                        .communications
-                        .push(Evidence::doc(entry, format!("{entry} ({date})")));
-                }
-            }
-        }
-        policy.review =
-            review_due(site, doc, c).map(|r| (r.state == ReviewState::Overdue, r.last, r.due));
-    }
-
-    // Only a review that top management approved is a record of one: a draft, or the
-    // placeholder `adopt` writes, evidences no meeting.
-    let review = site
-        .reviews()
-        .filter(|(d, _)| site.is_published(d) && record_approved(d, diagnostics))
-        .filter_map(|(d, r)| Some((d, r.date.as_ref()?.value)))
-        .max_by_key(|(_, date)| *date)
-        .and_then(|(d, date)| {
-            let Kind::ManagementReview(r) = &d.meta.as_ref()?.kind else {
-                return None;
-            };
-            Some(ReviewFacts {
-                evidence: Evidence::doc(
-                    d.id().unwrap_or(""),
-                    format!("{} management review {date}", d.id().unwrap_or("")),
-                ),
-                date,
-                current: within_interval(site, date),
-                decisions: r.decisions.len(),
-                top_attendees: r
-                    .attendees
-                    .iter()
-                    .filter(|a| top.contains(&a.value))
-                    .map(|a| a.value.clone())
-                    .collect(),
-            })
-        });
-
     let registries: Vec<&Document> = site
         .roles_documents()
         .filter(|d| site.is_published(d))
         .collect();
-    let communications_of = |doc: &Document| -> Vec<Evidence> {
-        let id = doc.id().unwrap_or("");
-        site.communications()
-            .filter(|(d, c)| site.is_published(d) && c.documents.iter().any(|x| x.id.value == id))
-            .map(|(d, c)| {
-                let date = c
-                    .date
-                    .as_ref()
-                    .map_or(String::new(), |x| x.value.to_string());
-                Evidence::doc(
-                    d.id().unwrap_or(""),
-                    format!("{} ({date})", d.id().unwrap_or("")),
-                )
-            })
-            .collect()
-    };
     let roles: Vec<&Role> = site.published_roles().collect();
-    let mut assignments: BTreeMap<&'static str, Vec<Assignment>> = BTreeMap::new();
-    for (doc, role) in site.all_roles().filter(|(d, _)| site.is_published(d)) {
-        // A duplicate definition is not the role (`duplicate-id` reports it).
-        if !site
-            .role(&role.id.value)
-            .is_some_and(|r| std::ptr::eq(r, role))
-        {
-            continue;
-        }
-        for clause in &role.clauses {
-            let Some(label) = labels_for(Attest::Role).find(|l| *l == clause.value) else {
-                continue;
-            };
-            assignments.entry(label).or_default().push(Assignment {
-                role: role.id.value.clone(),
-                holders: role
-                    .holders_on(site.today)
-                    .map(|h| h.name.clone())
-                    .collect(),
-                registry: Evidence::of_document(doc).at(format!("role-{}", role.id.value)),
-                registry_approved: record_approved(doc, diagnostics),
-                communications: communications_of(doc),
-            });
-        }
-    }
-
     Facts {
-        objectives: published_controlled(&|t| t == "objective"),
-        processes: published_controlled(&|t| t != "policy" && t != "objective"),
+        objectives: published_controlled(site, &|t| t == "objective"),
+        processes: published_controlled(site, &|t| t != "policy" && t != "objective"),
         training: site
             .communications()
             .filter(|(d, c)| {
@@ -466,11 +334,11 @@ pub fn facts(site: &Site, diagnostics: &[Diagnostic]) -> Facts {
             .flat_map(|(_, r)| &r.decisions)
             .filter(|d| !d.done && d.due.as_ref().is_some_and(|due| due.value < site.today))
             .count(),
-        review,
+        review: review_facts(site, diagnostics, &top),
         interval: site.project.management_review_interval.to_string(),
         registry_communications: registries
             .iter()
-            .flat_map(|d| communications_of(d))
+            .flat_map(|d| communications_of(site, d))
             .collect(),
         registries: registries
             .iter()
@@ -496,9 +364,168 @@ pub fn facts(site: &Site, diagnostics: &[Diagnostic]) -> Facts {
             .filter(|r| !r.group && r.holders_on(site.today).next().is_none())
             .map(|r| r.id.value.clone())
             .collect(),
-        assignments,
-        policy,
+        assignments: assignments(site, diagnostics),
+        policy: policy_facts(site, diagnostics, &top),
     }
+}
+
+/// The published, approved controlled documents in force whose type `t` accepts.
+fn published_controlled(site: &Site, t: &dyn Fn(&str) -> bool) -> Vec<Evidence> {
+    site.controlled_in_force()
+        .filter(|(d, m, c)| c.is_approved() && site.is_published(d) && t(&m.doc_type.value))
+        .map(|(d, _, _)| Evidence::of_document(d))
+        .collect()
+}
+
+/// What the published information security policy shows (the default, "no policy", when
+/// none is published). `top` are the roles authorised to approve a policy.
+fn policy_facts(site: &Site, diagnostics: &[Diagnostic], top: &[String]) -> PolicyFacts {
+    let mut policy = PolicyFacts::default();
+    let Some((doc, c)) = site.security_policy().filter(|(d, _)| site.is_published(d)) else {
+        return policy;
+    };
+    let id = doc.id().unwrap_or("");
+    policy.evidence = Some(Evidence::of_document(doc));
+    policy.approved = c.is_approved();
+    policy.approved_by_top = c.is_approved()
+        && !c.approvals.is_empty()
+        && policy_approvals_sound(site, doc, diagnostics, top);
+    policy.approvers = c
+        .approvals
+        .iter()
+        .map(|a| format!("{} ({})", a.name.value, a.role.value))
+        .collect();
+    policy.sections = crate::validate::REQUIRED_POLICY_SECTIONS
+        .iter()
+        .copied()
+        .filter(|s| crate::validate::sections_has(doc, s))
+        .collect();
+    policy.public = doc.meta.as_ref().is_some_and(|m| {
+        site.project.config.isms.classification_levels.first() == Some(&m.classification.value)
+    });
+    let cov: Vec<_> = coverage(site)
+        .into_iter()
+        .filter(|x| x.document.id() == Some(id))
+        .collect();
+    policy.audiences = cov.len();
+    for x in &cov {
+        if let Reach::Communicated { entry, date, .. } = &x.reach {
+            policy.reached += 1;
+            if site.is_published_id(entry)
+                && !policy
+                    .communications
+                    .iter()
+                    .any(|e| e.doc_id.as_deref() == Some(entry))
+            {
+                policy
+                    .communications
+                    .push(Evidence::doc(entry, format!("{entry} ({date})")));
+            }
+        }
+    }
+    policy.review =
+        review_due(site, doc, c).map(|r| (r.state == ReviewState::Overdue, r.last, r.due));
+    policy
+}
+
+/// Whether the policy's approvals are sound. The rules judged the working copy's approvals; a
+/// version in force (its successor in review) is judged here, by the evidence of its own
+/// approvals, each by one of the `top` roles.
+fn policy_approvals_sound(
+    site: &Site,
+    doc: &Document,
+    diagnostics: &[Diagnostic],
+    top: &[String],
+) -> bool {
+    match site.as_in_force(doc) {
+        None => !has_error(diagnostics, doc.id().unwrap_or(""), APPROVAL_CODES),
+        Some(in_force) => {
+            let evidence = crate::stamp::in_force_evidence(site, in_force);
+            !evidence.is_empty()
+                && evidence
+                    .iter()
+                    .all(|e| e.evidence.is_evidenced() && top.contains(&e.role))
+        }
+    }
+}
+
+/// The latest published management review, with which of the `top` roles attended.
+fn review_facts(site: &Site, diagnostics: &[Diagnostic], top: &[String]) -> Option<ReviewFacts> {
+    // Only a review that top management approved is a record of one: a draft, or the
+    // placeholder `adopt` writes, evidences no meeting.
+    site.reviews()
+        .filter(|(d, _)| site.is_published(d) && record_approved(d, diagnostics))
+        .filter_map(|(d, r)| Some((d, r.date.as_ref()?.value)))
+        .max_by_key(|(_, date)| *date)
+        .and_then(|(d, date)| {
+            let Kind::ManagementReview(r) = &d.meta.as_ref()?.kind else {
+                return None;
+            };
+            Some(ReviewFacts {
+                evidence: Evidence::doc(
+                    d.id().unwrap_or(""),
+                    format!("{} management review {date}", d.id().unwrap_or("")),
+                ),
+                date,
+                current: within_interval(site, date),
+                decisions: r.decisions.len(),
+                top_attendees: r
+                    .attendees
+                    .iter()
+                    .filter(|a| top.contains(&a.value))
+                    .map(|a| a.value.clone())
+                    .collect(),
+            })
+        })
+}
+
+/// The published communication log entries that name `doc`.
+fn communications_of(site: &Site, doc: &Document) -> Vec<Evidence> {
+    let id = doc.id().unwrap_or("");
+    site.communications()
+        .filter(|(d, c)| site.is_published(d) && c.documents.iter().any(|x| x.id.value == id))
+        .map(|(d, c)| {
+            let date = c
+                .date
+                .as_ref()
+                .map_or(String::new(), |x| x.value.to_string());
+            Evidence::doc(
+                d.id().unwrap_or(""),
+                format!("{} ({date})", d.id().unwrap_or("")),
+            )
+        })
+        .collect()
+}
+
+/// The roles each clause 5 duty (an `Attest::Role` label) is assigned to in the published
+/// registries, with their holders today and the registry's approval and communications.
+fn assignments(site: &Site, diagnostics: &[Diagnostic]) -> BTreeMap<&'static str, Vec<Assignment>> {
+    let mut assignments: BTreeMap<&'static str, Vec<Assignment>> = BTreeMap::new();
+    for (doc, role) in site.all_roles().filter(|(d, _)| site.is_published(d)) {
+        // A duplicate definition is not the role (`duplicate-id` reports it).
+        if !site
+            .role(&role.id.value)
+            .is_some_and(|r| std::ptr::eq(r, role))
+        {
+            continue;
+        }
+        for clause in &role.clauses {
+            let Some(label) = labels_for(Attest::Role).find(|l| *l == clause.value) else {
+                continue;
+            };
+            assignments.entry(label).or_default().push(Assignment {
+                role: role.id.value.clone(),
+                holders: role
+                    .holders_on(site.today)
+                    .map(|h| h.name.clone())
+                    .collect(),
+                registry: Evidence::of_document(doc).at(format!("role-{}", role.id.value)),
+                registry_approved: record_approved(doc, diagnostics),
+                communications: communications_of(site, doc),
+            });
+        }
+    }
+    assignments
 }
 
 /// The element id of a review entry on the review's page.

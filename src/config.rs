@@ -444,23 +444,56 @@ fn resolve(
         );
     };
 
-    let interval = |text: &str, path: &[&str], invalid: &mut dyn FnMut(&[&str], String, &str)| {
-        Interval::parse(text).unwrap_or_else(|| {
-            invalid(
-                path,
-                format!("`{}` = \"{text}\" is not an interval", path.join(".")),
-                "write a number and a unit: \"12 months\", \"1 year\", \"6 weeks\", \"90 days\"",
-            );
-            Interval::months(12)
-        })
-    };
-
     let management_review_interval = interval(
         &config.isms.management_review_interval,
         &["isms", "management-review-interval"],
         &mut invalid,
     );
+    let type_rules = type_rules(&config, &mut invalid);
+    check_classification_and_roles(&config, &mut invalid);
 
+    let src_dir = root.join(&config.book.src);
+    let build_dir = root.join(&config.build.build_dir);
+    check_paths(root, &src_dir, &build_dir, &mut invalid);
+
+    let commit_link = config.output.html.commit_url.clone().or_else(|| {
+        config
+            .output
+            .html
+            .git_repository_url
+            .as_deref()
+            .and_then(forge_commit_url)
+    });
+    Project {
+        root: root.to_path_buf(),
+        src_dir,
+        build_dir,
+        source,
+        type_rules,
+        management_review_interval,
+        commit_link,
+        config,
+    }
+}
+
+/// Reports a field of book.toml (by its path of keys) as invalid, with a message and a help.
+type Invalid<'a> = dyn FnMut(&[&str], String, &str) + 'a;
+
+/// The interval `text` at `path`; an invalid one is reported and read as 12 months.
+fn interval(text: &str, path: &[&str], invalid: &mut Invalid) -> Interval {
+    Interval::parse(text).unwrap_or_else(|| {
+        invalid(
+            path,
+            format!("`{}` = \"{text}\" is not an interval", path.join(".")),
+            "write a number and a unit: \"12 months\", \"1 year\", \"6 weeks\", \"90 days\"",
+        );
+        Interval::months(12)
+    })
+}
+
+/// The approval rules of each controlled type: the built-in types' defaults, with what
+/// `[types]` declares over them (a declared record type is reported and skipped).
+fn type_rules(config: &Config, invalid: &mut Invalid) -> BTreeMap<String, TypeRules> {
     let mut type_rules = BTreeMap::new();
     for name in BUILTIN_CONTROLLED {
         type_rules.insert(name.to_string(), builtin_rules(name).expect("builtin"));
@@ -474,47 +507,57 @@ fn resolve(
             );
             continue;
         }
-        let mut rules = builtin_rules(name).unwrap_or(TypeRules {
-            approvers: Vec::new(),
-            quorum: Vec::new(),
-            required_sections: Vec::new(),
-            review_interval: Interval::months(12),
-        });
-        if let Some(approvers) = &declared.approvers {
-            rules.approvers = approvers.clone();
-        }
-        if let Some(quorum) = &declared.approval {
-            for (n, rule) in quorum.iter().enumerate() {
-                if rule.roles.is_empty() || rule.count == 0 {
-                    invalid(
-                        &["types", name, "approval"],
-                        format!(
-                            "approval rule {} of `{name}` needs at least one role and a count of at least 1",
-                            n + 1
-                        ),
-                        "write `[[types.T.approval]]` with `roles = [\"CEO\"]` and, for more than one approver, `count = 2`",
-                    );
-                }
-            }
-            // Unless `approvers` says otherwise, the rules' roles are who may approve.
-            if declared.approvers.is_none() {
-                let mut all: Vec<String> = quorum.iter().flat_map(|r| r.roles.clone()).collect();
-                all.sort();
-                all.dedup();
-                rules.approvers = all;
-            }
-            rules.quorum = quorum.clone();
-        }
-        if let Some(sections) = &declared.required_sections {
-            rules.required_sections = sections.clone();
-        }
-        if let Some(text) = &declared.review_interval {
-            rules.review_interval =
-                interval(text, &["types", name, "review-interval"], &mut invalid);
-        }
-        type_rules.insert(name.clone(), rules);
+        type_rules.insert(name.clone(), declared_rules(name, declared, invalid));
     }
+    type_rules
+}
 
+/// The rules of type `name` as `[types.name]` declares them over its built-in defaults (none
+/// for a type of the project's own).
+fn declared_rules(name: &str, declared: &TypeConfig, invalid: &mut Invalid) -> TypeRules {
+    let mut rules = builtin_rules(name).unwrap_or(TypeRules {
+        approvers: Vec::new(),
+        quorum: Vec::new(),
+        required_sections: Vec::new(),
+        review_interval: Interval::months(12),
+    });
+    if let Some(approvers) = &declared.approvers {
+        rules.approvers = approvers.clone();
+    }
+    if let Some(quorum) = &declared.approval {
+        for (n, rule) in quorum.iter().enumerate() {
+            if rule.roles.is_empty() || rule.count == 0 {
+                invalid(
+                    &["types", name, "approval"],
+                    format!(
+                        "approval rule {} of `{name}` needs at least one role and a count of at least 1",
+                        n + 1
+                    ),
+                    "write `[[types.T.approval]]` with `roles = [\"CEO\"]` and, for more than one approver, `count = 2`",
+                );
+            }
+        }
+        // Unless `approvers` says otherwise, the rules' roles are who may approve.
+        if declared.approvers.is_none() {
+            let mut all: Vec<String> = quorum.iter().flat_map(|r| r.roles.clone()).collect();
+            all.sort();
+            all.dedup();
+            rules.approvers = all;
+        }
+        rules.quorum = quorum.clone();
+    }
+    if let Some(sections) = &declared.required_sections {
+        rules.required_sections = sections.clone();
+    }
+    if let Some(text) = &declared.review_interval {
+        rules.review_interval = interval(text, &["types", name, "review-interval"], invalid);
+    }
+    rules
+}
+
+/// Reports empty classification levels, a max-classification that is not one of them, and
+/// an empty entry of the required roles.
+fn check_classification_and_roles(config: &Config, invalid: &mut Invalid) {
     let levels = &config.isms.classification_levels;
     if levels.is_empty() {
         invalid(
@@ -539,29 +582,6 @@ fn resolve(
             "`isms.required-roles` has an empty entry".into(),
             "each entry lists the role ids that satisfy it, e.g. [\"CISO\", \"ISO\"]",
         );
-    }
-
-    let src_dir = root.join(&config.book.src);
-    let build_dir = root.join(&config.build.build_dir);
-    check_paths(root, &src_dir, &build_dir, &mut invalid);
-
-    let commit_link = config.output.html.commit_url.clone().or_else(|| {
-        config
-            .output
-            .html
-            .git_repository_url
-            .as_deref()
-            .and_then(forge_commit_url)
-    });
-    Project {
-        root: root.to_path_buf(),
-        src_dir,
-        build_dir,
-        source,
-        type_rules,
-        management_review_interval,
-        commit_link,
-        config,
     }
 }
 

@@ -194,31 +194,10 @@ impl Session {
     fn incremental(&mut self, state: State, changed: &[PathBuf]) -> Result<(State, Update), Error> {
         let project = &state.loaded.site.project;
         let today = dates::resolve_today(self.options.today)?.0;
-        let src = project.src_dir.clone();
-        let canonical_src = src.canonicalize().unwrap_or_else(|_| src.clone());
-        let root = project.root.clone();
-        // Paths below src, or None for a change outside the content.
-        let mut below_src = BTreeSet::new();
-        let mut outside = false;
-        for path in changed {
-            let path = if path.is_absolute() {
-                path.clone()
-            } else {
-                root.join(path)
-            };
-            let rel = path
-                .strip_prefix(&src)
-                .or_else(|_| path.strip_prefix(&canonical_src))
-                .ok()
-                .map(|r| r.to_string_lossy().replace('\\', "/"));
-            match rel {
-                Some(rel) => {
-                    below_src.insert(rel);
-                }
-                None => outside = true,
-            }
-        }
-        if outside || today != state.today {
+        let Some(below_src) = paths_below_src(project, changed) else {
+            return self.full(Some(state));
+        };
+        if today != state.today {
             return self.full(Some(state));
         }
         let State {
@@ -236,25 +215,24 @@ impl Session {
         } = state;
         let (project, corpus, old_history, in_force) = take_site(loaded.site);
         let history = history::load_reusing(&project, old_history.ok());
+        let previous = Previous {
+            keys,
+            digests,
+            stamps,
+            shape,
+            out,
+            search,
+            in_force: None,
+        };
         if history_fingerprint(&history) != history_state {
             // New history: every document's stamps and history pages may change.
-            let (corpus_read, walk_diagnostics) = {
+            let ((corpus, read_diagnostics), walk_diagnostics) = {
                 let started = timing::start();
                 let r = read_all(&project);
                 timing::phase("load documents", started);
                 r
             };
-            let (corpus, read_diagnostics) = corpus_read;
             let reread = read_diagnostics.len();
-            let previous = Previous {
-                keys,
-                digests,
-                stamps,
-                shape,
-                out,
-                search,
-                in_force: None,
-            };
             let (state, mut update) = self.finish(
                 project,
                 config_diagnostics,
@@ -269,81 +247,25 @@ impl Session {
             update.reread = reread;
             return Ok((state, update));
         }
-        // The content directory again (cheap: names only), and only the changed files read.
         let started = timing::start();
-        let mut walk_diagnostics = Vec::new();
-        let found = discover::walk(&project.root, &project.src_dir, &mut walk_diagnostics);
-        let mut old_docs: HashMap<String, Document> = corpus
-            .documents
-            .into_iter()
-            .map(|d| (d.rel_path.clone(), d))
-            .collect();
-        let mut structural =
-            found.assets != corpus.assets || found.markdown.len() != old_docs.len();
-        let mut documents = Vec::with_capacity(found.markdown.len());
-        let mut old_read: HashMap<String, Vec<Diagnostic>> = old_read.into_iter().collect();
-        let mut read_diagnostics = Vec::with_capacity(found.markdown.len());
-        let mut reread = BTreeSet::new();
-        // A changed directory (renamed, say): every document below it is read again.
-        let dirs: Vec<String> = below_src
-            .iter()
-            .map(|d| {
-                if d.is_empty() {
-                    String::new()
-                } else {
-                    format!("{d}/")
-                }
-            })
-            .collect();
-        for (rel_path, file, path) in &found.markdown {
-            let old = old_docs.remove(rel_path);
-            let again = old.is_none()
-                || below_src.contains(rel_path)
-                || dirs.iter().any(|d| rel_path.starts_with(d.as_str()));
-            if !again {
-                let doc = old.expect("kept");
-                let diags = old_read.remove(rel_path).unwrap_or_default();
-                documents.push(doc);
-                read_diagnostics.push((rel_path.clone(), diags));
-                continue;
-            }
-            let (doc, diags) = read_one(&project, rel_path, file, path);
-            reread.insert(file.clone());
-            match (&old, &doc) {
-                (Some(old), Some(new)) if front_matter(old) == front_matter(new) => {}
-                _ => structural = true,
-            }
-            documents.extend(doc);
-            read_diagnostics.push((rel_path.clone(), diags));
-        }
-        // A document that went (read again or not) changes the shape.
-        structural |= !old_docs.is_empty();
+        let again = read_changed(&project, &below_src, corpus, old_read);
         timing::phase("load documents", started);
-        let corpus = Corpus {
-            documents,
-            assets: found.assets,
-        };
-        let scope = (!structural).then_some(reread.clone());
+        let scope = (!again.structural).then_some(again.reread.clone());
         let previous = Previous {
-            keys,
-            digests,
-            stamps,
-            shape,
-            out,
-            search,
-            in_force: (!structural).then_some(in_force),
+            in_force: (!again.structural).then_some(in_force),
+            ..previous
         };
         let (state, mut update) = self.finish(
             project,
             config_diagnostics,
-            walk_diagnostics,
-            corpus,
-            read_diagnostics,
+            again.walk_diagnostics,
+            again.corpus,
+            again.read_diagnostics,
             history,
             today,
             Some((previous, scope)),
         )?;
-        update.reread = reread.len();
+        update.reread = again.reread.len();
         Ok((state, update))
     }
 
@@ -387,25 +309,90 @@ impl Session {
             }
             None => (None, None),
         };
-        let out = match &self.out {
-            Output::Dir(Some(dir)) => dir.clone(),
-            Output::Dir(None) => site.project.build_dir.clone(),
-            Output::Memory(_) => PathBuf::new(),
-        };
+        let out = self.publish_dir(site);
         let previous = previous.filter(|p| p.out == out);
         let had_previous = previous.is_some();
         let scope = scope.filter(|_| had_previous);
         let render_started = timing::start();
+        let published = self.render(&loaded, &out, previous, scope.as_ref())?;
+        let (written, removed) = published.changes();
+        let Published {
+            keys,
+            digests,
+            stamps,
+            search,
+            staging,
+            mut written_files,
+            pages,
+            ..
+        } = published;
+        self.publish(
+            staging,
+            &out,
+            had_previous,
+            &written,
+            &removed,
+            &mut written_files,
+        )?;
+        timing::phase("render and write", render_started);
+        if let Ok(history) = loaded.site.history.as_ref() {
+            loaded.site.rules_at.save(&history.git_dir);
+        }
+        let update = Update {
+            full: false,
+            reread: 0,
+            scoped: scope.is_some(),
+            written,
+            removed,
+            pages,
+        };
+        Ok((
+            State {
+                loaded,
+                config_diagnostics,
+                read_diagnostics,
+                today,
+                history_state,
+                keys,
+                digests,
+                stamps,
+                shape,
+                out,
+                search,
+            },
+            update,
+        ))
+    }
+
+    /// The directory this session publishes to (empty for an output in memory).
+    fn publish_dir(&self, site: &Site) -> PathBuf {
+        match &self.out {
+            Output::Dir(Some(dir)) => dir.clone(),
+            Output::Dir(None) => site.project.build_dir.clone(),
+            Output::Memory(_) => PathBuf::new(),
+        }
+    }
+
+    /// Renders the pages whose inputs changed since `previous` (only those of the documents in
+    /// `scope` besides the overview pages, for a body edit), and the manifest.
+    fn render(
+        &self,
+        loaded: &Loaded,
+        out: &Path,
+        previous: Option<Previous>,
+        scope: Option<&BTreeSet<String>>,
+    ) -> Result<Published, Error> {
+        let site = &loaded.site;
         let in_place = scope.is_some() || matches!(self.out, Output::Memory(_));
         let staging = match (&self.out, in_place) {
             (Output::Dir(_), false) => {
-                writer::recover(&out);
+                writer::recover(out);
                 let memo_path = site
                     .history
                     .as_ref()
                     .ok()
                     .map(|h| memo::record_path(&h.git_dir));
-                Some(writer::Staging::new(&out, memo_path)?)
+                Some(writer::Staging::new(out, memo_path)?)
             }
             _ => None,
         };
@@ -417,7 +404,7 @@ impl Session {
         let started = timing::start();
         let mut search = match prev_search {
             Some(mut index) => {
-                index.update(site, scope.as_ref());
+                index.update(site, scope);
                 index
             }
             None => SearchIndex::new(site),
@@ -439,7 +426,7 @@ impl Session {
             &loaded.diagnostics,
             &sink,
             render::Scope {
-                documents: scope.as_ref(),
+                documents: scope,
                 search_index: Some((&search_key, &search_script)),
             },
         )?;
@@ -466,82 +453,209 @@ impl Session {
             .collect();
         let summary = render::write_manifest(site, ordered, &digests, &sink)?;
         let new_keys = sink.keys.into_inner().expect("no writer panicked");
-        let mut written_files = sink.written.into_inner().expect("no writer panicked");
+        let written_files = sink.written.into_inner().expect("no writer panicked");
         let mut keys = if scoped { prev_keys } else { HashMap::new() };
         keys.extend(new_keys);
-        // What changed: new digests, and files gone.
-        let manifest = written_files
-            .get(render::manifest::FILE_NAME)
-            .map(|b| (render::manifest::sha256(b), b.len() as u64));
-        let mut all = digests.clone();
-        if let Some(m) = manifest {
-            all.insert(render::manifest::FILE_NAME.to_string(), m);
-        }
-        let written: Vec<String> = all
-            .iter()
-            .filter(|(path, d)| old_digests.get(*path) != Some(d))
-            .map(|(path, _)| path.clone())
-            .collect();
-        let removed: Vec<String> = old_digests
-            .keys()
-            .filter(|p| !all.contains_key(*p) && p.as_str() != render::manifest::FILE_NAME)
-            .cloned()
-            .collect();
+        Ok(Published {
+            keys,
+            digests,
+            old_digests,
+            stamps,
+            search,
+            staging,
+            written_files,
+            pages: summary.pages,
+        })
+    }
+
+    /// Publishes the files `written` and removes those `removed`: into memory, by swapping
+    /// in the staging directory of a full build, or in place for a body edit.
+    fn publish(
+        &mut self,
+        staging: Option<writer::Staging>,
+        out: &Path,
+        had_previous: bool,
+        written: &[String],
+        removed: &[String],
+        written_files: &mut writer::Files,
+    ) -> Result<(), Error> {
         match (&mut self.out, staging) {
             (Output::Memory(files), _) => {
                 if !had_previous {
                     files.clear();
                 }
-                for path in &removed {
+                for path in removed {
                     files.remove(path);
                 }
-                for path in &written {
+                for path in written {
                     if let Some(bytes) = written_files.remove(path) {
                         files.insert(path.clone(), bytes);
                     }
                 }
             }
-            (Output::Dir(_), Some(staging)) => staging.publish(&out)?,
+            (Output::Dir(_), Some(staging)) => staging.publish(out)?,
             (Output::Dir(_), None) => {
-                for path in &written {
+                for path in written {
                     if let Some(bytes) = written_files.remove(path) {
-                        write_in_place(&out, path, &bytes)?;
+                        write_in_place(out, path, &bytes)?;
                     }
                 }
-                for path in &removed {
+                for path in removed {
                     // Already gone is as good as removed.
                     let _ = std::fs::remove_file(out.join(path));
                 }
             }
         }
-        timing::phase("render and write", render_started);
-        if let Ok(history) = site.history.as_ref() {
-            site.rules_at.save(&history.git_dir);
+        Ok(())
+    }
+}
+
+/// What one render produced, before it is published.
+struct Published {
+    keys: HashMap<String, memo::Entry>,
+    digests: BTreeMap<String, (String, u64)>,
+    /// The previous build's digests (what `changes` compares with).
+    old_digests: BTreeMap<String, (String, u64)>,
+    stamps: HashMap<String, Value>,
+    search: SearchIndex,
+    /// The staging directory of a full build into a directory.
+    staging: Option<writer::Staging>,
+    /// The bytes rendered, when not staged.
+    written_files: writer::Files,
+    pages: usize,
+}
+
+impl Published {
+    /// The files whose bytes changed or that are new (the manifest with them), and the files
+    /// gone, by site path.
+    fn changes(&self) -> (Vec<String>, Vec<String>) {
+        let manifest = self
+            .written_files
+            .get(render::manifest::FILE_NAME)
+            .map(|b| (render::manifest::sha256(b), b.len() as u64));
+        let mut all = self.digests.clone();
+        if let Some(m) = manifest {
+            all.insert(render::manifest::FILE_NAME.to_string(), m);
         }
-        let update = Update {
-            full: false,
-            reread: 0,
-            scoped: scope.is_some(),
-            written,
-            removed,
-            pages: summary.pages,
+        let written: Vec<String> = all
+            .iter()
+            .filter(|(path, d)| self.old_digests.get(*path) != Some(d))
+            .map(|(path, _)| path.clone())
+            .collect();
+        let removed: Vec<String> = self
+            .old_digests
+            .keys()
+            .filter(|p| !all.contains_key(*p) && p.as_str() != render::manifest::FILE_NAME)
+            .cloned()
+            .collect();
+        (written, removed)
+    }
+}
+
+/// The changed paths below src (relative to it), or `None` when one is outside the content.
+fn paths_below_src(project: &Project, changed: &[PathBuf]) -> Option<BTreeSet<String>> {
+    let src = project.src_dir.clone();
+    let canonical_src = src.canonicalize().unwrap_or_else(|_| src.clone());
+    let root = project.root.clone();
+    let mut below_src = BTreeSet::new();
+    let mut outside = false;
+    for path in changed {
+        let path = if path.is_absolute() {
+            path.clone()
+        } else {
+            root.join(path)
         };
-        Ok((
-            State {
-                loaded,
-                config_diagnostics,
-                read_diagnostics,
-                today,
-                history_state,
-                keys,
-                digests,
-                stamps,
-                shape,
-                out,
-                search,
-            },
-            update,
-        ))
+        let rel = path
+            .strip_prefix(&src)
+            .or_else(|_| path.strip_prefix(&canonical_src))
+            .ok()
+            .map(|r| r.to_string_lossy().replace('\\', "/"));
+        match rel {
+            Some(rel) => {
+                below_src.insert(rel);
+            }
+            None => outside = true,
+        }
+    }
+    (!outside).then_some(below_src)
+}
+
+/// The content read again after a change below src.
+struct ReadAgain {
+    corpus: Corpus,
+    read_diagnostics: Read,
+    walk_diagnostics: Vec<Diagnostic>,
+    /// The files read again.
+    reread: BTreeSet<String>,
+    /// Whether the published pages' shape may have changed: a front matter changed, a
+    /// document or attachment appeared or went.
+    structural: bool,
+}
+
+/// Walks the content directory again (cheap: names only) and reads only the files that
+/// changed (`below_src`, or below a changed directory) or appeared; keeps the others from
+/// `corpus`, with what reading them found (`old_read`).
+fn read_changed(
+    project: &Project,
+    below_src: &BTreeSet<String>,
+    corpus: Corpus,
+    old_read: Read,
+) -> ReadAgain {
+    let mut walk_diagnostics = Vec::new();
+    let found = discover::walk(&project.root, &project.src_dir, &mut walk_diagnostics);
+    let mut old_docs: HashMap<String, Document> = corpus
+        .documents
+        .into_iter()
+        .map(|d| (d.rel_path.clone(), d))
+        .collect();
+    let mut structural = found.assets != corpus.assets || found.markdown.len() != old_docs.len();
+    let mut documents = Vec::with_capacity(found.markdown.len());
+    let mut old_read: HashMap<String, Vec<Diagnostic>> = old_read.into_iter().collect();
+    let mut read_diagnostics = Vec::with_capacity(found.markdown.len());
+    let mut reread = BTreeSet::new();
+    // A changed directory (renamed, say): every document below it is read again.
+    let dirs: Vec<String> = below_src
+        .iter()
+        .map(|d| {
+            if d.is_empty() {
+                String::new()
+            } else {
+                format!("{d}/")
+            }
+        })
+        .collect();
+    for (rel_path, file, path) in &found.markdown {
+        let old = old_docs.remove(rel_path);
+        let again = old.is_none()
+            || below_src.contains(rel_path)
+            || dirs.iter().any(|d| rel_path.starts_with(d.as_str()));
+        if !again {
+            let doc = old.expect("kept");
+            let diags = old_read.remove(rel_path).unwrap_or_default();
+            documents.push(doc);
+            read_diagnostics.push((rel_path.clone(), diags));
+            continue;
+        }
+        let (doc, diags) = read_one(project, rel_path, file, path);
+        reread.insert(file.clone());
+        match (&old, &doc) {
+            (Some(old), Some(new)) if front_matter(old) == front_matter(new) => {}
+            _ => structural = true,
+        }
+        documents.extend(doc);
+        read_diagnostics.push((rel_path.clone(), diags));
+    }
+    // A document that went (read again or not) changes the shape.
+    structural |= !old_docs.is_empty();
+    ReadAgain {
+        corpus: Corpus {
+            documents,
+            assets: found.assets,
+        },
+        read_diagnostics,
+        walk_diagnostics,
+        reread,
+        structural,
     }
 }
 

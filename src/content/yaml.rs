@@ -74,11 +74,12 @@ enum Frame {
 pub fn parse(text: &str, line_offset: usize) -> Result<Node, YamlError> {
     let to_pos = |m: &Marker| Pos::new(m.line() + line_offset, m.col() + 1);
     let mut parser = Parser::new_from_str(text);
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
-    let mut budget = NODE_BUDGET;
-    let mut root: Option<Node> = None;
-
+    let mut tree = Tree {
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        budget: NODE_BUDGET,
+        root: None,
+    };
     loop {
         let (event, mark) = parser.next_token().map_err(|e| YamlError {
             message: e.info().to_string(),
@@ -88,111 +89,152 @@ pub fn parse(text: &str, line_offset: usize) -> Result<Node, YamlError> {
         let complete: Option<(Node, usize)> = match event {
             Event::StreamEnd => break,
             Event::DocumentEnd => {
-                if root.is_some() {
+                if tree.root.is_some() {
                     break;
                 }
                 None
             }
             Event::Nothing | Event::StreamStart | Event::DocumentStart => None,
             Event::Scalar(text, style, anchor, tag) => {
-                let quoted = style != TScalarStyle::Plain;
-                let is_null = !quoted
-                    && tag.is_none()
-                    && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL");
-                let value = if is_null {
-                    Value::Null
-                } else {
-                    Value::Scalar(text, quoted)
-                };
-                Some((Node { value, pos }, anchor))
+                Some((scalar(text, style, tag.is_some(), pos), anchor))
             }
-            Event::Alias(id) => {
-                let node = anchors.get(&id).cloned().ok_or_else(|| YamlError {
-                    message: "alias refers to an unknown anchor".into(),
-                    pos,
-                })?;
-                let size = count_nodes(&node);
-                if size > budget {
-                    return Err(YamlError {
-                        message: format!(
-                            "aliases expand to more than {NODE_BUDGET} nodes (a \"billion laughs\" document?)"
-                        ),
-                        pos,
-                    });
-                }
-                budget -= size;
-                Some((node, 0))
-            }
+            Event::Alias(id) => Some((tree.alias(id, pos)?, 0)),
             Event::SequenceStart(anchor, _) => {
-                push(&mut stack, pos)?;
-                stack.push(Frame::Seq {
+                let frame = Frame::Seq {
                     items: Vec::new(),
                     pos,
                     anchor,
-                });
+                };
+                tree.open(frame, pos)?;
                 None
             }
             Event::MappingStart(anchor, _) => {
-                push(&mut stack, pos)?;
-                stack.push(Frame::Map {
+                let frame = Frame::Map {
                     entries: Vec::new(),
                     key: None,
                     pos,
                     anchor,
-                });
+                };
+                tree.open(frame, pos)?;
                 None
             }
-            Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq { items, pos, anchor }) => Some((
-                    Node {
-                        value: Value::Seq(items),
-                        pos,
-                    },
-                    anchor,
-                )),
-                _ => {
-                    return Err(YamlError {
-                        message: "unbalanced sequence".into(),
-                        pos,
-                    });
-                }
-            },
-            Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map {
-                    entries,
-                    pos,
-                    anchor,
-                    ..
-                }) => Some((
-                    Node {
-                        // A block mapping's start marker sits at its first `:`; where the
-                        // first key was written is what a reader looks for.
-                        pos: entries.first().map_or(pos, |(k, _)| k.pos),
-                        value: Value::Map(entries),
-                    },
-                    anchor,
-                )),
-                _ => {
-                    return Err(YamlError {
-                        message: "unbalanced mapping".into(),
-                        pos,
-                    });
-                }
-            },
+            Event::SequenceEnd => Some(tree.close_seq(pos)?),
+            Event::MappingEnd => Some(tree.close_map(pos)?),
         };
+        if let Some((node, anchor)) = complete {
+            tree.attach(node, anchor, pos)?;
+        }
+    }
+    Ok(tree.root.unwrap_or(Node {
+        value: Value::Null,
+        pos: Pos::new(line_offset + 1, 1),
+    }))
+}
 
-        let Some((node, anchor)) = complete else {
-            continue;
-        };
-        budget = budget.checked_sub(1).ok_or_else(|| YamlError {
+/// A scalar event's node: a plain, untagged empty, `~` or `null` is YAML's null.
+fn scalar(text: String, style: TScalarStyle, tagged: bool, pos: Pos) -> Node {
+    let quoted = style != TScalarStyle::Plain;
+    let is_null =
+        !quoted && !tagged && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL");
+    let value = if is_null {
+        Value::Null
+    } else {
+        Value::Scalar(text, quoted)
+    };
+    Node { value, pos }
+}
+
+/// The tree `parse` builds from the parser's events.
+struct Tree {
+    /// The sequences and mappings open, innermost last.
+    stack: Vec<Frame>,
+    /// The nodes anchored so far, by anchor id.
+    anchors: HashMap<usize, Node>,
+    /// How many more nodes the document may expand to.
+    budget: usize,
+    root: Option<Node>,
+}
+
+impl Tree {
+    /// The anchored node an alias refers to, a copy charged to the node budget.
+    fn alias(&mut self, id: usize, pos: Pos) -> Result<Node, YamlError> {
+        let node = self.anchors.get(&id).cloned().ok_or_else(|| YamlError {
+            message: "alias refers to an unknown anchor".into(),
+            pos,
+        })?;
+        let size = count_nodes(&node);
+        if size > self.budget {
+            return Err(YamlError {
+                message: format!(
+                    "aliases expand to more than {NODE_BUDGET} nodes (a \"billion laughs\" document?)"
+                ),
+                pos,
+            });
+        }
+        self.budget -= size;
+        Ok(node)
+    }
+
+    /// Opens a sequence or mapping, unless that nests deeper than `MAX_DEPTH`.
+    fn open(&mut self, frame: Frame, pos: Pos) -> Result<(), YamlError> {
+        push(&mut self.stack, pos)?;
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// Closes the innermost sequence: its node and anchor.
+    fn close_seq(&mut self, pos: Pos) -> Result<(Node, usize), YamlError> {
+        match self.stack.pop() {
+            Some(Frame::Seq { items, pos, anchor }) => Ok((
+                Node {
+                    value: Value::Seq(items),
+                    pos,
+                },
+                anchor,
+            )),
+            _ => Err(YamlError {
+                message: "unbalanced sequence".into(),
+                pos,
+            }),
+        }
+    }
+
+    /// Closes the innermost mapping: its node and anchor.
+    fn close_map(&mut self, pos: Pos) -> Result<(Node, usize), YamlError> {
+        match self.stack.pop() {
+            Some(Frame::Map {
+                entries,
+                pos,
+                anchor,
+                ..
+            }) => Ok((
+                Node {
+                    // A block mapping's start marker sits at its first `:`; where the
+                    // first key was written is what a reader looks for.
+                    pos: entries.first().map_or(pos, |(k, _)| k.pos),
+                    value: Value::Map(entries),
+                },
+                anchor,
+            )),
+            _ => Err(YamlError {
+                message: "unbalanced mapping".into(),
+                pos,
+            }),
+        }
+    }
+
+    /// Charges a complete node to the budget, records its anchor and places it: as the root,
+    /// an item of the open sequence, or a key (never a duplicate) or value of the open mapping.
+    fn attach(&mut self, node: Node, anchor: usize, pos: Pos) -> Result<(), YamlError> {
+        self.budget = self.budget.checked_sub(1).ok_or_else(|| YamlError {
             message: format!("front matter has more than {NODE_BUDGET} nodes"),
             pos,
         })?;
         if anchor > 0 {
-            anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, node.clone());
         }
-        match stack.last_mut() {
-            None => root = Some(node),
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { entries, key, .. }) => match key.take() {
                 None => {
@@ -209,11 +251,8 @@ pub fn parse(text: &str, line_offset: usize) -> Result<Node, YamlError> {
                 Some(k) => entries.push((k, node)),
             },
         }
+        Ok(())
     }
-    Ok(root.unwrap_or(Node {
-        value: Value::Null,
-        pos: Pos::new(line_offset + 1, 1),
-    }))
 }
 
 fn push(stack: &mut [Frame], pos: Pos) -> Result<(), YamlError> {

@@ -261,29 +261,7 @@ pub fn load_reusing(
     if repo.is_empty().map_err(broken)? {
         return Err(Unavailable::Empty);
     }
-    let head_ref = match repo.head() {
-        Ok(head) => head,
-        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => {
-            let name = repo
-                .find_reference("HEAD")
-                .ok()
-                .and_then(|r| {
-                    r.symbolic_target()
-                        .ok()
-                        .flatten()
-                        .map(|s| s.trim_start_matches("refs/heads/").to_string())
-                })
-                .unwrap_or_else(|| "HEAD".into());
-            return Err(Unavailable::Unborn(name));
-        }
-        Err(e) => return Err(broken(e)),
-    };
-    let head_commit = head_ref.peel_to_commit().map_err(broken)?;
-    let head_name = if repo.head_detached().unwrap_or(false) {
-        Head::Detached
-    } else {
-        Head::Branch(head_ref.shorthand().unwrap_or("HEAD").to_string())
-    };
+    let (head_commit, head_name) = head_of(&repo)?;
     let prefix = worktree::folder(&workdir, &project.root).unwrap_or_default();
     let scope = scope(project, &prefix);
     let follow_outside = project.config.history.follow_outside;
@@ -307,123 +285,22 @@ pub fn load_reusing(
         crate::timing::phase("history walk (unchanged)", started);
         return Ok(previous);
     }
-    let cache_read = crate::timing::start();
-    let cached = cache::read(&git_dir, &scope, &boundary, follow_outside);
-    crate::timing::phase("history cache read", cache_read);
-    let mut unchanged = false;
-    let mut outside = cached
-        .as_ref()
-        .map(|c| c.outside.clone())
-        .unwrap_or_default();
-    let cached_mainline = cached
-        .as_ref()
-        .map(|c| c.mainline.clone())
-        .unwrap_or_default();
-    let mut reach_scope = scope.clone();
-    reach_scope.extend(outside.iter().cloned());
-    let reach = walk::Reach {
-        scope: &reach_scope,
-        follow_outside,
-    };
-    let (mut walked, mut blobs) = match cached {
-        // Same HEAD, same graph: the cached walk is exactly what a fresh one would find.
-        Some(c) if c.walk.order.first().map(String::as_str) == Some(head.to_string().as_str()) => {
-            unchanged = true;
-            (c.walk, c.blobs)
-        }
-        // Otherwise order the commits afresh (cheap: commit objects only) and compare trees only
-        // for commits the cache has not seen. Commits that a rewrite (force push, rebase) made
-        // unreachable drop out with the old order.
-        Some(c) => {
-            let ids = commits_between(&repo, head, None).map_err(broken)?;
-            let known: std::collections::HashSet<&str> =
-                c.walk.order.iter().map(String::as_str).collect();
-            let new: Vec<Oid> = ids
-                .iter()
-                .copied()
-                .filter(|id| !known.contains(id.to_string().as_str()))
-                .collect();
-            let records = walk::walk_commits(&git_dir, &new, reach).map_err(broken)?;
-            let order: Vec<String> = ids.iter().map(Oid::to_string).collect();
-            let reachable: std::collections::HashSet<&str> =
-                order.iter().map(String::as_str).collect();
-            let mut kept: rustc_hash::FxHashMap<String, CommitRecord> = c
-                .walk
-                .records
-                .into_iter()
-                .filter(|(id, _)| reachable.contains(id.as_str()))
-                .collect();
-            kept.extend(records.into_iter().map(|r| (r.id.clone(), r)));
-            (
-                walk::Walk {
-                    order,
-                    records: kept,
-                },
-                c.blobs,
-            )
-        }
-        None => (fresh_walk(&repo, &git_dir, head, reach)?, HashMap::new()),
-    };
-
+    let mut walked = walk_with_cache(&repo, &git_dir, head, &scope, &boundary, follow_outside)?;
     crate::timing::phase("history walk", started);
-    walked.order.shrink_to_fit();
+    walked.walk.order.shrink_to_fit();
 
     let head_blobs = head_files(&head_commit.tree().map_err(broken)?, &scope).map_err(broken)?;
     let mut head_paths: Vec<String> = head_blobs.keys().cloned().collect();
     head_paths.sort();
-    // The facts of the blobs walked so far are read while the first-parent chain, the
-    // lineages that lead outside the content and the files' histories are worked out: none of
-    // those needs the facts, and they would otherwise run on one thread between the two.
-    let wanted = unread_blobs(&walked, &blobs);
-    let facts_started = crate::timing::start();
-    let (first_read, lineage) = rayon::join(
-        || read_facts(&git_dir, &wanted),
-        || {
-            let mainline = if unchanged {
-                // The cache's walk is complete as it stands when HEAD has not moved: its
-                // first-parent merges and the directories outside the content it reached are
-                // kept with it.
-                cached_mainline.into_iter().collect()
-            } else {
-                let repo = Repository::open(&git_dir)?;
-                mainline(&repo, head, &walked)?
-            };
-            if follow_outside && !unchanged {
-                let outside_started = crate::timing::start();
-                follow_outside_rounds(
-                    &git_dir,
-                    &mut walked,
-                    &scope,
-                    &mut outside,
-                    &head_paths,
-                    &mainline,
-                )?;
-                crate::timing::phase("history outside the content", outside_started);
-            }
-            let files = follow::follow(&walked, &head_paths, &mainline).files;
-            Ok::<_, git2::Error>((mainline, files))
-        },
-    );
-    let (mainline, files) = lineage.map_err(broken)?;
-    let (facts, mut approved_texts) = first_read.map_err(broken)?;
-    blobs.extend(facts);
-    // Blobs that only the lineages outside the content reached (rarely any).
-    let more = unread_blobs(&walked, &blobs);
-    let (facts, texts) = read_facts(&git_dir, &more).map_err(broken)?;
-    blobs.extend(facts);
-    approved_texts.extend(texts);
-    crate::timing::phase(
-        &format!("blob facts ({} blobs)", wanted.len() + more.len()),
-        facts_started,
-    );
-    let nothing_read = wanted.is_empty() && more.is_empty();
-    let mut mainline_merges: Vec<String> = walked
-        .records
-        .values()
-        .filter(|r| r.parents.len() > 1 && mainline.contains(&r.id))
-        .map(|r| r.id.clone())
-        .collect();
-    mainline_merges.sort_unstable();
+    let unchanged = walked.kept_mainline.is_some();
+    let lineage = follow_and_read(
+        &git_dir,
+        head,
+        &mut walked,
+        &scope,
+        follow_outside,
+        &head_paths,
+    )?;
     Ok(HistoryIndex {
         git_dir,
         workdir,
@@ -431,19 +308,231 @@ pub fn load_reusing(
         head: head.to_string(),
         head_ref: head_name,
         shallow,
-        walk: walked,
-        files,
-        blobs,
+        mainline: mainline_merges(&walked.walk, &lineage.mainline),
+        walk: walked.walk,
+        files: lineage.files,
+        blobs: walked.blobs,
         head_blobs,
         scope,
         boundary,
         follow_outside,
-        outside,
-        mainline: mainline_merges,
-        approved_texts: HeldTexts::new(approved_texts),
+        outside: walked.outside,
+        approved_texts: HeldTexts::new(lineage.approved_texts),
         // Nothing new: the cache on disk already says all this.
-        unsaved: !(unchanged && nothing_read),
+        unsaved: !(unchanged && lineage.nothing_read),
     })
+}
+
+/// The commit HEAD points at, and what HEAD is (a branch or detached); an unborn branch is
+/// `Unavailable::Unborn` with the branch's name.
+fn head_of(repo: &Repository) -> Result<(git2::Commit<'_>, Head), Unavailable> {
+    let head_ref = match repo.head() {
+        Ok(head) => head,
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => {
+            let name = repo
+                .find_reference("HEAD")
+                .ok()
+                .and_then(|r| {
+                    r.symbolic_target()
+                        .ok()
+                        .flatten()
+                        .map(|s| s.trim_start_matches("refs/heads/").to_string())
+                })
+                .unwrap_or_else(|| "HEAD".into());
+            return Err(Unavailable::Unborn(name));
+        }
+        Err(e) => return Err(broken(e)),
+    };
+    let head_commit = head_ref.peel_to_commit().map_err(broken)?;
+    let head_name = if repo.head_detached().unwrap_or(false) {
+        Head::Detached
+    } else {
+        Head::Branch(head_ref.shorthand().unwrap_or("HEAD").to_string())
+    };
+    Ok((head_commit, head_name))
+}
+
+/// The commits walked up to HEAD, with what the cache held of them.
+struct Walked {
+    walk: walk::Walk,
+    /// The facts of the blobs read so far.
+    blobs: HashMap<String, Facts>,
+    /// The directories outside the content that lineages lead into.
+    outside: Vec<String>,
+    /// The cache's first-parent merges, when the cache was written at this HEAD: then its
+    /// walk is complete as it stands.
+    kept_mainline: Option<Vec<String>>,
+}
+
+/// Walks the commits up to `head`, reusing the cache: all of it when HEAD has not moved,
+/// else the records of the commits it has already seen.
+fn walk_with_cache(
+    repo: &Repository,
+    git_dir: &Path,
+    head: Oid,
+    scope: &[String],
+    boundary: &str,
+    follow_outside: bool,
+) -> Result<Walked, Unavailable> {
+    let cache_read = crate::timing::start();
+    let cached = cache::read(git_dir, scope, boundary, follow_outside);
+    crate::timing::phase("history cache read", cache_read);
+    let outside = cached
+        .as_ref()
+        .map(|c| c.outside.clone())
+        .unwrap_or_default();
+    let cached_mainline = cached
+        .as_ref()
+        .map(|c| c.mainline.clone())
+        .unwrap_or_default();
+    let mut reach_scope = scope.to_vec();
+    reach_scope.extend(outside.iter().cloned());
+    let reach = walk::Reach {
+        scope: &reach_scope,
+        follow_outside,
+    };
+    let (walk, blobs, kept_mainline) = match cached {
+        // Same HEAD, same graph: the cached walk is exactly what a fresh one would find.
+        Some(c) if c.walk.order.first().map(String::as_str) == Some(head.to_string().as_str()) => {
+            (c.walk, c.blobs, Some(cached_mainline))
+        }
+        Some(c) => (
+            walk_new_commits(repo, git_dir, head, c.walk, reach)?,
+            c.blobs,
+            None,
+        ),
+        None => (
+            fresh_walk(repo, git_dir, head, reach)?,
+            HashMap::new(),
+            None,
+        ),
+    };
+    Ok(Walked {
+        walk,
+        blobs,
+        outside,
+        kept_mainline,
+    })
+}
+
+/// Orders the commits up to `head` afresh (cheap: commit objects only) and compares trees only
+/// for commits `cached` has not seen. Commits that a rewrite (force push, rebase) made
+/// unreachable drop out with the old order.
+fn walk_new_commits(
+    repo: &Repository,
+    git_dir: &Path,
+    head: Oid,
+    cached: walk::Walk,
+    reach: walk::Reach<'_>,
+) -> Result<walk::Walk, Unavailable> {
+    let ids = commits_between(repo, head, None).map_err(broken)?;
+    let known: std::collections::HashSet<&str> = cached.order.iter().map(String::as_str).collect();
+    let new: Vec<Oid> = ids
+        .iter()
+        .copied()
+        .filter(|id| !known.contains(id.to_string().as_str()))
+        .collect();
+    let records = walk::walk_commits(git_dir, &new, reach).map_err(broken)?;
+    let order: Vec<String> = ids.iter().map(Oid::to_string).collect();
+    let reachable: std::collections::HashSet<&str> = order.iter().map(String::as_str).collect();
+    let mut kept: rustc_hash::FxHashMap<String, CommitRecord> = cached
+        .records
+        .into_iter()
+        .filter(|(id, _)| reachable.contains(id.as_str()))
+        .collect();
+    kept.extend(records.into_iter().map(|r| (r.id.clone(), r)));
+    Ok(walk::Walk {
+        order,
+        records: kept,
+    })
+}
+
+/// What `follow_and_read` works out from the walk.
+struct Lineage {
+    /// HEAD's first-parent chain.
+    mainline: std::collections::HashSet<String>,
+    /// Each file's revisions.
+    files: BTreeMap<String, Vec<follow::Revision>>,
+    /// The texts of the approved versions read.
+    approved_texts: HashMap<String, Arc<str>>,
+    /// No blob needed reading: the walk's facts were all known.
+    nothing_read: bool,
+}
+
+/// Follows each file at HEAD back through the walk (and, with `follow_outside`, into the
+/// directories outside the content its lineage leads to) while the facts of the blobs walked
+/// are read; adds the facts to `walked.blobs` and takes its `kept_mainline`.
+fn follow_and_read(
+    git_dir: &Path,
+    head: Oid,
+    walked: &mut Walked,
+    scope: &[String],
+    follow_outside: bool,
+    head_paths: &[String],
+) -> Result<Lineage, Unavailable> {
+    // The facts of the blobs walked so far are read while the first-parent chain, the
+    // lineages that lead outside the content and the files' histories are worked out: none of
+    // those needs the facts, and they would otherwise run on one thread between the two.
+    let wanted = unread_blobs(&walked.walk, &walked.blobs);
+    let facts_started = crate::timing::start();
+    let unchanged = walked.kept_mainline.is_some();
+    let kept_mainline = walked.kept_mainline.take();
+    let (walk, outside) = (&mut walked.walk, &mut walked.outside);
+    let (first_read, lineage) = rayon::join(
+        || read_facts(git_dir, &wanted),
+        || {
+            let mainline = match kept_mainline {
+                // The cache's walk is complete as it stands when HEAD has not moved: its
+                // first-parent merges and the directories outside the content it reached are
+                // kept with it.
+                Some(kept) => kept.into_iter().collect(),
+                None => {
+                    let repo = Repository::open(git_dir)?;
+                    mainline(&repo, head, walk)?
+                }
+            };
+            if follow_outside && !unchanged {
+                let outside_started = crate::timing::start();
+                follow_outside_rounds(git_dir, walk, scope, outside, head_paths, &mainline)?;
+                crate::timing::phase("history outside the content", outside_started);
+            }
+            let files = follow::follow(walk, head_paths, &mainline).files;
+            Ok::<_, git2::Error>((mainline, files))
+        },
+    );
+    let (mainline, files) = lineage.map_err(broken)?;
+    let (facts, mut approved_texts) = first_read.map_err(broken)?;
+    walked.blobs.extend(facts);
+    // Blobs that only the lineages outside the content reached (rarely any).
+    let more = unread_blobs(&walked.walk, &walked.blobs);
+    let (facts, texts) = read_facts(git_dir, &more).map_err(broken)?;
+    walked.blobs.extend(facts);
+    approved_texts.extend(texts);
+    crate::timing::phase(
+        &format!("blob facts ({} blobs)", wanted.len() + more.len()),
+        facts_started,
+    );
+    Ok(Lineage {
+        mainline,
+        files,
+        approved_texts,
+        nothing_read: wanted.is_empty() && more.is_empty(),
+    })
+}
+
+/// The merge commits on HEAD's first-parent chain, sorted.
+fn mainline_merges(
+    walked: &walk::Walk,
+    mainline: &std::collections::HashSet<String>,
+) -> Vec<String> {
+    let mut merges: Vec<String> = walked
+        .records
+        .values()
+        .filter(|r| r.parents.len() > 1 && mainline.contains(&r.id))
+        .map(|r| r.id.clone())
+        .collect();
+    merges.sort_unstable();
+    merges
 }
 
 /// Walks the directories outside the content that lineages lead into (a file moved in from

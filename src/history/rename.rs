@@ -41,107 +41,156 @@ pub fn pair(
     if sources.is_empty() || destinations.is_empty() {
         return Vec::new();
     }
-    // git registers both sides in path order, and every pass below walks them in that order.
-    let mut src_order: Vec<usize> = (0..sources.len()).collect();
-    src_order.sort_by(|&a, &b| sources[a].path.cmp(&sources[b].path));
-    let mut dst_order: Vec<usize> = (0..destinations.len()).collect();
-    dst_order.sort_by(|&a, &b| destinations[a].path.cmp(&destinations[b].path));
-    let mut src_used = vec![false; sources.len()];
-    let mut dst_paired = vec![false; destinations.len()];
-    let mut pairs = Vec::new();
+    let mut pairing = Pairing::new(sources, destinations);
+    pairing.identical_contents();
+    if !pairing.dst_paired.contains(&false) || !pairing.src_used.contains(&false) {
+        return pairing.pairs;
+    }
+    let mut scorer = Scorer {
+        spans: Default::default(),
+        read,
+    };
+    pairing.unique_names(&mut scorer);
+    pairing.by_similarity(&mut scorer);
+    pairing.pairs
+}
 
-    // 1. Identical contents: the first unused source in path order, one with the same file
-    //    name preferred.
-    for &d in &dst_order {
-        let dst = &destinations[d];
-        let mut best: Option<(usize, bool)> = None;
-        for &s in &src_order {
-            if src_used[s] || sources[s].blob != dst.blob {
+/// The pairs found so far, and which sources and destinations they took.
+struct Pairing<'a> {
+    sources: &'a [Side],
+    destinations: &'a [Side],
+    /// Source indices in path order: git registers both sides in path order, and every pass
+    /// walks them in that order.
+    src_order: Vec<usize>,
+    /// Destination indices in path order.
+    dst_order: Vec<usize>,
+    src_used: Vec<bool>,
+    dst_paired: Vec<bool>,
+    pairs: Vec<(usize, usize)>,
+}
+
+impl<'a> Pairing<'a> {
+    fn new(sources: &'a [Side], destinations: &'a [Side]) -> Self {
+        let mut src_order: Vec<usize> = (0..sources.len()).collect();
+        src_order.sort_by(|&a, &b| sources[a].path.cmp(&sources[b].path));
+        let mut dst_order: Vec<usize> = (0..destinations.len()).collect();
+        dst_order.sort_by(|&a, &b| destinations[a].path.cmp(&destinations[b].path));
+        Pairing {
+            sources,
+            destinations,
+            src_order,
+            dst_order,
+            src_used: vec![false; sources.len()],
+            dst_paired: vec![false; destinations.len()],
+            pairs: Vec::new(),
+        }
+    }
+
+    fn take(&mut self, s: usize, d: usize) {
+        self.src_used[s] = true;
+        self.dst_paired[d] = true;
+        self.pairs.push((s, d));
+    }
+
+    /// The sources and destinations not paired yet, in path order.
+    fn open(&self) -> (Vec<usize>, Vec<usize>) {
+        still_open(
+            &self.src_order,
+            &self.src_used,
+            &self.dst_order,
+            &self.dst_paired,
+        )
+    }
+
+    /// 1. Identical contents: the first unused source in path order, one with the same file
+    ///    name preferred.
+    fn identical_contents(&mut self) {
+        for d in self.dst_order.clone() {
+            let dst = &self.destinations[d];
+            let mut best: Option<(usize, bool)> = None;
+            for &s in &self.src_order {
+                if self.src_used[s] || self.sources[s].blob != dst.blob {
+                    continue;
+                }
+                let same = basename_same(&self.sources[s].path, &dst.path);
+                if best.is_none_or(|(_, b)| same && !b) {
+                    best = Some((s, same));
+                }
+                if same {
+                    break;
+                }
+            }
+            if let Some((s, _)) = best {
+                self.take(s, d);
+            }
+        }
+    }
+
+    /// 2. A file name that is unique among the remaining sources and among the remaining
+    ///    destinations pairs its two files at 75% or more.
+    fn unique_names<R: Fn(Oid) -> Option<Vec<u8>>>(&mut self, scorer: &mut Scorer<R>) {
+        let (open_src, open_dst) = self.open();
+        let src_names = unique_basenames(open_src.iter().map(|&s| self.sources[s].path.as_str()));
+        let dst_names =
+            unique_basenames(open_dst.iter().map(|&d| self.destinations[d].path.as_str()));
+        for &s in &open_src {
+            let name = basename(&self.sources[s].path);
+            let (Some(Some(_)), Some(Some(d))) = (src_names.get(name), dst_names.get(name)) else {
                 continue;
+            };
+            let d = open_dst[*d];
+            if scorer.score(&self.sources[s], &self.destinations[d], MINIMUM_SCORE)
+                >= BASENAME_SCORE
+            {
+                self.take(s, d);
             }
-            let same = basename_same(&sources[s].path, &dst.path);
-            if best.is_none_or(|(_, b)| same && !b) {
-                best = Some((s, same));
-            }
-            if same {
+        }
+    }
+
+    /// 3. Every remaining pair, unless there are too many: each destination's best
+    ///    candidates, all sorted, kept best first at 50% or more.
+    fn by_similarity<R: Fn(Oid) -> Option<Vec<u8>>>(&mut self, scorer: &mut Scorer<R>) {
+        let (open_src, open_dst) = self.open();
+        let (n_src, n_dst) = (open_src.len() as u64, open_dst.len() as u64);
+        if n_src == 0
+            || n_dst == 0
+            || !((n_dst <= RENAME_LIMIT || n_src <= RENAME_LIMIT)
+                && n_dst * n_src <= RENAME_LIMIT * RENAME_LIMIT)
+        {
+            return;
+        }
+        let mut matrix: Vec<Candidate> = Vec::with_capacity(open_dst.len() * 4);
+        for &d in &open_dst {
+            matrix.extend(self.best_candidates(scorer, &open_src, d));
+        }
+        // Stable, like the merge sort git's QSORT uses: equal pairs keep destination order.
+        matrix.sort_by(Candidate::order);
+        for c in matrix {
+            let Some(d) = c.dst else { break };
+            if c.score < MINIMUM_SCORE {
                 break;
             }
-        }
-        if let Some((s, _)) = best {
-            src_used[s] = true;
-            dst_paired[d] = true;
-            pairs.push((s, d));
-        }
-    }
-    if !dst_paired.contains(&false) || !src_used.contains(&false) {
-        return pairs;
-    }
-
-    let mut spans: std::collections::HashMap<Oid, Option<Spans>> = Default::default();
-    let mut score = |s: &Side, d: &Side, minimum: u64| -> u64 {
-        for side in [s, d] {
-            spans
-                .entry(side.blob)
-                .or_insert_with(|| read(side.blob).map(|data| Spans::of(&data)));
-        }
-        match (&spans[&s.blob], &spans[&d.blob]) {
-            (Some(a), Some(b)) => similarity(a, b, minimum),
-            _ => 0,
-        }
-    };
-
-    // 2. A file name that is unique among the remaining sources and among the remaining
-    //    destinations pairs its two files at 75% or more.
-    let unique = |paths: Vec<&str>| -> std::collections::HashMap<String, Option<usize>> {
-        let mut names: std::collections::HashMap<String, Option<usize>> = Default::default();
-        for (i, p) in paths.into_iter().enumerate() {
-            names
-                .entry(basename(p).to_string())
-                .and_modify(|e| *e = None)
-                .or_insert(Some(i));
-        }
-        names
-    };
-    let (open_src, open_dst) = still_open(&src_order, &src_used, &dst_order, &dst_paired);
-    let src_names = unique(open_src.iter().map(|&s| sources[s].path.as_str()).collect());
-    let dst_names = unique(
-        open_dst
-            .iter()
-            .map(|&d| destinations[d].path.as_str())
-            .collect(),
-    );
-    for &s in &open_src {
-        let name = basename(&sources[s].path);
-        let (Some(Some(_)), Some(Some(d))) = (src_names.get(name), dst_names.get(name)) else {
-            continue;
-        };
-        let d = open_dst[*d];
-        if score(&sources[s], &destinations[d], MINIMUM_SCORE) >= BASENAME_SCORE {
-            src_used[s] = true;
-            dst_paired[d] = true;
-            pairs.push((s, d));
+            if self.dst_paired[d] || self.src_used[c.src] {
+                continue;
+            }
+            self.take(c.src, d);
         }
     }
 
-    // 3. Every remaining pair, unless there are too many.
-    let (open_src, open_dst) = still_open(&src_order, &src_used, &dst_order, &dst_paired);
-    let (n_src, n_dst) = (open_src.len() as u64, open_dst.len() as u64);
-    if n_src == 0
-        || n_dst == 0
-        || !((n_dst <= RENAME_LIMIT || n_src <= RENAME_LIMIT)
-            && n_dst * n_src <= RENAME_LIMIT * RENAME_LIMIT)
-    {
-        return pairs;
-    }
-    let mut matrix: Vec<Candidate> = Vec::with_capacity(open_dst.len() * 4);
-    for &d in &open_dst {
+    /// The best `CANDIDATES_PER_DESTINATION` sources of destination `d`, as git keeps them.
+    fn best_candidates<R: Fn(Oid) -> Option<Vec<u8>>>(
+        &self,
+        scorer: &mut Scorer<R>,
+        open_src: &[usize],
+        d: usize,
+    ) -> [Candidate; CANDIDATES_PER_DESTINATION] {
         let mut best = [Candidate::UNUSED; CANDIDATES_PER_DESTINATION];
-        for &s in &open_src {
+        for &s in open_src {
             let this = Candidate {
                 src: s,
                 dst: Some(d),
-                score: score(&sources[s], &destinations[d], MINIMUM_SCORE),
-                name_score: basename_same(&sources[s].path, &destinations[d].path),
+                score: scorer.score(&self.sources[s], &self.destinations[d], MINIMUM_SCORE),
+                name_score: basename_same(&self.sources[s].path, &self.destinations[d].path),
             };
             // git's record_if_better: replace the worst kept candidate if this one sorts
             // before it.
@@ -155,23 +204,43 @@ pub fn pair(
                 best[worst] = this;
             }
         }
-        matrix.extend(best);
+        best
     }
-    // Stable, like the merge sort git's QSORT uses: equal pairs keep destination order.
-    matrix.sort_by(Candidate::order);
-    for c in matrix {
-        let Some(d) = c.dst else { break };
-        if c.score < MINIMUM_SCORE {
-            break;
-        }
-        if dst_paired[d] || src_used[c.src] {
-            continue;
-        }
-        src_used[c.src] = true;
-        dst_paired[d] = true;
-        pairs.push((c.src, d));
+}
+
+/// Each file name among `paths`, with its position when it is unique there (`None` when two
+/// paths share it).
+fn unique_basenames<'p>(
+    paths: impl Iterator<Item = &'p str>,
+) -> std::collections::HashMap<String, Option<usize>> {
+    let mut names: std::collections::HashMap<String, Option<usize>> = Default::default();
+    for (i, p) in paths.enumerate() {
+        names
+            .entry(basename(p).to_string())
+            .and_modify(|e| *e = None)
+            .or_insert(Some(i));
     }
-    pairs
+    names
+}
+
+/// Scores pairs by git's similarity, reading each blob (with `read`) once.
+struct Scorer<R> {
+    spans: std::collections::HashMap<Oid, Option<Spans>>,
+    read: R,
+}
+
+impl<R: Fn(Oid) -> Option<Vec<u8>>> Scorer<R> {
+    fn score(&mut self, s: &Side, d: &Side, minimum: u64) -> u64 {
+        for side in [s, d] {
+            self.spans
+                .entry(side.blob)
+                .or_insert_with(|| (self.read)(side.blob).map(|data| Spans::of(&data)));
+        }
+        match (&self.spans[&s.blob], &self.spans[&d.blob]) {
+            (Some(a), Some(b)) => similarity(a, b, minimum),
+            _ => 0,
+        }
+    }
 }
 
 /// One scored (source, destination) pair of the matrix; `dst: None` is an empty slot.

@@ -340,6 +340,28 @@ fn diff_entry(
     if old_tree.is_none() && new_tree.is_none() {
         return Ok(());
     }
+    for (name, old, new) in differing_children(trees, old_tree, new_tree)? {
+        let name = String::from_utf8_lossy(&name);
+        let child = if path.is_empty() {
+            name.into_owned()
+        } else {
+            format!("{path}/{name}")
+        };
+        diff_entry(trees, &child, old, new, out)?;
+    }
+    Ok(())
+}
+
+/// A child entry that differs between two trees: its name, and its id and whether it is a
+/// tree on each side (`None`: absent on that side).
+type ChildPair = (Vec<u8>, Option<(Oid, bool)>, Option<(Oid, bool)>);
+
+/// The children of the old and new tree (either may be absent) that differ, by name.
+fn differing_children(
+    trees: &mut Trees,
+    old_tree: Option<Oid>,
+    new_tree: Option<Oid>,
+) -> Result<Vec<ChildPair>, git2::Error> {
     for id in old_tree.iter().chain(new_tree.iter()) {
         trees.load(*id)?;
     }
@@ -348,18 +370,36 @@ fn diff_entry(
         (Some(old), Some(new)) => trees.changed(old, new)?,
         (Some(old), None) => (trees.entries(old)?, tree::parse(&[], 20)),
         (None, Some(new)) => (tree::parse(&[], 20), trees.entries(new)?),
-        (None, None) => return Ok(()),
+        (None, None) => return Ok(Vec::new()),
     };
-    // Both lists are in git's order: merge them, skipping entries whose ids are equal without
-    // allocating anything (most of a large directory is unchanged from one commit to the next).
+    let mut pairs = merge_entries(before, after)?;
+    // A name that is a file on one side and a directory on the other sorts differently on
+    // each side; bring its two halves together.
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut merged: Vec<ChildPair> = Vec::new();
+    for (name, old, new) in pairs {
+        match merged.last_mut() {
+            Some(last) if last.0 == name => {
+                last.1 = last.1.or(old);
+                last.2 = last.2.or(new);
+            }
+            _ => merged.push((name, old, new)),
+        }
+    }
+    Ok(merged)
+}
+
+/// Merges two tree entry lists, both in git's order, into the entries that differ, skipping
+/// entries whose ids are equal without allocating anything (most of a large directory is
+/// unchanged from one commit to the next).
+fn merge_entries(before: Entries, after: Entries) -> Result<Vec<ChildPair>, git2::Error> {
     let wanted = |e: &Result<Entry, git2::Error>| e.as_ref().map_or(true, |e| e.kind.is_some());
     let mut before = before.filter(wanted).peekable();
     let mut after = after.filter(wanted).peekable();
     let is_tree = |e: &Entry| e.kind == Some(EntryKind::Tree);
     let side =
         |e: &Entry| -> Result<Option<(Oid, bool)>, git2::Error> { Ok(Some((e.id()?, is_tree(e)))) };
-    type Pair = (Vec<u8>, Option<(Oid, bool)>, Option<(Oid, bool)>);
-    let mut pairs: Vec<Pair> = Vec::new();
+    let mut pairs: Vec<ChildPair> = Vec::new();
     loop {
         let (a, b) = match (before.peek(), after.peek()) {
             (None, None) => break,
@@ -394,30 +434,7 @@ fn diff_entry(
             _ => break,
         }
     }
-    drop((before, after));
-    // A name that is a file on one side and a directory on the other sorts differently on
-    // each side; bring its two halves together.
-    pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut merged: Vec<Pair> = Vec::new();
-    for (name, old, new) in pairs {
-        match merged.last_mut() {
-            Some(last) if last.0 == name => {
-                last.1 = last.1.or(old);
-                last.2 = last.2.or(new);
-            }
-            _ => merged.push((name, old, new)),
-        }
-    }
-    for (name, old, new) in merged {
-        let name = String::from_utf8_lossy(&name);
-        let child = if path.is_empty() {
-            name.into_owned()
-        } else {
-            format!("{path}/{name}")
-        };
-        diff_entry(trees, &child, old, new, out)?;
-    }
-    Ok(())
+    Ok(pairs)
 }
 
 /// Turns one commit's raw changes under the scope into changes with renames, by git's rules
@@ -426,25 +443,21 @@ fn diff_entry(
 /// leaves a deletion, and changes outside the scope are not kept.
 fn detect_renames(repo: &Repository, raw: Vec<RawChange>, outside: Vec<RawChange>) -> Vec<Change> {
     let hex = |o: Option<Oid>| o.map(|o| o.to_string());
-    let mut sources: Vec<rename::Side> = Vec::new();
-    let mut destinations: Vec<rename::Side> = Vec::new();
+    let mut sides = Sides::default();
     let mut changes = Vec::new();
     let scoped = raw.len();
-    // Sources and destinations in scope come first, so that an index below `scoped_*` is in
-    // scope.
-    let (mut scoped_sources, mut scoped_destinations) = (0, 0);
     for (i, (path, old, new)) in raw.into_iter().chain(outside).enumerate() {
         match (old, new) {
             (Some(blob), None) => {
-                sources.push(rename::Side { path, blob });
+                sides.sources.push(rename::Side { path, blob });
                 if i < scoped {
-                    scoped_sources += 1;
+                    sides.scoped_sources += 1;
                 }
             }
             (None, Some(blob)) => {
-                destinations.push(rename::Side { path, blob });
+                sides.destinations.push(rename::Side { path, blob });
                 if i < scoped {
-                    scoped_destinations += 1;
+                    sides.scoped_destinations += 1;
                 }
             }
             _ if i < scoped => changes.push(Change {
@@ -457,53 +470,76 @@ fn detect_renames(repo: &Repository, raw: Vec<RawChange>, outside: Vec<RawChange
             _ => {}
         }
     }
-    let odb = (!sources.is_empty() && !destinations.is_empty())
+    let odb = (!sides.sources.is_empty() && !sides.destinations.is_empty())
         .then(|| repo.odb().ok())
         .flatten();
-    let pairs = rename::pair(&sources, &destinations, |blob| {
+    let pairs = rename::pair(&sides.sources, &sides.destinations, |blob| {
         odb.as_ref()?.read(blob).ok().map(|o| o.data().to_vec())
     });
-    let mut source_used = vec![false; sources.len()];
-    let mut destination_used = vec![false; destinations.len()];
-    for &(s, d) in &pairs {
-        if d >= scoped_destinations {
-            // Renamed out of the scope: here, a deletion.
-            continue;
-        }
-        source_used[s] = true;
-        destination_used[d] = true;
-        changes.push(Change {
-            path: destinations[d].path.clone(),
-            from: Some(sources[s].path.clone()),
-            old: Some(sources[s].blob.to_string()),
-            new: Some(destinations[d].blob.to_string()),
-            merge: None,
-        });
-    }
-    for (s, side) in sources.iter().enumerate().take(scoped_sources) {
-        if !source_used[s] {
-            changes.push(Change {
-                path: side.path.clone(),
-                from: None,
-                old: Some(side.blob.to_string()),
-                new: None,
-                merge: None,
-            });
-        }
-    }
-    for (d, side) in destinations.iter().enumerate().take(scoped_destinations) {
-        if !destination_used[d] {
-            changes.push(Change {
-                path: side.path.clone(),
-                from: None,
-                old: None,
-                new: Some(side.blob.to_string()),
-                merge: None,
-            });
-        }
-    }
+    changes.extend(sides.changes(&pairs));
     changes.sort_by(|a, b| a.path.cmp(&b.path));
     changes
+}
+
+/// The deleted (sources) and added (destinations) files of one commit. Those in scope come
+/// first, so that an index below `scoped_*` is in scope.
+#[derive(Default)]
+struct Sides {
+    sources: Vec<rename::Side>,
+    destinations: Vec<rename::Side>,
+    scoped_sources: usize,
+    scoped_destinations: usize,
+}
+
+impl Sides {
+    /// The changes in scope, given the rename `pairs`: a rename for each pair that ends in
+    /// scope (one that leaves it is, here, a deletion), and an addition or deletion for each
+    /// file in scope not paired.
+    fn changes(&self, pairs: &[(usize, usize)]) -> Vec<Change> {
+        let mut changes = Vec::new();
+        let mut source_used = vec![false; self.sources.len()];
+        let mut destination_used = vec![false; self.destinations.len()];
+        for &(s, d) in pairs {
+            if d >= self.scoped_destinations {
+                // Renamed out of the scope: here, a deletion.
+                continue;
+            }
+            source_used[s] = true;
+            destination_used[d] = true;
+            changes.push(Change {
+                path: self.destinations[d].path.clone(),
+                from: Some(self.sources[s].path.clone()),
+                old: Some(self.sources[s].blob.to_string()),
+                new: Some(self.destinations[d].blob.to_string()),
+                merge: None,
+            });
+        }
+        let scoped_sources = self.sources.iter().enumerate().take(self.scoped_sources);
+        for (s, side) in scoped_sources {
+            if !source_used[s] {
+                changes.push(Change {
+                    path: side.path.clone(),
+                    from: None,
+                    old: Some(side.blob.to_string()),
+                    new: None,
+                    merge: None,
+                });
+            }
+        }
+        let scoped_destinations = self.destinations.iter().enumerate();
+        for (d, side) in scoped_destinations.take(self.scoped_destinations) {
+            if !destination_used[d] {
+                changes.push(Change {
+                    path: side.path.clone(),
+                    from: None,
+                    old: None,
+                    new: Some(side.blob.to_string()),
+                    merge: None,
+                });
+            }
+        }
+        changes
+    }
 }
 
 /// Says, for each change of a merge commit (against its first parent), whether the merge took

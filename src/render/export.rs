@@ -10,6 +10,7 @@ use super::{history_view, manifest, markdown, pages, theme};
 use crate::content::document::ManagementReview;
 use crate::content::{Document, Kind};
 use crate::diagnostic::Diagnostic;
+use crate::history::HistoryIndex;
 use crate::site::Site;
 use crate::validate::communication;
 use crate::{Error, compliance};
@@ -35,160 +36,26 @@ pub fn render(
     manifest_digest: Option<&str>,
 ) -> Result<Pack, Error> {
     let theme = theme::for_site(site)?;
-    let paths = markdown::Paths::of(site);
     let history = site.history.as_ref().ok();
-    let histories = history
-        .map(|h| history_view::histories(site, h))
-        .unwrap_or_default();
     let coverage = communication::coverage(site);
     let log = pages::communications(site, &coverage);
-    let published_entries = history
-        .map(|h| history_view::published_entries(site, h, &histories))
-        .unwrap_or_default();
 
-    // Published (so never above max-classification), controlled and approved.
-    let mut included: Vec<&Document> = site
-        .controlled_in_force()
-        .filter(|(d, _, c)| site.is_published(d) && c.is_approved())
-        .map(|(d, _, _)| d)
-        .collect();
-    let type_of = |d: &Document| d.meta.as_ref().map(|m| m.doc_type.value.clone());
-    included.sort_by(|a, b| type_of(a).cmp(&type_of(b)).then(a.id().cmp(&b.id())));
+    let included = included_documents(site);
     let ids: BTreeSet<&str> = included.iter().filter_map(|d| d.id()).collect();
-
-    let of_document = |list: &Value, id: &str| -> Vec<Value> {
-        list.as_array()
-            .into_iter()
-            .flatten()
-            .filter(|e| {
-                e["id"] == id
-                    || e["documents"]
-                        .as_array()
-                        .is_some_and(|ds| ds.iter().any(|d| d["id"] == id))
-            })
-            .cloned()
-            .collect()
-    };
-
-    let documents: Vec<Value> = included
-        .iter()
-        .map(|doc| {
-            let meta = doc.meta.as_ref().expect("published has meta");
-            let id = meta.id.value.as_str();
-            let anchor = anchor(id);
-            let body = markdown::to_html(&doc.rel_path, doc.body(), &meta.title.value, &paths);
-            let mut page = pages::document(site, doc, &self_contained(&body, &anchor));
-            let views = history.and_then(|h| {
-                let dh = histories.get(&doc.file)?.clone();
-                Some(history_view::views(site, h, doc, dh))
-            });
-            page["anchor"] = json!(anchor);
-            match views {
-                Some(views) => {
-                    page["stamp"] = views.stamp;
-                    let mut versions = views.history["versions"].clone();
-                    for v in versions.as_array_mut().into_iter().flatten() {
-                        if let Some(map) = v.as_object_mut() {
-                            map.remove("diff_ref");
-                        }
-                    }
-                    page["versions"] = versions;
-                }
-                None => {
-                    page["stamp"] = manifest::stamp_without_history(doc);
-                    page["versions"] = json!([]);
-                }
-            }
-            // Communication entries that name this document, newest first, as the log shows
-            // them, then the automatic "published on the portal" entries and what is pending.
-            page["communications"] = json!(of_document(&log["entries"], id));
-            page["published"] = json!(of_document(&json!(published_entries), id));
-            page["pending"] = json!(of_document(&log["pending"], id));
-            page
-        })
-        .collect();
-
-    // Records: only published ones (never above max-classification), in id order.
-    let by_id = |a: &&Document, b: &&Document| a.id().cmp(&b.id());
-    let mut registries: Vec<&Document> = site
-        .roles_documents()
-        .filter(|d| site.is_published(d))
-        .collect();
-    registries.sort_by(by_id);
-    let record_anchors: BTreeSet<String> = registries
-        .iter()
-        .chain(site.reviews().map(|(d, _)| d).collect::<Vec<_>>().iter())
-        .filter(|d| site.is_published(d))
-        .filter_map(|d| d.id().map(String::from))
-        .collect();
-    let roles: Vec<Value> = registries
-        .iter()
-        .filter_map(|doc| {
-            let meta = doc.meta.as_ref()?;
-            let Kind::Roles(list) = &meta.kind else {
-                return None;
-            };
-            let id = meta.id.value.as_str();
-            Some(json!({
-                "id": id, "title": meta.title.value, "anchor": record_anchor(id),
-                "source": doc.file,
-                "signoff": meta.signoff.as_ref().map(pages::signoff_view),
-                "approved": compliance::record_approved(doc, diagnostics),
-                "roles": list.iter().map(|r| {
-                    let mut v = pages::role_view(site, doc, r);
-                    v["anchor"] = json!(format!("{}-role-{}", record_anchor(id), anchor_safe(&r.id.value)));
-                    v
-                }).collect::<Vec<_>>(),
-                "communications": of_document(&log["entries"], id),
-            }))
-        })
-        .collect();
-    let mut reviews: Vec<(&Document, &ManagementReview)> = site
-        .reviews()
-        .filter(|(d, _)| site.is_published(d))
-        .collect();
-    reviews.sort_by(|a, b| {
-        let date = |r: &ManagementReview| r.date.as_ref().map(|d| d.value);
-        date(b.1).cmp(&date(a.1)).then(a.0.id().cmp(&b.0.id()))
-    });
-    let reviews: Vec<Value> = reviews
-        .into_iter()
-        .filter_map(|(doc, r)| {
-            let meta = doc.meta.as_ref()?;
-            let id = meta.id.value.as_str();
-            let mut v = pages::review_view(site, doc, r);
-            v["id"] = json!(id);
-            v["title"] = json!(meta.title.value);
-            v["anchor"] = json!(record_anchor(id));
-            v["source"] = json!(doc.file);
-            v["signoff"] = json!(meta.signoff.as_ref().map(pages::signoff_view));
-            v["approved"] = json!(compliance::record_approved(doc, diagnostics));
-            Some(v)
-        })
-        .collect();
+    let documents = document_sections(site, history, &included, &log);
+    let roles = roles_records(site, diagnostics, &log);
+    let reviews = review_records(site, diagnostics);
 
     let matrix = compliance::matrix(site, diagnostics);
-    // Evidence links point into the pack: a document's section, a record's section (and the
-    // entry in it), or nowhere when the pack does not hold it.
+    let record_anchors = record_anchors(site);
     let matrix_json = pages::matrix_view(&matrix, &|e| {
-        let id = e.doc_id.as_deref()?;
-        if ids.contains(id) {
-            return Some(format!("#{}", anchor(id)));
-        }
-        if record_anchors.contains(id) {
-            let base = record_anchor(id);
-            return Some(match &e.fragment {
-                Some(f) => format!("#{base}-{}", anchor_safe(f)),
-                None => format!("#{base}"),
-            });
-        }
-        if log["entries"]
-            .as_array()
-            .is_some_and(|es| es.iter().any(|x| x["id"] == id))
-        {
-            return Some(format!("#{}", log_anchor(id)));
-        }
-        None
+        evidence_link(
+            e.doc_id.as_deref()?,
+            e.fragment.as_deref(),
+            &ids,
+            &record_anchors,
+            &log,
+        )
     });
     let mut log_entries = log["entries"].clone();
     for e in log_entries.as_array_mut().into_iter().flatten() {
@@ -225,6 +92,200 @@ pub fn render(
         html,
         documents: count,
     })
+}
+
+/// The documents the pack holds: published (so never above max-classification), controlled
+/// and approved, by type then id.
+fn included_documents(site: &Site) -> Vec<&Document> {
+    let mut included: Vec<&Document> = site
+        .controlled_in_force()
+        .filter(|(d, _, c)| site.is_published(d) && c.is_approved())
+        .map(|(d, _, _)| d)
+        .collect();
+    let type_of = |d: &Document| d.meta.as_ref().map(|m| m.doc_type.value.clone());
+    included.sort_by(|a, b| type_of(a).cmp(&type_of(b)).then(a.id().cmp(&b.id())));
+    included
+}
+
+/// The entries of `list` (communication log entries, pending items) that are about document
+/// `id`, or name it among their documents.
+fn entries_naming(list: &Value, id: &str) -> Vec<Value> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| {
+            e["id"] == id
+                || e["documents"]
+                    .as_array()
+                    .is_some_and(|ds| ds.iter().any(|d| d["id"] == id))
+        })
+        .cloned()
+        .collect()
+}
+
+/// One section per included document: its page data with a self-contained body, its stamp,
+/// versions (without links to diffs the pack does not hold) and communication record.
+fn document_sections(
+    site: &Site,
+    history: Option<&HistoryIndex>,
+    included: &[&Document],
+    log: &Value,
+) -> Vec<Value> {
+    let paths = markdown::Paths::of(site);
+    let histories = history
+        .map(|h| history_view::histories(site, h))
+        .unwrap_or_default();
+    let published_entries = json!(
+        history
+            .map(|h| history_view::published_entries(site, h, &histories))
+            .unwrap_or_default()
+    );
+    included
+        .iter()
+        .map(|doc| {
+            let meta = doc.meta.as_ref().expect("published has meta");
+            let id = meta.id.value.as_str();
+            let anchor = anchor(id);
+            let body = markdown::to_html(&doc.rel_path, doc.body(), &meta.title.value, &paths);
+            let mut page = pages::document(site, doc, &self_contained(&body, &anchor));
+            let views = history.and_then(|h| {
+                let dh = histories.get(&doc.file)?.clone();
+                Some(history_view::views(site, h, doc, dh))
+            });
+            page["anchor"] = json!(anchor);
+            match views {
+                Some(views) => {
+                    page["stamp"] = views.stamp;
+                    page["versions"] = versions_without_diff_links(&views.history["versions"]);
+                }
+                None => {
+                    page["stamp"] = manifest::stamp_without_history(doc);
+                    page["versions"] = json!([]);
+                }
+            }
+            // Communication entries that name this document, newest first, as the log shows
+            // them, then the automatic "published on the portal" entries and what is pending.
+            page["communications"] = json!(entries_naming(&log["entries"], id));
+            page["published"] = json!(entries_naming(&published_entries, id));
+            page["pending"] = json!(entries_naming(&log["pending"], id));
+            page
+        })
+        .collect()
+}
+
+/// A document's versions as the portal shows them, less the links to diff pages, which do
+/// not travel with the pack.
+fn versions_without_diff_links(versions: &Value) -> Value {
+    let mut versions = versions.clone();
+    for v in versions.as_array_mut().into_iter().flatten() {
+        if let Some(map) = v.as_object_mut() {
+            map.remove("diff_ref");
+        }
+    }
+    versions
+}
+
+/// The published roles registries (never above max-classification), in id order.
+fn published_registries(site: &Site) -> Vec<&Document> {
+    let mut registries: Vec<&Document> = site
+        .roles_documents()
+        .filter(|d| site.is_published(d))
+        .collect();
+    registries.sort_by(|a, b| a.id().cmp(&b.id()));
+    registries
+}
+
+/// The ids of the records (roles registries, management reviews) the pack holds a section
+/// for.
+fn record_anchors(site: &Site) -> BTreeSet<String> {
+    published_registries(site)
+        .iter()
+        .chain(site.reviews().map(|(d, _)| d).collect::<Vec<_>>().iter())
+        .filter(|d| site.is_published(d))
+        .filter_map(|d| d.id().map(String::from))
+        .collect()
+}
+
+/// One section per published roles registry, with its roles, holders and communications.
+fn roles_records(site: &Site, diagnostics: &[Diagnostic], log: &Value) -> Vec<Value> {
+    published_registries(site)
+        .iter()
+        .filter_map(|doc| {
+            let meta = doc.meta.as_ref()?;
+            let Kind::Roles(list) = &meta.kind else {
+                return None;
+            };
+            let id = meta.id.value.as_str();
+            Some(json!({
+                "id": id, "title": meta.title.value, "anchor": record_anchor(id),
+                "source": doc.file,
+                "signoff": meta.signoff.as_ref().map(pages::signoff_view),
+                "approved": compliance::record_approved(doc, diagnostics),
+                "roles": list.iter().map(|r| {
+                    let mut v = pages::role_view(site, doc, r);
+                    v["anchor"] = json!(format!("{}-role-{}", record_anchor(id), anchor_safe(&r.id.value)));
+                    v
+                }).collect::<Vec<_>>(),
+                "communications": entries_naming(&log["entries"], id),
+            }))
+        })
+        .collect()
+}
+
+/// One section per published management review, newest first.
+fn review_records(site: &Site, diagnostics: &[Diagnostic]) -> Vec<Value> {
+    let mut reviews: Vec<(&Document, &ManagementReview)> = site
+        .reviews()
+        .filter(|(d, _)| site.is_published(d))
+        .collect();
+    reviews.sort_by(|a, b| {
+        let date = |r: &ManagementReview| r.date.as_ref().map(|d| d.value);
+        date(b.1).cmp(&date(a.1)).then(a.0.id().cmp(&b.0.id()))
+    });
+    reviews
+        .into_iter()
+        .filter_map(|(doc, r)| {
+            let meta = doc.meta.as_ref()?;
+            let id = meta.id.value.as_str();
+            let mut v = pages::review_view(site, doc, r);
+            v["id"] = json!(id);
+            v["title"] = json!(meta.title.value);
+            v["anchor"] = json!(record_anchor(id));
+            v["source"] = json!(doc.file);
+            v["signoff"] = json!(meta.signoff.as_ref().map(pages::signoff_view));
+            v["approved"] = json!(compliance::record_approved(doc, diagnostics));
+            Some(v)
+        })
+        .collect()
+}
+
+/// Where a matrix row's evidence (document or record `id`, optionally an entry `fragment` in
+/// it) is in the pack: a document's section, a record's section (and the entry in it), a
+/// communication log entry, or nowhere when the pack does not hold it.
+fn evidence_link(
+    id: &str,
+    fragment: Option<&str>,
+    documents: &BTreeSet<&str>,
+    records: &BTreeSet<String>,
+    log: &Value,
+) -> Option<String> {
+    if documents.contains(id) {
+        return Some(format!("#{}", anchor(id)));
+    }
+    if records.contains(id) {
+        let base = record_anchor(id);
+        return Some(match fragment {
+            Some(f) => format!("#{base}-{}", anchor_safe(f)),
+            None => format!("#{base}"),
+        });
+    }
+    if log["entries"]
+        .as_array()
+        .is_some_and(|es| es.iter().any(|x| x["id"] == id))
+    {
+        return Some(format!("#{}", log_anchor(id)));
+    }
+    None
 }
 
 /// An id made safe for an element id.

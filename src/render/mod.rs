@@ -347,73 +347,10 @@ impl<'a> Renderer<'a> {
         histories: &history_view::Histories,
     ) -> Result<(), Error> {
         let t = crate::timing::start();
-        let site = self.site;
-        let history = site.history.as_ref().ok();
-        let matrix = compliance::matrix(site, diagnostics);
-        let coverage = communication::coverage(site);
-        type Overview<'a> = (
-            &'a str,
-            &'a str,
-            &'a str,
-            Box<dyn Fn() -> Value + Send + Sync + 'a>,
-        );
-        let top: Vec<Overview> = vec![
-            (
-                "index.html",
-                "dashboard",
-                "Dashboard",
-                Box::new(|| {
-                    let mut page = pages::dashboard(site, &matrix, &coverage, diagnostics);
-                    if let Some(h) = history {
-                        page["changes"] = Value::Array(history_view::recent_changes(site, h, 10));
-                    }
-                    page
-                }),
-            ),
-            (
-                "documents.html",
-                "documents",
-                "Document register",
-                Box::new(|| pages::register(site)),
-            ),
-            (
-                "roles.html",
-                "roles",
-                "Roles and responsibilities",
-                Box::new(|| pages::roles(site)),
-            ),
-            (
-                "communications.html",
-                "communications",
-                "Communication log",
-                Box::new(|| {
-                    let mut page = pages::communications(site, &coverage);
-                    if let Some(h) = history {
-                        page["published"] =
-                            Value::Array(history_view::published_entries(site, h, histories));
-                    }
-                    page
-                }),
-            ),
-            (
-                "leadership.html",
-                "leadership",
-                "Leadership and management reviews",
-                Box::new(|| pages::leadership(site)),
-            ),
-            (
-                "control-changes.html",
-                "control-changes",
-                "Control changes",
-                Box::new(|| {
-                    history.map_or_else(
-                        || json!({"changes": []}),
-                        |h| control_changes::page(site, h),
-                    )
-                }),
-            ),
-        ];
-        top.into_par_iter()
+        let matrix = compliance::matrix(self.site, diagnostics);
+        let coverage = communication::coverage(self.site);
+        overviews(self.site, diagnostics, histories, &matrix, &coverage)
+            .into_par_iter()
             .map(|(page, nav, title, data)| {
                 // Each overview page has the template of its own name.
                 let template = page;
@@ -439,76 +376,23 @@ impl<'a> Renderer<'a> {
     ) -> Result<Vec<(String, Value)>, Error> {
         let t = crate::timing::start();
         let site = self.site;
-        let history = site.history.as_ref().ok();
         let paths = markdown::Paths::of(site);
-        // What a document body's HTML depends on besides its text: which files exist and
-        // which are published (links to them are rewritten or marked).
-        let paths_fingerprint = {
-            let mut all: Vec<&String> = paths.all.iter().collect();
-            let mut published: Vec<&String> = paths.published.iter().collect();
-            all.sort();
-            published.sort();
-            let mut key = memo::PageKey::new(b"paths", "", "");
-            key.json(&all).json(&published);
-            key.finish()
-        };
+        let paths_fingerprint = paths_fingerprint(&paths);
         let in_scope = |file: &String| scope.is_none_or(|s| s.contains(file));
         let published: Vec<_> = site.published().filter(|d| in_scope(&d.file)).collect();
         let progress = crate::progress::Progress::new(published.len(), "rendering documents");
-        // Largest first: a document with a long history (its history page lists every
-        // revision and diffs every approved version) costs tens of times a short one, and one
-        // left for last kept one core busy while the other had nothing to do.
-        let cost = |doc: &crate::content::Document| {
-            histories
-                .get(&doc.file)
-                .map_or(0, |dh| dh.revisions.len() + 8 * dh.versions.len())
-                + doc.body().len() / 1024
+        let bodies = Bodies {
+            paths: &paths,
+            paths_fingerprint: &paths_fingerprint,
         };
-        let mut order: Vec<usize> = (0..published.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(cost(published[i])));
-        let pages_of = |doc: &crate::content::Document| -> Result<Value, Error> {
-            progress.inc();
-            let meta = doc.meta.as_ref().expect("published has meta");
-            let page = pages::doc_page(doc);
-            let views = history.and_then(|h| {
-                let dh = histories.get(&doc.file)?.clone();
-                Some(history_view::views(site, h, doc, dh))
-            });
-            let mut data = pages::document(site, doc, "");
-            data["stamp"] = views.as_ref().map_or(Value::Null, |v| v.stamp.clone());
-            data["history_href"] = json!(views.as_ref().map(|_| pages::history_page(doc)));
-            let title = &meta.title.value;
-            let mut key = self.key("document.html", &page, "documents", title, &data);
-            key.bytes(doc.rel_path.as_bytes())
-                .bytes(doc.body().as_bytes())
-                .bytes(paths_fingerprint.as_bytes());
-            self.files.page(page.clone(), key.finish(), || {
-                let body = markdown::to_html(&doc.rel_path, doc.body(), title, &paths);
-                data["body"] = json!(body);
-                self.render("document.html", &page, "documents", title, data)
-            })?;
-            let Some(views) = views else {
-                return Ok(manifest::stamp_without_history(doc));
-            };
-            let history_page = pages::history_page(doc);
-            let mut data = json!({
-                "id": meta.id.value, "title": meta.title.value, "href": page,
-                "type": meta.doc_type.value,
-            });
-            // Moved in: `json!` would copy the whole history by serialising it.
-            data["history"] = views.history;
-            let title = format!("History of {}", meta.id.value);
-            let key = self.key("history.html", &history_page, "documents", &title, &data);
-            self.files.page(history_page.clone(), key.finish(), || {
-                history_view::fill_diffs(&mut data["history"], version_diffs);
-                self.render("history.html", &history_page, "documents", &title, data)
-            })?;
-            Ok(views.stamp)
-        };
-        let mut stamps = order
+        let mut stamps = largest_first(&published, histories)
             .into_par_iter()
             .with_max_len(1)
-            .map(|i| (i, pages_of(published[i])))
+            .map(|i| {
+                progress.inc();
+                let stamp = self.document_page(published[i], histories, version_diffs, &bodies);
+                (i, stamp)
+            })
             .collect::<Vec<(usize, Result<Value, Error>)>>();
         progress.finish();
         // Back in document order; the first failure in that order is the one reported,
@@ -528,6 +412,54 @@ impl<'a> Renderer<'a> {
         )?;
         crate::timing::phase("render: documents", t);
         Ok(stamps)
+    }
+
+    /// One published document's page and, with a history, its history page; returns its
+    /// stamp.
+    fn document_page(
+        &self,
+        doc: &crate::content::Document,
+        histories: &history_view::Histories,
+        version_diffs: &history_view::Diffs,
+        bodies: &Bodies,
+    ) -> Result<Value, Error> {
+        let site = self.site;
+        let meta = doc.meta.as_ref().expect("published has meta");
+        let page = pages::doc_page(doc);
+        let views = site.history.as_ref().ok().and_then(|h| {
+            let dh = histories.get(&doc.file)?.clone();
+            Some(history_view::views(site, h, doc, dh))
+        });
+        let mut data = pages::document(site, doc, "");
+        data["stamp"] = views.as_ref().map_or(Value::Null, |v| v.stamp.clone());
+        data["history_href"] = json!(views.as_ref().map(|_| pages::history_page(doc)));
+        let title = &meta.title.value;
+        let mut key = self.key("document.html", &page, "documents", title, &data);
+        key.bytes(doc.rel_path.as_bytes())
+            .bytes(doc.body().as_bytes())
+            .bytes(bodies.paths_fingerprint.as_bytes());
+        self.files.page(page.clone(), key.finish(), || {
+            let body = markdown::to_html(&doc.rel_path, doc.body(), title, bodies.paths);
+            data["body"] = json!(body);
+            self.render("document.html", &page, "documents", title, data)
+        })?;
+        let Some(views) = views else {
+            return Ok(manifest::stamp_without_history(doc));
+        };
+        let history_page = pages::history_page(doc);
+        let mut data = json!({
+            "id": meta.id.value, "title": meta.title.value, "href": page,
+            "type": meta.doc_type.value,
+        });
+        // Moved in: `json!` would copy the whole history by serialising it.
+        data["history"] = views.history;
+        let title = format!("History of {}", meta.id.value);
+        let key = self.key("history.html", &history_page, "documents", &title, &data);
+        self.files.page(history_page.clone(), key.finish(), || {
+            history_view::fill_diffs(&mut data["history"], version_diffs);
+            self.render("history.html", &history_page, "documents", &title, data)
+        })?;
+        Ok(views.stamp)
     }
 
     /// With `--drafts` (and in `serve`), the working version of each document in force at an
@@ -570,6 +502,120 @@ impl<'a> Renderer<'a> {
         }
         Ok(())
     }
+}
+
+/// What a document body's HTML depends on besides its text.
+struct Bodies<'a> {
+    paths: &'a markdown::Paths,
+    /// See `paths_fingerprint`.
+    paths_fingerprint: &'a str,
+}
+
+/// A key of which files exist and which are published: links to them in a body are rewritten
+/// or marked.
+fn paths_fingerprint(paths: &markdown::Paths) -> String {
+    let mut all: Vec<&String> = paths.all.iter().collect();
+    let mut published: Vec<&String> = paths.published.iter().collect();
+    all.sort();
+    published.sort();
+    let mut key = memo::PageKey::new(b"paths", "", "");
+    key.json(&all).json(&published);
+    key.finish()
+}
+
+/// The indices of `published`, largest first: a document with a long history (its history
+/// page lists every revision and diffs every approved version) costs tens of times a short
+/// one, and one left for last kept one core busy while the other had nothing to do.
+fn largest_first(
+    published: &[&crate::content::Document],
+    histories: &history_view::Histories,
+) -> Vec<usize> {
+    let cost = |doc: &crate::content::Document| {
+        histories
+            .get(&doc.file)
+            .map_or(0, |dh| dh.revisions.len() + 8 * dh.versions.len())
+            + doc.body().len() / 1024
+    };
+    let mut order: Vec<usize> = (0..published.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(cost(published[i])));
+    order
+}
+
+/// One overview page: its file (and template), navigation entry, title, and how to build its
+/// data.
+type Overview<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Box<dyn Fn() -> Value + Send + Sync + 'a>,
+);
+
+/// The overview pages: dashboard, register, roles, communication log, leadership, control
+/// changes.
+fn overviews<'a>(
+    site: &'a Site,
+    diagnostics: &'a [Diagnostic],
+    histories: &'a history_view::Histories,
+    matrix: &'a compliance::ClauseMatrix,
+    coverage: &'a [communication::Coverage<'a>],
+) -> Vec<Overview<'a>> {
+    let history = site.history.as_ref().ok();
+    vec![
+        (
+            "index.html",
+            "dashboard",
+            "Dashboard",
+            Box::new(move || {
+                let mut page = pages::dashboard(site, matrix, coverage, diagnostics);
+                if let Some(h) = history {
+                    page["changes"] = Value::Array(history_view::recent_changes(site, h, 10));
+                }
+                page
+            }),
+        ),
+        (
+            "documents.html",
+            "documents",
+            "Document register",
+            Box::new(move || pages::register(site)),
+        ),
+        (
+            "roles.html",
+            "roles",
+            "Roles and responsibilities",
+            Box::new(move || pages::roles(site)),
+        ),
+        (
+            "communications.html",
+            "communications",
+            "Communication log",
+            Box::new(move || {
+                let mut page = pages::communications(site, coverage);
+                if let Some(h) = history {
+                    page["published"] =
+                        Value::Array(history_view::published_entries(site, h, histories));
+                }
+                page
+            }),
+        ),
+        (
+            "leadership.html",
+            "leadership",
+            "Leadership and management reviews",
+            Box::new(move || pages::leadership(site)),
+        ),
+        (
+            "control-changes.html",
+            "control-changes",
+            "Control changes",
+            Box::new(move || {
+                history.map_or_else(
+                    || json!({"changes": []}),
+                    |h| control_changes::page(site, h),
+                )
+            }),
+        ),
+    ]
 }
 
 impl Renderer<'_> {
