@@ -830,7 +830,9 @@ mod tests {
         assert!(signers.is_empty());
         assert_eq!(errors.len(), 17, "{errors:?}");
         assert!(
-            errors.iter().all(|(_, e)| e.to_string().chars().count() < 200),
+            errors
+                .iter()
+                .all(|(_, e)| e.to_string().chars().count() < 200),
             "{errors:?}"
         );
     }
