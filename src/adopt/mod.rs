@@ -65,23 +65,18 @@ pub enum AdoptError {
     /// Nothing was written: the reason, and what to do.
     #[error("{0}")]
     Refused(String),
-    #[error("{context}")]
-    Io {
-        context: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("git refused")]
-    Git(#[source] git2::Error),
+    /// A file or Git failure (`Error::Io`, `Error::Git`).
+    #[error(transparent)]
+    Program(#[from] crate::Error),
 }
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> AdoptError {
     let context = context.into();
-    move |source| AdoptError::Io { context, source }
+    move |source| crate::Error::io(context, source).into()
 }
 
 fn git(e: git2::Error) -> AdoptError {
-    AdoptError::Git(e)
+    crate::Error::git("git refused", e).into()
 }
 
 /// The front matter proposed for one document.

@@ -6,18 +6,9 @@ pub enum ApproveError {
     /// Refused before anything was written: the reason, and what to do.
     #[error("{0}")]
     Refused(String),
-    #[error("{context}")]
-    Io {
-        context: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{context}")]
-    Git {
-        context: String,
-        #[source]
-        source: git2::Error,
-    },
+    /// A file or Git failure (`Error::Io`, `Error::Git`).
+    #[error(transparent)]
+    Program(#[from] crate::Error),
     #[error("{context}")]
     Ssh {
         context: String,

@@ -5,10 +5,7 @@ use super::error::ApproveError;
 use std::path::Path;
 
 fn git(context: &str) -> impl FnOnce(git2::Error) -> ApproveError + '_ {
-    move |source| ApproveError::Git {
-        context: context.to_string(),
-        source,
-    }
+    move |source| crate::Error::git(context, source).into()
 }
 
 /// Stages `path` and commits it on HEAD, authored by the approver; the committer is git's
@@ -131,10 +128,8 @@ fn ssh_sign(repo: &git2::Repository, data: &[u8]) -> Result<String, ApproveError
     let key_path = config.get_path("user.signingkey").map_err(|_| {
         refused("--sign needs `user.signingkey` (the path of an SSH private key)".into())
     })?;
-    let text = std::fs::read_to_string(&key_path).map_err(|source| ApproveError::Io {
-        context: format!("cannot read {}", key_path.display()),
-        source,
-    })?;
+    let text = std::fs::read_to_string(&key_path)
+        .map_err(|e| crate::Error::io(format!("cannot read {}", key_path.display()), e))?;
     let ssh = |context: String| move |source| ApproveError::Ssh { context, source };
     let key = ssh_key::PrivateKey::from_openssh(&text).map_err(ssh(format!(
         "{} is not an OpenSSH private key; `user.signingkey` must name the private key file",

@@ -10,7 +10,7 @@ pub struct Lock(PathBuf);
 
 impl Lock {
     pub fn acquire(path: &Path) -> Result<Lock, ApproveError> {
-        let io = |context: String| move |source| ApproveError::Io { context, source };
+        let io = |context: String| move |e| ApproveError::from(crate::Error::io(context, e));
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
         }

@@ -14,11 +14,11 @@ mod lock;
 pub use error::ApproveError;
 pub use lock::Lock;
 
-use crate::Site;
 use crate::content::Document;
 use crate::content::document::Controlled;
 use crate::diagnostic::did_you_mean;
 use crate::validate::authorised_roles;
+use crate::{Error, Site};
 use std::path::{Path, PathBuf};
 
 fn refuse<T>(why: String) -> Result<T, ApproveError> {
@@ -80,10 +80,8 @@ pub fn record(root: &Path, site: &Site, request: &Request) -> Result<Recorded, A
     refuse_repeat_or_own_work(site, doc, controlled, &approver, &request.id)?;
     let place = Place::of(root, site, doc)?;
 
-    let original = std::fs::read(&place.file).map_err(|source| ApproveError::Io {
-        context: format!("cannot read {}", place.file.display()),
-        source,
-    })?;
+    let original = std::fs::read(&place.file)
+        .map_err(|e| Error::io(format!("cannot read {}", place.file.display()), e))?;
     let new_text = front_matter_edit::with_approval(
         doc,
         &approver.role,
@@ -91,10 +89,8 @@ pub fn record(root: &Path, site: &Site, request: &Request) -> Result<Recorded, A
         request.date,
         controlled.is_approved(),
     )?;
-    crate::atomic::write(&place.file, new_text.as_bytes()).map_err(|source| ApproveError::Io {
-        context: format!("cannot write {}", place.file.display()),
-        source,
-    })?;
+    crate::atomic::write(&place.file, new_text.as_bytes())
+        .map_err(|e| Error::io(format!("cannot write {}", place.file.display()), e))?;
     let version = controlled
         .version
         .as_ref()
@@ -294,13 +290,8 @@ impl Place {
         // Uncommitted changes: any tracked file modified or staged, and untracked files in the
         // content directory (they would change what the approval covers).
         let src = crate::history::worktree::folder(&workdir, &site.project.src_dir);
-        let dirty =
-            crate::history::worktree::uncommitted(&repo, src.as_deref()).map_err(|source| {
-                ApproveError::Git {
-                    context: "cannot read the working tree's status".into(),
-                    source,
-                }
-            })?;
+        let dirty = crate::history::worktree::uncommitted(&repo, src.as_deref())
+            .map_err(|e| Error::git("cannot read the working tree's status", e))?;
         if !dirty.is_empty() {
             return refuse(format!(
                 "the working tree has uncommitted changes ({}); commit or stash them first, so that the approval commit holds only the approval",

@@ -19,12 +19,9 @@ pub enum CommunicateError {
     /// Refused before anything was written: the reason, and what to do.
     #[error("{0}")]
     Refused(String),
-    #[error("{context}")]
-    Io {
-        context: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// A file that cannot be read or written (`Error::Io`).
+    #[error(transparent)]
+    Program(#[from] crate::Error),
 }
 
 fn refuse<T>(why: String) -> Result<T, CommunicateError> {
@@ -82,12 +79,8 @@ pub fn entry(site: &Site, request: &Request) -> Result<(Entry, Option<String>), 
         ));
     };
     let body = match (&request.message_file, &request.message) {
-        (Some(file), _) => {
-            std::fs::read_to_string(file).map_err(|source| CommunicateError::Io {
-                context: format!("cannot read {}", file.display()),
-                source,
-            })?
-        }
+        (Some(file), _) => std::fs::read_to_string(file)
+            .map_err(|e| crate::Error::io(format!("cannot read {}", file.display()), e))?,
         (None, Some(text)) => text.clone(),
         (None, None) => format!(
             "Version {} of the {} ({}) is published on the {} portal. Please read it.",
@@ -176,17 +169,12 @@ pub fn write(site: &Site, entry: &Entry) -> Result<String, CommunicateError> {
     if path.symlink_metadata().is_ok() {
         return exists();
     }
-    std::fs::create_dir_all(&dir).map_err(|source| CommunicateError::Io {
-        context: format!("cannot create {}", dir.display()),
-        source,
-    })?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| crate::Error::io(format!("cannot create {}", dir.display()), e))?;
     match crate::atomic::write_new(&path, entry.render().as_bytes()) {
         Ok(()) => Ok(file),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => exists(),
-        Err(source) => Err(CommunicateError::Io {
-            context: format!("cannot write {file}"),
-            source,
-        }),
+        Err(e) => Err(crate::Error::io(format!("cannot write {file}"), e).into()),
     }
 }
 
