@@ -302,38 +302,21 @@ impl Session {
         );
         let site = &loaded.site;
         let shape = shape(site);
-        let (previous, scope) = match previous {
-            Some((previous, scope)) => {
-                let scope = scope.filter(|_| previous.shape == shape);
-                (Some(previous), scope)
-            }
-            None => (None, None),
-        };
         let out = self.publish_dir(site);
-        let previous = previous.filter(|p| p.out == out);
+        let (previous, scope) = reusable(previous, &shape, &out);
         let had_previous = previous.is_some();
-        let scope = scope.filter(|_| had_previous);
         let render_started = timing::start();
-        let published = self.render(&loaded, &out, previous, scope.as_ref())?;
+        let mut published = self.render(&loaded, &out, previous, scope.as_ref())?;
         let (written, removed) = published.changes();
+        self.publish(&mut published, &out, had_previous, &written, &removed)?;
         let Published {
             keys,
             digests,
             stamps,
             search,
-            staging,
-            mut written_files,
             pages,
             ..
         } = published;
-        self.publish(
-            staging,
-            &out,
-            had_previous,
-            &written,
-            &removed,
-            &mut written_files,
-        )?;
         timing::phase("render and write", render_started);
         if let Ok(history) = loaded.site.history.as_ref() {
             loaded.site.rules_at.save(&history.git_dir);
@@ -384,36 +367,14 @@ impl Session {
     ) -> Result<Published, Error> {
         let site = &loaded.site;
         let in_place = scope.is_some() || matches!(self.out, Output::Memory(_));
-        let staging = match (&self.out, in_place) {
-            (Output::Dir(_), false) => {
-                writer::recover(out);
-                let memo_path = site
-                    .history
-                    .as_ref()
-                    .ok()
-                    .map(|h| memo::record_path(&h.git_dir));
-                Some(writer::Staging::new(out, memo_path)?)
-            }
-            _ => None,
-        };
+        let staging = self.staging(site, out, in_place)?;
         let (prev_keys, old_digests, prev_stamps, prev_search) = match previous {
             Some(p) => (p.keys, p.digests, p.stamps, Some(p.search)),
             None => Default::default(),
         };
-        // The search index: the changed documents' entries replaced in the previous one.
         let started = timing::start();
-        let mut search = match prev_search {
-            Some(mut index) => {
-                index.update(site, scope);
-                index
-            }
-            None => SearchIndex::new(site),
-        };
-        let search_key = search.key();
-        let search_script = match prev_keys.get(render::search::FILE) {
-            Some(e) if e.key == search_key && staging.is_none() => Vec::new(),
-            _ => search.script(),
-        };
+        let (search, search_key, search_script) =
+            search_index(site, prev_search, scope, &prev_keys, staging.is_some());
         timing::phase("search index update", started);
         let sink = Keyed {
             previous: &prev_keys,
@@ -468,18 +429,40 @@ impl Session {
         })
     }
 
+    /// The staging directory of a full build into a directory (none when the pages are
+    /// written `in_place` or kept in memory).
+    fn staging(
+        &self,
+        site: &Site,
+        out: &Path,
+        in_place: bool,
+    ) -> Result<Option<writer::Staging>, Error> {
+        Ok(match (&self.out, in_place) {
+            (Output::Dir(_), false) => {
+                writer::recover(out);
+                let memo_path = site
+                    .history
+                    .as_ref()
+                    .ok()
+                    .map(|h| memo::record_path(&h.git_dir));
+                Some(writer::Staging::new(out, memo_path)?)
+            }
+            _ => None,
+        })
+    }
+
     /// Publishes the files `written` and removes those `removed`: into memory, by swapping
     /// in the staging directory of a full build, or in place for a body edit.
     fn publish(
         &mut self,
-        staging: Option<writer::Staging>,
+        published: &mut Published,
         out: &Path,
         had_previous: bool,
         written: &[String],
         removed: &[String],
-        written_files: &mut writer::Files,
     ) -> Result<(), Error> {
-        match (&mut self.out, staging) {
+        let written_files = &mut published.written_files;
+        match (&mut self.out, published.staging.take()) {
             (Output::Memory(files), _) => {
                 if !had_previous {
                     files.clear();
@@ -550,6 +533,50 @@ impl Published {
             .collect();
         (written, removed)
     }
+}
+
+/// The previous build and the scope (a body edit) this build may reuse: the previous build
+/// only when it published to the same `out`, the scope only with it and the same `shape`.
+fn reusable(
+    previous: Option<(Previous, Option<BTreeSet<String>>)>,
+    shape: &[(String, String, bool)],
+    out: &Path,
+) -> (Option<Previous>, Option<BTreeSet<String>>) {
+    let (previous, scope) = match previous {
+        Some((previous, scope)) => {
+            let scope = scope.filter(|_| previous.shape == shape);
+            (Some(previous), scope)
+        }
+        None => (None, None),
+    };
+    let previous = previous.filter(|p| p.out == out);
+    let scope = scope.filter(|_| previous.is_some());
+    (previous, scope)
+}
+
+/// The search index, its key and its script: the changed documents' entries replaced in the
+/// previous index. The script is empty when the previous build's is still in place (same
+/// key, nothing `staged`).
+fn search_index(
+    site: &Site,
+    previous: Option<SearchIndex>,
+    scope: Option<&BTreeSet<String>>,
+    prev_keys: &HashMap<String, memo::Entry>,
+    staged: bool,
+) -> (SearchIndex, String, Vec<u8>) {
+    let mut search = match previous {
+        Some(mut index) => {
+            index.update(site, scope);
+            index
+        }
+        None => SearchIndex::new(site),
+    };
+    let search_key = search.key();
+    let search_script = match prev_keys.get(render::search::FILE) {
+        Some(e) if e.key == search_key && !staged => Vec::new(),
+        _ => search.script(),
+    };
+    (search, search_key, search_script)
 }
 
 /// The changed paths below src (relative to it), or `None` when one is outside the content.

@@ -34,63 +34,29 @@ pub fn walk(root: &Path, src: &Path, diagnostics: &mut Vec<Diagnostic>) -> Found
         return found;
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let unreadable = |path: &Path, message: &str, help: &str| {
-        Diagnostic::new(Code::UnreadableFile, message.to_string())
-            .in_file(&rel(root, path))
-            .help(help.to_string())
-    };
     // What the walk refuses to enter or read (the entry filter and the loop both say so).
     let refused = std::cell::RefCell::new(Vec::new());
     let entries = walkdir::WalkDir::new(src)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|entry| {
-            if entry.depth() == 0 {
-                return true;
+        .filter_entry(|entry| match admit(entry, &canonical_root) {
+            Ok(admitted) => admitted,
+            Err(refusal) => {
+                refused
+                    .borrow_mut()
+                    .push(unreadable(root, entry.path(), refusal));
+                false
             }
-            let Some(name) = entry.file_name().to_str() else {
-                refused.borrow_mut().push(unreadable(
-                    entry.path(),
-                    "file name is not valid UTF-8",
-                    "rename the file",
-                ));
-                return false;
-            };
-            if name.starts_with('.') {
-                return false;
-            }
-            let outside = entry.path_is_symlink()
-                && entry
-                    .path()
-                    .canonicalize()
-                    .is_ok_and(|target| !target.starts_with(&canonical_root));
-            if outside {
-                refused.borrow_mut().push(unreadable(
-                    entry.path(),
-                    "symlink leads outside the repository; it is not read",
-                    "copy the file into the repository instead of linking to it",
-                ));
-            }
-            !outside
         });
     for entry in entries {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
                 let path = e.path().unwrap_or(src);
-                refused.borrow_mut().push(if e.loop_ancestor().is_some() {
-                    unreadable(path, "directory symlink loop", "remove the symlink")
-                } else if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
-                    unreadable(
-                        path,
-                        "symlink is broken or loops",
-                        "remove the symlink or point it at a file in the repository",
-                    )
-                } else {
-                    let why = e.io_error().map_or(e.to_string(), ToString::to_string);
-                    unreadable(path, &format!("cannot read: {why}"), "check permissions")
-                });
+                refused
+                    .borrow_mut()
+                    .push(unreadable(root, path, walk_error(path, &e)));
                 continue;
             }
         };
@@ -110,6 +76,57 @@ pub fn walk(root: &Path, src: &Path, diagnostics: &mut Vec<Diagnostic>) -> Found
     diagnostics.extend(refused.into_inner());
     found.markdown.sort();
     found
+}
+
+/// Why a file cannot be read: a message and a help.
+type Refusal = (String, &'static str);
+
+/// `unreadable-file` for `path` (named below `root`).
+fn unreadable(root: &Path, path: &Path, (message, help): Refusal) -> Diagnostic {
+    Diagnostic::new(Code::UnreadableFile, message)
+        .in_file(&rel(root, path))
+        .help(help.to_string())
+}
+
+/// Whether the walk enters or reads `entry`: not a hidden one (skipped silently), not one
+/// whose name is not UTF-8 or a symlink that leads outside the repository (refused, said why).
+fn admit(entry: &walkdir::DirEntry, canonical_root: &Path) -> Result<bool, Refusal> {
+    if entry.depth() == 0 {
+        return Ok(true);
+    }
+    let Some(name) = entry.file_name().to_str() else {
+        return Err(("file name is not valid UTF-8".into(), "rename the file"));
+    };
+    if name.starts_with('.') {
+        return Ok(false);
+    }
+    let outside = entry.path_is_symlink()
+        && entry
+            .path()
+            .canonicalize()
+            .is_ok_and(|target| !target.starts_with(canonical_root));
+    if outside {
+        return Err((
+            "symlink leads outside the repository; it is not read".into(),
+            "copy the file into the repository instead of linking to it",
+        ));
+    }
+    Ok(true)
+}
+
+/// Why the walk could not read `path`: a symlink loop, a broken symlink, or an I/O error.
+fn walk_error(path: &Path, e: &walkdir::Error) -> Refusal {
+    if e.loop_ancestor().is_some() {
+        ("directory symlink loop".into(), "remove the symlink")
+    } else if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+        (
+            "symlink is broken or loops".into(),
+            "remove the symlink or point it at a file in the repository",
+        )
+    } else {
+        let why = e.io_error().map_or(e.to_string(), ToString::to_string);
+        (format!("cannot read: {why}"), "check permissions")
+    }
 }
 
 fn rel(root: &Path, path: &Path) -> String {

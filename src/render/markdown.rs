@@ -43,9 +43,28 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// Renders the body of the document at `rel_path` (below src). A leading `# Title` equal to
 /// the document's title is left out: the page header already shows it.
 pub fn to_html(rel_path: &str, body: &str, title: &str, links: &dyn LinkContext) -> String {
-    let mut anchors = Anchors::default();
     let mut events: Vec<Event> = Parser::new_ext(body, outline::options()).collect();
-    let leading_title_end = match events.first() {
+    let skip = leading_title_end(&events, title).map_or(0, |end| end + 1);
+    anchor_headings(&mut events);
+    let out_events = rewrite_links(rel_path, events.into_iter().skip(skip), links);
+    events_to_html(out_events, body.len())
+}
+
+/// The text of a heading's events (its inline text and code).
+fn heading_text(events: &[Event]) -> String {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Where a leading `# Title` equal to the document's `title` ends (the index of its end
+/// event), if the body starts with one.
+fn leading_title_end(events: &[Event], title: &str) -> Option<usize> {
+    match events.first() {
         Some(Event::Start(Tag::Heading {
             level: pulldown_cmark::HeadingLevel::H1,
             ..
@@ -53,21 +72,18 @@ pub fn to_html(rel_path: &str, body: &str, title: &str, links: &dyn LinkContext)
             .iter()
             .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
             .filter(|&end| {
-                let text: String = events[1..end]
-                    .iter()
-                    .filter_map(|e| match e {
-                        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                        _ => None,
-                    })
-                    .collect();
-                text.trim().eq_ignore_ascii_case(title.trim())
+                heading_text(&events[1..end])
+                    .trim()
+                    .eq_ignore_ascii_case(title.trim())
             }),
         _ => None,
-    };
+    }
+}
 
-    // Headings: give each the anchor the outline computed (same algorithm, same order).
-    let mut i = 0;
-    while i < events.len() {
+/// Gives each heading the anchor the outline computed (same algorithm, same order).
+fn anchor_headings(events: &mut [Event]) {
+    let mut anchors = Anchors::default();
+    for i in 0..events.len() {
         if let Event::Start(Tag::Heading {
             level,
             id,
@@ -79,13 +95,7 @@ pub fn to_html(rel_path: &str, body: &str, title: &str, links: &dyn LinkContext)
                 .iter()
                 .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
                 .map_or(events.len(), |p| i + p);
-            let text: String = events[i + 1..end]
-                .iter()
-                .filter_map(|e| match e {
-                    Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                    _ => None,
-                })
-                .collect();
+            let text = heading_text(&events[i + 1..end]);
             let anchor = anchors.next(&text, id.as_deref());
             events[i] = Event::Start(Tag::Heading {
                 level: *level,
@@ -94,14 +104,18 @@ pub fn to_html(rel_path: &str, body: &str, title: &str, links: &dyn LinkContext)
                 attrs: attrs.clone(),
             });
         }
-        i += 1;
     }
+}
 
-    // Links: `.md` → `.html`; links to unpublished documents keep only their text.
+/// Links: `.md` → `.html`; links to unpublished documents keep only their text.
+fn rewrite_links<'a>(
+    rel_path: &str,
+    events: impl ExactSizeIterator<Item = Event<'a>>,
+    links: &dyn LinkContext,
+) -> Vec<Event<'a>> {
     let mut dropped_links = 0usize;
     let mut out_events = Vec::with_capacity(events.len());
-    let skip = leading_title_end.map_or(0, |end| end + 1);
-    for event in events.into_iter().skip(skip) {
+    for event in events {
         match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -127,8 +141,7 @@ pub fn to_html(rel_path: &str, body: &str, title: &str, links: &dyn LinkContext)
             other => out_events.push(other),
         }
     }
-
-    events_to_html(out_events, body.len())
+    out_events
 }
 
 /// The HTML of a document's events, sanitised.

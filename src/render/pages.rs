@@ -207,47 +207,6 @@ pub fn dashboard(
             None => h,
         })
     });
-
-    let mut reviews: Vec<Value> = site
-        .controlled_in_force()
-        .filter(|(d, _, _)| site.is_published(d))
-        .filter_map(|(d, _, c)| {
-            let due = review_due(site, d, c)?;
-            (due.state != ReviewState::Current).then(|| {
-                json!({"id": d.id(), "title": title(d), "href": doc_page(d), "due": due.due.to_string(), "state": review_state(due.state)})
-            })
-        })
-        .collect();
-    reviews.sort_by(|a, b| a["due"].as_str().cmp(&b["due"].as_str()));
-
-    let awaiting: Vec<Value> = coverage
-        .iter()
-        .filter(|c| {
-            site.is_published(c.document) && matches!(c.reach, Reach::Awaiting | Reach::Overdue)
-        })
-        .map(|c| {
-            json!({
-                "id": c.document.id(), "title": title(c.document), "href": doc_page(c.document),
-                "version": c.version, "audience": c.audience, "deadline": c.deadline.to_string(),
-                "overdue": c.reach == Reach::Overdue,
-            })
-        })
-        .collect();
-
-    let mut recent: Vec<(String, Value)> = site
-        .controlled_in_force()
-        .filter(|(d, _, c)| site.is_published(d) && c.is_approved())
-        .filter_map(|(d, _, c)| {
-            let eff = c.effective.as_ref()?.value.to_string();
-            Some((eff.clone(), json!({"id": d.id(), "title": title(d), "href": doc_page(d), "version": c.version.as_ref().map(|v| v.value.clone()), "effective": eff})))
-        })
-        .collect();
-    recent.sort_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then_with(|| a.1["id"].as_str().cmp(&b.1["id"].as_str()))
-    });
-    recent.truncate(10);
-
     let published: Vec<&Document> = site.published().collect();
     let count = |status: crate::content::Status| {
         site.controlled_in_force()
@@ -258,9 +217,9 @@ pub fn dashboard(
     };
     json!({
         "matrix": matrix,
-        "reviews": reviews,
-        "awaiting": awaiting,
-        "recent": recent.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
+        "reviews": reviews_due(site),
+        "awaiting": awaiting_communication(site, coverage),
+        "recent": recently_effective(site),
         "counts": {
             "documents": published.len(),
             "approved": count(crate::content::Status::Approved),
@@ -275,6 +234,57 @@ pub fn dashboard(
             .filter(|d| d.code == crate::diagnostic::Code::Placeholder.as_str())
             .count(),
     })
+}
+
+/// The published documents whose review is due or overdue, soonest first.
+fn reviews_due(site: &Site) -> Vec<Value> {
+    let mut reviews: Vec<Value> = site
+        .controlled_in_force()
+        .filter(|(d, _, _)| site.is_published(d))
+        .filter_map(|(d, _, c)| {
+            let due = review_due(site, d, c)?;
+            (due.state != ReviewState::Current).then(|| {
+                json!({"id": d.id(), "title": title(d), "href": doc_page(d), "due": due.due.to_string(), "state": review_state(due.state)})
+            })
+        })
+        .collect();
+    reviews.sort_by(|a, b| a["due"].as_str().cmp(&b["due"].as_str()));
+    reviews
+}
+
+/// The published documents' versions an audience has still to be told of (or is overdue).
+fn awaiting_communication(site: &Site, coverage: &[Coverage]) -> Vec<Value> {
+    coverage
+        .iter()
+        .filter(|c| {
+            site.is_published(c.document) && matches!(c.reach, Reach::Awaiting | Reach::Overdue)
+        })
+        .map(|c| {
+            json!({
+                "id": c.document.id(), "title": title(c.document), "href": doc_page(c.document),
+                "version": c.version, "audience": c.audience, "deadline": c.deadline.to_string(),
+                "overdue": c.reach == Reach::Overdue,
+            })
+        })
+        .collect()
+}
+
+/// The ten published, approved documents that took effect last, newest first.
+fn recently_effective(site: &Site) -> Vec<Value> {
+    let mut recent: Vec<(String, Value)> = site
+        .controlled_in_force()
+        .filter(|(d, _, c)| site.is_published(d) && c.is_approved())
+        .filter_map(|(d, _, c)| {
+            let eff = c.effective.as_ref()?.value.to_string();
+            Some((eff.clone(), json!({"id": d.id(), "title": title(d), "href": doc_page(d), "version": c.version.as_ref().map(|v| v.value.clone()), "effective": eff})))
+        })
+        .collect();
+    recent.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| a.1["id"].as_str().cmp(&b.1["id"].as_str()))
+    });
+    recent.truncate(10);
+    recent.into_iter().map(|(_, v)| v).collect()
 }
 
 /// Diagnostics safe to show on the portal: none about an unpublished document.

@@ -182,50 +182,61 @@ pub fn run(root: &Path, options: Options) -> Result<(), Error> {
         if changed.is_empty() {
             continue;
         }
-        let shown: Vec<String> = changed
-            .iter()
-            .take(3)
-            .map(|p| {
-                p.strip_prefix(root)
-                    .unwrap_or(p)
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        eprintln!(
-            "changed: {}{}",
-            shown.join(", "),
-            if changed.len() > 3 { ", …" } else { "" }
-        );
-        match builder.build(&changed) {
-            Ok((_, outcome)) => {
-                hub.set_status(outcome.status.to_string());
-                if outcome.changed {
-                    hub.reload();
-                }
-            }
-            // book.toml broken: keep serving the last site and say why.
-            Err(error) => {
-                let problems = match &error {
-                    Error::Config(diagnostics) => diagnostics.iter().map(describe).collect(),
-                    other => vec![crate::error::one_line(other)],
-                };
-                eprintln!(
-                    "error: the rebuild failed: {}",
-                    crate::error::one_line(&error)
-                );
-                hub.set_status(
-                    json!({
-                        "ok": false,
-                        "title": "policybook: the rebuild failed; the pages show the last good build",
-                        "problems": problems,
-                    })
-                    .to_string(),
-                );
-            }
-        }
+        eprintln!("changed: {}", changed_list(root, &changed));
+        rebuild(&mut builder, &hub, &changed);
     }
     Ok(())
+}
+
+/// The first three paths of `changed` (below `root`), and an ellipsis if there are more.
+fn changed_list(root: &Path, changed: &[PathBuf]) -> String {
+    let shown: Vec<String> = changed
+        .iter()
+        .take(3)
+        .map(|p| {
+            p.strip_prefix(root)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    format!(
+        "{}{}",
+        shown.join(", "),
+        if changed.len() > 3 { ", …" } else { "" }
+    )
+}
+
+/// Rebuilds after `changed` and tells the open pages: reload when the site changed, or, when
+/// the rebuild failed, why (the pages keep showing the last good build).
+fn rebuild(builder: &mut Builder, hub: &http::Hub, changed: &[PathBuf]) {
+    match builder.build(changed) {
+        Ok((_, outcome)) => {
+            hub.set_status(outcome.status.to_string());
+            if outcome.changed {
+                hub.reload();
+            }
+        }
+        // book.toml broken: keep serving the last site and say why.
+        Err(error) => {
+            let problems = match &error {
+                Error::Config(diagnostics) => diagnostics.iter().map(describe).collect(),
+                other => vec![crate::error::one_line(other)],
+            };
+            eprintln!(
+                "error: the rebuild failed: {}",
+                crate::error::one_line(&error)
+            );
+            hub.set_status(
+                json!({
+                    "ok": false,
+                    "title": "policybook: the rebuild failed; the pages show the last good build",
+                    "problems": problems,
+                })
+                .to_string(),
+            );
+        }
+    }
 }
 
 /// Opens `url` in the desktop's browser (opener: `$BROWSER`, xdg-open, open or start); a

@@ -6,6 +6,13 @@ use crate::site::Site;
 use std::collections::BTreeMap;
 
 pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
+    duplicate_document_ids(site, out);
+    ids_differing_in_case(site, out);
+    duplicate_role_ids(site, out);
+}
+
+/// A document id used by more than one document: each is reported, naming the others.
+fn duplicate_document_ids(site: &Site, out: &mut Vec<Diagnostic>) {
     for (id, indices) in site.ids() {
         if indices.len() < 2 {
             continue;
@@ -30,9 +37,11 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
 
-    // Ids that differ only in case: distinct to policybook, but the same to a reader, to a
-    // case-insensitive file system (pages are named after ids) and to most search boxes.
+/// Ids that differ only in case: distinct to policybook, but the same to a reader, to a
+/// case-insensitive file system (pages are named after ids) and to most search boxes.
+fn ids_differing_in_case(site: &Site, out: &mut Vec<Diagnostic>) {
     type Spelling<'a> = (&'a str, &'a [usize]);
     let mut folded: BTreeMap<String, Vec<Spelling>> = BTreeMap::new();
     for (id, indices) in site.ids() {
@@ -64,7 +73,10 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
 
+/// A role id defined more than once: each definition is reported, naming the others.
+fn duplicate_role_ids(site: &Site, out: &mut Vec<Diagnostic>) {
     /// Where a role id is defined: file, the id as written, the defining document's id.
     type Place<'a> = (
         &'a str,

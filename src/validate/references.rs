@@ -12,7 +12,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
 
     for doc in site.documents() {
         let Some(meta) = &doc.meta else { continue };
-        let mut role = |what: &str, r: &Spanned<String>| {
+        for (what, r) in role_references(&meta.kind) {
             // A `REPLACE ME` placeholder (as `adopt` writes for owners) is reported once, as
             // the placeholder it is, not again as a role nobody defined.
             if site.role(&r.value).is_none() && !r.value.contains(super::placeholders::MARKER) {
@@ -26,41 +26,8 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                     "role",
                 ));
             }
-        };
-        match &meta.kind {
-            Kind::Controlled(c) => {
-                if let Some(owner) = &c.owner {
-                    role("owner", owner);
-                }
-                for a in &c.approvals {
-                    role("approving role", &a.role);
-                }
-            }
-            Kind::Roles(roles) => {
-                for r in roles {
-                    if let Some(to) = &r.reports_to {
-                        role("reports-to", to);
-                    }
-                }
-            }
-            Kind::ManagementReview(review) => {
-                for a in &review.attendees {
-                    role("attendee", a);
-                }
-                for d in &review.decisions {
-                    if let Some(owner) = &d.owner {
-                        role("decision owner", owner);
-                    }
-                }
-            }
-            Kind::Communication(c) => {
-                if let Some(sender) = &c.sender {
-                    role("sender", sender);
-                }
-            }
         }
-
-        let mut document = |what: &str, id: &Spanned<String>| {
+        for (what, id) in document_references(&meta.kind) {
             // A document whose front matter does not parse is reported for that, once.
             if site.document(&id.value).is_none() && !site.unreadable_claims_id(&id.value) {
                 out.push(unknown(
@@ -73,20 +40,59 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
                     "document",
                 ));
             }
-        };
-        match &meta.kind {
-            Kind::Controlled(c) => {
-                if let Some(s) = &c.supersedes {
-                    document("supersedes", s);
-                }
-            }
-            Kind::Communication(c) => {
-                for d in &c.documents {
-                    document("communicated document", &d.id);
-                }
-            }
-            _ => {}
         }
+    }
+}
+
+/// The role ids a document's front matter names, each with what it names it as, in the
+/// order they are written.
+fn role_references(kind: &Kind) -> Vec<(&'static str, &Spanned<String>)> {
+    let mut refs = Vec::new();
+    match kind {
+        Kind::Controlled(c) => {
+            if let Some(owner) = &c.owner {
+                refs.push(("owner", owner));
+            }
+            for a in &c.approvals {
+                refs.push(("approving role", &a.role));
+            }
+        }
+        Kind::Roles(roles) => {
+            for r in roles {
+                if let Some(to) = &r.reports_to {
+                    refs.push(("reports-to", to));
+                }
+            }
+        }
+        Kind::ManagementReview(review) => {
+            for a in &review.attendees {
+                refs.push(("attendee", a));
+            }
+            for d in &review.decisions {
+                if let Some(owner) = &d.owner {
+                    refs.push(("decision owner", owner));
+                }
+            }
+        }
+        Kind::Communication(c) => {
+            if let Some(sender) = &c.sender {
+                refs.push(("sender", sender));
+            }
+        }
+    }
+    refs
+}
+
+/// The document ids a document's front matter names, each with what it names it as.
+fn document_references(kind: &Kind) -> Vec<(&'static str, &Spanned<String>)> {
+    match kind {
+        Kind::Controlled(c) => c.supersedes.iter().map(|s| ("supersedes", s)).collect(),
+        Kind::Communication(c) => c
+            .documents
+            .iter()
+            .map(|d| ("communicated document", &d.id))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
