@@ -56,14 +56,9 @@ fn every_fuzz_target_has_a_regressions_folder() {
     assert_eq!(names, known);
 }
 
-/// The differential target for a while, without libFuzzer (which needs nightly): Markdown
-/// generated from pieces that exercise every kind of event the fast path takes, and many it
-/// must refuse, each checked by the same body. `.ci/run` runs it with `--ignored` for
-/// `POLICYBOOK_FUZZ_SECONDS` (default 20); the seed is printed, so a failure can be replayed
-/// with `POLICYBOOK_FUZZ_SEED`.
-#[test]
-#[ignore]
-fn sanitiser_differential_for_a_while() {
+/// Markdown made from pieces that exercise every kind of event the fast path takes, and many it
+/// must refuse: a seeded xorshift generator of whole documents.
+fn markdown_generator(seed: u64) -> impl FnMut() -> String {
     const PIECES: &[&str] = &[
         "word",
         "two words",
@@ -161,6 +156,60 @@ fn sanitiser_differential_for_a_while() {
         "<div>\n",
         "Setext\n===\n",
     ];
+    let mut state = seed | 1;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    move || {
+        let mut doc = String::new();
+        for _ in 0..1 + next(8) {
+            doc.push_str(STARTS[next(STARTS.len())]);
+            for _ in 0..1 + next(6) {
+                doc.push_str(PIECES[next(PIECES.len())]);
+                doc.push_str([" ", "", "\n", " "][next(4)]);
+            }
+            doc.push_str(["\n", "\n\n", "\n\n\n"][next(3)]);
+        }
+        doc
+    }
+}
+
+/// Runs the differential body on `count` generated documents, or until `deadline`; returns how
+/// many took the fast path.
+fn differential(seed: u64, count: u64, deadline: Option<std::time::Instant>) -> (u64, u64) {
+    let mut generate = markdown_generator(seed);
+    let (mut cases, mut fast) = (0u64, 0u64);
+    while cases < count && deadline.is_none_or(|d| std::time::Instant::now() < d) {
+        let doc = generate();
+        if std::panic::catch_unwind(|| bodies::sanitiser(doc.as_bytes())).is_err() {
+            panic!("seed {seed}, case {cases}: the fast path differs on {doc:?}");
+        }
+        cases += 1;
+        fast += u64::from(policybook::render::markdown::fast_path_and_sanitiser(&doc).is_some());
+    }
+    (cases, fast)
+}
+
+/// On every `cargo test`: 3,000 documents of a fixed seed, a good share of them on the fast path.
+#[test]
+fn sanitiser_differential_on_seeded_documents() {
+    let (cases, fast) = differential(0x2545_f491_4f6c_dd1d, 3000, None);
+    assert_eq!(cases, 3000);
+    assert!(
+        fast >= 150,
+        "only {fast} of 3000 documents took the fast path"
+    );
+}
+
+/// The differential target for a while, without libFuzzer (which needs nightly). `.ci/run`
+/// runs it with `--ignored` for `POLICYBOOK_FUZZ_SECONDS` (default 20); the seed is printed,
+/// so a failure can be replayed with `POLICYBOOK_FUZZ_SEED`.
+#[test]
+#[ignore]
+fn sanitiser_differential_for_a_while() {
     let seconds: u64 = std::env::var("POLICYBOOK_FUZZ_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -171,34 +220,11 @@ fn sanitiser_differential_for_a_while() {
         .unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64 | 1)
+                .map_or(1, |d| d.as_nanos() as u64)
         });
     println!("sanitiser differential: seed {seed}, {seconds} s");
-    let mut state = seed;
-    let mut next = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
-    let (mut cases, mut fast) = (0u64, 0u64);
-    while std::time::Instant::now() < deadline {
-        let mut doc = String::new();
-        for _ in 0..1 + next(8) {
-            doc.push_str(STARTS[next(STARTS.len())]);
-            for _ in 0..1 + next(6) {
-                doc.push_str(PIECES[next(PIECES.len())]);
-                doc.push_str([" ", "", "\n", " "][next(4)]);
-            }
-            doc.push_str(["\n", "\n\n", "\n\n\n"][next(3)]);
-        }
-        if std::panic::catch_unwind(|| bodies::sanitiser(doc.as_bytes())).is_err() {
-            panic!("seed {seed}, case {cases}: the fast path differs on {doc:?}");
-        }
-        cases += 1;
-        fast += u64::from(policybook::render::markdown::fast_path_and_sanitiser(&doc).is_some());
-    }
+    let (cases, fast) = differential(seed, u64::MAX, Some(deadline));
     println!("sanitiser differential: {cases} documents, {fast} of them on the fast path");
     assert!(fast > 0, "no generated document took the fast path");
 }

@@ -78,16 +78,12 @@ fn report_of(
     history: &HistoryIndex,
     target: &str,
 ) -> anyhow::Result<FileHistory> {
-    if let Some(doc) = site.document(target) {
+    let of_document = |doc: &crate::content::Document| {
         let dh = crate::history::versions::document_history(history, doc);
-        return Ok(file_history::document(
-            site,
-            history,
-            doc.id(),
-            &doc.file,
-            dh,
-            true,
-        ));
+        file_history::document(site, history, doc.id(), &doc.file, dh, true)
+    };
+    if let Some(doc) = site.document(target) {
+        return Ok(of_document(doc));
     }
     let Some(file) = project_file(root, target) else {
         let hint = crate::diagnostic::did_you_mean(target, site.ids().map(|(id, _)| id))
@@ -96,15 +92,7 @@ fn report_of(
         anyhow::bail!("`{target}` is neither a document id nor a path inside the project{hint}");
     };
     if let Some(doc) = site.documents().iter().find(|d| d.file == file) {
-        let dh = crate::history::versions::document_history(history, doc);
-        Ok(file_history::document(
-            site,
-            history,
-            doc.id(),
-            &doc.file,
-            dh,
-            true,
-        ))
+        Ok(of_document(doc))
     } else if history.files.contains_key(&history.repo_path(&file)) {
         let dh = crate::history::versions::file_history(history, &file, "");
         Ok(file_history::document(site, history, None, &file, dh, true))
