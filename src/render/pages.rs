@@ -34,16 +34,20 @@ pub fn unregistered_title(doc: &Document) -> &str {
     doc.first_heading().unwrap_or(&doc.rel_path)
 }
 
-/// The page of an unregistered file (see `Site::unregistered`): its body, its outline, and
-/// the findings about it (`front-matter-missing` first of all), in place of a header.
-pub fn unregistered_document(doc: &Document, diagnostics: &[Diagnostic]) -> Value {
-    let toc: Vec<Value> = doc
-        .outline
+/// A document's table of contents: its second- and third-level headings.
+fn toc(doc: &Document) -> Vec<Value> {
+    doc.outline
         .headings
         .iter()
         .filter(|h| (2..=3).contains(&h.level))
         .map(|h| json!({"level": h.level, "text": h.text, "anchor": h.anchor}))
-        .collect();
+        .collect()
+}
+
+/// The page of an unregistered file (see `Site::unregistered`): its body, its outline, and
+/// the findings about it (`front-matter-missing` first of all), in place of a header.
+pub fn unregistered_document(doc: &Document, diagnostics: &[Diagnostic]) -> Value {
+    let toc = toc(doc);
     let findings: Vec<Value> = diagnostics
         .iter()
         .filter(|d| d.file.as_deref() == Some(doc.file.as_str()))
@@ -373,13 +377,7 @@ pub fn register(site: &Site) -> Value {
 /// The page of one document: header fields, body, outline and the kind's own data.
 pub fn document(site: &Site, doc: &Document, body_html: &str) -> Value {
     let meta = doc.meta.as_ref().expect("published has meta");
-    let toc: Vec<Value> = doc
-        .outline
-        .headings
-        .iter()
-        .filter(|h| (2..=3).contains(&h.level))
-        .map(|h| json!({"level": h.level, "text": h.text, "anchor": h.anchor}))
-        .collect();
+    let toc = toc(doc);
     let mut page = json!({
         "id": meta.id.value,
         "title": meta.title.value,
