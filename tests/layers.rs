@@ -11,7 +11,7 @@ const STAGES: &[&[&str]] = &[
     &["hex", "timing", "progress", "dates", "atomic"], // utilities that know nothing of policies
     &["diagnostic", "error"],
     &["config", "requirements"],
-    &["content"],
+    &["content", "acknowledgement"], // acknowledgement: the people and record files, read
     &["history"],
     &["adopt"], // content and the work tree, written: only `cmd` uses it
     &["site", "stamp", "in_force", "rules_at", "disclosure"],
