@@ -17,9 +17,10 @@ const STAGES: &[&[&str]] = &[
     &["site", "stamp", "in_force", "rules_at", "disclosure"],
     &["file_history"], // a view over history, stamps and disclosure
     &["validate"],
-    &["pipeline"], // config .. validate composed: `load`
-    &["approve"],  // an approval written and committed: only `cmd` uses it
-    &["compare"],  // two commits loaded and compared: only `cmd` uses it
+    &["pipeline"],   // config .. validate composed: `load`
+    &["approve"],    // an approval written and committed: only `cmd` uses it
+    &["ack_import"], // acknowledgements checked, written and committed: only `cmd` uses it
+    &["compare"],    // two commits loaded and compared: only `cmd` uses it
     &["compliance"],
     &["render"],
     &["incremental"], // pipeline and render, re-done per change set

@@ -141,3 +141,308 @@ fn records_need_no_people_file_and_raw_exports_are_not_records() {
         none_of(&diags, code);
     }
 }
+
+// ---- `ack import` ----
+
+/// Ada and Bob are all-staff; Carl only a contractor; Dan joins on 2026-04-01; Eve left on
+/// 2026-02-28.
+const POPULATION: &str = "email,name,groups,joined,left
+ada@example.com,Ada Lovelace,all-staff,2020-01-01,
+bob@example.com,Bob Builder,all-staff,2020-01-01,
+carl@example.com,Carl Contractor,contractors,2020-01-01,
+dan@example.com,Dan Newman,all-staff,2026-04-01,
+eve@example.com,Eve Leaver,all-staff,2020-01-01,2026-02-28
+";
+
+/// The export of a form tool, with its own headers.
+const MAP: &str = "email=Employee Email,at=Signed At,version=Policy Version,content_sha256=Hash";
+
+fn population() -> Fixture {
+    with_people(POPULATION).committed()
+}
+
+fn import(f: &Fixture, export: &str, extra: &[&str]) -> Output {
+    std::fs::write(f.join("export.csv"), export).unwrap();
+    let mut args = vec![
+        "ack",
+        "import",
+        "export.csv",
+        "--document",
+        "POL-001",
+        "--map",
+        MAP,
+    ];
+    args.extend_from_slice(extra);
+    f.run(&args)
+}
+
+fn export_of(rows: &[String]) -> String {
+    format!(
+        "Employee Email,Signed At,Policy Version,Hash\n{}\n",
+        rows.join("\n")
+    )
+}
+
+fn record_files(f: &Fixture) -> Vec<String> {
+    f.tree("acknowledgements")
+        .into_keys()
+        .filter(|k| !k.starts_with("raw/"))
+        .collect()
+}
+
+#[test]
+fn import_accepts_rejects_each_reason_and_reports_duplicates() {
+    let f = population();
+    let hash = content_hash(&f, "1.0");
+    let zeros = "0".repeat(64);
+    let export = export_of(&[
+        format!("ada@example.com,2026-03-05T09:00:00Z,1.0,{hash}"), // 2 accepted
+        format!("carl@example.com,2026-03-05T09:00:00Z,1.0,{hash}"), // 3 not in the audience
+        format!("zed@example.com,2026-03-05T09:00:00Z,1.0,{hash}"), // 4 not a person
+        "bob@example.com,2026-02-01T09:00:00Z,1.0,".to_string(),    // 5 before the approval
+        format!("bob@example.com,2026-03-05T09:00:00Z,1.0,{zeros}"), // 6 wrong hash
+        "bob@example.com,2026-03-05T09:00:00Z,2.0,".to_string(),    // 7 never approved
+        "ADA@example.com,2026-03-06T09:00:00Z,1.0,".to_string(),    // 8 duplicate
+        "bob@example.com,yesterday,1.0,".to_string(),               // 9 bad time
+        "eve@example.com,2026-03-05T09:00:00Z,1.0,".to_string(),    // 10 left before
+        "dan@example.com,2026-03-05T09:00:00Z,1.0,".to_string(),    // 11 not joined yet
+        "bob@example.com,2026-03-06T10:00:00+02:00,,".to_string(),  // 12 accepted, in force
+    ]);
+    let out = import(&f, &export, &["--method", "esign"]);
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    let rejected = |line: usize, needle: &str| {
+        let prefix = format!("rejected  line {line}: ");
+        assert!(
+            out.stdout
+                .lines()
+                .any(|l| l.starts_with(&prefix) && l.contains(needle)),
+            "line {line} not rejected for `{needle}`:\n{}",
+            out.stdout
+        );
+    };
+    rejected(3, "was not in the audience (all-staff)");
+    rejected(4, "zed@example.com is not in the people file");
+    rejected(5, "it was approved later");
+    rejected(6, "is not the content of version 1.0");
+    rejected(7, "version 2.0 was never approved");
+    rejected(9, "not an RFC 3339 time");
+    rejected(10, "was not in the audience");
+    rejected(11, "was not in the audience");
+    assert!(
+        out.stdout.contains("duplicate line 8: ada@example.com"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("2 accepted, 8 rejected, 1 duplicate"),
+        "{}",
+        out.stdout
+    );
+
+    let files = record_files(&f);
+    assert_eq!(files.len(), 1, "{files:?}");
+    let written = f.read(&format!("acknowledgements/{}", files[0]));
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(
+        lines[0],
+        "email,document,version,content_sha256,at,method,source"
+    );
+    assert!(lines[1].starts_with(&format!(
+        "ada@example.com,POL-001,1.0,{hash},2026-03-05T09:00:00Z,esign,acknowledgements/raw/"
+    )));
+    assert!(lines[2].starts_with(&format!(
+        "bob@example.com,POL-001,1.0,{hash},2026-03-06T08:00:00Z,esign,"
+    )));
+    assert_eq!(lines.len(), 3);
+    // The raw export is kept byte for byte, and the records name it with its digest.
+    let raw = f.tree("acknowledgements/raw");
+    assert_eq!(raw.len(), 1);
+    let (raw_name, raw_bytes) = raw.into_iter().next().unwrap();
+    assert_eq!(raw_bytes, export.as_bytes());
+    assert!(
+        lines[1].contains(&format!("raw/{raw_name} sha256:")),
+        "{}",
+        lines[1]
+    );
+
+    // The records pass check, and importing the same export again adds nothing.
+    let diags = f.diagnostics();
+    for code in [
+        "acknowledgement-invalid",
+        "acknowledgement-unknown-person",
+        "acknowledgement-wrong-version",
+    ] {
+        none_of(&diags, code);
+    }
+    let again = import(&f, &export, &[]);
+    assert!(
+        again.stdout.contains("0 accepted, 8 rejected, 3 duplicate"),
+        "{}",
+        again.stdout
+    );
+    assert!(again.stdout.contains("nothing written"), "{}", again.stdout);
+    assert_eq!(record_files(&f).len(), 1);
+}
+
+#[test]
+fn a_superseded_version_is_rejected_and_the_one_in_force_is_taken() {
+    let f = population()
+        .edit(POLICY_PATH, "version: \"1.0\"", "version: \"1.1\"")
+        .edit(
+            POLICY_PATH,
+            "entrusted to it.",
+            "entrusted to it, carefully.",
+        )
+        .commit("Information security policy 1.1");
+    let old = content_hash(&f, "1.0");
+    let new = content_hash(&f, "1.1");
+    assert_ne!(old, new);
+    let out = import(
+        &f,
+        &export_of(&[
+            format!("ada@example.com,2026-03-05T09:00:00Z,1.0,{old}"),
+            "bob@example.com,2026-03-05T09:00:00Z,,".to_string(),
+            format!("ada@example.com,2026-03-01T12:00:00Z,1.0,{old}"),
+        ]),
+        &[],
+    );
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("rejected  line 2: version 1.0 was not in force at 2026-03-05T09:00:00Z: 1.1 had replaced it"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("2 accepted, 1 rejected, 0 duplicate"),
+        "{}",
+        out.stdout
+    );
+    let files = record_files(&f);
+    let written = f.read(&format!("acknowledgements/{}", files[0]));
+    assert!(
+        written.contains(&format!("bob@example.com,POL-001,1.1,{new},")),
+        "{written}"
+    );
+    assert!(
+        written.contains(&format!(
+            "ada@example.com,POL-001,1.0,{old},2026-03-01T12:00:00Z"
+        )),
+        "{written}"
+    );
+}
+
+#[test]
+fn an_import_that_cannot_write_leaves_nothing_behind() {
+    let f = population();
+    // Where the raw exports go is taken by a file: nothing can be written.
+    let f = f.file("acknowledgements/raw", "not a directory");
+    let out = import(
+        &f,
+        &export_of(&["ada@example.com,2026-03-05T09:00:00Z,1.0,".to_string()]),
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("nothing was imported"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(f.tree("acknowledgements").len(), 1);
+
+    // The record file's name is taken by a dangling link: the raw export written first is
+    // taken back.
+    let f = population();
+    let export = export_of(&["ada@example.com,2026-03-05T09:00:00Z,1.0,".to_string()]);
+    use sha2::Digest;
+    let digest: String = sha2::Sha256::digest(export.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::create_dir_all(f.join("acknowledgements")).unwrap();
+    std::os::unix::fs::symlink(
+        "nowhere",
+        f.join(&format!("acknowledgements/POL-001-{}.csv", &digest[..12])),
+    )
+    .unwrap();
+    let out = import(&f, &export, &[]);
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("cannot write acknowledgements/POL-001-"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        f.tree("acknowledgements/raw").is_empty(),
+        "{:?}",
+        f.tree("acknowledgements")
+    );
+}
+
+#[test]
+fn import_refuses_without_people_or_with_an_unknown_column() {
+    let f = Fixture::clean().committed();
+    let out = import(&f, &export_of(&[]), &[]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("[acknowledgement] people"),
+        "{}",
+        out.stderr
+    );
+
+    let f = population();
+    std::fs::write(
+        f.join("export.csv"),
+        "Mail,When\nada@example.com,2026-03-05T09:00:00Z\n",
+    )
+    .unwrap();
+    let out = f.run(&["ack", "import", "export.csv", "--document", "POL-001"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--map email=HEADER"), "{}", out.stderr);
+    let out = f.run(&[
+        "ack",
+        "import",
+        "export.csv",
+        "--document",
+        "POL-001",
+        "--map",
+        "mail=Mail",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("`mail`, which is no column"),
+        "{}",
+        out.stderr
+    );
+    assert!(!f.join("acknowledgements").exists());
+}
+
+#[test]
+fn import_commits_the_record_file_and_the_raw_export() {
+    let f = population();
+    {
+        let mut config = f.repo().config().unwrap();
+        config.set_str("user.name", "Hanna HR").unwrap();
+        config.set_str("user.email", "hr@example.com").unwrap();
+    }
+    let out = import(
+        &f,
+        &export_of(&["ada@example.com,2026-03-05T09:00:00Z,1.0,".to_string()]),
+        &["--commit"],
+    );
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let head = f.repo().head().unwrap().peel_to_commit().unwrap();
+    assert_eq!(head.author().email().unwrap(), "hr@example.com");
+    assert!(
+        head.summary()
+            .unwrap()
+            .unwrap()
+            .starts_with("Acknowledgements of POL-001: 1 imported")
+    );
+    let tree = head.tree().unwrap();
+    let dir = tree
+        .get_path(std::path::Path::new("acknowledgements"))
+        .unwrap();
+    let dir = f.repo().find_tree(dir.id()).unwrap();
+    assert_eq!(dir.len(), 2, "the record file and raw/");
+    assert!(
+        !f.join("export.csv").exists()
+            || tree.get_path(std::path::Path::new("export.csv")).is_err()
+    );
+}
