@@ -19,6 +19,7 @@
 //! stages; a later stage never reaches back into an earlier one's inputs.
 
 pub mod ack_import;
+pub mod ack_status;
 pub mod acknowledgement;
 pub mod adopt;
 pub mod approve;

@@ -14,7 +14,14 @@ const STAGES: &[&[&str]] = &[
     &["content", "acknowledgement"], // acknowledgement: the people and record files, read
     &["history"],
     &["adopt"], // content and the work tree, written: only `cmd` uses it
-    &["site", "stamp", "in_force", "rules_at", "disclosure"],
+    &[
+        "site",
+        "stamp",
+        "in_force",
+        "rules_at",
+        "disclosure",
+        "ack_status",
+    ],
     &["file_history"], // a view over history, stamps and disclosure
     &["validate"],
     &["pipeline"],   // config .. validate composed: `load`

@@ -85,6 +85,8 @@ codes! {
     AudienceWithoutPeople = "audience-without-people", Warning, "an audience that no person in the people file belongs to";
     AcknowledgementInvalid = "acknowledgement-invalid", Error, "a row of an acknowledgement record file is malformed";
     AcknowledgementUnknownPerson = "acknowledgement-unknown-person", Error, "an acknowledgement by an e-mail address that is not in the people file";
+    AcknowledgementOverdue = "acknowledgement-overdue", Warning, "people of a document's audience have not acknowledged the version in force by their deadline";
+    AcknowledgementCountMismatch = "acknowledgement-count-mismatch", Warning, "a communication entry's typed acknowledgement counts disagree with the records";
     AcknowledgementWrongVersion = "acknowledgement-wrong-version", Error, "an acknowledgement of a version never approved, or of content that is not that version's";
 }
 

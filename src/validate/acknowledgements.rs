@@ -16,6 +16,128 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
         groups_and_audiences(site, people, out);
     }
     records(site, out);
+    overdue(site, out);
+    typed_counts(site, out);
+}
+
+/// `acknowledgement-overdue`: one finding per document and audience group with people past
+/// their deadline, naming the first few.
+fn overdue(site: &Site, out: &mut Vec<Diagnostic>) {
+    for (tally, doc, pos) in crate::ack_status::all(site) {
+        let late: Vec<&crate::ack_status::Due> = tally.overdue(site.today).collect();
+        if late.is_empty() {
+            continue;
+        }
+        let mut names: Vec<&str> = late
+            .iter()
+            .take(5)
+            .map(|d| d.person.email.as_str())
+            .collect();
+        if late.len() > names.len() {
+            names.push("…");
+        }
+        let (file, pos) = site.finding_position(doc, pos);
+        out.push(
+            Diagnostic::new(
+                Code::AcknowledgementOverdue,
+                format!(
+                    "{} of {} in `{}` have not acknowledged {} v{} by their deadline: {}",
+                    late.len(),
+                    tally.required.len(),
+                    tally.audience,
+                    tally.document,
+                    tally.version,
+                    names.join(", ")
+                ),
+            )
+            .at(file, pos)
+            .width(tally.audience.chars().count())
+            .doc(Some(&tally.document))
+            .help(format!(
+                "import their acknowledgements with `policybook ack import FILE --document {}`",
+                tally.document
+            )),
+        );
+    }
+}
+
+/// The people required and received for a communication entry's documents and audience:
+/// (required, received), counted per person and document; `None` when no record names any of
+/// its documents (the typed counts stand).
+pub fn entry_counts(
+    site: &Site,
+    comm: &crate::content::document::Communication,
+) -> Option<(u64, u64)> {
+    let people = site.acknowledgements.people.as_ref()?;
+    let records = &site.acknowledgements.records;
+    if !comm
+        .documents
+        .iter()
+        .any(|d| records.iter().any(|r| r.document == d.id.value))
+    {
+        return None;
+    }
+    let (mut required, mut received) = (0, 0);
+    for d in &comm.documents {
+        let version = match &d.version {
+            Some(v) => v.value.clone(),
+            None => site
+                .document(&d.id.value)
+                .and_then(|doc| site.effective(doc).controlled())
+                .and_then(|c| c.version.as_ref())
+                .map(|v| v.value.clone())?,
+        };
+        let mut counted = BTreeSet::new();
+        for group in &comm.audience {
+            let tally = crate::ack_status::tally(
+                people,
+                records,
+                &d.id.value,
+                &version,
+                &group.value,
+                site.today,
+                0,
+                site.today,
+            );
+            for due in &tally.required {
+                if counted.insert(due.person.email.as_str()) {
+                    required += 1;
+                    received += u64::from(due.acknowledged.is_some());
+                }
+            }
+        }
+    }
+    Some((required, received))
+}
+
+/// `acknowledgement-count-mismatch`: typed `{required, received}` that the records contradict.
+fn typed_counts(site: &Site, out: &mut Vec<Diagnostic>) {
+    for (entry, comm) in site.communications() {
+        let Some(typed) = comm.acknowledgements else {
+            continue;
+        };
+        let Some(computed) = entry_counts(site, comm) else {
+            continue;
+        };
+        if typed == computed {
+            continue;
+        }
+        let pos = entry
+            .source
+            .find("acknowledgements:")
+            .map_or(Pos::new(1, 1), |o| Pos::of_offset(&entry.source, o));
+        out.push(
+            Diagnostic::new(
+                Code::AcknowledgementCountMismatch,
+                format!(
+                    "typed acknowledgements {{required: {}, received: {}}}, but the records say {{required: {}, received: {}}}",
+                    typed.0, typed.1, computed.0, computed.1
+                ),
+            )
+            .at(&entry.file, pos)
+            .help("the records' counts replace the typed ones; delete the typed `acknowledgements` or correct them"),
+        );
+    }
 }
 
 /// Every audience named by a document or a communication entry, where it is named.

@@ -446,3 +446,129 @@ fn import_commits_the_record_file_and_the_raw_export() {
             || tree.get_path(std::path::Path::new("export.csv")).is_err()
     );
 }
+
+// ---- who must acknowledge what ----
+
+/// Records of POL-001 `version` by each of `emails` (no content hash: the tool had none).
+fn records_of(version: &str, emails: &[&str]) -> String {
+    let rows: String = emails
+        .iter()
+        .map(|e| format!("{e},POL-001,{version},,2026-03-05T09:00:00Z,form,x\n"))
+        .collect();
+    format!("{HEADER}{rows}")
+}
+
+fn overdue(diags: &[Diag]) -> Vec<&Diag> {
+    with_code(diags, "acknowledgement-overdue")
+}
+
+#[test]
+fn overdue_acknowledgements_are_reported_with_joiners_and_leavers() {
+    // Ada acknowledged; Bob did not; Dan joined on 2026-04-01 (his deadline: 2026-05-01) and
+    // did not; Eve left before and Carl is no all-staff: neither is required.
+    let f = population().file(
+        "acknowledgements/a.csv",
+        records_of("1.0", &["ada@example.com"]),
+    );
+    let diags = f.diagnostics();
+    let (line, column) = pos_of(POLICY, "all-staff]");
+    let d = one_at(&diags, "acknowledgement-overdue", POLICY_PATH, line, column);
+    assert_eq!(d.severity, "warning");
+    assert!(
+        d.message.contains("2 of 3 in `all-staff` have not acknowledged POL-001 v1.0 by their deadline: bob@example.com, dan@example.com"),
+        "{}",
+        d.message
+    );
+
+    // A joiner whose own deadline is still ahead is outstanding, not overdue.
+    let later = POPULATION.replace(
+        "dan@example.com,Dan Newman,all-staff,2026-04-01",
+        "dan@example.com,Dan Newman,all-staff,2026-05-20",
+    );
+    let f = with_people(&later).committed().file(
+        "acknowledgements/a.csv",
+        records_of("1.0", &["ada@example.com"]),
+    );
+    let diags = f.diagnostics();
+    assert!(only(&diags, "acknowledgement-overdue").message.contains("1 of 3 in `all-staff` have not acknowledged POL-001 v1.0 by their deadline: bob@example.com"), "{}", show(&diags));
+
+    // Everyone acknowledged: nothing overdue; `--deny warnings` would have raised it.
+    let f = population().file(
+        "acknowledgements/a.csv",
+        records_of(
+            "1.0",
+            &["ada@example.com", "bob@example.com", "dan@example.com"],
+        ),
+    );
+    none_of(&f.diagnostics(), "acknowledgement-overdue");
+}
+
+#[test]
+fn a_minor_bump_keeps_acknowledgements_and_a_major_bump_asks_again() {
+    let everyone = records_of(
+        "1.0",
+        &["ada@example.com", "bob@example.com", "dan@example.com"],
+    );
+    let bumped = |to: &str| {
+        population()
+            .edit(
+                POLICY_PATH,
+                "version: \"1.0\"",
+                &format!("version: \"{to}\""),
+            )
+            .edit(
+                POLICY_PATH,
+                "entrusted to it.",
+                "entrusted to it, carefully.",
+            )
+            .commit(&format!("Information security policy {to}"))
+            .file("acknowledgements/a.csv", everyone.clone())
+    };
+    let minor = bumped("1.1").diagnostics();
+    assert!(overdue(&minor).is_empty(), "{}", show(&minor));
+    let major = bumped("2.0").diagnostics();
+    let d = only(&major, "acknowledgement-overdue");
+    assert!(
+        d.message
+            .contains("3 of 3 in `all-staff` have not acknowledged POL-001 v2.0"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn records_replace_typed_counts_and_a_disagreement_is_a_warning() {
+    let typed = |required: u32, received: u32| {
+        population().edit(
+            COMMUNICATION_PATH,
+            "sender: CISO\n",
+            &format!(
+                "sender: CISO\nacknowledgements: {{required: {required}, received: {received}}}\n"
+            ),
+        )
+    };
+    // Without records the typed counts stand.
+    none_of(
+        &typed(207, 171).diagnostics(),
+        "acknowledgement-count-mismatch",
+    );
+    let records = records_of("1.0", &["ada@example.com"]);
+    let f = typed(207, 171).file("acknowledgements/a.csv", records.clone());
+    let diags = f.diagnostics();
+    let (line, _) = pos_of(&f.read(COMMUNICATION_PATH), "acknowledgements:");
+    let d = one_at(
+        &diags,
+        "acknowledgement-count-mismatch",
+        COMMUNICATION_PATH,
+        line,
+        1,
+    );
+    assert!(
+        d.message
+            .contains("the records say {required: 3, received: 1}"),
+        "{}",
+        d.message
+    );
+    let f = typed(3, 1).file("acknowledgements/a.csv", records);
+    none_of(&f.diagnostics(), "acknowledgement-count-mismatch");
+}
