@@ -134,6 +134,55 @@ pub fn all(site: &Site) -> Vec<(Tally<'_>, &crate::content::Document, crate::dia
     out
 }
 
+/// The people required and received for a communication entry's documents and audience:
+/// (required, received), counted per person and document; `None` when no record names any of
+/// its documents (the typed counts stand).
+pub fn entry_counts(
+    site: &Site,
+    comm: &crate::content::document::Communication,
+) -> Option<(u64, u64)> {
+    let people = site.acknowledgements.people.as_ref()?;
+    let records = &site.acknowledgements.records;
+    if !comm
+        .documents
+        .iter()
+        .any(|d| records.iter().any(|r| r.document == d.id.value))
+    {
+        return None;
+    }
+    let (mut required, mut received) = (0, 0);
+    for d in &comm.documents {
+        let version = match &d.version {
+            Some(v) => v.value.clone(),
+            None => site
+                .document(&d.id.value)
+                .and_then(|doc| site.effective(doc).controlled())
+                .and_then(|c| c.version.as_ref())
+                .map(|v| v.value.clone())?,
+        };
+        let mut counted = std::collections::BTreeSet::new();
+        for group in &comm.audience {
+            let tally = tally(
+                people,
+                records,
+                &d.id.value,
+                &version,
+                &group.value,
+                site.today,
+                0,
+                site.today,
+            );
+            for due in &tally.required {
+                if counted.insert(due.person.email.as_str()) {
+                    required += 1;
+                    received += u64::from(due.acknowledged.is_some());
+                }
+            }
+        }
+    }
+    Some((required, received))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

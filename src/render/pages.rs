@@ -489,7 +489,8 @@ fn communication_view(site: &Site, doc: &Document, c: &Communication) -> Value {
             let path = e.value.trim_start_matches("./");
             json!({"path": path, "href": format!("docs/{path}"), "relative": format!("{up}{path}")})
         }).collect::<Vec<_>>(),
-        "acknowledgements": c.acknowledgements.map(|(req, rec)| json!({"required": req, "received": rec})),
+        // Counted from the records when there are any (see `ack_status`), else as typed.
+        "acknowledgements": crate::ack_status::entry_counts(site, c).or(c.acknowledgements).map(|(req, rec)| json!({"required": req, "received": rec})),
     })
 }
 
