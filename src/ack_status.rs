@@ -183,6 +183,46 @@ pub fn entry_counts(
     Some((required, received))
 }
 
+/// The header of `population_csv`.
+pub const POPULATION_HEADER: &str = "document,version,audience,email,name,joined,left,deadline,outcome,acknowledged_version,at,method,source";
+
+/// For the auditor: every person required by every approved version in force and audience
+/// group, with the outcome (`acknowledged`, `outstanding`, `overdue`) and the record behind an
+/// acknowledgement, ready to sample. `None` without a people file.
+pub fn population_csv(site: &Site) -> Option<String> {
+    site.acknowledgements.people.as_ref()?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(POPULATION_HEADER.split(','));
+    let date = |d: Option<Date>| d.map_or_else(String::new, |d| d.to_string());
+    for (tally, _, _) in all(site) {
+        for due in &tally.required {
+            let outcome = match (due.acknowledged, due.deadline < site.today) {
+                (Some(_), _) => "acknowledged",
+                (None, true) => "overdue",
+                (None, false) => "outstanding",
+            };
+            let record = due.acknowledged.map(Record::row);
+            let field = |i: usize| record.as_ref().map_or("", |r| r[i].as_str()).to_string();
+            let _ = writer.write_record([
+                tally.document.clone(),
+                tally.version.clone(),
+                tally.audience.clone(),
+                due.person.email.clone(),
+                due.person.name.clone(),
+                date(due.person.joined),
+                date(due.person.left),
+                due.deadline.to_string(),
+                outcome.to_string(),
+                field(2),
+                field(4),
+                field(5),
+                field(6),
+            ]);
+        }
+    }
+    String::from_utf8(writer.into_inner().ok()?).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

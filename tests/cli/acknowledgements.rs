@@ -572,3 +572,39 @@ fn records_replace_typed_counts_and_a_disagreement_is_a_warning() {
     let f = typed(3, 1).file("acknowledgements/a.csv", records);
     none_of(&f.diagnostics(), "acknowledgement-count-mismatch");
 }
+
+#[test]
+fn the_export_lists_the_whole_population_with_outcomes() {
+    let f = population().file(
+        "acknowledgements/a.csv",
+        records_of("1.0", &["ada@example.com"]),
+    );
+    let out = f.run(&[
+        "export",
+        "--today",
+        TODAY,
+        "--acknowledgements",
+        "population.csv",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!f.join("evidence-pack.html").exists());
+    let csv = f.read("population.csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "document,version,audience,email,name,joined,left,deadline,outcome,acknowledged_version,at,method,source",
+            "POL-001,1.0,all-staff,ada@example.com,Ada Lovelace,2020-01-01,,2026-03-31,acknowledged,1.0,2026-03-05T09:00:00Z,form,x",
+            "POL-001,1.0,all-staff,bob@example.com,Bob Builder,2020-01-01,,2026-03-31,overdue,,,,",
+            "POL-001,1.0,all-staff,dan@example.com,Dan Newman,2026-04-01,,2026-05-01,overdue,,,,",
+        ]
+    );
+    // Without a people file there is nothing to export.
+    let out = Fixture::clean().run(&["export", "--acknowledgements", "population.csv"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("[acknowledgement] people"),
+        "{}",
+        out.stderr
+    );
+}
