@@ -5,7 +5,6 @@ use super::{ImportError, Request};
 use crate::acknowledgement::{People, Record, utc_date};
 use crate::history::versions::ApprovedVersion;
 use crate::site::Site;
-use std::collections::BTreeMap;
 
 /// Why a row was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,7 +100,7 @@ impl<'s> Context<'s> {
     }
 
     /// The record a row makes, or why it makes none.
-    pub fn judge(&self, fields: &BTreeMap<&'static str, String>) -> Result<Record, Rejection> {
+    pub fn judge(&self, fields: &super::Fields) -> Result<Record, Rejection> {
         let field = |name: &str| fields.get(name).map_or("", String::as_str);
         let email = field("email").to_lowercase();
         if email.is_empty() {

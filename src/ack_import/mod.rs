@@ -87,11 +87,14 @@ pub fn import(root: &Path, site: &Site, request: &Request) -> Result<Report, Imp
     Ok(report)
 }
 
-/// The export's data rows, each as our column → value, with its line.
+/// One row of an export: our column → its value.
+pub type Fields = BTreeMap<&'static str, String>;
+
+/// The export's data rows, each with its line.
 fn read_rows(
     raw: &[u8],
     map: &BTreeMap<String, String>,
-) -> Result<Vec<(usize, BTreeMap<&'static str, String>)>, ImportError> {
+) -> Result<Vec<(usize, Fields)>, ImportError> {
     for column in map.keys() {
         if !COLUMNS.contains(&column.as_str()) {
             return Err(ImportError::Refused(format!(

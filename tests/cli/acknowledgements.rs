@@ -608,3 +608,35 @@ fn the_export_lists_the_whole_population_with_outcomes() {
         out.stderr
     );
 }
+
+#[test]
+fn status_lists_overdue_acknowledgements() {
+    let f = population().file(
+        "acknowledgements/a.csv",
+        records_of("1.0", &["ada@example.com"]),
+    );
+    let out = f.run(&["status", "--today", TODAY]);
+    assert!(
+        out.stdout.contains("Acknowledgements overdue (warning, 1)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("bob@example.com, dan@example.com"),
+        "{}",
+        out.stdout
+    );
+    let f = population().file(
+        "acknowledgements/a.csv",
+        records_of(
+            "1.0",
+            &["ada@example.com", "bob@example.com", "dan@example.com"],
+        ),
+    );
+    let out = f.run(&["status", "--today", TODAY]);
+    assert!(
+        !out.stdout.contains("Acknowledgements overdue"),
+        "{}",
+        out.stdout
+    );
+}
