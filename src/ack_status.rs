@@ -103,35 +103,51 @@ pub fn tally<'a>(
     }
 }
 
-/// A tally for every approved document version in force and every group of its audience, with
-/// where the group is named; empty without a people file.
-pub fn all(site: &Site) -> Vec<(Tally<'_>, &crate::content::Document, crate::diagnostic::Pos)> {
+/// The tallies of one approved controlled document version, one per audience group, with
+/// where each group is named; empty when it is not approved or there is no people file.
+pub fn of_version<'s>(
+    site: &'s Site,
+    id: &str,
+    c: &'s crate::content::document::Controlled,
+) -> Vec<(Tally<'s>, crate::diagnostic::Pos)> {
     let Some(people) = &site.acknowledgements.people else {
         return Vec::new();
     };
-    let records = &site.acknowledgements.records;
+    let (true, Some(version), Some(effective)) = (c.is_approved(), &c.version, &c.effective) else {
+        return Vec::new();
+    };
     let deadline_days = i64::from(site.project.config.communication.deadline_days);
-    let mut out = Vec::new();
-    for (doc, meta, c) in site.controlled_in_force() {
-        let (true, Some(version), Some(effective)) = (c.is_approved(), &c.version, &c.effective)
-        else {
-            continue;
-        };
-        for group in &c.audience {
+    c.audience
+        .iter()
+        .map(|group| {
             let tally = tally(
                 people,
-                records,
-                &meta.id.value,
+                &site.acknowledgements.records,
+                id,
                 &version.value,
                 &group.value,
                 effective.value,
                 deadline_days,
                 site.today,
             );
-            out.push((tally, doc, group.pos));
-        }
+            (tally, group.pos)
+        })
+        .collect()
+}
+
+/// A tally for every approved document version in force and every group of its audience, with
+/// where the group is named; empty without a people file.
+pub fn all(site: &Site) -> Vec<(Tally<'_>, &crate::content::Document, crate::diagnostic::Pos)> {
+    if site.acknowledgements.people.is_none() {
+        return Vec::new();
     }
-    out
+    site.controlled_in_force()
+        .flat_map(|(doc, meta, c)| {
+            of_version(site, &meta.id.value, c)
+                .into_iter()
+                .map(move |(tally, pos)| (tally, doc, pos))
+        })
+        .collect()
 }
 
 /// The people required and received for a communication entry's documents and audience:

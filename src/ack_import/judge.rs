@@ -1,7 +1,8 @@
 //! One row of an export judged: each reason to reject it is its own variant, so the report
 //! (and a test) names exactly which check failed.
 
-use super::{ImportError, Request};
+use super::error::ImportError;
+use super::request::{Fields, Request};
 use crate::acknowledgement::{People, Record, utc_date};
 use crate::history::versions::ApprovedVersion;
 use crate::site::Site;
@@ -80,7 +81,7 @@ impl<'s> Context<'s> {
                 request.document
             ));
         }
-        let versions = super::approved_versions(site, doc);
+        let versions = approved_versions(site, doc);
         if let Some(v) = &request.version
             && !versions.iter().any(|a| &a.version == v)
         {
@@ -100,7 +101,7 @@ impl<'s> Context<'s> {
     }
 
     /// The record a row makes, or why it makes none.
-    pub fn judge(&self, fields: &super::Fields) -> Result<Record, Rejection> {
+    pub fn judge(&self, fields: &Fields) -> Result<Record, Rejection> {
         let field = |name: &str| fields.get(name).map_or("", String::as_str);
         let email = field("email").to_lowercase();
         if email.is_empty() {
@@ -176,4 +177,12 @@ impl<'s> Context<'s> {
             line: 0,
         })
     }
+}
+
+/// The approved versions of `doc`, oldest first (for `judge`).
+fn approved_versions(site: &Site, doc: &crate::content::Document) -> Vec<ApprovedVersion> {
+    site.history
+        .as_ref()
+        .map(|h| crate::history::versions::document_history(h, doc).versions)
+        .unwrap_or_default()
 }

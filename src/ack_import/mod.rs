@@ -8,31 +8,18 @@
 
 mod error;
 mod judge;
+mod request;
 
 pub use error::ImportError;
 pub use judge::Rejection;
+pub use request::{Fields, Request};
 
 use crate::acknowledgement::{Record, records};
-use crate::history::versions::document_history;
 use crate::site::Site;
 use error::{git, io};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-/// What to import.
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub file: PathBuf,
-    pub document: String,
-    /// The version every row acknowledges, unless the export has a version column.
-    pub version: Option<String>,
-    /// Our column → the export's header (`email` → `Employee e-mail`); unmapped columns are
-    /// looked up under their own name.
-    pub map: BTreeMap<String, String>,
-    pub method: String,
-    pub commit: bool,
-}
+use std::path::Path;
 
 /// The columns an export may have; `email` and `at` are required.
 pub const COLUMNS: &[&str] = &["email", "at", "version", "content_sha256"];
@@ -86,9 +73,6 @@ pub fn import(root: &Path, site: &Site, request: &Request) -> Result<Report, Imp
     report.written = Some(written);
     Ok(report)
 }
-
-/// One row of an export: our column → its value.
-pub type Fields = BTreeMap<&'static str, String>;
 
 /// The export's data rows, each with its line.
 fn read_rows(
@@ -269,15 +253,4 @@ fn commit(
         )
         .map_err(git("cannot commit"))?;
     Ok(id.to_string())
-}
-
-/// The approved versions of `doc`, oldest first (for `judge`).
-fn approved_versions(
-    site: &Site,
-    doc: &crate::content::Document,
-) -> Vec<crate::history::versions::ApprovedVersion> {
-    site.history
-        .as_ref()
-        .map(|h| document_history(h, doc).versions)
-        .unwrap_or_default()
 }

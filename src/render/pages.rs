@@ -411,6 +411,7 @@ fn controlled_view(site: &Site, doc: &Document, meta: &Meta, c: &Controlled) -> 
             .map(|a| a.value.clone())
             .collect::<Vec<_>>()
     );
+    v["acknowledgements"] = super::acknowledgements::document_view(site, &meta.id.value, c);
     v["supersedes"] = c
         .supersedes
         .as_ref()

@@ -640,3 +640,43 @@ fn status_lists_overdue_acknowledgements() {
         out.stdout
     );
 }
+
+#[test]
+fn the_document_page_shows_acknowledgements_per_audience() {
+    let people = POPULATION.replace("Bob Builder", "<b>Bob</b> Builder");
+    let f = with_people(&people).committed().file(
+        "acknowledgements/a.csv",
+        records_of("1.0", &["ada@example.com"]),
+    );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let page = f.read("site/docs/policies/information-security-policy.html");
+    assert!(page.contains("Acknowledgements of version 1.0"), "{page}");
+    assert!(
+        page.contains("<tr><td>all-staff</td><td>3</td><td>1</td><td>2 <span class=\"badge bad\">2 overdue</span></td>"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"33\""), "{page}");
+    // Names are shown, escaped, with their deadlines.
+    assert!(
+        page.contains("&lt;b&gt;Bob&lt;&#x2F;b&gt; Builder — due 2026-03-31")
+            || page.contains("&lt;b&gt;Bob&lt;/b&gt; Builder — due 2026-03-31"),
+        "{page}"
+    );
+    assert!(page.contains("Dan Newman — due 2026-05-01"), "{page}");
+    assert!(!page.contains("<b>Bob</b>"));
+
+    // `show-names = false`: only the counts.
+    let f = f.file(
+        "book.toml",
+        format!("{BOOK_TOML}{ACK_TOML}show-names = false\n"),
+    );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let page = f.read("site/docs/policies/information-security-policy.html");
+    assert!(
+        page.contains("<td>all-staff</td><td>3</td><td>1</td>"),
+        "{page}"
+    );
+    assert!(!page.contains("Dan Newman"), "{page}");
+}
