@@ -34,7 +34,7 @@ pub fn document_view(site: &Site, id: &str, c: &Controlled) -> Value {
                 "received": received,
                 "outstanding": required - received,
                 "overdue": tally.overdue(site.today).count(),
-                "percent": if required == 0 { 100 } else { received * 100 / required },
+                "percent": (received * 100).checked_div(required).unwrap_or(100),
                 "names": if show_names { json!(outstanding) } else { Value::Null },
             })
         })
