@@ -22,6 +22,7 @@ pub struct Config {
     pub approval: ApprovalConfig,
     pub communication: CommunicationConfig,
     pub history: HistoryConfig,
+    pub acknowledgement: AcknowledgementConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -211,6 +212,30 @@ impl Default for HistoryConfig {
 impl Default for CommunicationConfig {
     fn default() -> Self {
         CommunicationConfig { deadline_days: 30 }
+    }
+}
+
+/// `[acknowledgement]`: the population that must acknowledge documents and where the
+/// per-person records live (see `acknowledgement`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct AcknowledgementConfig {
+    /// The people file (`email,name,groups,joined,left`), relative to the root; none: no
+    /// per-person acknowledgements.
+    pub people: Option<String>,
+    /// The directory of the record files (one CSV per import), relative to the root.
+    pub records: String,
+    /// Whether the portal names the people still to acknowledge (else only counts).
+    pub show_names: bool,
+}
+
+impl Default for AcknowledgementConfig {
+    fn default() -> Self {
+        AcknowledgementConfig {
+            people: None,
+            records: "acknowledgements".into(),
+            show_names: true,
+        }
     }
 }
 
@@ -732,6 +757,7 @@ fn known_keys(table: &[String]) -> Vec<&'static str> {
             "approval",
             "communication",
             "history",
+            "acknowledgement",
         ],
         ["book"] => vec!["title", "src", "language", "authors", "description"],
         ["build"] => vec!["build-dir"],
@@ -764,6 +790,7 @@ fn known_keys(table: &[String]) -> Vec<&'static str> {
         ],
         ["communication"] => vec!["deadline-days"],
         ["history"] => vec!["follow-outside"],
+        ["acknowledgement"] => vec!["people", "records", "show-names"],
         _ => Vec::new(),
     }
 }

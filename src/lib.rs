@@ -18,6 +18,9 @@
 //! (tests/layers.rs holds it, with the small modules' places). Commands (`cmd`) compose the
 //! stages; a later stage never reaches back into an earlier one's inputs.
 
+pub mod ack_import;
+pub mod ack_status;
+pub mod acknowledgement;
 pub mod adopt;
 pub mod approve;
 pub mod atomic;

@@ -36,6 +36,8 @@ enum Command {
     Communicate(cmd::communicate::Args),
     /// Record an approval: the front-matter entry and a commit with an `Approved-by:` trailer.
     Approve(cmd::approve::Args),
+    /// Per-person acknowledgements: `ack import FILE --document ID` checks and records an export.
+    Ack(cmd::ack::Args),
     /// What needs attention: reviews due, approvals missing, versions not communicated.
     Status(cmd::status::Args),
     /// A pull-request report of BASE..HEAD: documents changed, version bumps, approvals required, findings introduced.
@@ -67,6 +69,7 @@ fn main() {
         Command::Adopt(args) => cmd::adopt::run(cli.root.as_ref(), args),
         Command::Communicate(args) => cmd::communicate::run(cli.root.as_ref(), args),
         Command::Approve(args) => cmd::approve::run(cli.root.as_ref(), args),
+        Command::Ack(args) => cmd::ack::run(cli.root.as_ref(), args),
         Command::Status(args) => cmd::status::run(cli.root.as_ref(), args),
         Command::Diff(args) => cmd::diff::run(cli.root.as_ref(), args),
         Command::Export(args) => cmd::export::run(cli.root.as_ref(), args),

@@ -44,6 +44,8 @@ pub struct Site {
     pub rules_at: crate::rules_at::RulesCache,
     /// The repository's signed approval tags (read on first use).
     approval_tags: std::sync::OnceLock<Vec<crate::history::approval_tags::ApprovalTag>>,
+    /// The people and the acknowledgement records (`[acknowledgement]`), read.
+    pub acknowledgements: crate::acknowledgement::Register,
 }
 
 impl Site {
@@ -101,6 +103,7 @@ impl Site {
         Site {
             rules_at,
             approval_tags: std::sync::OnceLock::new(),
+            acknowledgements: crate::acknowledgement::load(&project),
             project,
             corpus,
             today,

@@ -13,6 +13,8 @@ mod check_codes;
 #[path = "cli/output_formats.rs"]
 mod output_formats;
 
+#[path = "cli/acknowledgements.rs"]
+mod acknowledgements;
 #[path = "cli/adopt.rs"]
 mod adopt;
 #[path = "cli/all_codes.rs"]

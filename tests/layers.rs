@@ -11,15 +11,22 @@ const STAGES: &[&[&str]] = &[
     &["hex", "timing", "progress", "dates", "atomic"], // utilities that know nothing of policies
     &["diagnostic", "error"],
     &["config", "requirements"],
-    &["content"],
+    &["content", "acknowledgement"], // acknowledgement: the people and record files, read
     &["history"],
     &["adopt"], // content and the work tree, written: only `cmd` uses it
-    &["site", "stamp", "in_force", "rules_at", "disclosure"],
+    &[
+        "site",
+        "stamp",
+        "in_force",
+        "rules_at",
+        "disclosure",
+        "ack_status",
+    ],
     &["file_history"], // a view over history, stamps and disclosure
     &["validate"],
-    &["pipeline"],               // config .. validate composed: `load`
-    &["approve", "communicate"], // an approval or a communication recorded: only `cmd` uses them
-    &["compare"],                // two commits loaded and compared: only `cmd` uses it
+    &["pipeline"],                             // config .. validate composed: `load`
+    &["approve", "communicate", "ack_import"], // recorded: an approval, a communication, acknowledgements (only `cmd` uses them)
+    &["compare"], // two commits loaded and compared: only `cmd` uses it
     &["compliance"],
     &["render"],
     &["incremental", "verify"], // pipeline and render: re-done per change set, compared

@@ -22,6 +22,10 @@ pub struct Args {
     /// chromium, chromium-browser or google-chrome on PATH).
     #[arg(long, value_name = "FILE.pdf")]
     pub pdf: Option<PathBuf>,
+    /// Write the acknowledgement population (every person required per document version and
+    /// audience, with the outcome) as CSV here; the pack then only with `--out` or `--pdf`.
+    #[arg(long, value_name = "FILE.csv")]
+    pub acknowledgements: Option<PathBuf>,
 }
 
 pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
@@ -34,6 +38,17 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
 
     let cwd =
         std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?;
+    if let Some(file) = &args.acknowledgements {
+        let csv = crate::ack_status::population_csv(&loaded.site).ok_or_else(|| {
+            anyhow::anyhow!("no people to export: set `[acknowledgement] people` in book.toml")
+        })?;
+        let path = cwd.join(file);
+        write_atomically(&path, csv.as_bytes())?;
+        eprintln!("wrote the acknowledgement population to {}", path.display());
+        if args.out.is_none() && args.pdf.is_none() {
+            return Ok(EXIT_OK);
+        }
+    }
     let pdf = args.pdf.as_ref().map(|p| cwd.join(p));
     let out = match (&args.out, &pdf) {
         (Some(out), _) => cwd.join(out),

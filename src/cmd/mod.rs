@@ -3,6 +3,7 @@
 //! everything; gives an exit code: 0 success, 1 validation errors, 2 usage or environment
 //! errors. Nothing in the crate imports `cmd` (only `main`).
 
+pub mod ack;
 pub mod adopt;
 pub mod approve;
 pub mod build;

@@ -50,6 +50,7 @@ const GROUPS: &[(&str, &[Code])] = &[
         &[Code::VersionNotBumped],
     ),
     ("Versions not communicated", &[Code::NotCommunicated]),
+    ("Acknowledgements overdue", &[Code::AcknowledgementOverdue]),
     (
         "Management-review decisions overdue",
         &[Code::DecisionOverdue],

@@ -79,6 +79,15 @@ codes! {
     ShallowHistory = "shallow-history", Error, "the Git history is incomplete (shallow clone)";
     HistoryUnavailable = "history-unavailable", Warning, "there is no Git history to read (not a repository, no commits)";
     Placeholder = "placeholder", Warning, "a `REPLACE ME` placeholder of the scaffold is left in a document";
+    PersonInvalid = "person-invalid", Error, "a row of the people file is malformed: no e-mail, a bad date, left before joined";
+    PersonDuplicate = "person-duplicate", Error, "two rows of the people file share an e-mail address";
+    UnknownGroup = "unknown-group", Warning, "a person's group is no audience of any document or communication";
+    AudienceWithoutPeople = "audience-without-people", Warning, "an audience that no person in the people file belongs to";
+    AcknowledgementInvalid = "acknowledgement-invalid", Error, "a row of an acknowledgement record file is malformed";
+    AcknowledgementUnknownPerson = "acknowledgement-unknown-person", Error, "an acknowledgement by an e-mail address that is not in the people file";
+    AcknowledgementOverdue = "acknowledgement-overdue", Warning, "people of a document's audience have not acknowledged the version in force by their deadline";
+    AcknowledgementCountMismatch = "acknowledgement-count-mismatch", Warning, "a communication entry's typed acknowledgement counts disagree with the records";
+    AcknowledgementWrongVersion = "acknowledgement-wrong-version", Error, "an acknowledgement of a version never approved, or of content that is not that version's";
 }
 
 impl std::fmt::Display for Code {

@@ -3,6 +3,7 @@
 //! parallel; nothing here decides compliance or validity. Stands on every stage up to
 //! `compliance`; must not import `serve` or `cmd`.
 
+pub mod acknowledgements;
 pub mod control_changes;
 pub mod export;
 pub mod history_view;

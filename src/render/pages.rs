@@ -419,6 +419,7 @@ fn controlled_view(site: &Site, doc: &Document, meta: &Meta, c: &Controlled) -> 
             .map(|a| a.value.clone())
             .collect::<Vec<_>>()
     );
+    v["acknowledgements"] = super::acknowledgements::document_view(site, &meta.id.value, c);
     v["supersedes"] = c
         .supersedes
         .as_ref()
@@ -497,7 +498,8 @@ fn communication_view(site: &Site, doc: &Document, c: &Communication) -> Value {
             let path = e.value.trim_start_matches("./");
             json!({"path": path, "href": format!("docs/{path}"), "relative": format!("{up}{path}")})
         }).collect::<Vec<_>>(),
-        "acknowledgements": c.acknowledgements.map(|(req, rec)| json!({"required": req, "received": rec})),
+        // Counted from the records when there are any (see `ack_status`), else as typed.
+        "acknowledgements": crate::ack_status::entry_counts(site, c).or(c.acknowledgements).map(|(req, rec)| json!({"required": req, "received": rec})),
     })
 }
 

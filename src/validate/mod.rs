@@ -3,6 +3,7 @@
 //! on every stage up to `site` and `stamp`; must not import `compliance`, `render`, `serve` or
 //! `cmd` (the matrix reads validation's findings, never the other way round).
 
+mod acknowledgements;
 mod approvals;
 mod clauses;
 pub mod communication;
@@ -41,6 +42,7 @@ const RULES: &[Rule] = &[
     registry::check,
     evidence::check,
     placeholders::check,
+    acknowledgements::check,
 ];
 
 /// Runs every rule over the site.

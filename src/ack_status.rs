@@ -1,0 +1,338 @@
+//! Who must acknowledge what: for each approved document version in force and each group of
+//! its audience, the people required (in the group today: leavers drop out), who acknowledged
+//! (a record of that version or an earlier one of the same major: a minor bump carries
+//! acknowledgements over, a major bump asks again), who is outstanding, and who is overdue (each
+//! person's deadline is `[communication] deadline-days` after the version took effect or, for
+//! a joiner, after they joined). Reads the `Site`'s people and records; judges nothing else.
+
+use crate::acknowledgement::{People, Person, Record};
+use crate::site::Site;
+use jiff::civil::Date;
+
+/// One person's obligation.
+#[derive(Debug, Clone)]
+pub struct Due<'a> {
+    pub person: &'a Person,
+    pub deadline: Date,
+    /// The record that acknowledges it, if any.
+    pub acknowledged: Option<&'a Record>,
+}
+
+/// The obligations of one audience group for one document version.
+#[derive(Debug, Clone)]
+pub struct Tally<'a> {
+    pub document: String,
+    pub version: String,
+    pub audience: String,
+    /// Everyone required, in the people file's order.
+    pub required: Vec<Due<'a>>,
+}
+
+impl<'a> Tally<'a> {
+    pub fn received(&self) -> usize {
+        self.required
+            .iter()
+            .filter(|d| d.acknowledged.is_some())
+            .count()
+    }
+
+    pub fn outstanding(&self) -> impl Iterator<Item = &Due<'a>> {
+        self.required.iter().filter(|d| d.acknowledged.is_none())
+    }
+
+    /// The outstanding people whose deadline has passed on `today`.
+    pub fn overdue(&self, today: Date) -> impl Iterator<Item = &Due<'a>> {
+        self.outstanding().filter(move |d| d.deadline < today)
+    }
+}
+
+/// `MAJOR.MINOR` as numbers; `None` for anything else.
+fn parse_version(text: &str) -> Option<(u64, u64)> {
+    let (major, minor) = text.split_once('.')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
+/// Whether an acknowledgement of `acknowledged` counts for `version`: the same, or an earlier
+/// minor version of the same major.
+pub fn carries_over(acknowledged: &str, version: &str) -> bool {
+    if acknowledged == version {
+        return true;
+    }
+    match (parse_version(acknowledged), parse_version(version)) {
+        (Some((am, an)), Some((vm, vn))) => am == vm && an <= vn,
+        _ => false,
+    }
+}
+
+/// What one group owes for one version: required are the group's members present on `today`,
+/// each with their deadline (`deadline_days` after `effective`, or after joining when later).
+#[allow(clippy::too_many_arguments)]
+pub fn tally<'a>(
+    people: &'a People,
+    records: &'a [Record],
+    document: &str,
+    version: &str,
+    audience: &str,
+    effective: Date,
+    deadline_days: i64,
+    today: Date,
+) -> Tally<'a> {
+    let required = people
+        .persons
+        .iter()
+        .filter(|p| p.in_group_on(audience, today))
+        .map(|person| {
+            let start = person.joined.map_or(effective, |j| j.max(effective));
+            let acknowledged = records.iter().find(|r| {
+                r.email == person.email
+                    && r.document == document
+                    && carries_over(&r.version, version)
+            });
+            Due {
+                person,
+                deadline: crate::dates::add_days(start, deadline_days),
+                acknowledged,
+            }
+        })
+        .collect();
+    Tally {
+        document: document.to_string(),
+        version: version.to_string(),
+        audience: audience.to_string(),
+        required,
+    }
+}
+
+/// The tallies of one approved controlled document version, one per audience group, with
+/// where each group is named; empty when it is not approved or there is no people file.
+pub fn of_version<'s>(
+    site: &'s Site,
+    id: &str,
+    c: &'s crate::content::document::Controlled,
+) -> Vec<(Tally<'s>, crate::diagnostic::Pos)> {
+    let Some(people) = &site.acknowledgements.people else {
+        return Vec::new();
+    };
+    let (true, Some(version), Some(effective)) = (c.is_approved(), &c.version, &c.effective) else {
+        return Vec::new();
+    };
+    let deadline_days = i64::from(site.project.config.communication.deadline_days);
+    c.audience
+        .iter()
+        .map(|group| {
+            let tally = tally(
+                people,
+                &site.acknowledgements.records,
+                id,
+                &version.value,
+                &group.value,
+                effective.value,
+                deadline_days,
+                site.today,
+            );
+            (tally, group.pos)
+        })
+        .collect()
+}
+
+/// A tally for every approved document version in force and every group of its audience, with
+/// where the group is named; empty without a people file.
+pub fn all(site: &Site) -> Vec<(Tally<'_>, &crate::content::Document, crate::diagnostic::Pos)> {
+    if site.acknowledgements.people.is_none() {
+        return Vec::new();
+    }
+    site.controlled_in_force()
+        .flat_map(|(doc, meta, c)| {
+            of_version(site, &meta.id.value, c)
+                .into_iter()
+                .map(move |(tally, pos)| (tally, doc, pos))
+        })
+        .collect()
+}
+
+/// The people required and received for a communication entry's documents and audience:
+/// (required, received), counted per person and document; `None` when no record names any of
+/// its documents (the typed counts stand).
+pub fn entry_counts(
+    site: &Site,
+    comm: &crate::content::document::Communication,
+) -> Option<(u64, u64)> {
+    let people = site.acknowledgements.people.as_ref()?;
+    let records = &site.acknowledgements.records;
+    if !comm
+        .documents
+        .iter()
+        .any(|d| records.iter().any(|r| r.document == d.id.value))
+    {
+        return None;
+    }
+    let (mut required, mut received) = (0, 0);
+    for d in &comm.documents {
+        let version = match &d.version {
+            Some(v) => v.value.clone(),
+            None => site
+                .document(&d.id.value)
+                .and_then(|doc| site.effective(doc).controlled())
+                .and_then(|c| c.version.as_ref())
+                .map(|v| v.value.clone())?,
+        };
+        let mut counted = std::collections::BTreeSet::new();
+        for group in &comm.audience {
+            let tally = tally(
+                people,
+                records,
+                &d.id.value,
+                &version,
+                &group.value,
+                site.today,
+                0,
+                site.today,
+            );
+            for due in &tally.required {
+                if counted.insert(due.person.email.as_str()) {
+                    required += 1;
+                    received += u64::from(due.acknowledged.is_some());
+                }
+            }
+        }
+    }
+    Some((required, received))
+}
+
+/// The header of `population_csv`.
+pub const POPULATION_HEADER: &str = "document,version,audience,email,name,joined,left,deadline,outcome,acknowledged_version,at,method,source";
+
+/// For the auditor: every person required by every approved version in force and audience
+/// group, with the outcome (`acknowledged`, `outstanding`, `overdue`) and the record behind an
+/// acknowledgement, ready to sample. `None` without a people file.
+pub fn population_csv(site: &Site) -> Option<String> {
+    site.acknowledgements.people.as_ref()?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(POPULATION_HEADER.split(','));
+    let date = |d: Option<Date>| d.map_or_else(String::new, |d| d.to_string());
+    for (tally, _, _) in all(site) {
+        for due in &tally.required {
+            let outcome = match (due.acknowledged, due.deadline < site.today) {
+                (Some(_), _) => "acknowledged",
+                (None, true) => "overdue",
+                (None, false) => "outstanding",
+            };
+            let record = due.acknowledged.map(Record::row);
+            let field = |i: usize| record.as_ref().map_or("", |r| r[i].as_str()).to_string();
+            let _ = writer.write_record([
+                tally.document.clone(),
+                tally.version.clone(),
+                tally.audience.clone(),
+                due.person.email.clone(),
+                due.person.name.clone(),
+                date(due.person.joined),
+                date(due.person.left),
+                due.deadline.to_string(),
+                outcome.to_string(),
+                field(2),
+                field(4),
+                field(5),
+                field(6),
+            ]);
+        }
+    }
+    String::from_utf8(writer.into_inner().ok()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::parse_date;
+
+    fn date(text: &str) -> Date {
+        parse_date(text).unwrap()
+    }
+
+    fn people() -> People {
+        let mut out = Vec::new();
+        let people = crate::acknowledgement::people::parse(
+            "people.csv",
+            "email,groups,joined,left\na@x.org,staff,2020-01-01,\nj@x.org,staff,2026-05-20,\nl@x.org,staff,2020-01-01,2026-04-01\nc@x.org,contractors,,\n",
+            &mut out,
+        );
+        assert!(out.is_empty());
+        people
+    }
+
+    fn record(email: &str, version: &str) -> Record {
+        Record {
+            email: email.into(),
+            document: "POL-1".into(),
+            version: version.into(),
+            content_sha256: String::new(),
+            at: "2026-03-05T00:00:00Z".parse().unwrap(),
+            method: "form".into(),
+            source: String::new(),
+            file: "r.csv".into(),
+            line: 2,
+        }
+    }
+
+    #[test]
+    fn minor_bumps_carry_acknowledgements_over_and_major_bumps_do_not() {
+        assert!(carries_over("1.0", "1.0"));
+        assert!(carries_over("1.0", "1.3"));
+        assert!(!carries_over("1.4", "1.3"));
+        assert!(!carries_over("1.9", "2.0"));
+        assert!(!carries_over("x", "1.0"));
+    }
+
+    #[test]
+    fn leavers_drop_out_and_joiners_get_their_own_deadline() {
+        let people = people();
+        let records = [record("a@x.org", "1.0")];
+        let t = tally(
+            &people,
+            &records,
+            "POL-1",
+            "1.1",
+            "staff",
+            date("2026-03-01"),
+            30,
+            date("2026-06-01"),
+        );
+        let emails: Vec<&str> = t.required.iter().map(|d| d.person.email.as_str()).collect();
+        assert_eq!(emails, ["a@x.org", "j@x.org"]);
+        assert_eq!(t.received(), 1);
+        assert_eq!(t.required[1].deadline, date("2026-06-19"));
+        assert_eq!(t.overdue(date("2026-06-01")).count(), 0);
+        assert_eq!(t.overdue(date("2026-06-20")).count(), 1);
+        // Before the leaver left, they were required.
+        let before = tally(
+            &people,
+            &records,
+            "POL-1",
+            "1.1",
+            "staff",
+            date("2026-03-01"),
+            30,
+            date("2026-03-20"),
+        );
+        assert_eq!(before.required.len(), 2);
+        assert_eq!(before.required[1].person.email, "l@x.org");
+    }
+
+    #[test]
+    fn a_major_version_asks_again() {
+        let people = people();
+        let records = [record("a@x.org", "1.0")];
+        let t = tally(
+            &people,
+            &records,
+            "POL-1",
+            "2.0",
+            "staff",
+            date("2026-03-01"),
+            30,
+            date("2026-03-20"),
+        );
+        assert_eq!(t.received(), 0);
+        assert_eq!(t.overdue(date("2026-03-20")).count(), 0);
+        assert_eq!(t.overdue(date("2026-04-15")).count(), 2);
+    }
+}

@@ -1,0 +1,285 @@
+//! The people file: `email,name,groups,joined,left`, one person per row, as an HR system
+//! exports it. `groups` is `;`-separated audience ids (`all-staff;contractors`); `joined` and
+//! `left` are `YYYY-MM-DD` dates, either may be empty. E-mail addresses compare case-blind.
+
+use crate::dates::parse_date;
+use crate::diagnostic::{Code, Diagnostic, Pos};
+use jiff::civil::Date;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One person of the population.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// Lower-cased.
+    pub email: String,
+    pub name: String,
+    pub groups: Vec<String>,
+    pub joined: Option<Date>,
+    pub left: Option<Date>,
+    /// The row's line in the file.
+    pub line: usize,
+}
+
+impl Person {
+    /// Whether the person was with the organisation on `date` (joined on or before it, not
+    /// yet left: the day of leaving is their last).
+    pub fn present_on(&self, date: Date) -> bool {
+        self.joined.is_none_or(|j| j <= date) && self.left.is_none_or(|l| date <= l)
+    }
+
+    /// Whether the person belonged to `group` on `date`.
+    pub fn in_group_on(&self, group: &str, date: Date) -> bool {
+        self.groups.iter().any(|g| g == group) && self.present_on(date)
+    }
+}
+
+/// The people file, read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct People {
+    /// The file, relative to the root (where findings point).
+    pub file: String,
+    /// In file order; a duplicate e-mail keeps its first row only.
+    pub persons: Vec<Person>,
+}
+
+impl People {
+    pub fn by_email(&self, email: &str) -> Option<&Person> {
+        let email = email.trim().to_lowercase();
+        self.persons.iter().find(|p| p.email == email)
+    }
+
+    /// Everyone who ever belonged to `group` per the file.
+    pub fn in_group<'p>(&'p self, group: &'p str) -> impl Iterator<Item = &'p Person> + 'p {
+        self.persons
+            .iter()
+            .filter(move |p| p.groups.iter().any(|g| g == group))
+    }
+}
+
+/// Reads `root/file`; a missing or unreadable file is one `person-invalid` finding.
+pub fn read_file(root: &Path, file: &str, out: &mut Vec<Diagnostic>) -> People {
+    match std::fs::read_to_string(root.join(file)) {
+        Ok(text) => parse(file, &text, out),
+        Err(e) => {
+            out.push(
+                Diagnostic::new(
+                    Code::PersonInvalid,
+                    format!("cannot read the people file `{file}`: {e}"),
+                )
+                .in_file(crate::config::FILE_NAME)
+                .help("commit the file, or fix the path in [acknowledgement] people"),
+            );
+            People {
+                file: file.to_string(),
+                persons: Vec::new(),
+            }
+        }
+    }
+}
+
+/// The column of each field, by header name (case-blind); `email` is required.
+struct Columns {
+    email: usize,
+    name: Option<usize>,
+    groups: Option<usize>,
+    joined: Option<usize>,
+    left: Option<usize>,
+}
+
+/// Parses the text of a people file named `file`.
+pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> People {
+    let mut people = People {
+        file: file.to_string(),
+        persons: Vec::new(),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let invalid = |line: usize, message: String, help: &str| {
+        Diagnostic::new(Code::PersonInvalid, message)
+            .at(file, Pos::new(line, 1))
+            .help(help.to_string())
+    };
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            out.push(invalid(
+                1,
+                format!("the people file does not read as CSV: {e}"),
+                HELP,
+            ));
+            return people;
+        }
+    };
+    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let Some(email) = column("email") else {
+        out.push(invalid(
+            1,
+            "the people file has no `email` column".into(),
+            HELP,
+        ));
+        return people;
+    };
+    let columns = Columns {
+        email,
+        name: column("name"),
+        groups: column("groups"),
+        joined: column("joined"),
+        left: column("left"),
+    };
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for row in reader.records() {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                let line = e.position().map_or(1, |p| p.line() as usize);
+                out.push(invalid(
+                    line,
+                    format!("a row that does not read as CSV: {e}"),
+                    HELP,
+                ));
+                continue;
+            }
+        };
+        let line = row.position().map_or(1, |p| p.line() as usize);
+        if let Some(person) = person(&row, &columns, line, &mut |m, h| {
+            out.push(invalid(line, m, h))
+        }) {
+            if let Some(first) = seen.get(&person.email) {
+                out.push(
+                    Diagnostic::new(
+                        Code::PersonDuplicate,
+                        format!("`{}` is listed twice (first on line {first})", person.email),
+                    )
+                    .at(file, Pos::new(line, 1))
+                    .help("keep one row per person; merge the groups into it"),
+                );
+                continue;
+            }
+            seen.insert(person.email.clone(), line);
+            people.persons.push(person);
+        }
+    }
+    people
+}
+
+const HELP: &str = "the people file is CSV with the header `email,name,groups,joined,left`";
+
+/// One row as a person; `None` (with a finding) when it has no e-mail address.
+fn person(
+    row: &csv::StringRecord,
+    columns: &Columns,
+    line: usize,
+    invalid: &mut dyn FnMut(String, &str),
+) -> Option<Person> {
+    let field = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or("");
+    let email = field(Some(columns.email)).to_lowercase();
+    if email.is_empty() && row.iter().all(str::is_empty) {
+        return None; // a blank line
+    }
+    if !email.contains('@') {
+        invalid(
+            format!("line {line} has no e-mail address (`{email}`)"),
+            "every person needs an e-mail address: records are matched on it",
+        );
+        return None;
+    }
+    let mut date = |name: &str, c: Option<usize>| {
+        let text = field(c);
+        if text.is_empty() {
+            return None;
+        }
+        let parsed = parse_date(text);
+        if parsed.is_none() {
+            invalid(
+                format!("`{name}` of `{email}` is `{text}`, not a date"),
+                "write dates as YYYY-MM-DD, or leave the field empty",
+            );
+        }
+        parsed
+    };
+    let joined = date("joined", columns.joined);
+    let left = date("left", columns.left);
+    if let (Some(j), Some(l)) = (joined, left)
+        && l < j
+    {
+        invalid(
+            format!("`{email}` left ({l}) before joining ({j})"),
+            "fix the dates of this row",
+        );
+    }
+    let groups = field(columns.groups)
+        .split(';')
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(String::from)
+        .collect();
+    Some(Person {
+        email,
+        name: field(columns.name).to_string(),
+        groups,
+        joined,
+        left,
+        line,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (People, Vec<Diagnostic>) {
+        let mut out = Vec::new();
+        let people = parse("people.csv", text, &mut out);
+        (people, out)
+    }
+
+    #[test]
+    fn rows_become_people_with_groups_and_dates() {
+        let (people, found) = read(
+            "email,name,groups,joined,left\nAda@Example.com,Ada,all-staff; contractors,2026-01-05,\n",
+        );
+        assert!(found.is_empty(), "{found:?}");
+        let ada = people.by_email("ada@example.COM").unwrap();
+        assert_eq!(ada.groups, ["all-staff", "contractors"]);
+        assert_eq!(ada.joined, parse_date("2026-01-05"));
+        assert_eq!(ada.left, None);
+        assert_eq!(ada.line, 2);
+        assert!(ada.in_group_on("contractors", parse_date("2026-01-05").unwrap()));
+        assert!(!ada.in_group_on("contractors", parse_date("2026-01-04").unwrap()));
+    }
+
+    #[test]
+    fn duplicates_and_bad_dates_are_reported_at_their_line() {
+        let (people, found) = read(
+            "email,name,groups,joined,left\na@x.org,A,all-staff,2026-01-01,\nA@x.org,A2,all-staff,,\nb@x.org,B,all-staff,01/02/2026,\nc@x.org,C,,2026-02-01,2026-01-01\n",
+        );
+        assert_eq!(people.persons.len(), 3);
+        let at = |code: Code| {
+            found
+                .iter()
+                .filter(|d| d.code == code.as_str())
+                .map(|d| d.line.unwrap())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(at(Code::PersonDuplicate), [3]);
+        assert_eq!(at(Code::PersonInvalid), [4, 5]);
+    }
+
+    #[test]
+    fn a_file_without_an_email_column_is_reported() {
+        let (people, found) = read("name,groups\nAda,all-staff\n");
+        assert!(people.persons.is_empty());
+        assert_eq!(found[0].code, Code::PersonInvalid.as_str());
+    }
+
+    #[test]
+    fn the_day_of_leaving_is_the_last_day_present() {
+        let (people, _) = read("email,groups,joined,left\nl@x.org,all-staff,,2026-03-31\n");
+        let leaver = &people.persons[0];
+        assert!(leaver.present_on(parse_date("2026-03-31").unwrap()));
+        assert!(!leaver.present_on(parse_date("2026-04-01").unwrap()));
+    }
+}

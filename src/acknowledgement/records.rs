@@ -1,0 +1,199 @@
+//! Record files: `email,document,version,content_sha256,at,method,source`, one acknowledgement
+//! per row, one file per import under the records directory (`*.csv` directly in it; the raw
+//! exports kept in its `raw/` folder are not records). Files are only ever added, so two
+//! imports in concurrent pull requests never conflict.
+
+use crate::diagnostic::{Code, Diagnostic, Pos};
+use std::path::Path;
+
+/// The header every record file starts with.
+pub const RECORD_HEADER: &str = "email,document,version,content_sha256,at,method,source";
+
+/// One acknowledgement: who accepted which content of which document version, when, how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Lower-cased.
+    pub email: String,
+    pub document: String,
+    pub version: String,
+    /// SHA-256 of the acknowledged content (the document's content hash); may be empty when
+    /// the source tool does not know it.
+    pub content_sha256: String,
+    pub at: jiff::Timestamp,
+    pub method: String,
+    /// The raw export it came from: `FILE sha256:HEX`.
+    pub source: String,
+    /// The record file (relative to the root) and the row's line, where findings point.
+    pub file: String,
+    pub line: usize,
+}
+
+impl Record {
+    /// The row as written to a record file (in `RECORD_HEADER`'s order).
+    pub fn row(&self) -> [String; 7] {
+        [
+            self.email.clone(),
+            self.document.clone(),
+            self.version.clone(),
+            self.content_sha256.clone(),
+            self.at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            self.method.clone(),
+            self.source.clone(),
+        ]
+    }
+}
+
+/// Writes records as the text of a record file.
+pub fn to_csv(records: &[Record]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header: Vec<&str> = RECORD_HEADER.split(',').collect();
+    let _ = writer.write_record(&header);
+    for record in records {
+        let _ = writer.write_record(record.row());
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// Reads every `*.csv` directly in `root/dir`, in name order; no directory, no records.
+pub fn read_dir(root: &Path, dir: &str, out: &mut Vec<Diagnostic>) -> Vec<Record> {
+    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+        return Vec::new();
+    };
+    let mut files: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().to_str().map(String::from))
+        .filter(|name| name.ends_with(".csv"))
+        .collect();
+    files.sort();
+    let mut records = Vec::new();
+    for name in files {
+        let file = format!("{}/{name}", dir.trim_end_matches('/'));
+        match std::fs::read_to_string(root.join(&file)) {
+            Ok(text) => records.extend(parse(&file, &text, out)),
+            Err(e) => out.push(
+                Diagnostic::new(
+                    Code::AcknowledgementInvalid,
+                    format!("cannot read the record file: {e}"),
+                )
+                .in_file(&file)
+                .help("record files are UTF-8 CSV written by `policybook ack import`"),
+            ),
+        }
+    }
+    records
+}
+
+/// Parses the text of one record file.
+pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vec<Record> {
+    let invalid = |line: usize, message: String| {
+        Diagnostic::new(Code::AcknowledgementInvalid, message)
+            .at(file, Pos::new(line, 1))
+            .help(format!(
+                "a record file is CSV with the header `{RECORD_HEADER}`, written by `policybook ack import`"
+            ))
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    match reader.headers() {
+        Ok(h) if h.iter().collect::<Vec<_>>().join(",") == RECORD_HEADER => {}
+        Ok(h) => {
+            out.push(invalid(
+                1,
+                format!(
+                    "the header is `{}`, not `{RECORD_HEADER}`",
+                    h.iter().collect::<Vec<_>>().join(",")
+                ),
+            ));
+            return Vec::new();
+        }
+        Err(e) => {
+            out.push(invalid(1, format!("does not read as CSV: {e}")));
+            return Vec::new();
+        }
+    }
+    let mut records = Vec::new();
+    for row in reader.records() {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                let line = e.position().map_or(1, |p| p.line() as usize);
+                out.push(invalid(
+                    line,
+                    format!("a row that does not read as CSV: {e}"),
+                ));
+                continue;
+            }
+        };
+        let line = row.position().map_or(1, |p| p.line() as usize);
+        let field = |i: usize| row.get(i).unwrap_or("").to_string();
+        let at = match field(4).parse::<jiff::Timestamp>() {
+            Ok(at) => at,
+            Err(_) => {
+                out.push(invalid(
+                    line,
+                    format!("`at` is `{}`, not an RFC 3339 time", field(4)),
+                ));
+                continue;
+            }
+        };
+        if field(0).is_empty() || field(1).is_empty() || field(2).is_empty() {
+            out.push(invalid(
+                line,
+                "a record needs an e-mail, a document and a version".into(),
+            ));
+            continue;
+        }
+        records.push(Record {
+            email: field(0).to_lowercase(),
+            document: field(1),
+            version: field(2),
+            content_sha256: field(3).to_lowercase(),
+            at,
+            method: field(5),
+            source: field(6),
+            file: file.to_string(),
+            line,
+        });
+    }
+    records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_file_reads_back_what_to_csv_wrote() {
+        let record = Record {
+            email: "ada@example.com".into(),
+            document: "POL-001".into(),
+            version: "1.0".into(),
+            content_sha256: "ab".repeat(32),
+            at: "2026-02-01T09:30:00Z".parse().unwrap(),
+            method: "form, online".into(),
+            source: "export.csv sha256:00".into(),
+            file: "acknowledgements/a.csv".into(),
+            line: 2,
+        };
+        let mut out = Vec::new();
+        let text = to_csv(std::slice::from_ref(&record));
+        assert_eq!(parse("acknowledgements/a.csv", &text, &mut out), [record]);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn bad_rows_and_headers_are_reported_at_their_line() {
+        let mut out = Vec::new();
+        let text = format!(
+            "{RECORD_HEADER}\na@x.org,POL-001,1.0,,yesterday,form,x\n,POL-001,1.0,,2026-01-01T00:00:00Z,form,x\n"
+        );
+        assert!(parse("r.csv", &text, &mut out).is_empty());
+        let lines: Vec<_> = out.iter().map(|d| d.line.unwrap()).collect();
+        assert_eq!(lines, [2, 3]);
+        out.clear();
+        assert!(parse("r.csv", "email,doc\n", &mut out).is_empty());
+        assert_eq!(out[0].code, Code::AcknowledgementInvalid.as_str());
+    }
+}
