@@ -14,6 +14,7 @@ pub use records::{RECORD_HEADER, Record};
 
 use crate::config::Project;
 use crate::diagnostic::Diagnostic;
+use std::collections::BTreeMap;
 
 /// The people and the records of a project, with what was wrong in reading them.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +25,9 @@ pub struct Register {
     pub records: Vec<Record>,
     /// Findings about the files' own rows (`person-*`, `acknowledgement-invalid`).
     pub diagnostics: Vec<Diagnostic>,
+    /// The SHA-256 of every file read (the people file and each record file), by its path
+    /// from the root: what `manifest.json` lists so that `verify` covers them.
+    pub files: BTreeMap<String, String>,
 }
 
 impl Register {
@@ -36,16 +40,23 @@ impl Register {
 /// not there give an empty part, never an error of their own.
 pub fn load(project: &Project) -> Register {
     let mut diagnostics = Vec::new();
+    let mut files = BTreeMap::new();
     let settings = &project.config.acknowledgement;
     let people = settings
         .people
         .as_deref()
-        .map(|file| people::read_file(&project.root, file, &mut diagnostics));
-    let records = records::read_dir(&project.root, &settings.records, &mut diagnostics);
+        .map(|file| people::read_file(&project.root, file, &mut diagnostics, &mut files));
+    let records = records::read_dir(
+        &project.root,
+        &settings.records,
+        &mut diagnostics,
+        &mut files,
+    );
     Register {
         people,
         records,
         diagnostics,
+        files,
     }
 }
 

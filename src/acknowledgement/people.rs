@@ -5,6 +5,7 @@
 use crate::dates::parse_date;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use jiff::civil::Date;
+use sha2::Digest;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -58,9 +59,20 @@ impl People {
 }
 
 /// Reads `root/file`; a missing or unreadable file is one `person-invalid` finding.
-pub fn read_file(root: &Path, file: &str, out: &mut Vec<Diagnostic>) -> People {
+pub fn read_file(
+    root: &Path,
+    file: &str,
+    out: &mut Vec<Diagnostic>,
+    digests: &mut BTreeMap<String, String>,
+) -> People {
     match std::fs::read_to_string(root.join(file)) {
-        Ok(text) => parse(file, &text, out),
+        Ok(text) => {
+            digests.insert(
+                file.to_string(),
+                crate::hex::lower(&sha2::Sha256::digest(text.as_bytes())),
+            );
+            parse(file, &text, out)
+        }
         Err(e) => {
             out.push(
                 Diagnostic::new(

@@ -680,3 +680,66 @@ fn the_document_page_shows_acknowledgements_per_audience() {
     );
     assert!(!page.contains("Dan Newman"), "{page}");
 }
+
+#[test]
+fn verify_covers_the_people_and_record_files() {
+    let records = records_of("1.0", &["ada@example.com"]);
+    let f = population()
+        .file("acknowledgements/a.csv", records.clone())
+        .commit("Acknowledgements of POL-001");
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let manifest: serde_json::Value = serde_json::from_str(&f.read("site/manifest.json")).unwrap();
+    let listed = manifest["acknowledgement_files"].as_object().unwrap();
+    let names: Vec<_> = listed.keys().map(String::as_str).collect();
+    assert_eq!(names, ["acknowledgements/a.csv", "people.csv"]);
+    let ok = f.run(&["verify"]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+
+    // A record changed after the build (only its method: no page changes) is named, and the
+    // manifest's digest, which covers the records, differs too.
+    let f = f
+        .file(
+            "acknowledgements/a.csv",
+            records.replace(",form,", ",meeting,"),
+        )
+        .commit("Acknowledgements of POL-001, method corrected");
+    let bad = f.run(&["verify"]);
+    assert_eq!(bad.code, 1, "{}{}", bad.stdout, bad.stderr);
+    let lines: Vec<&str> = bad.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "differs  manifest.json",
+            "differs  acknowledgements/a.csv (acknowledgement file, by its SHA-256 in manifest.json)"
+        ],
+        "{}",
+        bad.stdout
+    );
+    // A record file added after the build, and one removed, are named as well.
+    let f = f
+        .file(
+            "acknowledgements/b.csv",
+            records_of("1.0", &["bob@example.com"]),
+        )
+        .commit("More acknowledgements");
+    let bad = f.run(&["verify"]);
+    assert!(
+        bad.stdout
+            .contains("missing  acknowledgements/b.csv (acknowledgement file"),
+        "{}",
+        bad.stdout
+    );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let f = f
+        .remove("acknowledgements/b.csv")
+        .commit("Records withdrawn");
+    let bad = f.run(&["verify"]);
+    assert!(
+        bad.stdout
+            .contains("added    acknowledgements/b.csv (acknowledgement file"),
+        "{}",
+        bad.stdout
+    );
+}
