@@ -77,17 +77,22 @@ pub fn tally<'a>(
     deadline_days: i64,
     today: Date,
 ) -> Tally<'a> {
+    // The first record per person that counts for this version, found once (people × records
+    // would be quadratic on a large population).
+    let mut counting: std::collections::HashMap<&str, &Record> = std::collections::HashMap::new();
+    for r in records
+        .iter()
+        .filter(|r| r.document == document && carries_over(&r.version, version))
+    {
+        counting.entry(r.email.as_str()).or_insert(r);
+    }
     let required = people
         .persons
         .iter()
         .filter(|p| p.in_group_on(audience, today))
         .map(|person| {
             let start = person.joined.map_or(effective, |j| j.max(effective));
-            let acknowledged = records.iter().find(|r| {
-                r.email == person.email
-                    && r.document == document
-                    && carries_over(&r.version, version)
-            });
+            let acknowledged = counting.get(person.email.as_str()).copied();
             Due {
                 person,
                 deadline: crate::dates::add_days(start, deadline_days),
