@@ -743,3 +743,56 @@ fn verify_covers_the_people_and_record_files() {
         bad.stdout
     );
 }
+
+#[test]
+fn the_dashboard_shows_the_acknowledgement_rate_and_the_matrix_cites_the_records() {
+    let f = population().file(
+        "acknowledgements/a.csv",
+        records_of("1.0", &["ada@example.com"]),
+    );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let index = f.read("site/index.html");
+    assert!(
+        index.contains("<span class=\"stat\">33 %</span> <a href=\"#acknowledgements-heading\">acknowledged</a> (1 of 3)"),
+        "{index}"
+    );
+    assert!(
+        index.contains("<td>1.0</td><td>1</td><td>3</td><td><progress max=\"100\" value=\"33\">"),
+        "{index}"
+    );
+    // 5.2 f: outstanding people keep the row open, their audience named.
+    assert!(
+        index.contains("The current version is acknowledged by 1 of 3 (33 %); outstanding: all-staff (2 of 3 outstanding)."),
+        "{index}"
+    );
+
+    // Everyone acknowledged: 100 %, and 5.2 f cites the record file beside the communication.
+    let f = population().file(
+        "acknowledgements/a.csv",
+        records_of(
+            "1.0",
+            &["ada@example.com", "bob@example.com", "dan@example.com"],
+        ),
+    );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let index = f.read("site/index.html");
+    assert!(
+        index.contains("<span class=\"stat\">100 %</span>"),
+        "{index}"
+    );
+    assert!(
+        index.contains("Acknowledged by 3 of 3 (100 %).")
+            && index.contains("acknowledgements/a.csv (acknowledgement records)"),
+        "{index}"
+    );
+
+    // Without records: no rate, and 5.2 f as before.
+    let f = population();
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let index = f.read("site/index.html");
+    assert!(!index.contains("acknowledgements-heading"), "{index}");
+    assert!(!index.contains("acknowledgement records"), "{index}");
+}
