@@ -6,6 +6,10 @@ use crate::content::document::Controlled;
 use crate::site::Site;
 use serde_json::{Value, json};
 
+/// The outstanding people a page names per group, at most: a population of thousands would
+/// make pages of megabytes; the export (`export --acknowledgements`) lists everyone.
+pub const NAMES_LISTED: usize = 200;
+
 /// `null` when there is no people file or the version is not approved.
 pub fn document_view(site: &Site, id: &str, c: &Controlled) -> Value {
     let tallies = crate::ack_status::of_version(site, id, c);
@@ -20,6 +24,7 @@ pub fn document_view(site: &Site, id: &str, c: &Controlled) -> Value {
             let received = tally.received();
             let outstanding: Vec<Value> = tally
                 .outstanding()
+                .take(NAMES_LISTED)
                 .map(|due| {
                     json!({
                         "name": if due.person.name.is_empty() { &due.person.email } else { &due.person.name },
@@ -36,6 +41,7 @@ pub fn document_view(site: &Site, id: &str, c: &Controlled) -> Value {
                 "overdue": tally.overdue(site.today).count(),
                 "percent": percent(received, required),
                 "names": if show_names { json!(outstanding) } else { Value::Null },
+                "unlisted": (required - received).saturating_sub(NAMES_LISTED),
             })
         })
         .collect();

@@ -796,3 +796,22 @@ fn the_dashboard_shows_the_acknowledgement_rate_and_the_matrix_cites_the_records
     assert!(!index.contains("acknowledgements-heading"), "{index}");
     assert!(!index.contains("acknowledgement records"), "{index}");
 }
+
+#[test]
+fn a_large_population_lists_a_bounded_number_of_names() {
+    let rows: String = (0..205)
+        .map(|i| format!("p{i:03}@example.com,Person {i:03},all-staff,2020-01-01,\n"))
+        .collect();
+    let f = with_people(&format!("email,name,groups,joined,left\n{rows}"))
+        .committed()
+        .file(
+            "acknowledgements/a.csv",
+            records_of("1.0", &["p000@example.com"]),
+        );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let page = f.read("site/docs/policies/information-security-policy.html");
+    assert!(page.contains("Person 200 — due"), "{page}");
+    assert!(!page.contains("Person 201 — due"), "{page}");
+    assert!(page.contains("… and 4 more"), "{page}");
+}
