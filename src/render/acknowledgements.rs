@@ -50,8 +50,9 @@ pub fn document_view(site: &Site, id: &str, c: &Controlled) -> Value {
 
 /// The dashboard's acknowledgement rates: per published document version in force with an
 /// audience, received of required (each person counted once per version, whatever their
-/// groups), and the whole portal's rate; `null` without a people file or records.
-pub fn dashboard_view(site: &Site) -> Value {
+/// groups), and the whole portal's rate; `null` without a people file or records. `href` is a
+/// document's page.
+pub fn dashboard_view(site: &Site, href: &dyn Fn(&crate::content::Document) -> String) -> Value {
     if site.acknowledgements.records.is_empty() {
         return Value::Null;
     }
@@ -74,7 +75,7 @@ pub fn dashboard_view(site: &Site) -> Value {
         versions.push(json!({
             "id": first.document,
             "title": doc.meta.as_ref().map(|m| m.title.value.clone()),
-            "href": super::pages::doc_page(doc),
+            "href": href(doc),
             "version": first.version,
             "required": of,
             "received": got,
