@@ -69,7 +69,7 @@ pub fn carries_over(acknowledged: &str, version: &str) -> bool {
 #[allow(clippy::too_many_arguments)]
 pub fn tally<'a>(
     people: &'a People,
-    records: &'a [Record],
+    records: impl IntoIterator<Item = &'a Record>,
     document: &str,
     version: &str,
     audience: &str,
@@ -81,7 +81,7 @@ pub fn tally<'a>(
     // would be quadratic on a large population).
     let mut counting: std::collections::HashMap<&str, &Record> = std::collections::HashMap::new();
     for r in records
-        .iter()
+        .into_iter()
         .filter(|r| r.document == document && carries_over(&r.version, version))
     {
         counting.entry(r.email.as_str()).or_insert(r);
@@ -127,7 +127,7 @@ pub fn of_version<'s>(
         .map(|group| {
             let tally = tally(
                 people,
-                &site.acknowledgements.records,
+                site.acknowledgements.of_document(id),
                 id,
                 &version.value,
                 &group.value,
@@ -163,11 +163,11 @@ pub fn entry_counts(
     comm: &crate::content::document::Communication,
 ) -> Option<(u64, u64)> {
     let people = site.acknowledgements.people.as_ref()?;
-    let records = &site.acknowledgements.records;
+    let register = &site.acknowledgements;
     if !comm
         .documents
         .iter()
-        .any(|d| records.iter().any(|r| r.document == d.id.value))
+        .any(|d| register.of_document(&d.id.value).next().is_some())
     {
         return None;
     }
@@ -185,7 +185,7 @@ pub fn entry_counts(
         for group in &comm.audience {
             let tally = tally(
                 people,
-                records,
+                register.of_document(&d.id.value),
                 &d.id.value,
                 &version,
                 &group.value,

@@ -459,12 +459,8 @@ fn policy_facts(site: &Site, diagnostics: &[Diagnostic], top: &[String]) -> Poli
 fn acknowledgement_facts(site: &Site, id: &str) -> Option<AckFacts> {
     let register = &site.acknowledgements;
     register.people.as_ref()?;
-    let files: std::collections::BTreeSet<&str> = register
-        .records
-        .iter()
-        .filter(|r| r.document == id)
-        .map(|r| r.file.as_str())
-        .collect();
+    let files: std::collections::BTreeSet<&str> =
+        register.of_document(id).map(|r| r.file.as_str()).collect();
     if files.is_empty() {
         return None;
     }

@@ -28,9 +28,28 @@ pub struct Register {
     /// The SHA-256 of every file read (the people file and each record file), by its path
     /// from the root: what `manifest.json` lists so that `verify` covers them.
     pub files: BTreeMap<String, String>,
+    /// The positions in `records` of each document's records, built on first use.
+    by_document: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
 }
 
 impl Register {
+    /// The records of document `id`, in `records`' order (found without reading every record:
+    /// a population of thousands makes hundreds of thousands of them).
+    pub fn of_document<'r>(&'r self, id: &str) -> impl Iterator<Item = &'r Record> + 'r {
+        let index = self.by_document.get_or_init(|| {
+            let mut index: std::collections::HashMap<String, Vec<usize>> = Default::default();
+            for (i, r) in self.records.iter().enumerate() {
+                index.entry(r.document.clone()).or_default().push(i);
+            }
+            index
+        });
+        index
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.records[i])
+    }
+
     pub fn is_empty(&self) -> bool {
         self.people.is_none() && self.records.is_empty()
     }
@@ -57,6 +76,7 @@ pub fn load(project: &Project) -> Register {
         records,
         diagnostics,
         files,
+        by_document: Default::default(),
     }
 }
 
