@@ -69,7 +69,7 @@ pub fn carries_over(acknowledged: &str, version: &str) -> bool {
 #[allow(clippy::too_many_arguments)]
 pub fn tally<'a>(
     people: &'a People,
-    records: &'a [Record],
+    records: impl IntoIterator<Item = &'a Record>,
     document: &str,
     version: &str,
     audience: &str,
@@ -77,17 +77,22 @@ pub fn tally<'a>(
     deadline_days: i64,
     today: Date,
 ) -> Tally<'a> {
+    // The first record per person that counts for this version, found once (people × records
+    // would be quadratic on a large population).
+    let mut counting: std::collections::HashMap<&str, &Record> = std::collections::HashMap::new();
+    for r in records
+        .into_iter()
+        .filter(|r| r.document == document && carries_over(&r.version, version))
+    {
+        counting.entry(r.email.as_str()).or_insert(r);
+    }
     let required = people
         .persons
         .iter()
         .filter(|p| p.in_group_on(audience, today))
         .map(|person| {
             let start = person.joined.map_or(effective, |j| j.max(effective));
-            let acknowledged = records.iter().find(|r| {
-                r.email == person.email
-                    && r.document == document
-                    && carries_over(&r.version, version)
-            });
+            let acknowledged = counting.get(person.email.as_str()).copied();
             Due {
                 person,
                 deadline: crate::dates::add_days(start, deadline_days),
@@ -122,7 +127,7 @@ pub fn of_version<'s>(
         .map(|group| {
             let tally = tally(
                 people,
-                &site.acknowledgements.records,
+                site.acknowledgements.of_document(id),
                 id,
                 &version.value,
                 &group.value,
@@ -158,11 +163,11 @@ pub fn entry_counts(
     comm: &crate::content::document::Communication,
 ) -> Option<(u64, u64)> {
     let people = site.acknowledgements.people.as_ref()?;
-    let records = &site.acknowledgements.records;
+    let register = &site.acknowledgements;
     if !comm
         .documents
         .iter()
-        .any(|d| records.iter().any(|r| r.document == d.id.value))
+        .any(|d| register.of_document(&d.id.value).next().is_some())
     {
         return None;
     }
@@ -180,7 +185,7 @@ pub fn entry_counts(
         for group in &comm.audience {
             let tally = tally(
                 people,
-                records,
+                register.of_document(&d.id.value),
                 &d.id.value,
                 &version,
                 &group.value,

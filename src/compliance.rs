@@ -238,6 +238,32 @@ pub struct PolicyFacts {
     pub communications: Vec<Evidence>,
     /// `Some((overdue, last, due))` when it has a review date.
     pub review: Option<(bool, Date, Date)>,
+    /// What the acknowledgement records say of the version in force; `None` without a people
+    /// file, without records of the policy, or when nobody is required.
+    pub acknowledgements: Option<AckFacts>,
+}
+
+/// Who acknowledged the policy's version in force, from the records.
+#[derive(Debug, Clone, Default)]
+pub struct AckFacts {
+    /// The record files that hold acknowledgements of the policy.
+    pub files: Vec<Evidence>,
+    /// People required and received, over every audience group.
+    pub required: usize,
+    pub received: usize,
+    /// The groups with people outstanding: `all-staff (2 of 3 outstanding)`.
+    pub outstanding: Vec<String>,
+}
+
+impl AckFacts {
+    /// `171 of 207 (82 %)`: the rate rounded down, so that it never shows 100 % while one
+    /// person is outstanding.
+    pub fn rate(&self) -> String {
+        let percent = (self.received * 100)
+            .checked_div(self.required)
+            .unwrap_or(100);
+        format!("{} of {} ({percent} %)", self.received, self.required)
+    }
 }
 
 /// The latest management review.
@@ -425,7 +451,47 @@ fn policy_facts(site: &Site, diagnostics: &[Diagnostic], top: &[String]) -> Poli
     }
     policy.review =
         review_due(site, doc, c).map(|r| (r.state == ReviewState::Overdue, r.last, r.due));
+    policy.acknowledgements = acknowledgement_facts(site, id);
     policy
+}
+
+/// The acknowledgements of document `id`'s version in force (see `AckFacts`).
+fn acknowledgement_facts(site: &Site, id: &str) -> Option<AckFacts> {
+    let register = &site.acknowledgements;
+    register.people.as_ref()?;
+    let files: std::collections::BTreeSet<&str> =
+        register.of_document(id).map(|r| r.file.as_str()).collect();
+    if files.is_empty() {
+        return None;
+    }
+    let mut facts = AckFacts {
+        files: files
+            .into_iter()
+            .map(|file| Evidence {
+                label: format!("{file} (acknowledgement records)"),
+                doc_id: None,
+                page: None,
+                fragment: None,
+            })
+            .collect(),
+        ..AckFacts::default()
+    };
+    for (tally, _, _) in crate::ack_status::all(site)
+        .into_iter()
+        .filter(|(t, _, _)| t.document == id)
+    {
+        let (required, received) = (tally.required.len(), tally.received());
+        facts.required += required;
+        facts.received += received;
+        if received < required {
+            facts.outstanding.push(format!(
+                "{} ({} of {required} outstanding)",
+                tally.audience,
+                required - received
+            ));
+        }
+    }
+    (facts.required > 0).then_some(facts)
 }
 
 /// Whether the policy's approvals are sound. The rules judged the working copy's approvals; a
@@ -840,22 +906,36 @@ fn rule_52e(f: &Facts) -> Outcome {
     }
 }
 
+/// Communicated: every audience reached by a communication entry and, when acknowledgement
+/// records exist, everyone required has acknowledged (an audience with people outstanding
+/// keeps the row open, named); without records, the communication entries alone decide.
 fn rule_52f(f: &Facts) -> Outcome {
     if f.policy.audiences == 0 {
         return open("The policy names no approved version and `audience` to communicate it to.");
     }
+    let acks = f.policy.acknowledgements.as_ref();
+    let acknowledged = acks.map_or(String::new(), |a| format!(" Acknowledged by {}.", a.rate()));
+    if let Some(a) = acks.filter(|a| !a.outstanding.is_empty()) {
+        return open(format!(
+            "The current version is acknowledged by {}; outstanding: {}.",
+            a.rate(),
+            a.outstanding.join(", ")
+        ));
+    }
     if f.policy.reached < f.policy.audiences {
         return open(format!(
-            "The current version reached {} of {} audiences.",
+            "The current version reached {} of {} audiences.{acknowledged}",
             f.policy.reached, f.policy.audiences
         ));
     }
+    let mut evidence = f.policy.communications.clone();
+    evidence.extend(acks.iter().flat_map(|a| a.files.iter().cloned()));
     met(
         format!(
-            "The current version reached all {} audiences.",
+            "The current version reached all {} audiences.{acknowledged}",
             f.policy.audiences
         ),
-        f.policy.communications.clone(),
+        evidence,
     )
 }
 
@@ -1013,6 +1093,7 @@ mod tests {
                 reached: 1,
                 communications: vec![doc("COM-1")],
                 review: Some((false, date, Date::constant(2027, 3, 1))),
+                acknowledgements: None,
             },
             objectives: vec![doc("OBJ-001")],
             processes: vec![doc("PRC-001")],
@@ -1115,6 +1196,60 @@ mod tests {
                 "{label} still holds"
             );
         }
+    }
+
+    fn acknowledged(received: usize, outstanding: &[&str]) -> AckFacts {
+        AckFacts {
+            files: vec![Evidence {
+                label: "acknowledgements/a.csv (acknowledgement records)".into(),
+                doc_id: None,
+                page: None,
+                fragment: None,
+            }],
+            required: 3,
+            received,
+            outstanding: outstanding.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn rule_52f_cites_the_acknowledgement_records_and_never_claims_more() {
+        // Everyone acknowledged: met, citing the communication and the record file, with the rate.
+        let mut f = complete();
+        f.policy.acknowledgements = Some(acknowledged(3, &[]));
+        let Outcome::Met { finding, evidence } = outcome("5.2 f", &f) else {
+            panic!("5.2 f fails with every acknowledgement received")
+        };
+        assert!(
+            finding.contains("Acknowledged by 3 of 3 (100 %)"),
+            "{finding}"
+        );
+        let labels: Vec<&str> = evidence.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["COM-1", "acknowledgements/a.csv (acknowledgement records)"]
+        );
+        // An audience with people outstanding is named, and the row is open even though the
+        // communication reached every audience; 2 of 3 rounds down.
+        f.policy.acknowledgements = Some(acknowledged(2, &["all-staff (1 of 3 outstanding)"]));
+        let Outcome::Open { finding } = outcome("5.2 f", &f) else {
+            panic!("5.2 f holds with people outstanding")
+        };
+        assert_eq!(
+            finding,
+            "The current version is acknowledged by 2 of 3 (66 %); outstanding: all-staff (1 of 3 outstanding)."
+        );
+        // Acknowledged by all, but a communication missing: still open, as without records.
+        f.policy.acknowledgements = Some(acknowledged(3, &[]));
+        f.policy.reached = 0;
+        assert!(matches!(outcome("5.2 f", &f), Outcome::Open { .. }));
+        // Without records the row is decided by the communication entries alone.
+        let f = complete();
+        let Outcome::Met { finding, evidence } = outcome("5.2 f", &f) else {
+            panic!("5.2 f fails on complete facts")
+        };
+        assert_eq!(finding, "The current version reached all 1 audiences.");
+        assert_eq!(evidence, [doc("COM-1")]);
     }
 
     #[test]

@@ -54,8 +54,13 @@ pub fn verify(
     };
     let loaded = crate::load(root, options)?;
     let expected = render::render_to_memory(&loaded.site, &loaded.diagnostics)?;
+    let mut problems = compare(&expected, &published);
+    problems.extend(compare_acknowledgement_files(
+        &loaded.site.acknowledgements.files,
+        recorded.as_ref(),
+    ));
     Ok(Verification {
-        problems: compare(&expected, &published),
+        problems,
         expected: expected.len(),
         has_manifest: recorded.is_some(),
         working_copy_documents: working_copy_documents(recorded.as_ref()),
@@ -83,6 +88,34 @@ fn compare(
     for path in published.keys() {
         if !expected.contains_key(path) {
             problems.push(format!("added    {path}"));
+        }
+    }
+    problems
+}
+
+/// The people and record files whose SHA-256 the published manifest does not list as they are
+/// now (they are not published, so only the manifest holds them): `differs`, `missing` (read
+/// now, not listed) and `added` (listed, gone), like the site's files, in path order.
+fn compare_acknowledgement_files(
+    now: &BTreeMap<String, String>,
+    manifest: Option<&serde_json::Value>,
+) -> Vec<String> {
+    let empty = serde_json::Map::new();
+    let listed = manifest
+        .and_then(|m| m["acknowledgement_files"].as_object())
+        .unwrap_or(&empty);
+    let mut problems = Vec::new();
+    let note = "(acknowledgement file, by its SHA-256 in manifest.json)";
+    for (path, hash) in now {
+        match listed.get(path).and_then(|v| v.as_str()) {
+            None => problems.push(format!("missing  {path} {note}")),
+            Some(h) if h != hash => problems.push(format!("differs  {path} {note}")),
+            Some(_) => {}
+        }
+    }
+    for path in listed.keys() {
+        if !now.contains_key(path) {
+            problems.push(format!("added    {path} {note}"));
         }
     }
     problems

@@ -14,6 +14,7 @@ pub use records::{RECORD_HEADER, Record};
 
 use crate::config::Project;
 use crate::diagnostic::Diagnostic;
+use std::collections::BTreeMap;
 
 /// The people and the records of a project, with what was wrong in reading them.
 #[derive(Debug, Clone, Default)]
@@ -24,9 +25,31 @@ pub struct Register {
     pub records: Vec<Record>,
     /// Findings about the files' own rows (`person-*`, `acknowledgement-invalid`).
     pub diagnostics: Vec<Diagnostic>,
+    /// The SHA-256 of every file read (the people file and each record file), by its path
+    /// from the root: what `manifest.json` lists so that `verify` covers them.
+    pub files: BTreeMap<String, String>,
+    /// The positions in `records` of each document's records, built on first use.
+    by_document: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
 }
 
 impl Register {
+    /// The records of document `id`, in `records`' order (found without reading every record:
+    /// a population of thousands makes hundreds of thousands of them).
+    pub fn of_document<'r>(&'r self, id: &str) -> impl Iterator<Item = &'r Record> + 'r {
+        let index = self.by_document.get_or_init(|| {
+            let mut index: std::collections::HashMap<String, Vec<usize>> = Default::default();
+            for (i, r) in self.records.iter().enumerate() {
+                index.entry(r.document.clone()).or_default().push(i);
+            }
+            index
+        });
+        index
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.records[i])
+    }
+
     pub fn is_empty(&self) -> bool {
         self.people.is_none() && self.records.is_empty()
     }
@@ -36,16 +59,24 @@ impl Register {
 /// not there give an empty part, never an error of their own.
 pub fn load(project: &Project) -> Register {
     let mut diagnostics = Vec::new();
+    let mut files = BTreeMap::new();
     let settings = &project.config.acknowledgement;
     let people = settings
         .people
         .as_deref()
-        .map(|file| people::read_file(&project.root, file, &mut diagnostics));
-    let records = records::read_dir(&project.root, &settings.records, &mut diagnostics);
+        .map(|file| people::read_file(&project.root, file, &mut diagnostics, &mut files));
+    let records = records::read_dir(
+        &project.root,
+        &settings.records,
+        &mut diagnostics,
+        &mut files,
+    );
     Register {
         people,
         records,
         diagnostics,
+        files,
+        by_document: Default::default(),
     }
 }
 

@@ -5,7 +5,8 @@
 use crate::dates::parse_date;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use jiff::civil::Date;
-use std::collections::BTreeMap;
+use sha2::Digest;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// One person of the population.
@@ -41,12 +42,22 @@ pub struct People {
     pub file: String,
     /// In file order; a duplicate e-mail keeps its first row only.
     pub persons: Vec<Person>,
+    /// Each e-mail's position in `persons`, built on the first look-up (records are checked
+    /// one by one against a population of thousands).
+    index: std::sync::OnceLock<HashMap<String, usize>>,
 }
 
 impl People {
     pub fn by_email(&self, email: &str) -> Option<&Person> {
+        let index = self.index.get_or_init(|| {
+            let mut index = HashMap::new();
+            for (i, p) in self.persons.iter().enumerate() {
+                index.entry(p.email.clone()).or_insert(i);
+            }
+            index
+        });
         let email = email.trim().to_lowercase();
-        self.persons.iter().find(|p| p.email == email)
+        index.get(&email).map(|&i| &self.persons[i])
     }
 
     /// Everyone who ever belonged to `group` per the file.
@@ -58,9 +69,20 @@ impl People {
 }
 
 /// Reads `root/file`; a missing or unreadable file is one `person-invalid` finding.
-pub fn read_file(root: &Path, file: &str, out: &mut Vec<Diagnostic>) -> People {
+pub fn read_file(
+    root: &Path,
+    file: &str,
+    out: &mut Vec<Diagnostic>,
+    digests: &mut BTreeMap<String, String>,
+) -> People {
     match std::fs::read_to_string(root.join(file)) {
-        Ok(text) => parse(file, &text, out),
+        Ok(text) => {
+            digests.insert(
+                file.to_string(),
+                crate::hex::lower(&sha2::Sha256::digest(text.as_bytes())),
+            );
+            parse(file, &text, out)
+        }
         Err(e) => {
             out.push(
                 Diagnostic::new(
@@ -72,7 +94,7 @@ pub fn read_file(root: &Path, file: &str, out: &mut Vec<Diagnostic>) -> People {
             );
             People {
                 file: file.to_string(),
-                persons: Vec::new(),
+                ..Default::default()
             }
         }
     }
@@ -91,7 +113,7 @@ struct Columns {
 pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> People {
     let mut people = People {
         file: file.to_string(),
-        persons: Vec::new(),
+        ..Default::default()
     };
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)

@@ -4,6 +4,8 @@
 //! imports in concurrent pull requests never conflict.
 
 use crate::diagnostic::{Code, Diagnostic, Pos};
+use sha2::Digest;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The header every record file starts with.
@@ -55,7 +57,13 @@ pub fn to_csv(records: &[Record]) -> String {
 }
 
 /// Reads every `*.csv` directly in `root/dir`, in name order; no directory, no records.
-pub fn read_dir(root: &Path, dir: &str, out: &mut Vec<Diagnostic>) -> Vec<Record> {
+/// Each file's SHA-256 goes into `digests`, by its path from the root.
+pub fn read_dir(
+    root: &Path,
+    dir: &str,
+    out: &mut Vec<Diagnostic>,
+    digests: &mut BTreeMap<String, String>,
+) -> Vec<Record> {
     let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
         return Vec::new();
     };
@@ -70,7 +78,13 @@ pub fn read_dir(root: &Path, dir: &str, out: &mut Vec<Diagnostic>) -> Vec<Record
     for name in files {
         let file = format!("{}/{name}", dir.trim_end_matches('/'));
         match std::fs::read_to_string(root.join(&file)) {
-            Ok(text) => records.extend(parse(&file, &text, out)),
+            Ok(text) => {
+                digests.insert(
+                    file.clone(),
+                    crate::hex::lower(&sha2::Sha256::digest(text.as_bytes())),
+                );
+                records.extend(parse(&file, &text, out));
+            }
             Err(e) => out.push(
                 Diagnostic::new(
                     Code::AcknowledgementInvalid,

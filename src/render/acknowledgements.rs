@@ -1,10 +1,14 @@
 //! The acknowledgements of a document version on its page: per audience group, required,
 //! received and outstanding (from `ack_status`), a progress bar's share, and the outstanding
-//! people by name unless `[acknowledgement] show-names = false`.
+//! people by name unless `[acknowledgement] show-names = false`; and the dashboard's rates.
 
 use crate::content::document::Controlled;
 use crate::site::Site;
 use serde_json::{Value, json};
+
+/// The outstanding people a page names per group, at most: a population of thousands would
+/// make pages of megabytes; the export (`export --acknowledgements`) lists everyone.
+pub const NAMES_LISTED: usize = 200;
 
 /// `null` when there is no people file or the version is not approved.
 pub fn document_view(site: &Site, id: &str, c: &Controlled) -> Value {
@@ -20,6 +24,7 @@ pub fn document_view(site: &Site, id: &str, c: &Controlled) -> Value {
             let received = tally.received();
             let outstanding: Vec<Value> = tally
                 .outstanding()
+                .take(NAMES_LISTED)
                 .map(|due| {
                     json!({
                         "name": if due.person.name.is_empty() { &due.person.email } else { &due.person.name },
@@ -34,10 +39,61 @@ pub fn document_view(site: &Site, id: &str, c: &Controlled) -> Value {
                 "received": received,
                 "outstanding": required - received,
                 "overdue": tally.overdue(site.today).count(),
-                "percent": (received * 100).checked_div(required).unwrap_or(100),
+                "percent": percent(received, required),
                 "names": if show_names { json!(outstanding) } else { Value::Null },
+                "unlisted": (required - received).saturating_sub(NAMES_LISTED),
             })
         })
         .collect();
     json!({"version": c.version.as_ref().map(|v| v.value.clone()), "groups": groups})
+}
+
+/// The dashboard's acknowledgement rates: per published document version in force with an
+/// audience, received of required (each person counted once per version, whatever their
+/// groups), and the whole portal's rate; `null` without a people file or records. `href` is a
+/// document's page.
+pub fn dashboard_view(site: &Site, href: &dyn Fn(&crate::content::Document) -> String) -> Value {
+    if site.acknowledgements.records.is_empty() {
+        return Value::Null;
+    }
+    let mut versions: Vec<Value> = Vec::new();
+    let (mut required, mut received) = (0usize, 0usize);
+    let tallies = crate::ack_status::all(site);
+    // The tallies come document by document, one per audience group.
+    for group in tallies.chunk_by(|a, b| std::ptr::eq(a.1, b.1)) {
+        let (first, doc, _) = &group[0];
+        let mut people: std::collections::BTreeMap<&str, bool> = std::collections::BTreeMap::new();
+        for due in group.iter().flat_map(|(t, _, _)| &t.required) {
+            *people.entry(due.person.email.as_str()).or_default() |= due.acknowledged.is_some();
+        }
+        if !site.is_published(doc) || people.is_empty() {
+            continue;
+        }
+        let (of, got) = (people.len(), people.values().filter(|a| **a).count());
+        required += of;
+        received += got;
+        versions.push(json!({
+            "id": first.document,
+            "title": doc.meta.as_ref().map(|m| m.title.value.clone()),
+            "href": href(doc),
+            "version": first.version,
+            "required": of,
+            "received": got,
+            "percent": percent(got, of),
+        }));
+    }
+    if versions.is_empty() {
+        return Value::Null;
+    }
+    json!({
+        "required": required,
+        "received": received,
+        "percent": percent(received, required),
+        "versions": versions,
+    })
+}
+
+/// `received` of `required` in whole per cent, rounded down (never 100 while one is missing).
+fn percent(received: usize, required: usize) -> usize {
+    (received * 100).checked_div(required).unwrap_or(100)
 }

@@ -1,6 +1,7 @@
 //! `manifest.json`: every published document's version stamp, the SHA-256 of every file written
 //! to the site, and a digest of that list, so anyone can check that a published portal is what
-//! the repository builds (`policybook verify`).
+//! the repository builds (`policybook verify`); and the SHA-256 of the acknowledgement files
+//! (people and records), which are read but not published.
 
 use crate::content::Document;
 use crate::site::Site;
@@ -24,11 +25,15 @@ pub fn stamp_without_history(doc: &Document) -> Value {
     })
 }
 
-/// The digest of the file list: SHA-256 over `path  sha256\n` lines in path order.
-pub fn digest(files: &serde_json::Map<String, Value>) -> String {
+/// The digest of the file lists: SHA-256 over `sha256  path\n` lines in path order, the site's
+/// files first, then the acknowledgement files (none: the digest of the site's files alone).
+pub fn digest(files: &serde_json::Map<String, Value>, inputs: &[(&String, &String)]) -> String {
     let mut text = String::new();
     for (path, hash) in files {
         text.push_str(&format!("{}  {path}\n", hash.as_str().unwrap_or("")));
+    }
+    for (path, hash) in inputs {
+        text.push_str(&format!("{hash}  {path}\n"));
     }
     sha256(text.as_bytes())
 }
@@ -54,16 +59,23 @@ pub fn manifest(
         .map(|(path, (digest, _))| (path.clone(), Value::String(digest.clone())))
         .collect();
     let history = site.history.as_ref().ok();
-    let value = json!({
+    // The people file and the record files are not published (they name people), but a
+    // change to them after the build must show: their SHA-256 are listed by repository path.
+    let acknowledgement_files = &site.acknowledgements.files;
+    let inputs: Vec<_> = acknowledgement_files.iter().collect();
+    let mut value = json!({
         "generator": format!("policybook {}", env!("CARGO_PKG_VERSION")),
         "head": history.map(|h| h.head.clone()),
         "history_incomplete": history.is_some_and(|h| h.shallow),
         "today": site.today.to_string(),
         "drafts": site.options.drafts,
         "documents": stamps,
-        "digest": digest(&list),
+        "digest": digest(&list, &inputs),
         "files": list,
     });
+    if !acknowledgement_files.is_empty() {
+        value["acknowledgement_files"] = json!(acknowledgement_files);
+    }
     let mut bytes = serde_json::to_vec_pretty(&value).expect("manifest serialises");
     bytes.push(b'\n');
     bytes

@@ -223,6 +223,7 @@ pub fn dashboard(
         "matrix": matrix,
         "reviews": reviews_due(site),
         "awaiting": awaiting_communication(site, coverage),
+        "acknowledgements": super::acknowledgements::dashboard_view(site, &|d| doc_page(d)),
         "recent": recently_effective(site),
         "counts": {
             "documents": published.len(),

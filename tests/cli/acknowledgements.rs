@@ -680,3 +680,138 @@ fn the_document_page_shows_acknowledgements_per_audience() {
     );
     assert!(!page.contains("Dan Newman"), "{page}");
 }
+
+#[test]
+fn verify_covers_the_people_and_record_files() {
+    let records = records_of("1.0", &["ada@example.com"]);
+    let f = population()
+        .file("acknowledgements/a.csv", records.clone())
+        .commit("Acknowledgements of POL-001");
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let manifest: serde_json::Value = serde_json::from_str(&f.read("site/manifest.json")).unwrap();
+    let listed = manifest["acknowledgement_files"].as_object().unwrap();
+    let names: Vec<_> = listed.keys().map(String::as_str).collect();
+    assert_eq!(names, ["acknowledgements/a.csv", "people.csv"]);
+    let ok = f.run(&["verify"]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+
+    // A record changed after the build (only its method: no page changes) is named, and the
+    // manifest's digest, which covers the records, differs too.
+    let f = f
+        .file(
+            "acknowledgements/a.csv",
+            records.replace(",form,", ",meeting,"),
+        )
+        .commit("Acknowledgements of POL-001, method corrected");
+    let bad = f.run(&["verify"]);
+    assert_eq!(bad.code, 1, "{}{}", bad.stdout, bad.stderr);
+    let lines: Vec<&str> = bad.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "differs  manifest.json",
+            "differs  acknowledgements/a.csv (acknowledgement file, by its SHA-256 in manifest.json)"
+        ],
+        "{}",
+        bad.stdout
+    );
+    // A record file added after the build, and one removed, are named as well.
+    let f = f
+        .file(
+            "acknowledgements/b.csv",
+            records_of("1.0", &["bob@example.com"]),
+        )
+        .commit("More acknowledgements");
+    let bad = f.run(&["verify"]);
+    assert!(
+        bad.stdout
+            .contains("missing  acknowledgements/b.csv (acknowledgement file"),
+        "{}",
+        bad.stdout
+    );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let f = f
+        .remove("acknowledgements/b.csv")
+        .commit("Records withdrawn");
+    let bad = f.run(&["verify"]);
+    assert!(
+        bad.stdout
+            .contains("added    acknowledgements/b.csv (acknowledgement file"),
+        "{}",
+        bad.stdout
+    );
+}
+
+#[test]
+fn the_dashboard_shows_the_acknowledgement_rate_and_the_matrix_cites_the_records() {
+    let f = population().file(
+        "acknowledgements/a.csv",
+        records_of("1.0", &["ada@example.com"]),
+    );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let index = f.read("site/index.html");
+    assert!(
+        index.contains("<span class=\"stat\">33 %</span> <a href=\"#acknowledgements-heading\">acknowledged</a> (1 of 3)"),
+        "{index}"
+    );
+    assert!(
+        index.contains("<td>1.0</td><td>1</td><td>3</td><td><progress max=\"100\" value=\"33\">"),
+        "{index}"
+    );
+    // 5.2 f: outstanding people keep the row open, their audience named.
+    assert!(
+        index.contains("The current version is acknowledged by 1 of 3 (33 %); outstanding: all-staff (2 of 3 outstanding)."),
+        "{index}"
+    );
+
+    // Everyone acknowledged: 100 %, and 5.2 f cites the record file beside the communication.
+    let f = population().file(
+        "acknowledgements/a.csv",
+        records_of(
+            "1.0",
+            &["ada@example.com", "bob@example.com", "dan@example.com"],
+        ),
+    );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let index = f.read("site/index.html");
+    assert!(
+        index.contains("<span class=\"stat\">100 %</span>"),
+        "{index}"
+    );
+    assert!(
+        index.contains("Acknowledged by 3 of 3 (100 %).")
+            && index.contains("acknowledgements/a.csv (acknowledgement records)"),
+        "{index}"
+    );
+
+    // Without records: no rate, and 5.2 f as before.
+    let f = population();
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let index = f.read("site/index.html");
+    assert!(!index.contains("acknowledgements-heading"), "{index}");
+    assert!(!index.contains("acknowledgement records"), "{index}");
+}
+
+#[test]
+fn a_large_population_lists_a_bounded_number_of_names() {
+    let rows: String = (0..205)
+        .map(|i| format!("p{i:03}@example.com,Person {i:03},all-staff,2020-01-01,\n"))
+        .collect();
+    let f = with_people(&format!("email,name,groups,joined,left\n{rows}"))
+        .committed()
+        .file(
+            "acknowledgements/a.csv",
+            records_of("1.0", &["p000@example.com"]),
+        );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let page = f.read("site/docs/policies/information-security-policy.html");
+    assert!(page.contains("Person 200 — due"), "{page}");
+    assert!(!page.contains("Person 201 — due"), "{page}");
+    assert!(page.contains("… and 4 more"), "{page}");
+}
