@@ -476,10 +476,12 @@ fn acknowledgement_facts(site: &Site, id: &str) -> Option<AckFacts> {
             .collect(),
         ..AckFacts::default()
     };
-    for (tally, _, _) in crate::ack_status::all(site)
-        .into_iter()
-        .filter(|(t, _, _)| t.document == id)
-    {
+    // Only this document's versions in force are tallied, not every document's.
+    let tallies = site
+        .controlled_in_force()
+        .filter(|(_, meta, _)| meta.id.value == id)
+        .flat_map(|(_, _, c)| crate::ack_status::of_version(site, id, c));
+    for (tally, _) in tallies {
         let (required, received) = (tally.required.len(), tally.received());
         facts.required += required;
         facts.received += received;
