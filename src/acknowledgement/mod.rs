@@ -6,6 +6,7 @@
 //! versions is judged by `validate`, and importing new records by `ack_import`. It reads only
 //! the configuration and the files it names.
 
+mod csv_rows;
 pub mod people;
 pub mod records;
 
@@ -13,6 +14,7 @@ pub use people::{People, Person};
 pub use records::{RECORD_HEADER, Record};
 
 use crate::config::Project;
+
 use crate::diagnostic::Diagnostic;
 use std::collections::BTreeMap;
 

@@ -152,20 +152,14 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> People {
         left: column("left"),
     };
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for row in reader.records() {
-        let row = match row {
+    for row in super::csv_rows::rows(&mut reader) {
+        let (line, row) = match row {
             Ok(row) => row,
-            Err(e) => {
-                let line = e.position().map_or(1, |p| p.line() as usize);
-                out.push(invalid(
-                    line,
-                    format!("a row that does not read as CSV: {e}"),
-                    HELP,
-                ));
+            Err((line, why)) => {
+                out.push(invalid(line, why, HELP));
                 continue;
             }
         };
-        let line = row.position().map_or(1, |p| p.line() as usize);
         if let Some(person) = person(&row, &columns, line, &mut |m, h| {
             out.push(invalid(line, m, h))
         }) {

@@ -128,19 +128,14 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vec<Record> {
         }
     }
     let mut records = Vec::new();
-    for row in reader.records() {
-        let row = match row {
+    for row in super::csv_rows::rows(&mut reader) {
+        let (line, row) = match row {
             Ok(row) => row,
-            Err(e) => {
-                let line = e.position().map_or(1, |p| p.line() as usize);
-                out.push(invalid(
-                    line,
-                    format!("a row that does not read as CSV: {e}"),
-                ));
+            Err((line, why)) => {
+                out.push(invalid(line, why));
                 continue;
             }
         };
-        let line = row.position().map_or(1, |p| p.line() as usize);
         let field = |i: usize| row.get(i).unwrap_or("").to_string();
         let at = match field(4).parse::<jiff::Timestamp>() {
             Ok(at) => at,
