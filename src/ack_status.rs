@@ -5,7 +5,7 @@
 //! person's deadline is `[communication] deadline-days` after the version took effect or, for
 //! a joiner, after they joined). Reads the `Site`'s people and records; judges nothing else.
 
-use crate::acknowledgement::{People, Person, Record};
+use crate::acknowledgement::{Owed, People, Person, Record};
 use crate::site::Site;
 use jiff::civil::Date;
 
@@ -13,6 +13,8 @@ use jiff::civil::Date;
 #[derive(Debug, Clone)]
 pub struct Due<'a> {
     pub person: &'a Person,
+    /// The person's position in the people file's `persons`.
+    pub index: usize,
     pub deadline: Date,
     /// The record that acknowledges it, if any.
     pub acknowledged: Option<&'a Record>,
@@ -64,6 +66,45 @@ pub fn carries_over(acknowledged: &str, version: &str) -> bool {
     }
 }
 
+/// Who of `audience` owes an acknowledgement of `version`, in the people file's order: their
+/// position in `people.persons`, their deadline, and the record (as `R`) that acknowledges it.
+#[allow(clippy::too_many_arguments)]
+fn owed<'r, R: Copy>(
+    people: &People,
+    records: impl IntoIterator<Item = (R, &'r Record)>,
+    document: &str,
+    version: &str,
+    audience: &str,
+    effective: Date,
+    deadline_days: i64,
+    today: Date,
+) -> Vec<(usize, Date, Option<R>)> {
+    // The first record per person that counts for this version, found once (people × records
+    // would be quadratic on a large population).
+    let mut counting: std::collections::HashMap<&str, R> = std::collections::HashMap::new();
+    for (handle, r) in records
+        .into_iter()
+        .filter(|(_, r)| r.document == document && carries_over(&r.version, version))
+    {
+        counting.entry(r.email.as_str()).or_insert(handle);
+    }
+    people
+        .persons
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.in_group_on(audience, today))
+        .map(|(i, person)| {
+            let start = person.joined.map_or(effective, |j| j.max(effective));
+            let acknowledged = counting.get(person.email.as_str()).copied();
+            (
+                i,
+                crate::dates::add_days(start, deadline_days),
+                acknowledged,
+            )
+        })
+        .collect()
+}
+
 /// What one group owes for one version: required are the group's members present on `today`,
 /// each with their deadline (`deadline_days` after `effective`, or after joining when later).
 #[allow(clippy::too_many_arguments)]
@@ -77,34 +118,89 @@ pub fn tally<'a>(
     deadline_days: i64,
     today: Date,
 ) -> Tally<'a> {
-    // The first record per person that counts for this version, found once (people × records
-    // would be quadratic on a large population).
-    let mut counting: std::collections::HashMap<&str, &Record> = std::collections::HashMap::new();
-    for r in records
-        .into_iter()
-        .filter(|r| r.document == document && carries_over(&r.version, version))
-    {
-        counting.entry(r.email.as_str()).or_insert(r);
-    }
-    let required = people
-        .persons
-        .iter()
-        .filter(|p| p.in_group_on(audience, today))
-        .map(|person| {
-            let start = person.joined.map_or(effective, |j| j.max(effective));
-            let acknowledged = counting.get(person.email.as_str()).copied();
-            Due {
-                person,
-                deadline: crate::dates::add_days(start, deadline_days),
-                acknowledged,
-            }
-        })
-        .collect();
+    let required = owed(
+        people,
+        records.into_iter().map(|r| (r, r)),
+        document,
+        version,
+        audience,
+        effective,
+        deadline_days,
+        today,
+    )
+    .into_iter()
+    .map(|(index, deadline, acknowledged)| Due {
+        person: &people.persons[index],
+        index,
+        deadline,
+        acknowledged,
+    })
+    .collect();
     Tally {
         document: document.to_string(),
         version: version.to_string(),
         audience: audience.to_string(),
         required,
+    }
+}
+
+/// `tally` over the site's register, computed once per build for each document, version,
+/// audience and deadline and shared by every caller (the checks, the dashboard, the pages,
+/// the communication log and the compliance facts read the same tallies).
+fn shared<'s>(
+    site: &'s Site,
+    people: &'s People,
+    document: &str,
+    version: &str,
+    audience: &str,
+    effective: Date,
+    deadline_days: i64,
+) -> Tally<'s> {
+    let register = &site.acknowledgements;
+    let key = crate::acknowledgement::TallyKey {
+        document: document.to_string(),
+        version: version.to_string(),
+        audience: audience.to_string(),
+        effective,
+        deadline_days,
+        today: site.today,
+    };
+    let owed = register.tallies.get_or_compute(key, || {
+        let records = register
+            .positions(document)
+            .iter()
+            .map(|&i| (i, &register.records[i]));
+        owed(
+            people,
+            records,
+            document,
+            version,
+            audience,
+            effective,
+            deadline_days,
+            site.today,
+        )
+        .into_iter()
+        .map(|(person, deadline, record)| Owed {
+            person,
+            deadline,
+            record,
+        })
+        .collect()
+    });
+    Tally {
+        document: document.to_string(),
+        version: version.to_string(),
+        audience: audience.to_string(),
+        required: owed
+            .iter()
+            .map(|o| Due {
+                person: &people.persons[o.person],
+                index: o.person,
+                deadline: o.deadline,
+                acknowledged: o.record.map(|i| &register.records[i]),
+            })
+            .collect(),
     }
 }
 
@@ -125,15 +221,14 @@ pub fn of_version<'s>(
     c.audience
         .iter()
         .map(|group| {
-            let tally = tally(
+            let tally = shared(
+                site,
                 people,
-                site.acknowledgements.of_document(id),
                 id,
                 &version.value,
                 &group.value,
                 effective.value,
                 deadline_days,
-                site.today,
             );
             (tally, group.pos)
         })
@@ -167,34 +262,47 @@ pub fn entry_counts(
     if !comm
         .documents
         .iter()
-        .any(|d| register.of_document(&d.id.value).next().is_some())
+        .any(|d| !register.positions(&d.id.value).is_empty())
     {
         return None;
     }
+    let deadline_days = i64::from(site.project.config.communication.deadline_days);
     let (mut required, mut received) = (0, 0);
     for d in &comm.documents {
+        let in_force = site
+            .document(&d.id.value)
+            .and_then(|doc| site.effective(doc).controlled());
         let version = match &d.version {
             Some(v) => v.value.clone(),
-            None => site
-                .document(&d.id.value)
-                .and_then(|doc| site.effective(doc).controlled())
+            None => in_force
                 .and_then(|c| c.version.as_ref())
                 .map(|v| v.value.clone())?,
         };
-        let mut counted = std::collections::BTreeSet::new();
+        // Deadlines are not counted here: the version in force's own tallies (from its
+        // effective date) are shared when the entry names that version.
+        let (effective, days) = match in_force {
+            Some(c)
+                if c.is_approved() && c.version.as_ref().is_some_and(|v| v.value == version) =>
+            {
+                c.effective
+                    .as_ref()
+                    .map_or((site.today, 0), |e| (e.value, deadline_days))
+            }
+            _ => (site.today, 0),
+        };
+        let mut counted = std::collections::HashSet::new();
         for group in &comm.audience {
-            let tally = tally(
+            let tally = shared(
+                site,
                 people,
-                register.of_document(&d.id.value),
                 &d.id.value,
                 &version,
                 &group.value,
-                site.today,
-                0,
-                site.today,
+                effective,
+                days,
             );
             for due in &tally.required {
-                if counted.insert(due.person.email.as_str()) {
+                if counted.insert(due.index) {
                     required += 1;
                     received += u64::from(due.acknowledged.is_some());
                 }

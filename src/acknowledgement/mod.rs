@@ -32,12 +32,19 @@ pub struct Register {
     pub files: BTreeMap<String, String>,
     /// The positions in `records` of each document's records, built on first use.
     by_document: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
+    /// The tallies computed so far (see `ack_status`), each once per build.
+    pub tallies: TallyMemo,
 }
 
 impl Register {
     /// The records of document `id`, in `records`' order (found without reading every record:
     /// a population of thousands makes hundreds of thousands of them).
     pub fn of_document<'r>(&'r self, id: &str) -> impl Iterator<Item = &'r Record> + 'r {
+        self.positions(id).iter().map(|&i| &self.records[i])
+    }
+
+    /// The positions in `records` of document `id`'s records, in order.
+    pub fn positions(&self, id: &str) -> &[usize] {
         let index = self.by_document.get_or_init(|| {
             let mut index: std::collections::HashMap<String, Vec<usize>> = Default::default();
             for (i, r) in self.records.iter().enumerate() {
@@ -45,11 +52,7 @@ impl Register {
             }
             index
         });
-        index
-            .get(id)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.records[i])
+        index.get(id).map_or(&[], Vec::as_slice)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -79,6 +82,65 @@ pub fn load(project: &Project) -> Register {
         diagnostics,
         files,
         by_document: Default::default(),
+        tallies: TallyMemo::default(),
+    }
+}
+
+/// One person's obligation in a tally, owned: positions in `People::persons` and in
+/// `Register::records`, so that a tally outlives the borrow that computed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owed {
+    pub person: usize,
+    pub deadline: jiff::civil::Date,
+    /// The record that acknowledges it, if any.
+    pub record: Option<usize>,
+}
+
+/// What a tally depends on besides the register itself.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TallyKey {
+    pub document: String,
+    pub version: String,
+    pub audience: String,
+    pub effective: jiff::civil::Date,
+    pub deadline_days: i64,
+    pub today: jiff::civil::Date,
+}
+
+type Slot = std::sync::Arc<std::sync::OnceLock<std::sync::Arc<Vec<Owed>>>>;
+
+/// The tallies of one register, each computed on first use and then shared: the checks, the
+/// dashboard, the document pages, the communication log and the compliance facts all read the
+/// same ones. A clone starts empty (it may be given to another register).
+#[derive(Default)]
+pub struct TallyMemo(std::sync::Mutex<std::collections::HashMap<TallyKey, Slot>>);
+
+impl TallyMemo {
+    /// The tally of `key`, computed by `compute` the first time only (two threads asking for
+    /// the same key at once compute it once; different keys compute in parallel).
+    pub fn get_or_compute(
+        &self,
+        key: TallyKey,
+        compute: impl FnOnce() -> Vec<Owed>,
+    ) -> std::sync::Arc<Vec<Owed>> {
+        let slot = {
+            let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(key).or_default().clone()
+        };
+        slot.get_or_init(|| std::sync::Arc::new(compute())).clone()
+    }
+}
+
+impl Clone for TallyMemo {
+    fn clone(&self) -> Self {
+        TallyMemo::default()
+    }
+}
+
+impl std::fmt::Debug for TallyMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let len = self.0.lock().map_or(0, |m| m.len());
+        write!(f, "TallyMemo({len} tallies)")
     }
 }
 
