@@ -66,41 +66,30 @@ pub fn carries_over(acknowledged: &str, version: &str) -> bool {
     }
 }
 
-/// Who of `audience` owes an acknowledgement of `version`, in the people file's order: their
-/// position in `people.persons`, their deadline, and the record (as `R`) that acknowledges it.
-#[allow(clippy::too_many_arguments)]
-fn owed<'r, R: Copy>(
+/// Who of `audience` owes an acknowledgement of a version, in the people file's order: their
+/// position in `people.persons`, their deadline, and what `acknowledging` says acknowledges it
+/// (by their position).
+fn owed<R>(
     people: &People,
-    records: impl IntoIterator<Item = (R, &'r Record)>,
-    document: &str,
-    version: &str,
+    acknowledging: impl Fn(usize, &Person) -> Option<R>,
     audience: &str,
     effective: Date,
     deadline_days: i64,
     today: Date,
 ) -> Vec<(usize, Date, Option<R>)> {
-    // The first record per person that counts for this version, found once (people × records
-    // would be quadratic on a large population).
-    let mut counting: std::collections::HashMap<&str, R> = std::collections::HashMap::new();
-    for (handle, r) in records
-        .into_iter()
-        .filter(|(_, r)| r.document == document && carries_over(&r.version, version))
-    {
-        counting.entry(r.email.as_str()).or_insert(handle);
-    }
+    // Everyone who joined by `effective` shares its deadline.
+    let common = crate::dates::add_days(effective, deadline_days);
     people
-        .persons
+        .members(audience)
         .iter()
-        .enumerate()
-        .filter(|(_, p)| p.in_group_on(audience, today))
+        .map(|&i| (i, &people.persons[i]))
+        .filter(|(_, p)| p.present_on(today))
         .map(|(i, person)| {
-            let start = person.joined.map_or(effective, |j| j.max(effective));
-            let acknowledged = counting.get(person.email.as_str()).copied();
-            (
-                i,
-                crate::dates::add_days(start, deadline_days),
-                acknowledged,
-            )
+            let deadline = match person.joined {
+                Some(joined) if joined > effective => crate::dates::add_days(joined, deadline_days),
+                _ => common,
+            };
+            (i, deadline, acknowledging(i, person))
         })
         .collect()
 }
@@ -118,11 +107,18 @@ pub fn tally<'a>(
     deadline_days: i64,
     today: Date,
 ) -> Tally<'a> {
+    // The first record per person that counts for this version, found once (people × records
+    // would be quadratic on a large population).
+    let mut counting: std::collections::HashMap<&str, &Record> = std::collections::HashMap::new();
+    for r in records
+        .into_iter()
+        .filter(|r| r.document == document && carries_over(&r.version, version))
+    {
+        counting.entry(r.email.as_str()).or_insert(r);
+    }
     let required = owed(
         people,
-        records.into_iter().map(|r| (r, r)),
-        document,
-        version,
+        |_, person| counting.get(person.email.as_str()).copied(),
         audience,
         effective,
         deadline_days,
@@ -166,15 +162,10 @@ fn shared<'s>(
         today: site.today,
     };
     let owed = register.tallies.get_or_compute(key, || {
-        let records = register
-            .positions(document)
-            .iter()
-            .map(|&i| (i, &register.records[i]));
+        let acknowledging = acknowledging(register, people, document, version);
         owed(
             people,
-            records,
-            document,
-            version,
+            |i, _| acknowledging[i],
             audience,
             effective,
             deadline_days,
@@ -202,6 +193,31 @@ fn shared<'s>(
             })
             .collect(),
     }
+}
+
+/// For each person (by position in the people file), the first of the register's records
+/// that acknowledges `version` of `document` (by position in the records), computed once per
+/// document version for all its audiences.
+fn acknowledging(
+    register: &crate::acknowledgement::Register,
+    people: &People,
+    document: &str,
+    version: &str,
+) -> std::sync::Arc<Vec<Option<usize>>> {
+    let key = (document.to_string(), version.to_string());
+    register.acknowledging.get_or_compute(key, || {
+        let mut first = vec![None; people.persons.len()];
+        for &at in register.positions(document) {
+            let r = &register.records[at];
+            if !carries_over(&r.version, version) {
+                continue;
+            }
+            if let Some(i) = people.position(&r.email) {
+                first[i].get_or_insert(at);
+            }
+        }
+        first
+    })
 }
 
 /// The tallies of one approved controlled document version, one per audience group, with

@@ -100,10 +100,13 @@ impl Site {
             Ok(history) => crate::rules_at::RulesCache::with_kept(registries, history),
             Err(_) => crate::rules_at::RulesCache::new(registries),
         };
+        let started = crate::timing::start();
+        let acknowledgements = crate::acknowledgement::load(&project);
+        crate::timing::phase("people and acknowledgement records", started);
         Site {
             rules_at,
             approval_tags: std::sync::OnceLock::new(),
-            acknowledgements: crate::acknowledgement::load(&project),
+            acknowledgements,
             project,
             corpus,
             today,

@@ -34,6 +34,9 @@ pub struct Register {
     by_document: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
     /// The tallies computed so far (see `ack_status`), each once per build.
     pub tallies: TallyMemo,
+    /// Per (document, version): the position in `records` of the record that acknowledges it
+    /// for each person (by position in the people file), computed once for all its audiences.
+    pub acknowledging: Memo<(String, String), Vec<Option<usize>>>,
 }
 
 impl Register {
@@ -83,6 +86,7 @@ pub fn load(project: &Project) -> Register {
         files,
         by_document: Default::default(),
         tallies: TallyMemo::default(),
+        acknowledging: Memo::default(),
     }
 }
 
@@ -107,22 +111,20 @@ pub struct TallyKey {
     pub today: jiff::civil::Date,
 }
 
-type Slot = std::sync::Arc<std::sync::OnceLock<std::sync::Arc<Vec<Owed>>>>;
+type Slot<V> = std::sync::Arc<std::sync::OnceLock<std::sync::Arc<V>>>;
 
-/// The tallies of one register, each computed on first use and then shared: the checks, the
-/// dashboard, the document pages, the communication log and the compliance facts all read the
-/// same ones. A clone starts empty (it may be given to another register).
-#[derive(Default)]
-pub struct TallyMemo(std::sync::Mutex<std::collections::HashMap<TallyKey, Slot>>);
+/// Values of one register computed on first use and then shared (the tallies, read by the
+/// checks, the dashboard, the document pages, the communication log and the compliance facts
+/// alike). Two threads asking for the same key at once compute it once; different keys compute
+/// in parallel. A clone starts empty (it may be given to another register).
+pub struct Memo<K, V>(std::sync::Mutex<std::collections::HashMap<K, Slot<V>>>);
 
-impl TallyMemo {
-    /// The tally of `key`, computed by `compute` the first time only (two threads asking for
-    /// the same key at once compute it once; different keys compute in parallel).
-    pub fn get_or_compute(
-        &self,
-        key: TallyKey,
-        compute: impl FnOnce() -> Vec<Owed>,
-    ) -> std::sync::Arc<Vec<Owed>> {
+/// The tallies computed so far.
+pub type TallyMemo = Memo<TallyKey, Vec<Owed>>;
+
+impl<K: std::hash::Hash + Eq, V> Memo<K, V> {
+    /// The value of `key`, computed by `compute` the first time only.
+    pub fn get_or_compute(&self, key: K, compute: impl FnOnce() -> V) -> std::sync::Arc<V> {
         let slot = {
             let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
             map.entry(key).or_default().clone()
@@ -131,16 +133,22 @@ impl TallyMemo {
     }
 }
 
-impl Clone for TallyMemo {
-    fn clone(&self) -> Self {
-        TallyMemo::default()
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo(Default::default())
     }
 }
 
-impl std::fmt::Debug for TallyMemo {
+impl<K, V> Clone for Memo<K, V> {
+    fn clone(&self) -> Self {
+        Memo::default()
+    }
+}
+
+impl<K, V> std::fmt::Debug for Memo<K, V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let len = self.0.lock().map_or(0, |m| m.len());
-        write!(f, "TallyMemo({len} tallies)")
+        write!(f, "Memo({len} computed)")
     }
 }
 
