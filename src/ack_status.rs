@@ -3,7 +3,9 @@
 //! (a record of that version or an earlier one of the same major: a minor bump carries
 //! acknowledgements over, a major bump asks again), who is outstanding, and who is overdue (each
 //! person's deadline is `[communication] deadline-days` after the version took effect or, for
-//! a joiner, after they joined). Reads the `Site`'s people and records; judges nothing else.
+//! a joiner, after they joined). With `[acknowledgement] renew`, a record older than that period
+//! no longer counts, and the person is asked again. Reads the `Site`'s people and records;
+//! judges nothing else.
 
 use crate::acknowledgement::{Owed, People, Person, Record};
 use crate::site::Site;
@@ -68,10 +70,11 @@ pub fn carries_over(acknowledged: &str, version: &str) -> bool {
 
 /// Who of `audience` owes an acknowledgement of a version, in the people file's order: their
 /// position in `people.persons`, their deadline, and what `acknowledging` says acknowledges it
-/// (by their position).
+/// (by their position), with the day an earlier acknowledgement lapsed (`renew`), from which a
+/// renewal's deadline runs.
 fn owed<R>(
     people: &People,
-    acknowledging: impl Fn(usize, &Person) -> Option<R>,
+    acknowledging: impl Fn(usize, &Person) -> (Option<R>, Option<Date>),
     audience: &str,
     effective: Date,
     deadline_days: i64,
@@ -85,11 +88,17 @@ fn owed<R>(
         .map(|&i| (i, &people.persons[i]))
         .filter(|(_, p)| p.present_on(today))
         .map(|(i, person)| {
-            let deadline = match person.joined {
-                Some(joined) if joined > effective => crate::dates::add_days(joined, deadline_days),
-                _ => common,
+            let (acknowledged, lapsed) = acknowledging(i, person);
+            let start = person
+                .joined
+                .max(lapsed)
+                .map_or(effective, |d| d.max(effective));
+            let deadline = if start == effective {
+                common
+            } else {
+                crate::dates::add_days(start, deadline_days)
             };
-            (i, deadline, acknowledging(i, person))
+            (i, deadline, acknowledged)
         })
         .collect()
 }
@@ -118,7 +127,7 @@ pub fn tally<'a>(
     }
     let required = owed(
         people,
-        |_, person| counting.get(person.email.as_str()).copied(),
+        |_, person| (counting.get(person.email.as_str()).copied(), None),
         audience,
         effective,
         deadline_days,
@@ -162,7 +171,7 @@ fn shared<'s>(
         today: site.today,
     };
     let owed = register.tallies.get_or_compute(key, || {
-        let acknowledging = acknowledging(register, people, document, version);
+        let acknowledging = acknowledging(site, people, document, version);
         owed(
             people,
             |i, _| acknowledging[i],
@@ -195,25 +204,43 @@ fn shared<'s>(
     }
 }
 
+/// The day a record stopped counting, when it has by the site's today: never, unless
+/// `[acknowledgement] renew` is set and the record is older than that period (then the person
+/// is asked again, with `[communication] deadline-days` from that day).
+pub fn lapses(site: &Site, record: &Record) -> Option<Date> {
+    let renew = site.project.acknowledgement_renew?;
+    let until = renew.after(crate::acknowledgement::utc_date(record.at));
+    (until < site.today).then_some(until)
+}
+
 /// For each person (by position in the people file), the first of the register's records
-/// that acknowledges `version` of `document` (by position in the records), computed once per
+/// that acknowledges `version` of `document` (by position in the records) and, when their
+/// acknowledgements have lapsed (`renew`), the day the last one did; computed once per
 /// document version for all its audiences.
 fn acknowledging(
-    register: &crate::acknowledgement::Register,
+    site: &Site,
     people: &People,
     document: &str,
     version: &str,
-) -> std::sync::Arc<Vec<Option<usize>>> {
+) -> std::sync::Arc<Vec<(Option<usize>, Option<Date>)>> {
+    let register = &site.acknowledgements;
     let key = (document.to_string(), version.to_string());
     register.acknowledging.get_or_compute(key, || {
-        let mut first = vec![None; people.persons.len()];
+        let mut first: Vec<(Option<usize>, Option<Date>)> =
+            vec![(None, None); people.persons.len()];
         for &at in register.positions(document) {
             let r = &register.records[at];
             if !carries_over(&r.version, version) {
                 continue;
             }
-            if let Some(i) = people.position(&r.email) {
-                first[i].get_or_insert(at);
+            let Some(i) = people.position(&r.email) else {
+                continue;
+            };
+            match lapses(site, r) {
+                None => {
+                    first[i].0.get_or_insert(at);
+                }
+                Some(lapsed) => first[i].1 = first[i].1.max(Some(lapsed)),
             }
         }
         first

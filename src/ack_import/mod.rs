@@ -48,7 +48,8 @@ pub fn import(root: &Path, site: &Site, request: &Request) -> Result<Report, Imp
         .acknowledgements
         .records
         .iter()
-        .filter(|r| r.document == request.document)
+        // A lapsed acknowledgement (`[acknowledgement] renew`) is renewed, not duplicated.
+        .filter(|r| r.document == request.document && crate::ack_status::lapses(site, r).is_none())
         .map(|r| (r.email.clone(), r.version.clone()))
         .collect();
     for (line, fields) in rows {

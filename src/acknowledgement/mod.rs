@@ -35,8 +35,9 @@ pub struct Register {
     /// The tallies computed so far (see `ack_status`), each once per build.
     pub tallies: TallyMemo,
     /// Per (document, version): the position in `records` of the record that acknowledges it
-    /// for each person (by position in the people file), computed once for all its audiences.
-    pub acknowledging: Memo<(String, String), Vec<Option<usize>>>,
+    /// for each person (by position in the people file), and the day their acknowledgement
+    /// lapsed (`renew`) if it has, computed once for all its audiences.
+    pub acknowledging: Memo<(String, String), Vec<(Option<usize>, Option<jiff::civil::Date>)>>,
 }
 
 impl Register {
