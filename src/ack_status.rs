@@ -222,7 +222,7 @@ fn acknowledging(
     people: &People,
     document: &str,
     version: &str,
-) -> std::sync::Arc<Vec<(Option<usize>, Option<Date>)>> {
+) -> std::sync::Arc<Vec<crate::acknowledgement::Acknowledging>> {
     let register = &site.acknowledgements;
     let key = (document.to_string(), version.to_string());
     register.acknowledging.get_or_compute(key, || {

@@ -579,11 +579,14 @@ fn search_index(
     (search, search_key, search_script)
 }
 
-/// The changed paths below src (relative to it), or `None` when one is outside the content.
+/// The changed paths below src (relative to it), or `None` when one is outside the content or
+/// is a people or acknowledgement record file (even one kept in the content directory: every
+/// page that shows acknowledgements may change, so everything is built again).
 fn paths_below_src(project: &Project, changed: &[PathBuf]) -> Option<BTreeSet<String>> {
     let src = project.src_dir.clone();
     let canonical_src = src.canonicalize().unwrap_or_else(|_| src.clone());
     let root = project.root.clone();
+    let acknowledgements = crate::acknowledgement::Sources::of(project);
     let mut below_src = BTreeSet::new();
     let mut outside = false;
     for path in changed {
@@ -592,6 +595,9 @@ fn paths_below_src(project: &Project, changed: &[PathBuf]) -> Option<BTreeSet<St
         } else {
             root.join(path)
         };
+        if acknowledgements.covers(&path) {
+            return None;
+        }
         let rel = path
             .strip_prefix(&src)
             .or_else(|_| path.strip_prefix(&canonical_src))

@@ -37,7 +37,7 @@ pub struct Register {
     /// Per (document, version): the position in `records` of the record that acknowledges it
     /// for each person (by position in the people file), and the day their acknowledgement
     /// lapsed (`renew`) if it has, computed once for all its audiences.
-    pub acknowledging: Memo<(String, String), Vec<(Option<usize>, Option<jiff::civil::Date>)>>,
+    pub acknowledging: Memo<(String, String), Vec<Acknowledging>>,
 }
 
 impl Register {
@@ -101,6 +101,10 @@ pub struct Owed {
     pub record: Option<usize>,
 }
 
+/// For one person and one document version: the position in `Register::records` of the record
+/// that acknowledges it, and the day an earlier acknowledgement lapsed (`renew`), if one did.
+pub type Acknowledging = (Option<usize>, Option<jiff::civil::Date>);
+
 /// What a tally depends on besides the register itself.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TallyKey {
@@ -156,4 +160,64 @@ impl<K, V> std::fmt::Debug for Memo<K, V> {
 /// The date (UTC) of an RFC 3339 time.
 pub fn utc_date(at: jiff::Timestamp) -> jiff::civil::Date {
     jiff::tz::TimeZone::UTC.to_datetime(at).date()
+}
+
+/// Where the files `load` reads live, as absolute, canonical paths (as a file watcher reports
+/// them): what `serve` watches, and what makes its next build read them again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sources {
+    /// The people file, when one is configured.
+    pub people: Option<std::path::PathBuf>,
+    /// The records directory (its `*.csv` are read, not its subdirectories).
+    pub records: std::path::PathBuf,
+}
+
+impl Sources {
+    pub fn of(project: &Project) -> Sources {
+        let settings = &project.config.acknowledgement;
+        Sources {
+            people: settings
+                .people
+                .as_deref()
+                .map(|file| canonical(&project.root.join(file))),
+            records: canonical(&project.root.join(&settings.records)),
+        }
+    }
+
+    /// Whether a change at `path` (absolute) may change what `load` reads: the people file,
+    /// the records directory itself, or a `*.csv` directly in it.
+    pub fn covers(&self, path: &std::path::Path) -> bool {
+        let path = canonical(path);
+        self.people.as_deref() == Some(path.as_path())
+            || path == self.records
+            || (path.parent() == Some(self.records.as_path())
+                && path.extension().is_some_and(|e| e == "csv"))
+    }
+
+    /// The directories to watch for these files (that exist now): the records directory and
+    /// the people file's directory.
+    pub fn directories(&self) -> Vec<std::path::PathBuf> {
+        let mut dirs = vec![self.records.clone()];
+        dirs.extend(
+            self.people
+                .as_deref()
+                .and_then(std::path::Path::parent)
+                .map(std::path::Path::to_path_buf),
+        );
+        dirs.dedup();
+        dirs.retain(|d| d.is_dir());
+        dirs
+    }
+}
+
+/// `path` made canonical as far as it exists: a file or directory that does not exist (yet)
+/// keeps its name below its canonical parent.
+fn canonical(path: &std::path::Path) -> std::path::PathBuf {
+    if let Ok(found) = path.canonicalize() {
+        return found;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => canonical(parent).join(name),
+        _ => path.to_path_buf(),
+    }
 }

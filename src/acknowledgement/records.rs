@@ -56,6 +56,9 @@ pub fn to_csv(records: &[Record]) -> String {
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// One record file read: its SHA-256, its records and what was wrong in its rows.
+type Parsed = (String, Vec<Record>, Vec<Diagnostic>);
+
 /// Reads every `*.csv` directly in `root/dir`, in name order; no directory, no records.
 /// Each file's SHA-256 goes into `digests`, by its path from the root.
 pub fn read_dir(
@@ -77,10 +80,7 @@ pub fn read_dir(
     // Files are read and parsed in parallel (an organisation of thousands imports hundreds of
     // thousands of rows), then taken in name order.
     use rayon::prelude::*;
-    let read: Vec<(
-        String,
-        std::io::Result<(String, Vec<Record>, Vec<Diagnostic>)>,
-    )> = files
+    let read: Vec<(String, std::io::Result<Parsed>)> = files
         .into_par_iter()
         .map(|name| {
             let file = format!("{}/{name}", dir.trim_end_matches('/'));

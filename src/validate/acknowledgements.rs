@@ -160,13 +160,16 @@ fn groups_and_audiences(
     }
 }
 
+/// What a record's version is judged by: its document, version and content hash.
+type Judged<'a> = (&'a str, &'a str, &'a str);
+
 fn records(site: &Site, out: &mut Vec<Diagnostic>) {
     let register = &site.acknowledgements;
     // Each document's approved versions, and each (document, version, hash)'s verdict, found
     // once: hundreds of thousands of records name a few dozen of them.
     let mut versions: HashMap<&str, Option<Vec<ApprovedVersion>>> = HashMap::new();
-    let mut verdicts: HashMap<(&str, &str, &str), Option<String>> = HashMap::new();
-    let mut last: Option<((&str, &str, &str), Option<String>)> = None;
+    let mut verdicts: HashMap<Judged, Option<String>> = HashMap::new();
+    let mut last: Option<(Judged, Option<String>)> = None;
     for record in &register.records {
         let at = Pos::new(record.line, 1);
         if let Some(people) = &register.people
