@@ -121,7 +121,7 @@ pub fn tally<'a>(
     let mut counting: std::collections::HashMap<&str, &Record> = std::collections::HashMap::new();
     for r in records
         .into_iter()
-        .filter(|r| r.document == document && carries_over(&r.version, version))
+        .filter(|r| *r.document == *document && carries_over(&r.version, version))
     {
         counting.entry(r.email.as_str()).or_insert(r);
     }
@@ -420,10 +420,10 @@ mod tests {
             email: email.into(),
             document: "POL-1".into(),
             version: version.into(),
-            content_sha256: String::new(),
+            content_sha256: "".into(),
             at: "2026-03-05T00:00:00Z".parse().unwrap(),
             method: "form".into(),
-            source: String::new(),
+            source: "".into(),
             file: "r.csv".into(),
             line: 2,
         }

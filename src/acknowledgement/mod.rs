@@ -31,7 +31,7 @@ pub struct Register {
     /// from the root: what `manifest.json` lists so that `verify` covers them.
     pub files: BTreeMap<String, String>,
     /// The positions in `records` of each document's records, built on first use.
-    by_document: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
+    by_document: std::sync::OnceLock<std::collections::HashMap<std::sync::Arc<str>, Vec<usize>>>,
     /// The tallies computed so far (see `ack_status`), each once per build.
     pub tallies: TallyMemo,
     /// Per (document, version): the position in `records` of the record that acknowledges it
@@ -50,7 +50,8 @@ impl Register {
     /// The positions in `records` of document `id`'s records, in order.
     pub fn positions(&self, id: &str) -> &[usize] {
         let index = self.by_document.get_or_init(|| {
-            let mut index: std::collections::HashMap<String, Vec<usize>> = Default::default();
+            let mut index: std::collections::HashMap<std::sync::Arc<str>, Vec<usize>> =
+                Default::default();
             for (i, r) in self.records.iter().enumerate() {
                 index.entry(r.document.clone()).or_default().push(i);
             }

@@ -7,26 +7,29 @@ use crate::diagnostic::{Code, Diagnostic, Pos};
 use sha2::Digest;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The header every record file starts with.
 pub const RECORD_HEADER: &str = "email,document,version,content_sha256,at,method,source";
 
 /// One acknowledgement: who accepted which content of which document version, when, how.
+/// The fields that repeat from row to row (all but the e-mail and the time) are shared
+/// between the records of a file: an organisation of thousands has hundreds of thousands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     /// Lower-cased.
     pub email: String,
-    pub document: String,
-    pub version: String,
+    pub document: Arc<str>,
+    pub version: Arc<str>,
     /// SHA-256 of the acknowledged content (the document's content hash); may be empty when
     /// the source tool does not know it.
-    pub content_sha256: String,
+    pub content_sha256: Arc<str>,
     pub at: jiff::Timestamp,
-    pub method: String,
+    pub method: Arc<str>,
     /// The raw export it came from: `FILE sha256:HEX`.
-    pub source: String,
+    pub source: Arc<str>,
     /// The record file (relative to the root) and the row's line, where findings point.
-    pub file: String,
+    pub file: Arc<str>,
     pub line: usize,
 }
 
@@ -35,12 +38,12 @@ impl Record {
     pub fn row(&self) -> [String; 7] {
         [
             self.email.clone(),
-            self.document.clone(),
-            self.version.clone(),
-            self.content_sha256.clone(),
+            self.document.to_string(),
+            self.version.to_string(),
+            self.content_sha256.to_string(),
             self.at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            self.method.clone(),
-            self.source.clone(),
+            self.method.to_string(),
+            self.source.to_string(),
         ]
     }
 }
@@ -114,6 +117,14 @@ pub fn read_dir(
     records
 }
 
+/// `text` as shared text: the previous row's (`last`) when it is the same.
+fn shared(last: &mut Option<Arc<str>>, text: &str) -> Arc<str> {
+    match last {
+        Some(same) if **same == *text => same.clone(),
+        _ => last.insert(Arc::from(text)).clone(),
+    }
+}
+
 /// `text` lower-cased, without copying it twice when it already is (e-mails and hashes mostly
 /// are).
 fn lower(text: &str) -> String {
@@ -154,8 +165,11 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vec<Record> {
         }
     }
     let mut records = Vec::new();
-    // One row buffer for all rows (a record file has thousands).
+    // One row buffer for all rows (a record file has thousands), and the previous row's
+    // shared fields.
     let mut row = csv::StringRecord::new();
+    let file: Arc<str> = Arc::from(file);
+    let mut last: [Option<Arc<str>>; 7] = Default::default();
     loop {
         let line = match reader.read_record(&mut row) {
             Ok(false) => break,
@@ -167,7 +181,6 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vec<Record> {
             }
         };
         let text = |i: usize| row.get(i).unwrap_or("");
-        let field = |i: usize| text(i).to_string();
         let at = match text(4).parse::<jiff::Timestamp>() {
             Ok(at) => at,
             Err(_) => {
@@ -185,15 +198,21 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vec<Record> {
             ));
             continue;
         }
+        let hash = text(3);
+        let content_sha256 = if hash.bytes().any(|b| b.is_ascii_uppercase()) {
+            Arc::from(hash.to_lowercase())
+        } else {
+            shared(&mut last[3], hash)
+        };
         records.push(Record {
             email: lower(text(0)),
-            document: field(1),
-            version: field(2),
-            content_sha256: lower(text(3)),
+            document: shared(&mut last[1], text(1)),
+            version: shared(&mut last[2], text(2)),
+            content_sha256,
             at,
-            method: field(5),
-            source: field(6),
-            file: file.to_string(),
+            method: shared(&mut last[5], text(5)),
+            source: shared(&mut last[6], text(6)),
+            file: file.clone(),
             line,
         });
     }
@@ -210,7 +229,7 @@ mod tests {
             email: "ada@example.com".into(),
             document: "POL-001".into(),
             version: "1.0".into(),
-            content_sha256: "ab".repeat(32),
+            content_sha256: "ab".repeat(32).into(),
             at: "2026-02-01T09:30:00Z".parse().unwrap(),
             method: "form, online".into(),
             source: "export.csv sha256:00".into(),

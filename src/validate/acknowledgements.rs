@@ -185,7 +185,7 @@ fn records(site: &Site, out: &mut Vec<Diagnostic>) {
                 .help("add the person to the people file, or correct the e-mail address"),
             );
         }
-        let approved = versions.entry(record.document.as_str()).or_insert_with(|| {
+        let approved = versions.entry(&*record.document).or_insert_with(|| {
             let doc = site.document(&record.document)?;
             let history = site.history.as_ref().ok();
             Some(history.map_or_else(Vec::new, |h| document_history(h, doc).versions))
@@ -204,11 +204,7 @@ fn records(site: &Site, out: &mut Vec<Diagnostic>) {
         if site.history.is_err() {
             continue;
         }
-        let key = (
-            record.document.as_str(),
-            record.version.as_str(),
-            record.content_sha256.as_str(),
-        );
+        let key = (&*record.document, &*record.version, &*record.content_sha256);
         // Rows of one file mostly repeat the previous row's document, version and hash.
         let problem = match &last {
             Some((k, verdict)) if *k == key => verdict.clone(),
