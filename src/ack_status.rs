@@ -233,7 +233,7 @@ fn acknowledging(
             if !carries_over(&r.version, version) {
                 continue;
             }
-            let Some(i) = people.position(&r.email) else {
+            let Some(i) = register.person_of(at) else {
                 continue;
             };
             match lapses(site, r) {

@@ -32,6 +32,8 @@ pub struct Register {
     pub files: BTreeMap<String, String>,
     /// The positions in `records` of each document's records, built on first use.
     by_document: std::sync::OnceLock<std::collections::HashMap<std::sync::Arc<str>, Vec<usize>>>,
+    /// Each record's person (position in the people file's `persons`), found on first use.
+    persons: std::sync::OnceLock<Vec<Option<usize>>>,
     /// The tallies computed so far (see `ack_status`), each once per build.
     pub tallies: TallyMemo,
     /// Per (document, version): the position in `records` of the record that acknowledges it
@@ -58,6 +60,20 @@ impl Register {
             index
         });
         index.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The position in the people file of the person of record `i` (by position in
+    /// `records`); `None` without a people file or when they are not in it.
+    pub fn person_of(&self, i: usize) -> Option<usize> {
+        let persons = self.persons.get_or_init(|| match &self.people {
+            Some(people) => self
+                .records
+                .iter()
+                .map(|r| people.position(&r.email))
+                .collect(),
+            None => Vec::new(),
+        });
+        persons.get(i).copied().flatten()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -87,6 +103,7 @@ pub fn load(project: &Project) -> Register {
         diagnostics,
         files,
         by_document: Default::default(),
+        persons: Default::default(),
         tallies: TallyMemo::default(),
         acknowledging: Memo::default(),
     }

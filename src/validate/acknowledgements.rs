@@ -170,10 +170,10 @@ fn records(site: &Site, out: &mut Vec<Diagnostic>) {
     let mut versions: HashMap<&str, Option<Vec<ApprovedVersion>>> = HashMap::new();
     let mut verdicts: HashMap<Judged, Option<String>> = HashMap::new();
     let mut last: Option<(Judged, Option<String>)> = None;
-    for record in &register.records {
+    for (i, record) in register.records.iter().enumerate() {
         let at = Pos::new(record.line, 1);
         if let Some(people) = &register.people
-            && people.by_normalised_email(&record.email).is_none()
+            && register.person_of(i).is_none()
         {
             out.push(
                 Diagnostic::new(
