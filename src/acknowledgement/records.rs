@@ -243,6 +243,24 @@ mod tests {
     }
 
     #[test]
+    fn fields_and_headers_are_trimmed_and_repeated_fields_shared() {
+        let mut out = Vec::new();
+        let text = " email , document,version,content_sha256,at,method,source\n\
+                    Ada@Example.com , POL-001 ,1.0, AB ,2026-02-01T09:30:00Z, form ,x\n\
+                    bob@example.com,POL-001,1.0,AB,2026-02-01T09:30:00Z,form,x\n";
+        let records = parse("r.csv", text, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].email, "ada@example.com");
+        assert_eq!(&*records[0].document, "POL-001");
+        assert_eq!(&*records[0].content_sha256, "ab");
+        assert_eq!(&*records[0].method, "form");
+        assert_eq!(records[0].line, 2);
+        assert!(Arc::ptr_eq(&records[0].document, &records[1].document));
+        assert_eq!(records[1].content_sha256, records[0].content_sha256);
+    }
+
+    #[test]
     fn bad_rows_and_headers_are_reported_at_their_line() {
         let mut out = Vec::new();
         let text = format!(
