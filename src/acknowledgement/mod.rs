@@ -175,6 +175,14 @@ impl<K, V> std::fmt::Debug for Memo<K, V> {
     }
 }
 
+/// `load`, timed (`POLICYBOOK_TIMINGS`).
+pub fn timed_load(project: &Project) -> Register {
+    let started = crate::timing::start();
+    let register = load(project);
+    crate::timing::phase("people and acknowledgement records", started);
+    register
+}
+
 /// The date (UTC) of an RFC 3339 time.
 pub fn utc_date(at: jiff::Timestamp) -> jiff::civil::Date {
     jiff::tz::TimeZone::UTC.to_datetime(at).date()

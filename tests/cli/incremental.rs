@@ -315,4 +315,21 @@ fn people_and_record_file_changes_rebuild_as_a_cold_build_does() {
         assert!(update.full, "{what}: everything is built again");
         compare(&session, &f, step + 1, what);
     }
+
+    // A document edit keeps the people and records read before (none of their files
+    // changed), and still builds as a cold build does.
+    let policy = f.read(POLICY_PATH);
+    f = f.file(
+        POLICY_PATH,
+        policy.replace("## Purpose", "## Purpose\n\nEdited."),
+    );
+    let update = session
+        .rebuild(&[f.join(POLICY_PATH)])
+        .expect("a body edit");
+    assert!(!update.full, "a body edit is not a full build");
+    compare(&session, &f, 4, "a body edit");
+    // So does a new commit (new history, the same people and records).
+    f = f.commit("The edit");
+    session.rebuild(&[]).expect("a commit");
+    compare(&session, &f, 5, "a commit");
 }
