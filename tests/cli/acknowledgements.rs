@@ -761,9 +761,25 @@ fn the_dashboard_shows_the_acknowledgement_rate_and_the_matrix_cites_the_records
         index.contains("<td>1.0</td><td>1</td><td>3</td><td><progress max=\"100\" value=\"33\">"),
         "{index}"
     );
-    // 5.2 f: outstanding people keep the row open, their audience named.
+    // 5.2 f: people past their deadline keep the row open, their audience named.
     assert!(
-        index.contains("The current version is acknowledged by 1 of 3 (33 %); outstanding: all-staff (2 of 3 outstanding)."),
+        index.contains("The current version is acknowledged by 1 of 3 (33 %); overdue: all-staff (2 of 3 overdue)."),
+        "{index}"
+    );
+    // A joiner still within their own deadline is not counted as overdue.
+    let later = POPULATION.replace(
+        "dan@example.com,Dan Newman,all-staff,2026-04-01",
+        "dan@example.com,Dan Newman,all-staff,2026-05-20",
+    );
+    let f = with_people(&later).committed().file(
+        "acknowledgements/a.csv",
+        records_of("1.0", &["ada@example.com"]),
+    );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let index = f.read("site/index.html");
+    assert!(
+        index.contains("The current version is acknowledged by 1 of 3 (33 %); overdue: all-staff (1 of 3 overdue)."),
         "{index}"
     );
 
