@@ -357,15 +357,22 @@ impl Site {
     /// The working copies published as draft pages (`--drafts`): those of documents in force
     /// at an earlier version, when both versions may be published.
     pub fn published_drafts(&self) -> impl Iterator<Item = (&Document, &InForce)> {
-        self.corpus.documents.iter().filter_map(|d| {
-            let f = self.in_force(d)?;
-            let publishable = |doc: &Document| {
-                doc.meta
-                    .as_ref()
-                    .is_some_and(|m| self.project.publishable(&m.classification.value))
-            };
-            (self.options.drafts && publishable(d) && publishable(&f.document)).then_some((d, f))
-        })
+        self.corpus
+            .documents
+            .iter()
+            .filter_map(|d| self.published_draft(d).map(|f| (d, f)))
+    }
+
+    /// The version in force of `doc` when `doc` is a working copy published as a draft beside
+    /// it (see `published_drafts`).
+    pub fn published_draft(&self, doc: &Document) -> Option<&InForce> {
+        let f = self.in_force(doc)?;
+        let publishable = |doc: &Document| {
+            doc.meta
+                .as_ref()
+                .is_some_and(|m| self.project.publishable(&m.classification.value))
+        };
+        (self.options.drafts && publishable(doc) && publishable(&f.document)).then_some(f)
     }
 
     /// Whether the id names a published document.
