@@ -599,6 +599,17 @@ fn the_export_lists_the_whole_population_with_outcomes() {
             "POL-001,1.0,all-staff,dan@example.com,Dan Newman,2026-04-01,,2026-05-01,overdue,,,,",
         ]
     );
+    // The evidence pack summarises each document version's acknowledgements per audience.
+    let out = f.run(&["export", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let pack = f.read("evidence-pack.html");
+    assert!(
+        pack.contains("<h3>Acknowledgements of version 1.0</h3>")
+            && pack.contains("<tr><td>all-staff</td><td>3</td><td>1</td><td>2</td><td>2</td><td>33 %</td></tr>"),
+        "{pack}"
+    );
+    // The pack names nobody: the summary only counts.
+    assert!(!pack.contains("Bob Builder"), "{pack}");
     // Without a people file there is nothing to export.
     let out = Fixture::clean().run(&["export", "--acknowledgements", "population.csv"]);
     assert_eq!(out.code, 2);
