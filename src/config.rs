@@ -227,6 +227,9 @@ pub struct AcknowledgementConfig {
     pub records: String,
     /// Whether the portal names the people still to acknowledge (else only counts).
     pub show_names: bool,
+    /// The roles whose holders keep the records: every commit that adds or changes a record
+    /// file must be theirs, else its records do not count (see `custody`). Empty: not judged.
+    pub custodians: Vec<String>,
 }
 
 impl Default for AcknowledgementConfig {
@@ -235,6 +238,7 @@ impl Default for AcknowledgementConfig {
             people: None,
             records: "acknowledgements".into(),
             show_names: true,
+            custodians: Vec::new(),
         }
     }
 }
@@ -790,7 +794,7 @@ fn known_keys(table: &[String]) -> Vec<&'static str> {
         ],
         ["communication"] => vec!["deadline-days"],
         ["history"] => vec!["follow-outside"],
-        ["acknowledgement"] => vec!["people", "records", "show-names"],
+        ["acknowledgement"] => vec!["people", "records", "show-names", "custodians"],
         _ => Vec::new(),
     }
 }

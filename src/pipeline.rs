@@ -80,6 +80,9 @@ pub fn assemble(
 ) -> Loaded {
     let signers = load_signers(&project, &mut diagnostics);
     let mut site = Site::with_in_force(project, corpus, today, history, signers, options, in_force);
+    // Before anything counts acknowledgements: the records no custodian committed go.
+    let custody = crate::custody::judge(&site);
+    site.withhold_records(custody);
     // The history cache is written while the site is validated.
     let (found, saved) = rayon::join(
         || {

@@ -46,6 +46,8 @@ pub struct Site {
     approval_tags: std::sync::OnceLock<Vec<crate::history::approval_tags::ApprovalTag>>,
     /// The people and the acknowledgement records (`[acknowledgement]`), read.
     pub acknowledgements: crate::acknowledgement::Register,
+    /// Who kept each record file (see `custody`); empty without `[acknowledgement] custodians`.
+    pub record_custody: Vec<crate::acknowledgement::custody::FileCustody>,
 }
 
 impl Site {
@@ -104,6 +106,7 @@ impl Site {
             rules_at,
             approval_tags: std::sync::OnceLock::new(),
             acknowledgements: crate::acknowledgement::load(&project),
+            record_custody: Vec::new(),
             project,
             corpus,
             today,
@@ -114,6 +117,23 @@ impl Site {
             roles,
             in_force,
         }
+    }
+
+    /// Keeps the custody of the record files and drops the records of every file it
+    /// withholds: a record file that no custodian committed as it stands proves nothing, so
+    /// its acknowledgements count nowhere (`validate` reports it).
+    pub fn withhold_records(&mut self, custody: Vec<crate::acknowledgement::custody::FileCustody>) {
+        let withheld: std::collections::HashSet<String> = custody
+            .iter()
+            .filter(|c| c.withheld.is_some())
+            .map(|c| c.file.clone())
+            .collect();
+        if !withheld.is_empty() {
+            self.acknowledgements
+                .records
+                .retain(|r| !withheld.contains(&r.file));
+        }
+        self.record_custody = custody;
     }
 
     /// Takes the in-force versions out (for the next build's `with_in_force`).

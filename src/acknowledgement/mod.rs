@@ -7,6 +7,7 @@
 //! the configuration and the files it names.
 
 mod csv_rows;
+pub mod custody;
 pub mod people;
 pub mod records;
 

@@ -206,8 +206,9 @@ fn head_files(tree: &git2::Tree, scope: &[String]) -> Result<HashMap<String, Str
     Ok(out)
 }
 
-/// The repository paths the index covers: the content directory, book.toml, and the
-/// `allowed_signers` file when one is configured (its changes are control changes).
+/// The repository paths the index covers: the content directory, book.toml, the
+/// `allowed_signers` file when one is configured (its changes are control changes), and the
+/// acknowledgement records directory when custodians keep it.
 pub fn scope(project: &Project, prefix: &str) -> Vec<String> {
     let src = project
         .src_dir
@@ -233,6 +234,20 @@ pub fn scope(project: &Project, prefix: &str) -> Vec<String> {
             .iter()
             .any(|s| s.is_empty() || full.starts_with(&format!("{s}/")) || full == *s);
         if !signers.is_empty() && !signers.starts_with("..") && !inside {
+            scope.push(full);
+        }
+    }
+    // The record files' commits, when custodians must have made them (see `custody`).
+    let records = &project.config.acknowledgement;
+    if !records.custodians.is_empty() {
+        let dir = crate::config::normalise(Path::new(&records.records))
+            .to_string_lossy()
+            .replace('\\', "/");
+        let full = format!("{prefix}{dir}");
+        let inside = scope
+            .iter()
+            .any(|s| s.is_empty() || full.starts_with(&format!("{s}/")) || full == *s);
+        if !dir.is_empty() && !dir.starts_with("..") && !inside {
             scope.push(full);
         }
     }

@@ -605,7 +605,9 @@ fn the_export_lists_the_whole_population_with_outcomes() {
     let pack = f.read("evidence-pack.html");
     assert!(
         pack.contains("<h3>Acknowledgements of version 1.0</h3>")
-            && pack.contains("<tr><td>all-staff</td><td>3</td><td>1</td><td>2</td><td>2</td><td>33 %</td></tr>"),
+            && pack.contains(
+                "<tr><td>all-staff</td><td>3</td><td>1</td><td>2</td><td>2</td><td>33 %</td></tr>"
+            ),
         "{pack}"
     );
     // The pack names nobody: the summary only counts.

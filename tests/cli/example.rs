@@ -117,6 +117,18 @@ fn content_example_builds_without_its_confidential_document() {
             && dashboard.contains("hr-example/acknowledgements/POL-001-0a10b78d7a48.csv (acknowledgement records)"),
         "5.2 f does not cite the acknowledgement records"
     );
+    // Each record file was committed by the Head of People (`custodians = ["HR"]`).
+    let policy =
+        std::fs::read_to_string(site.join("docs/policies/information-security-policy.html"))
+            .unwrap();
+    assert_eq!(
+        policy.matches(": committed by a custodian").count(),
+        2,
+        "the two record files of POL-001"
+    );
+    assert!(policy.contains(
+        "by Joanne Pickering &lt;joanne.pickering@larkspurhealth.example&gt; (holder of HR)"
+    ));
     assert_eq!(state("5.3 a"), "met");
     assert_eq!(state("5.3 b"), "met");
     // An attested row links the review entry that states it.
