@@ -253,6 +253,8 @@ pub struct AckFacts {
     pub received: usize,
     /// The groups with people outstanding: `all-staff (2 of 3 outstanding)`.
     pub outstanding: Vec<String>,
+    /// The groups with people past their deadline: `all-staff (1 of 3 overdue)`.
+    pub overdue: Vec<String>,
 }
 
 impl AckFacts {
@@ -490,6 +492,13 @@ fn acknowledgement_facts(site: &Site, id: &str) -> Option<AckFacts> {
                 "{} ({} of {required} outstanding)",
                 tally.audience,
                 required - received
+            ));
+        }
+        let overdue = tally.overdue(site.today).count();
+        if overdue > 0 {
+            facts.overdue.push(format!(
+                "{} ({overdue} of {required} overdue)",
+                tally.audience
             ));
         }
     }
@@ -909,19 +918,27 @@ fn rule_52e(f: &Facts) -> Outcome {
 }
 
 /// Communicated: every audience reached by a communication entry and, when acknowledgement
-/// records exist, everyone required has acknowledged (an audience with people outstanding
-/// keeps the row open, named); without records, the communication entries alone decide.
+/// records exist, nobody required past their deadline without acknowledging (an audience with
+/// people overdue keeps the row open, named; people still within their deadline are named in
+/// the finding); without records, the communication entries alone decide.
 fn rule_52f(f: &Facts) -> Outcome {
     if f.policy.audiences == 0 {
         return open("The policy names no approved version and `audience` to communicate it to.");
     }
     let acks = f.policy.acknowledgements.as_ref();
-    let acknowledged = acks.map_or(String::new(), |a| format!(" Acknowledged by {}.", a.rate()));
-    if let Some(a) = acks.filter(|a| !a.outstanding.is_empty()) {
+    let acknowledged = acks.map_or(String::new(), |a| {
+        let pending = if a.outstanding.is_empty() {
+            String::new()
+        } else {
+            format!("; within their deadline: {}", a.outstanding.join(", "))
+        };
+        format!(" Acknowledged by {}{pending}.", a.rate())
+    });
+    if let Some(a) = acks.filter(|a| !a.overdue.is_empty()) {
         return open(format!(
-            "The current version is acknowledged by {}; outstanding: {}.",
+            "The current version is acknowledged by {}; overdue: {}.",
             a.rate(),
-            a.outstanding.join(", ")
+            a.overdue.join(", ")
         ));
     }
     if f.policy.reached < f.policy.audiences {
@@ -1201,6 +1218,17 @@ mod tests {
     }
 
     fn acknowledged(received: usize, outstanding: &[&str]) -> AckFacts {
+        let overdue = outstanding
+            .iter()
+            .map(|s| s.replace("outstanding", "overdue"));
+        AckFacts {
+            overdue: overdue.collect(),
+            ..within_deadline(received, outstanding)
+        }
+    }
+
+    /// Like `acknowledged`, the people outstanding all still within their deadline.
+    fn within_deadline(received: usize, outstanding: &[&str]) -> AckFacts {
         AckFacts {
             files: vec![Evidence {
                 label: "acknowledgements/a.csv (acknowledgement records)".into(),
@@ -1211,6 +1239,7 @@ mod tests {
             required: 3,
             received,
             outstanding: outstanding.iter().map(|s| s.to_string()).collect(),
+            overdue: Vec::new(),
         }
     }
 
@@ -1231,15 +1260,24 @@ mod tests {
             labels,
             ["COM-1", "acknowledgements/a.csv (acknowledgement records)"]
         );
-        // An audience with people outstanding is named, and the row is open even though the
+        // An audience with people overdue is named, and the row is open even though the
         // communication reached every audience; 2 of 3 rounds down.
         f.policy.acknowledgements = Some(acknowledged(2, &["all-staff (1 of 3 outstanding)"]));
         let Outcome::Open { finding } = outcome("5.2 f", &f) else {
-            panic!("5.2 f holds with people outstanding")
+            panic!("5.2 f holds with people overdue")
         };
         assert_eq!(
             finding,
-            "The current version is acknowledged by 2 of 3 (66 %); outstanding: all-staff (1 of 3 outstanding)."
+            "The current version is acknowledged by 2 of 3 (66 %); overdue: all-staff (1 of 3 overdue)."
+        );
+        // People outstanding within their deadline are named, and the communication decides.
+        f.policy.acknowledgements = Some(within_deadline(2, &["all-staff (1 of 3 outstanding)"]));
+        let Outcome::Met { finding, .. } = outcome("5.2 f", &f) else {
+            panic!("5.2 f fails while everyone outstanding is within their deadline")
+        };
+        assert_eq!(
+            finding,
+            "The current version reached all 1 audiences. Acknowledged by 2 of 3 (66 %); within their deadline: all-staff (1 of 3 outstanding)."
         );
         // Acknowledged by all, but a communication missing: still open, as without records.
         f.policy.acknowledgements = Some(acknowledged(3, &[]));

@@ -230,6 +230,9 @@ pub struct AcknowledgementConfig {
     /// How long an acknowledgement counts (`"12 months"`): an older one no longer does, and
     /// the person is asked again; none: it counts for as long as its version does.
     pub renew: Option<String>,
+    /// The roles whose holders keep the records: every commit that adds or changes a record
+    /// file must be theirs, else its records do not count (see `custody`). Empty: not judged.
+    pub custodians: Vec<String>,
 }
 
 impl Default for AcknowledgementConfig {
@@ -239,6 +242,7 @@ impl Default for AcknowledgementConfig {
             records: "acknowledgements".into(),
             show_names: true,
             renew: None,
+            custodians: Vec::new(),
         }
     }
 }
@@ -802,7 +806,7 @@ fn known_keys(table: &[String]) -> Vec<&'static str> {
         ],
         ["communication"] => vec!["deadline-days"],
         ["history"] => vec!["follow-outside"],
-        ["acknowledgement"] => vec!["people", "records", "show-names", "renew"],
+        ["acknowledgement"] => vec!["people", "records", "show-names", "renew", "custodians"],
         _ => Vec::new(),
     }
 }

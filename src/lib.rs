@@ -30,6 +30,7 @@ pub mod compare;
 pub mod compliance;
 pub mod config;
 pub mod content;
+pub mod custody;
 pub mod dates;
 pub mod diagnostic;
 pub mod disclosure;

@@ -99,6 +99,9 @@ pub fn assemble(
         in_force,
         acknowledgements,
     );
+    // Before anything counts acknowledgements: the records no custodian committed go.
+    let custody = crate::custody::judge(&site);
+    site.withhold_records(custody);
     // The history cache is written while the site is validated.
     let (found, saved) = rayon::join(
         || {

@@ -263,9 +263,20 @@ impl RulesCache {
         repo: &git2::Repository,
         id: &str,
     ) -> Option<Location> {
-        let commit = repo.find_commit(git2::Oid::from_str(id).ok()?).ok()?;
-        // The first parent; a root commit (or a shallow clone's boundary) by its own tree.
-        let base = commit.parent(0).unwrap_or_else(|_| commit.clone());
+        // The first parent; a root commit (or a shallow clone's boundary) by its own tree. The
+        // walk's record names the parents, which saves reading the commit itself.
+        let first_parent = history
+            .commit(id)
+            .and_then(|r| r.parents.first())
+            .and_then(|p| git2::Oid::from_str(p).ok())
+            .and_then(|p| repo.find_commit(p).ok());
+        let base = match first_parent {
+            Some(parent) => parent,
+            None => {
+                let commit = repo.find_commit(git2::Oid::from_str(id).ok()?).ok()?;
+                commit.parent(0).unwrap_or(commit)
+            }
+        };
         let tree = base.tree().ok()?;
         let blob_at = |project_file: &str| -> Option<git2::Oid> {
             let path = history.repo_path(project_file);

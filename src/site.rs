@@ -46,6 +46,8 @@ pub struct Site {
     approval_tags: std::sync::OnceLock<Vec<crate::history::approval_tags::ApprovalTag>>,
     /// The people and the acknowledgement records (`[acknowledgement]`), read.
     pub acknowledgements: crate::acknowledgement::Register,
+    /// Who kept each record file (see `custody`); empty without `[acknowledgement] custodians`.
+    pub record_custody: Vec<crate::acknowledgement::custody::FileCustody>,
 }
 
 impl Site {
@@ -111,6 +113,7 @@ impl Site {
             rules_at,
             approval_tags: std::sync::OnceLock::new(),
             acknowledgements,
+            record_custody: Vec::new(),
             project,
             corpus,
             today,
@@ -121,6 +124,22 @@ impl Site {
             roles,
             in_force,
         }
+    }
+
+    /// Keeps the custody of the record files and drops the records of every file it
+    /// withholds: a record file that no custodian committed as it stands proves nothing, so
+    /// its acknowledgements count nowhere (`validate` reports it).
+    pub fn withhold_records(&mut self, custody: Vec<crate::acknowledgement::custody::FileCustody>) {
+        let withheld: std::collections::HashSet<String> = custody
+            .iter()
+            .filter(|c| c.withheld.is_some())
+            .map(|c| c.file.clone())
+            .collect();
+        if !withheld.is_empty() {
+            self.acknowledgements
+                .retain_records(|r| !withheld.contains(&*r.file));
+        }
+        self.record_custody = custody;
     }
 
     /// Takes the in-force versions out (for the next build's `with_in_force`).
@@ -364,15 +383,22 @@ impl Site {
     /// The working copies published as draft pages (`--drafts`): those of documents in force
     /// at an earlier version, when both versions may be published.
     pub fn published_drafts(&self) -> impl Iterator<Item = (&Document, &InForce)> {
-        self.corpus.documents.iter().filter_map(|d| {
-            let f = self.in_force(d)?;
-            let publishable = |doc: &Document| {
-                doc.meta
-                    .as_ref()
-                    .is_some_and(|m| self.project.publishable(&m.classification.value))
-            };
-            (self.options.drafts && publishable(d) && publishable(&f.document)).then_some((d, f))
-        })
+        self.corpus
+            .documents
+            .iter()
+            .filter_map(|d| self.published_draft(d).map(|f| (d, f)))
+    }
+
+    /// The version in force of `doc` when `doc` is a working copy published as a draft beside
+    /// it (see `published_drafts`).
+    pub fn published_draft(&self, doc: &Document) -> Option<&InForce> {
+        let f = self.in_force(doc)?;
+        let publishable = |doc: &Document| {
+            doc.meta
+                .as_ref()
+                .is_some_and(|m| self.project.publishable(&m.classification.value))
+        };
+        (self.options.drafts && publishable(doc) && publishable(&f.document)).then_some(f)
     }
 
     /// Whether the id names a published document.

@@ -27,6 +27,8 @@ mod approve;
 mod atomic_writes;
 #[path = "cli/build_site.rs"]
 mod build_site;
+#[path = "cli/custody.rs"]
+mod custody;
 #[path = "cli/example.rs"]
 mod example;
 #[path = "cli/export.rs"]

@@ -21,6 +21,7 @@ const STAGES: &[&[&str]] = &[
         "rules_at",
         "disclosure",
         "ack_status",
+        "custody",
     ],
     &["file_history"], // a view over history, stamps and disclosure
     &["validate"],

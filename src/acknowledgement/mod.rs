@@ -7,6 +7,7 @@
 //! the configuration and the files it names.
 
 mod csv_rows;
+pub mod custody;
 pub mod people;
 pub mod records;
 
@@ -74,6 +75,16 @@ impl Register {
             None => Vec::new(),
         });
         persons.get(i).copied().flatten()
+    }
+
+    /// Keeps only the records `keep` accepts (the others count nowhere), and forgets what was
+    /// found from the records so far (indices, tallies).
+    pub fn retain_records(&mut self, keep: impl FnMut(&Record) -> bool) {
+        self.records.retain(keep);
+        self.by_document = Default::default();
+        self.persons = Default::default();
+        self.tallies = Default::default();
+        self.acknowledging = Default::default();
     }
 
     pub fn is_empty(&self) -> bool {

@@ -88,6 +88,7 @@ codes! {
     AcknowledgementOverdue = "acknowledgement-overdue", Warning, "people of a document's audience have not acknowledged the version in force by their deadline";
     AcknowledgementCountMismatch = "acknowledgement-count-mismatch", Warning, "a communication entry's typed acknowledgement counts disagree with the records";
     AcknowledgementWrongVersion = "acknowledgement-wrong-version", Error, "an acknowledgement of a version never approved, or of content that is not that version's";
+    AcknowledgementRecordNotEvidenced = "acknowledgement-record-not-evidenced", Error, "a record file that no custodian committed as it stands: its acknowledgements do not count";
 }
 
 impl std::fmt::Display for Code {

@@ -206,8 +206,9 @@ fn head_files(tree: &git2::Tree, scope: &[String]) -> Result<HashMap<String, Str
     Ok(out)
 }
 
-/// The repository paths the index covers: the content directory, book.toml, and the
-/// `allowed_signers` file when one is configured (its changes are control changes).
+/// The repository paths the index covers: the content directory, book.toml, the
+/// `allowed_signers` file when one is configured (its changes are control changes), and the
+/// acknowledgement records directory when custodians keep it.
 pub fn scope(project: &Project, prefix: &str) -> Vec<String> {
     let src = project
         .src_dir
@@ -233,6 +234,20 @@ pub fn scope(project: &Project, prefix: &str) -> Vec<String> {
             .iter()
             .any(|s| s.is_empty() || full.starts_with(&format!("{s}/")) || full == *s);
         if !signers.is_empty() && !signers.starts_with("..") && !inside {
+            scope.push(full);
+        }
+    }
+    // The record files' commits, when custodians must have made them (see `custody`).
+    let records = &project.config.acknowledgement;
+    if !records.custodians.is_empty() {
+        let dir = crate::config::normalise(Path::new(&records.records))
+            .to_string_lossy()
+            .replace('\\', "/");
+        let full = format!("{prefix}{dir}");
+        let inside = scope
+            .iter()
+            .any(|s| s.is_empty() || full.starts_with(&format!("{s}/")) || full == *s);
+        if !dir.is_empty() && !dir.starts_with("..") && !inside {
             scope.push(full);
         }
     }
@@ -362,7 +377,12 @@ struct Walked {
     /// The cache's first-parent merges, when the cache was written at this HEAD: then its
     /// walk is complete as it stands.
     kept_mainline: Option<Vec<String>>,
+    /// The first parent of every commit, when the walk was fresh: HEAD's first-parent chain
+    /// is then followed in memory instead of by a second walk over every commit object.
+    first_parents: Option<FirstParents>,
 }
+
+type FirstParents = rustc_hash::FxHashMap<Oid, Option<Oid>>;
 
 /// Walks the commits up to `head`, reusing the cache: all of it when HEAD has not moved,
 /// else the records of the commits it has already seen.
@@ -391,27 +411,28 @@ fn walk_with_cache(
         scope: &reach_scope,
         follow_outside,
     };
-    let (walk, blobs, kept_mainline) = match cached {
+    let (walk, blobs, kept_mainline, first_parents) = match cached {
         // Same HEAD, same graph: the cached walk is exactly what a fresh one would find.
         Some(c) if c.walk.order.first().map(String::as_str) == Some(head.to_string().as_str()) => {
-            (c.walk, c.blobs, Some(cached_mainline))
+            (c.walk, c.blobs, Some(cached_mainline), None)
         }
         Some(c) => (
             walk_new_commits(repo, git_dir, head, c.walk, reach)?,
             c.blobs,
             None,
-        ),
-        None => (
-            fresh_walk(repo, git_dir, head, reach)?,
-            HashMap::new(),
             None,
         ),
+        None => {
+            let (walk, first_parents) = fresh_walk(repo, git_dir, head, reach)?;
+            (walk, HashMap::new(), None, Some(first_parents))
+        }
     };
     Ok(Walked {
         walk,
         blobs,
         outside,
         kept_mainline,
+        first_parents,
     })
 }
 
@@ -432,7 +453,9 @@ fn walk_new_commits(
         .copied()
         .filter(|id| !known.contains(id.to_string().as_str()))
         .collect();
-    let records = walk::walk_commits(git_dir, &new, reach).map_err(broken)?;
+    let records = walk::walk_commits(git_dir, &new, reach)
+        .map_err(broken)?
+        .records;
     let order: Vec<String> = ids.iter().map(Oid::to_string).collect();
     let reachable: std::collections::HashSet<&str> = order.iter().map(String::as_str).collect();
     let mut kept: rustc_hash::FxHashMap<String, CommitRecord> = cached
@@ -477,6 +500,7 @@ fn follow_and_read(
     let facts_started = crate::timing::start();
     let unchanged = walked.kept_mainline.is_some();
     let kept_mainline = walked.kept_mainline.take();
+    let first_parents = walked.first_parents.take();
     let (walk, outside) = (&mut walked.walk, &mut walked.outside);
     let (first_read, lineage) = rayon::join(
         || read_facts(git_dir, &wanted),
@@ -486,10 +510,7 @@ fn follow_and_read(
                 // first-parent merges and the directories outside the content it reached are
                 // kept with it.
                 Some(kept) => kept.into_iter().collect(),
-                None => {
-                    let repo = Repository::open(git_dir)?;
-                    mainline(&repo, head, walk)?
-                }
+                None => mainline(git_dir, head, walk, first_parents.as_ref())?,
             };
             if follow_outside && !unchanged {
                 let outside_started = crate::timing::start();
@@ -577,7 +598,8 @@ fn follow_outside_rounds(
                 scope: &reached,
                 follow_outside: true,
             },
-        )?;
+        )?
+        .records;
         walk::merge_records(&mut walked.records, records);
         outside.extend(reached);
     }
@@ -598,7 +620,7 @@ pub fn single_path(
         Some((dir, _)) => vec![dir.to_string()],
         None => vec![repo_path.to_string()],
     };
-    let walked = fresh_walk(
+    let (walked, first_parents) = fresh_walk(
         &repo,
         &history.git_dir,
         head,
@@ -607,7 +629,8 @@ pub fn single_path(
             follow_outside: false,
         },
     )?;
-    let mainline = mainline(&repo, head, &walked).map_err(broken)?;
+    let mainline =
+        mainline(&history.git_dir, head, &walked, Some(&first_parents)).map_err(broken)?;
     let mut files = follow::follow(&walked, &[repo_path.to_string()], &mainline).files;
     let revisions = files.remove(repo_path).unwrap_or_default();
     Ok((walked, revisions))
@@ -645,16 +668,23 @@ fn commits_between(
 /// How many times lineages that lead outside the walked paths are walked further.
 const OUTSIDE_ROUNDS: usize = 8;
 
-/// HEAD's first-parent chain, if the walk met any merge commit (only merges need it).
+/// HEAD's first-parent chain, if the walk met any merge commit (only merges need it): from
+/// `first_parents` when it holds the whole chain, else by a walk of the commit objects.
 fn mainline(
-    repo: &Repository,
+    git_dir: &Path,
     head: Oid,
     walked: &walk::Walk,
+    first_parents: Option<&FirstParents>,
 ) -> Result<std::collections::HashSet<String>, git2::Error> {
     if !walked.records.values().any(|r| r.parents.len() > 1) {
         return Ok(Default::default());
     }
     let started = crate::timing::start();
+    if let Some(chain) = first_parents.and_then(|parents| chain_of(parents, head)) {
+        crate::timing::phase("first-parent chain", started);
+        return Ok(chain);
+    }
+    let repo = Repository::open(git_dir)?;
     let mut revwalk = repo.revwalk()?;
     revwalk.simplify_first_parent()?;
     revwalk.push(head)?;
@@ -666,20 +696,37 @@ fn mainline(
     Ok(chain)
 }
 
+/// The first-parent chain from `head` in `parents`; `None` when it leads to a commit the map
+/// does not hold.
+fn chain_of(parents: &FirstParents, head: Oid) -> Option<std::collections::HashSet<String>> {
+    let mut chain = std::collections::HashSet::new();
+    let mut next = Some(head);
+    while let Some(id) = next {
+        chain.insert(id.to_string());
+        next = *parents.get(&id)?;
+    }
+    Some(chain)
+}
+
 fn fresh_walk(
     repo: &Repository,
     git_dir: &Path,
     head: Oid,
     reach: walk::Reach<'_>,
-) -> Result<walk::Walk, Unavailable> {
+) -> Result<(walk::Walk, FirstParents), Unavailable> {
     let started = crate::timing::start();
     let ids = commits_between(repo, head, None).map_err(broken)?;
     crate::timing::phase("list commits", started);
-    let records = walk::walk_commits(git_dir, &ids, reach).map_err(broken)?;
-    Ok(walk::Walk {
+    let walked = walk::walk_commits(git_dir, &ids, reach).map_err(broken)?;
+    let walk = walk::Walk {
         order: ids.iter().map(Oid::to_string).collect(),
-        records: records.into_iter().map(|r| (r.id.clone(), r)).collect(),
-    })
+        records: walked
+            .records
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect(),
+    };
+    Ok((walk, walked.first_parents))
 }
 
 /// The Markdown blobs the walk met that `known` has no facts of, each once.

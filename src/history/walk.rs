@@ -126,30 +126,38 @@ pub fn tune_libgit2() {
     }
 }
 
-/// Compares each commit of `ids` (newest first) with its first parent under `scope`; returns
-/// the commits that changed something there.
-pub fn walk_commits(
-    git_dir: &Path,
-    ids: &[Oid],
-    reach: Reach<'_>,
-) -> Result<Vec<CommitRecord>, git2::Error> {
+/// What `walk_commits` found: the commits that changed something in scope, and the first
+/// parent of every commit walked (`None` for a root or a shallow boundary).
+#[derive(Default)]
+pub struct Walked {
+    pub records: Vec<CommitRecord>,
+    pub first_parents: rustc_hash::FxHashMap<Oid, Option<Oid>>,
+}
+
+/// Compares each commit of `ids` (newest first) with its first parent under `scope`.
+pub fn walk_commits(git_dir: &Path, ids: &[Oid], reach: Reach<'_>) -> Result<Walked, git2::Error> {
     // Chunks of at least 64 commits: a chunk's first commit (whose trees no worker has read
     // yet) then costs little.
     let results = share::by_workers(ids, 64, |chunks| {
         let repo = for_worker(Repository::open(git_dir)?)?;
         let odb = repo.odb()?;
         let mut trees = Trees::new(&odb);
-        let mut out = Vec::new();
+        let mut out = Walked::default();
         for chunk in chunks {
             for &id in chunk {
-                if let Some(record) = commit_record(&repo, &mut trees, id, reach)? {
-                    out.push(record);
-                }
+                let (record, first_parent) = commit_record(&repo, &mut trees, id, reach)?;
+                out.first_parents.insert(id, first_parent);
+                out.records.extend(record);
             }
         }
         Ok::<_, git2::Error>(out)
     })?;
-    Ok(results.into_iter().flatten().collect())
+    let mut all = Walked::default();
+    for part in results {
+        all.records.extend(part.records);
+        all.first_parents.extend(part.first_parents);
+    }
+    Ok(all)
 }
 
 /// Adds the records of a walk over other paths to `into`: a commit both walks met keeps the
@@ -231,8 +239,9 @@ fn commit_record(
     trees: &mut Trees,
     id: Oid,
     reach: Reach<'_>,
-) -> Result<Option<CommitRecord>, git2::Error> {
+) -> Result<(Option<CommitRecord>, Option<Oid>), git2::Error> {
     let commit = repo.find_commit(id)?;
+    let first_parent = commit.parent_ids().next();
     let parent_trees = commit
         .parent_ids()
         .map(|p| match repo.find_commit(p) {
@@ -258,7 +267,7 @@ fn commit_record(
         diff_entry(trees, path, old, new, &mut raw)?;
     }
     if raw.is_empty() {
-        return Ok(None);
+        return Ok((None, first_parent));
     }
     // A file added under the scope may have come from anywhere in the repository: only then is
     // the whole tree compared (subtrees with equal ids are still skipped).
@@ -287,7 +296,7 @@ fn commit_record(
     let author = person(&commit.author());
     let committer = person(&commit.committer());
     let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
-    Ok(Some(CommitRecord {
+    let record = CommitRecord {
         id: id.to_string(),
         parents: commit.parent_ids().map(|p| p.to_string()).collect(),
         author,
@@ -296,7 +305,8 @@ fn commit_record(
         trailers: trailers::parse(&message),
         signature: signature::kind(&commit),
         changes,
-    }))
+    };
+    Ok((Some(record), first_parent))
 }
 
 /// A change before rename detection: path, old and new blob ids.

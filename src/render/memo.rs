@@ -36,10 +36,14 @@ impl PageKey {
         self
     }
 
-    /// Adds a JSON value, streamed into the hash without building its text.
+    /// Adds a JSON value, streamed into the hash without building its text (through a buffer:
+    /// the serializer writes token by token, and hashing each token alone cost more than the
+    /// hashing itself).
     pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> &mut PageKey {
-        let mut writer = HashWriter(&mut self.0);
+        let mut writer = std::io::BufWriter::with_capacity(16 << 10, HashWriter(&mut self.0));
         serde_json::to_writer(&mut writer, value).expect("JSON values serialise");
+        writer.flush().expect("hashing never fails");
+        drop(writer);
         self.0.update([0xff]);
         self
     }

@@ -135,10 +135,9 @@ pub fn successor(site: &Site, doc: &Document) -> Value {
     let Some(f) = site.as_in_force(doc) else {
         return Value::Null;
     };
+    // Asked of this one document: scanning every published draft made the pages quadratic.
     let working = site.working(doc);
-    let draft_published = site
-        .published_drafts()
-        .any(|(d, _)| std::ptr::eq(d, working));
+    let draft_published = site.published_draft(working).is_some();
     json!({
         "version": f.working_version,
         "status": f.working_status.as_str(),
@@ -421,6 +420,20 @@ fn controlled_view(site: &Site, doc: &Document, meta: &Meta, c: &Controlled) -> 
             .collect::<Vec<_>>()
     );
     v["acknowledgements"] = super::acknowledgements::document_view(site, &meta.id.value, c);
+    // Who committed each record file, when custodians keep them (`custody`).
+    v["record_files"] = json!(
+        crate::custody::of_document(site, &meta.id.value)
+            .map(|f| {
+                let mut f = json!(f);
+                for k in f["commits"].as_array_mut().into_iter().flatten() {
+                    k["short"] = json!(crate::history::versions::short(
+                        k["id"].as_str().unwrap_or("")
+                    ));
+                }
+                f
+            })
+            .collect::<Vec<_>>()
+    );
     v["supersedes"] = c
         .supersedes
         .as_ref()

@@ -7,6 +7,7 @@ mod acknowledgements;
 mod approvals;
 mod clauses;
 pub mod communication;
+mod custody;
 mod evidence;
 mod ids;
 pub mod links;
@@ -43,6 +44,7 @@ const RULES: &[Rule] = &[
     evidence::check,
     placeholders::check,
     acknowledgements::check,
+    custody::check,
 ];
 
 /// Runs every rule over the site.

@@ -599,6 +599,19 @@ fn the_export_lists_the_whole_population_with_outcomes() {
             "POL-001,1.0,all-staff,dan@example.com,Dan Newman,2026-04-01,,2026-05-01,overdue,,,,",
         ]
     );
+    // The evidence pack summarises each document version's acknowledgements per audience.
+    let out = f.run(&["export", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let pack = f.read("evidence-pack.html");
+    assert!(
+        pack.contains("<h3>Acknowledgements of version 1.0</h3>")
+            && pack.contains(
+                "<tr><td>all-staff</td><td>3</td><td>1</td><td>2</td><td>2</td><td>33 %</td></tr>"
+            ),
+        "{pack}"
+    );
+    // The pack names nobody: the summary only counts.
+    assert!(!pack.contains("Bob Builder"), "{pack}");
     // Without a people file there is nothing to export.
     let out = Fixture::clean().run(&["export", "--acknowledgements", "population.csv"]);
     assert_eq!(out.code, 2);
@@ -761,9 +774,25 @@ fn the_dashboard_shows_the_acknowledgement_rate_and_the_matrix_cites_the_records
         index.contains("<td>1.0</td><td>1</td><td>3</td><td><progress max=\"100\" value=\"33\">"),
         "{index}"
     );
-    // 5.2 f: outstanding people keep the row open, their audience named.
+    // 5.2 f: people past their deadline keep the row open, their audience named.
     assert!(
-        index.contains("The current version is acknowledged by 1 of 3 (33 %); outstanding: all-staff (2 of 3 outstanding)."),
+        index.contains("The current version is acknowledged by 1 of 3 (33 %); overdue: all-staff (2 of 3 overdue)."),
+        "{index}"
+    );
+    // A joiner still within their own deadline is not counted as overdue.
+    let later = POPULATION.replace(
+        "dan@example.com,Dan Newman,all-staff,2026-04-01",
+        "dan@example.com,Dan Newman,all-staff,2026-05-20",
+    );
+    let f = with_people(&later).committed().file(
+        "acknowledgements/a.csv",
+        records_of("1.0", &["ada@example.com"]),
+    );
+    let out = f.run(&["build", "--today", TODAY]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let index = f.read("site/index.html");
+    assert!(
+        index.contains("The current version is acknowledged by 1 of 3 (33 %); overdue: all-staff (1 of 3 overdue)."),
         "{index}"
     );
 

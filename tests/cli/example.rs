@@ -66,6 +66,13 @@ fn content_example_builds_without_its_confidential_document() {
                 "{} links it",
                 path.display()
             );
+            // The people file and the acknowledgement records name people: never published.
+            assert!(
+                !text.contains("email,name,groups,joined,left")
+                    && !text.contains("email,document,version,content_sha256"),
+                "{} publishes the HR data",
+                path.display()
+            );
             pages += usize::from(path.extension().is_some_and(|e| e == "html"));
         }
     }
@@ -102,6 +109,26 @@ fn content_example_builds_without_its_confidential_document() {
     assert_eq!(state("5.1 e"), "attested");
     assert_eq!(state("5.1 h"), "attested");
     assert_eq!(state("5.1 f"), "not-evidenced");
+    // HR's imports: 170 of the 209 people required have acknowledged the policy in force, and
+    // the rest are within their deadline (the policy was published on 27 November).
+    assert_eq!(state("5.2 f"), "met");
+    assert!(
+        dashboard.contains("Acknowledged by 170 of 209 (81 %); within their deadline: all-staff (34 of 182 outstanding), contractors (5 of 27 outstanding).")
+            && dashboard.contains("hr-example/acknowledgements/POL-001-0a10b78d7a48.csv (acknowledgement records)"),
+        "5.2 f does not cite the acknowledgement records"
+    );
+    // Each record file was committed by the Head of People (`custodians = ["HR"]`).
+    let policy =
+        std::fs::read_to_string(site.join("docs/policies/information-security-policy.html"))
+            .unwrap();
+    assert_eq!(
+        policy.matches(": committed by a custodian").count(),
+        2,
+        "the two record files of POL-001"
+    );
+    assert!(policy.contains(
+        "by Joanne Pickering &lt;joanne.pickering@larkspurhealth.example&gt; (holder of HR)"
+    ));
     assert_eq!(state("5.3 a"), "met");
     assert_eq!(state("5.3 b"), "met");
     // An attested row links the review entry that states it.
