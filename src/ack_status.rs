@@ -3,9 +3,11 @@
 //! (a record of that version or an earlier one of the same major: a minor bump carries
 //! acknowledgements over, a major bump asks again), who is outstanding, and who is overdue (each
 //! person's deadline is `[communication] deadline-days` after the version took effect or, for
-//! a joiner, after they joined). Reads the `Site`'s people and records; judges nothing else.
+//! a joiner, after they joined). With `[acknowledgement] renew`, a record older than that period
+//! no longer counts, and the person is asked again. Reads the `Site`'s people and records;
+//! judges nothing else.
 
-use crate::acknowledgement::{People, Person, Record};
+use crate::acknowledgement::{Owed, People, Person, Record};
 use crate::site::Site;
 use jiff::civil::Date;
 
@@ -13,6 +15,8 @@ use jiff::civil::Date;
 #[derive(Debug, Clone)]
 pub struct Due<'a> {
     pub person: &'a Person,
+    /// The person's position in the people file's `persons`.
+    pub index: usize,
     pub deadline: Date,
     /// The record that acknowledges it, if any.
     pub acknowledged: Option<&'a Record>,
@@ -64,6 +68,41 @@ pub fn carries_over(acknowledged: &str, version: &str) -> bool {
     }
 }
 
+/// Who of `audience` owes an acknowledgement of a version, in the people file's order: their
+/// position in `people.persons`, their deadline, and what `acknowledging` says acknowledges it
+/// (by their position), with the day an earlier acknowledgement lapsed (`renew`), from which a
+/// renewal's deadline runs.
+fn owed<R>(
+    people: &People,
+    acknowledging: impl Fn(usize, &Person) -> (Option<R>, Option<Date>),
+    audience: &str,
+    effective: Date,
+    deadline_days: i64,
+    today: Date,
+) -> Vec<(usize, Date, Option<R>)> {
+    // Everyone who joined by `effective` shares its deadline.
+    let common = crate::dates::add_days(effective, deadline_days);
+    people
+        .members(audience)
+        .iter()
+        .map(|&i| (i, &people.persons[i]))
+        .filter(|(_, p)| p.present_on(today))
+        .map(|(i, person)| {
+            let (acknowledged, lapsed) = acknowledging(i, person);
+            let start = person
+                .joined
+                .max(lapsed)
+                .map_or(effective, |d| d.max(effective));
+            let deadline = if start == effective {
+                common
+            } else {
+                crate::dates::add_days(start, deadline_days)
+            };
+            (i, deadline, acknowledged)
+        })
+        .collect()
+}
+
 /// What one group owes for one version: required are the group's members present on `today`,
 /// each with their deadline (`deadline_days` after `effective`, or after joining when later).
 #[allow(clippy::too_many_arguments)]
@@ -82,30 +121,130 @@ pub fn tally<'a>(
     let mut counting: std::collections::HashMap<&str, &Record> = std::collections::HashMap::new();
     for r in records
         .into_iter()
-        .filter(|r| r.document == document && carries_over(&r.version, version))
+        .filter(|r| *r.document == *document && carries_over(&r.version, version))
     {
         counting.entry(r.email.as_str()).or_insert(r);
     }
-    let required = people
-        .persons
-        .iter()
-        .filter(|p| p.in_group_on(audience, today))
-        .map(|person| {
-            let start = person.joined.map_or(effective, |j| j.max(effective));
-            let acknowledged = counting.get(person.email.as_str()).copied();
-            Due {
-                person,
-                deadline: crate::dates::add_days(start, deadline_days),
-                acknowledged,
-            }
-        })
-        .collect();
+    let required = owed(
+        people,
+        |_, person| (counting.get(person.email.as_str()).copied(), None),
+        audience,
+        effective,
+        deadline_days,
+        today,
+    )
+    .into_iter()
+    .map(|(index, deadline, acknowledged)| Due {
+        person: &people.persons[index],
+        index,
+        deadline,
+        acknowledged,
+    })
+    .collect();
     Tally {
         document: document.to_string(),
         version: version.to_string(),
         audience: audience.to_string(),
         required,
     }
+}
+
+/// `tally` over the site's register, computed once per build for each document, version,
+/// audience and deadline and shared by every caller (the checks, the dashboard, the pages,
+/// the communication log and the compliance facts read the same tallies).
+fn shared<'s>(
+    site: &'s Site,
+    people: &'s People,
+    document: &str,
+    version: &str,
+    audience: &str,
+    effective: Date,
+    deadline_days: i64,
+) -> Tally<'s> {
+    let register = &site.acknowledgements;
+    let key = crate::acknowledgement::TallyKey {
+        document: document.to_string(),
+        version: version.to_string(),
+        audience: audience.to_string(),
+        effective,
+        deadline_days,
+        today: site.today,
+    };
+    let owed = register.tallies.get_or_compute(key, || {
+        let acknowledging = acknowledging(site, people, document, version);
+        owed(
+            people,
+            |i, _| acknowledging[i],
+            audience,
+            effective,
+            deadline_days,
+            site.today,
+        )
+        .into_iter()
+        .map(|(person, deadline, record)| Owed {
+            person,
+            deadline,
+            record,
+        })
+        .collect()
+    });
+    Tally {
+        document: document.to_string(),
+        version: version.to_string(),
+        audience: audience.to_string(),
+        required: owed
+            .iter()
+            .map(|o| Due {
+                person: &people.persons[o.person],
+                index: o.person,
+                deadline: o.deadline,
+                acknowledged: o.record.map(|i| &register.records[i]),
+            })
+            .collect(),
+    }
+}
+
+/// The day a record stopped counting, when it has by the site's today: never, unless
+/// `[acknowledgement] renew` is set and the record is older than that period (then the person
+/// is asked again, with `[communication] deadline-days` from that day).
+pub fn lapses(site: &Site, record: &Record) -> Option<Date> {
+    let renew = site.project.acknowledgement_renew?;
+    let until = renew.after(crate::acknowledgement::utc_date(record.at));
+    (until < site.today).then_some(until)
+}
+
+/// For each person (by position in the people file), the first of the register's records
+/// that acknowledges `version` of `document` (by position in the records) and, when their
+/// acknowledgements have lapsed (`renew`), the day the last one did; computed once per
+/// document version for all its audiences.
+fn acknowledging(
+    site: &Site,
+    people: &People,
+    document: &str,
+    version: &str,
+) -> std::sync::Arc<Vec<crate::acknowledgement::Acknowledging>> {
+    let register = &site.acknowledgements;
+    let key = (document.to_string(), version.to_string());
+    register.acknowledging.get_or_compute(key, || {
+        let mut first: Vec<(Option<usize>, Option<Date>)> =
+            vec![(None, None); people.persons.len()];
+        for &at in register.positions(document) {
+            let r = &register.records[at];
+            if !carries_over(&r.version, version) {
+                continue;
+            }
+            let Some(i) = register.person_of(at) else {
+                continue;
+            };
+            match lapses(site, r) {
+                None => {
+                    first[i].0.get_or_insert(at);
+                }
+                Some(lapsed) => first[i].1 = first[i].1.max(Some(lapsed)),
+            }
+        }
+        first
+    })
 }
 
 /// The tallies of one approved controlled document version, one per audience group, with
@@ -125,15 +264,14 @@ pub fn of_version<'s>(
     c.audience
         .iter()
         .map(|group| {
-            let tally = tally(
+            let tally = shared(
+                site,
                 people,
-                site.acknowledgements.of_document(id),
                 id,
                 &version.value,
                 &group.value,
                 effective.value,
                 deadline_days,
-                site.today,
             );
             (tally, group.pos)
         })
@@ -167,34 +305,47 @@ pub fn entry_counts(
     if !comm
         .documents
         .iter()
-        .any(|d| register.of_document(&d.id.value).next().is_some())
+        .any(|d| !register.positions(&d.id.value).is_empty())
     {
         return None;
     }
+    let deadline_days = i64::from(site.project.config.communication.deadline_days);
     let (mut required, mut received) = (0, 0);
     for d in &comm.documents {
+        let in_force = site
+            .document(&d.id.value)
+            .and_then(|doc| site.effective(doc).controlled());
         let version = match &d.version {
             Some(v) => v.value.clone(),
-            None => site
-                .document(&d.id.value)
-                .and_then(|doc| site.effective(doc).controlled())
+            None => in_force
                 .and_then(|c| c.version.as_ref())
                 .map(|v| v.value.clone())?,
         };
-        let mut counted = std::collections::BTreeSet::new();
+        // Deadlines are not counted here: the version in force's own tallies (from its
+        // effective date) are shared when the entry names that version.
+        let (effective, days) = match in_force {
+            Some(c)
+                if c.is_approved() && c.version.as_ref().is_some_and(|v| v.value == version) =>
+            {
+                c.effective
+                    .as_ref()
+                    .map_or((site.today, 0), |e| (e.value, deadline_days))
+            }
+            _ => (site.today, 0),
+        };
+        let mut counted = std::collections::HashSet::new();
         for group in &comm.audience {
-            let tally = tally(
+            let tally = shared(
+                site,
                 people,
-                register.of_document(&d.id.value),
                 &d.id.value,
                 &version,
                 &group.value,
-                site.today,
-                0,
-                site.today,
+                effective,
+                days,
             );
             for due in &tally.required {
-                if counted.insert(due.person.email.as_str()) {
+                if counted.insert(due.index) {
                     required += 1;
                     received += u64::from(due.acknowledged.is_some());
                 }
@@ -269,10 +420,10 @@ mod tests {
             email: email.into(),
             document: "POL-1".into(),
             version: version.into(),
-            content_sha256: String::new(),
+            content_sha256: "".into(),
             at: "2026-03-05T00:00:00Z".parse().unwrap(),
             method: "form".into(),
-            source: String::new(),
+            source: "".into(),
             file: "r.csv".into(),
             line: 2,
         }

@@ -462,7 +462,7 @@ fn acknowledgement_facts(site: &Site, id: &str) -> Option<AckFacts> {
     let register = &site.acknowledgements;
     register.people.as_ref()?;
     let files: std::collections::BTreeSet<&str> =
-        register.of_document(id).map(|r| r.file.as_str()).collect();
+        register.of_document(id).map(|r| &*r.file).collect();
     if files.is_empty() {
         return None;
     }

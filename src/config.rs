@@ -227,6 +227,9 @@ pub struct AcknowledgementConfig {
     pub records: String,
     /// Whether the portal names the people still to acknowledge (else only counts).
     pub show_names: bool,
+    /// How long an acknowledgement counts (`"12 months"`): an older one no longer does, and
+    /// the person is asked again; none: it counts for as long as its version does.
+    pub renew: Option<String>,
     /// The roles whose holders keep the records: every commit that adds or changes a record
     /// file must be theirs, else its records do not count (see `custody`). Empty: not judged.
     pub custodians: Vec<String>,
@@ -238,6 +241,7 @@ impl Default for AcknowledgementConfig {
             people: None,
             records: "acknowledgements".into(),
             show_names: true,
+            renew: None,
             custodians: Vec::new(),
         }
     }
@@ -290,6 +294,8 @@ pub struct Project {
     pub source: String,
     pub type_rules: BTreeMap<String, TypeRules>,
     pub management_review_interval: Interval,
+    /// `[acknowledgement] renew`, parsed: how long an acknowledgement counts.
+    pub acknowledgement_renew: Option<Interval>,
     /// The link template of a commit (`{commit}` stands for its id): `[output.html] commit-url`,
     /// else the commit page of `git-repository-url` on a forge whose URLs are known.
     pub commit_link: Option<String>,
@@ -478,6 +484,11 @@ fn resolve(
         &["isms", "management-review-interval"],
         &mut invalid,
     );
+    let acknowledgement_renew = config
+        .acknowledgement
+        .renew
+        .as_deref()
+        .map(|text| interval(text, &["acknowledgement", "renew"], &mut invalid));
     let type_rules = type_rules(&config, &mut invalid);
     check_classification_and_roles(&config, &mut invalid);
 
@@ -500,6 +511,7 @@ fn resolve(
         source,
         type_rules,
         management_review_interval,
+        acknowledgement_renew,
         commit_link,
         config,
     }
@@ -794,7 +806,7 @@ fn known_keys(table: &[String]) -> Vec<&'static str> {
         ],
         ["communication"] => vec!["deadline-days"],
         ["history"] => vec!["follow-outside"],
-        ["acknowledgement"] => vec!["people", "records", "show-names", "custodians"],
+        ["acknowledgement"] => vec!["people", "records", "show-names", "renew", "custodians"],
         _ => Vec::new(),
     }
 }
@@ -866,6 +878,20 @@ mod tests {
         );
         assert!(project.publishable("internal"));
         assert!(!project.publishable("confidential"));
+    }
+
+    #[test]
+    fn acknowledgement_renew_is_an_interval() {
+        let (project, _) = parse_str("").unwrap();
+        assert_eq!(project.acknowledgement_renew, None);
+        let (project, warnings) = parse_str("[acknowledgement]\nrenew = \"12 months\"\n").unwrap();
+        assert!(warnings.is_empty());
+        assert_eq!(project.acknowledgement_renew, Some(Interval::months(12)));
+        let errors = parse_str("[acknowledgement]\nrenew = \"yearly\"\n").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, "invalid-field");
+        assert_eq!(errors[0].line, Some(2));
+        assert!(errors[0].message.contains("acknowledgement.renew"));
     }
 
     #[test]

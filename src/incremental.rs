@@ -151,7 +151,7 @@ impl Session {
         let (project, config_diagnostics) = config::load(&self.root).map_err(Error::Config)?;
         let (previous_history, previous) = match previous {
             Some(state) => {
-                let (_, _, history, _) = take_site(state.loaded.site);
+                let (_, _, history, _, _) = take_site(state.loaded.site);
                 let previous = Previous {
                     keys: state.keys,
                     digests: state.digests,
@@ -160,6 +160,7 @@ impl Session {
                     out: state.out,
                     search: state.search,
                     in_force: None,
+                    acknowledgements: None,
                 };
                 (history.ok(), Some((previous, None)))
             }
@@ -213,7 +214,7 @@ impl Session {
             search,
             ..
         } = state;
-        let (project, corpus, old_history, in_force) = take_site(loaded.site);
+        let (project, corpus, old_history, in_force, acknowledgements) = take_site(loaded.site);
         let history = history::load_reusing(&project, old_history.ok());
         let previous = Previous {
             keys,
@@ -223,6 +224,10 @@ impl Session {
             out,
             search,
             in_force: None,
+            // No people or record file changed (else `paths_below_src` chose a full build):
+            // they are not read again, and the tallies computed from them still hold (each is
+            // keyed by all else it depends on; `today` and book.toml did not change either).
+            acknowledgements: Some(acknowledgements),
         };
         if history_fingerprint(&history) != history_state {
             // New history: every document's stamps and history pages may change.
@@ -291,6 +296,9 @@ impl Session {
         }
         let history_state = history_fingerprint(&history);
         let in_force = previous.as_mut().and_then(|(p, _)| p.in_force.take());
+        let acknowledgements = previous
+            .as_mut()
+            .and_then(|(p, _)| p.acknowledgements.take());
         let loaded = pipeline::assemble(
             project,
             diagnostics,
@@ -299,9 +307,10 @@ impl Session {
             today,
             self.options,
             in_force,
+            acknowledgements,
         );
         let site = &loaded.site;
-        let shape = shape(site);
+        let shape = shape(site, &loaded.diagnostics);
         let out = self.publish_dir(site);
         let (previous, scope) = reusable(previous, &shape, &out);
         let had_previous = previous.is_some();
@@ -579,11 +588,14 @@ fn search_index(
     (search, search_key, search_script)
 }
 
-/// The changed paths below src (relative to it), or `None` when one is outside the content.
+/// The changed paths below src (relative to it), or `None` when one is outside the content or
+/// is a people or acknowledgement record file (even one kept in the content directory: every
+/// page that shows acknowledgements may change, so everything is built again).
 fn paths_below_src(project: &Project, changed: &[PathBuf]) -> Option<BTreeSet<String>> {
     let src = project.src_dir.clone();
     let canonical_src = src.canonicalize().unwrap_or_else(|_| src.clone());
     let root = project.root.clone();
+    let acknowledgements = crate::acknowledgement::Sources::of(project);
     let mut below_src = BTreeSet::new();
     let mut outside = false;
     for path in changed {
@@ -592,6 +604,9 @@ fn paths_below_src(project: &Project, changed: &[PathBuf]) -> Option<BTreeSet<St
         } else {
             root.join(path)
         };
+        if acknowledgements.covers(&path) {
+            return None;
+        }
         let rel = path
             .strip_prefix(&src)
             .or_else(|_| path.strip_prefix(&canonical_src))
@@ -697,19 +712,22 @@ struct Previous {
     /// The in-force versions, when they still hold (no front matter, document or history
     /// changed).
     in_force: Option<HashMap<String, crate::in_force::InForce>>,
+    /// The people and acknowledgement records, when none of their files changed.
+    acknowledgements: Option<crate::acknowledgement::Register>,
 }
 
-/// A site taken apart: its project, documents, history and in-force versions, for the next
-/// build.
+/// A site taken apart: its project, documents, history, in-force versions and
+/// acknowledgements, for the next build.
 fn take_site(mut site: Site) -> Parts {
     let in_force = site.take_in_force();
     let Site {
         project,
         corpus,
         history,
+        acknowledgements,
         ..
     } = site;
-    (project, corpus, history, in_force)
+    (project, corpus, history, in_force, acknowledgements)
 }
 
 type Parts = (
@@ -717,6 +735,7 @@ type Parts = (
     Corpus,
     Result<history::HistoryIndex, history::Unavailable>,
     HashMap<String, crate::in_force::InForce>,
+    crate::acknowledgement::Register,
 );
 
 /// What the history is: its HEAD, branch and depth, or why there is none.
@@ -735,19 +754,23 @@ fn front_matter(doc: &Document) -> &str {
 /// Which documents are published, at which page, and with a draft page beside them: when a
 /// body edit changes this (say, the working copy's content decides what is in force), every
 /// page is compared again.
-fn shape(site: &Site) -> Vec<(String, String, bool)> {
+/// The first entry says whether the build is a preview (it has errors): every page carries
+/// the preview banner, so an edit that brings the first error or fixes the last one changes
+/// every page too.
+fn shape(site: &Site, diagnostics: &[Diagnostic]) -> Vec<(String, String, bool)> {
     let drafts: BTreeSet<&str> = site
         .published_drafts()
         .map(|(w, _)| w.file.as_str())
         .collect();
-    site.published()
-        .map(|d| {
+    let preview = diagnostics.iter().any(Diagnostic::is_error);
+    std::iter::once((String::new(), "preview".to_string(), preview))
+        .chain(site.published().map(|d| {
             (
                 d.file.clone(),
                 render::pages::doc_page(d) + "|" + &render::pages::history_page(d),
                 drafts.contains(d.file.as_str()),
             )
-        })
+        }))
         .collect()
 }
 

@@ -43,13 +43,19 @@ pub fn load_reusing(
 ) -> Result<Loaded, Error> {
     let (today, _) = dates::resolve_today(options.today)?;
     let (project, mut diagnostics) = config::load(root).map_err(Error::Config)?;
-    // The documents and the history are independent: each is read while the other is.
-    let ((corpus, content_diagnostics), history) = rayon::join(
+    // The documents, the people and acknowledgement records, and the history are
+    // independent: each is read while the others are.
+    let (((corpus, content_diagnostics), acknowledgements), history) = rayon::join(
         || {
-            let started = crate::timing::start();
-            let loaded = content::load(&project);
-            timing::phase("load documents", started);
-            loaded
+            rayon::join(
+                || {
+                    let started = crate::timing::start();
+                    let loaded = content::load(&project);
+                    timing::phase("load documents", started);
+                    loaded
+                },
+                || crate::acknowledgement::timed_load(&project),
+            )
         },
         || history::load_reusing(&project, previous),
     );
@@ -62,13 +68,16 @@ pub fn load_reusing(
         today,
         options,
         None,
+        Some(acknowledgements),
     ))
 }
 
 /// The stages after reading, shared by `load_reusing` and the incremental rebuild
 /// (`incremental`), which reads only what changed: the allowed signers, the `Site` (with the
 /// in-force versions when they are known, see `Site::with_in_force`), every rule's findings
-/// (with `diagnostics`, those of reading), and the caches written meanwhile.
+/// (with `diagnostics`, those of reading), and the caches written meanwhile. The people and
+/// acknowledgement records are read here unless they were already.
+#[allow(clippy::too_many_arguments)]
 pub fn assemble(
     project: config::Project,
     mut diagnostics: Vec<Diagnostic>,
@@ -77,9 +86,19 @@ pub fn assemble(
     today: jiff::civil::Date,
     options: site::Options,
     in_force: Option<std::collections::HashMap<String, crate::in_force::InForce>>,
+    acknowledgements: Option<crate::acknowledgement::Register>,
 ) -> Loaded {
     let signers = load_signers(&project, &mut diagnostics);
-    let mut site = Site::with_in_force(project, corpus, today, history, signers, options, in_force);
+    let mut site = Site::with_in_force(
+        project,
+        corpus,
+        today,
+        history,
+        signers,
+        options,
+        in_force,
+        acknowledgements,
+    );
     // Before anything counts acknowledgements: the records no custodian committed go.
     let custody = crate::custody::judge(&site);
     site.withhold_records(custody);

@@ -59,12 +59,16 @@ impl Site {
         signers: Vec<AllowedSigner>,
         options: Options,
     ) -> Self {
-        Site::with_in_force(project, corpus, today, history, signers, options, None)
+        Site::with_in_force(
+            project, corpus, today, history, signers, options, None, None,
+        )
     }
 
     /// `new`, with the in-force versions given when they are known: they depend only on the
     /// documents' front matter, their order and the history, so an incremental rebuild after
-    /// a body edit keeps the previous build's (see `take_in_force`).
+    /// a body edit keeps the previous build's (see `take_in_force`); and the people and
+    /// acknowledgement records when they were read already (else they are read here).
+    #[allow(clippy::too_many_arguments)]
     pub fn with_in_force(
         project: Project,
         corpus: Corpus,
@@ -73,6 +77,7 @@ impl Site {
         signers: Vec<AllowedSigner>,
         options: Options,
         in_force: Option<std::collections::HashMap<String, InForce>>,
+        acknowledgements: Option<crate::acknowledgement::Register>,
     ) -> Self {
         let mut by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut roles = BTreeMap::new();
@@ -102,10 +107,12 @@ impl Site {
             Ok(history) => crate::rules_at::RulesCache::with_kept(registries, history),
             Err(_) => crate::rules_at::RulesCache::new(registries),
         };
+        let acknowledgements =
+            acknowledgements.unwrap_or_else(|| crate::acknowledgement::timed_load(&project));
         Site {
             rules_at,
             approval_tags: std::sync::OnceLock::new(),
-            acknowledgements: crate::acknowledgement::load(&project),
+            acknowledgements,
             record_custody: Vec::new(),
             project,
             corpus,
@@ -129,9 +136,7 @@ impl Site {
             .map(|c| c.file.clone())
             .collect();
         if !withheld.is_empty() {
-            self.acknowledgements
-                .records
-                .retain(|r| !withheld.contains(&r.file));
+            self.acknowledgements.withhold(&withheld);
         }
         self.record_custody = custody;
     }

@@ -167,13 +167,13 @@ impl<'s> Context<'s> {
         }
         Ok(Record {
             email,
-            document: self.document.clone(),
-            version: version.version.clone(),
-            content_sha256: version.content_hash.clone(),
+            document: self.document.as_str().into(),
+            version: version.version.as_str().into(),
+            content_sha256: version.content_hash.as_str().into(),
             at,
-            method: self.method.clone(),
-            source: String::new(),
-            file: String::new(),
+            method: self.method.as_str().into(),
+            source: "".into(),
+            file: "".into(),
             line: 0,
         })
     }

@@ -48,14 +48,17 @@ pub fn import(root: &Path, site: &Site, request: &Request) -> Result<Report, Imp
         .acknowledgements
         .records
         .iter()
-        .filter(|r| r.document == request.document)
-        .map(|r| (r.email.clone(), r.version.clone()))
+        // A lapsed acknowledgement (`[acknowledgement] renew`) is renewed, not duplicated.
+        .filter(|r| {
+            *r.document == *request.document && crate::ack_status::lapses(site, r).is_none()
+        })
+        .map(|r| (r.email.clone(), r.version.to_string()))
         .collect();
     for (line, fields) in rows {
         match context.judge(&fields) {
             Err(why) => report.rejected.push((line, why)),
             Ok(record) => {
-                if seen.insert((record.email.clone(), record.version.clone())) {
+                if seen.insert((record.email.clone(), record.version.to_string())) {
                     report.accepted.push(Record { line, ..record });
                 } else {
                     report.duplicates.push((line, record.email));
@@ -159,10 +162,11 @@ fn write(
         sanitise(&request.document),
         &digest[..12]
     );
-    let source = format!("{raw_file} sha256:{digest}");
+    let source: std::sync::Arc<str> = format!("{raw_file} sha256:{digest}").into();
+    let file: std::sync::Arc<str> = record_file.as_str().into();
     for record in accepted.iter_mut() {
         record.source = source.clone();
-        record.file = record_file.clone();
+        record.file = file.clone();
     }
     if root.join(&record_file).exists() {
         return Err(ImportError::Refused(format!(

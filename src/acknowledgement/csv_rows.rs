@@ -7,9 +7,14 @@ pub fn rows<R: std::io::Read>(
 ) -> impl Iterator<Item = Result<(usize, csv::StringRecord), (usize, String)>> + '_ {
     reader.records().map(|row| match row {
         Ok(row) => Ok((row.position().map_or(1, |p| p.line() as usize), row)),
-        Err(e) => Err((
-            e.position().map_or(1, |p| p.line() as usize),
-            format!("a row that does not read as CSV: {e}"),
-        )),
+        Err(e) => Err(unreadable(&e)),
     })
+}
+
+/// A row that does not read as CSV: its line and why.
+pub fn unreadable(e: &csv::Error) -> (usize, String) {
+    (
+        e.position().map_or(1, |p| p.line() as usize),
+        format!("a row that does not read as CSV: {e}"),
+    )
 }

@@ -32,25 +32,59 @@ pub struct Register {
     /// from the root: what `manifest.json` lists so that `verify` covers them.
     pub files: BTreeMap<String, String>,
     /// The positions in `records` of each document's records, built on first use.
-    by_document: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
+    by_document: std::sync::OnceLock<std::collections::HashMap<std::sync::Arc<str>, Vec<usize>>>,
+    /// Each record's person (position in the people file's `persons`), found on first use.
+    persons: std::sync::OnceLock<Vec<Option<usize>>>,
+    /// The tallies computed so far (see `ack_status`), each once per build.
+    pub tallies: TallyMemo,
+    /// Per (document, version): the position in `records` of the record that acknowledges it
+    /// for each person (by position in the people file), and the day their acknowledgement
+    /// lapsed (`renew`) if it has, computed once for all its audiences.
+    pub acknowledging: Memo<(String, String), Vec<Acknowledging>>,
 }
 
 impl Register {
     /// The records of document `id`, in `records`' order (found without reading every record:
     /// a population of thousands makes hundreds of thousands of them).
     pub fn of_document<'r>(&'r self, id: &str) -> impl Iterator<Item = &'r Record> + 'r {
+        self.positions(id).iter().map(|&i| &self.records[i])
+    }
+
+    /// The positions in `records` of document `id`'s records, in order.
+    pub fn positions(&self, id: &str) -> &[usize] {
         let index = self.by_document.get_or_init(|| {
-            let mut index: std::collections::HashMap<String, Vec<usize>> = Default::default();
+            let mut index: std::collections::HashMap<std::sync::Arc<str>, Vec<usize>> =
+                Default::default();
             for (i, r) in self.records.iter().enumerate() {
                 index.entry(r.document.clone()).or_default().push(i);
             }
             index
         });
-        index
-            .get(id)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.records[i])
+        index.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The position in the people file of the person of record `i` (by position in
+    /// `records`); `None` without a people file or when they are not in it.
+    pub fn person_of(&self, i: usize) -> Option<usize> {
+        let persons = self.persons.get_or_init(|| match &self.people {
+            Some(people) => self
+                .records
+                .iter()
+                .map(|r| people.position(&r.email))
+                .collect(),
+            None => Vec::new(),
+        });
+        persons.get(i).copied().flatten()
+    }
+
+    /// Drops the records of `files` (see `custody`), and every index and tally computed
+    /// before, which named records by position.
+    pub fn withhold(&mut self, files: &std::collections::HashSet<String>) {
+        self.records.retain(|r| !files.contains(&*r.file));
+        self.by_document = Default::default();
+        self.persons = Default::default();
+        self.tallies = TallyMemo::default();
+        self.acknowledging = Memo::default();
     }
 
     pub fn is_empty(&self) -> bool {
@@ -80,10 +114,147 @@ pub fn load(project: &Project) -> Register {
         diagnostics,
         files,
         by_document: Default::default(),
+        persons: Default::default(),
+        tallies: TallyMemo::default(),
+        acknowledging: Memo::default(),
     }
+}
+
+/// One person's obligation in a tally, owned: positions in `People::persons` and in
+/// `Register::records`, so that a tally outlives the borrow that computed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owed {
+    pub person: usize,
+    pub deadline: jiff::civil::Date,
+    /// The record that acknowledges it, if any.
+    pub record: Option<usize>,
+}
+
+/// For one person and one document version: the position in `Register::records` of the record
+/// that acknowledges it, and the day an earlier acknowledgement lapsed (`renew`), if one did.
+pub type Acknowledging = (Option<usize>, Option<jiff::civil::Date>);
+
+/// What a tally depends on besides the register itself.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TallyKey {
+    pub document: String,
+    pub version: String,
+    pub audience: String,
+    pub effective: jiff::civil::Date,
+    pub deadline_days: i64,
+    pub today: jiff::civil::Date,
+}
+
+type Slot<V> = std::sync::Arc<std::sync::OnceLock<std::sync::Arc<V>>>;
+
+/// Values of one register computed on first use and then shared (the tallies, read by the
+/// checks, the dashboard, the document pages, the communication log and the compliance facts
+/// alike). Two threads asking for the same key at once compute it once; different keys compute
+/// in parallel. A clone starts empty (it may be given to another register).
+pub struct Memo<K, V>(std::sync::Mutex<std::collections::HashMap<K, Slot<V>>>);
+
+/// The tallies computed so far.
+pub type TallyMemo = Memo<TallyKey, Vec<Owed>>;
+
+impl<K: std::hash::Hash + Eq, V> Memo<K, V> {
+    /// The value of `key`, computed by `compute` the first time only.
+    pub fn get_or_compute(&self, key: K, compute: impl FnOnce() -> V) -> std::sync::Arc<V> {
+        let slot = {
+            let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(key).or_default().clone()
+        };
+        slot.get_or_init(|| std::sync::Arc::new(compute())).clone()
+    }
+}
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo(Default::default())
+    }
+}
+
+impl<K, V> Clone for Memo<K, V> {
+    fn clone(&self) -> Self {
+        Memo::default()
+    }
+}
+
+impl<K, V> std::fmt::Debug for Memo<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let len = self.0.lock().map_or(0, |m| m.len());
+        write!(f, "Memo({len} computed)")
+    }
+}
+
+/// `load`, timed (`POLICYBOOK_TIMINGS`).
+pub fn timed_load(project: &Project) -> Register {
+    let started = crate::timing::start();
+    let register = load(project);
+    crate::timing::phase("people and acknowledgement records", started);
+    register
 }
 
 /// The date (UTC) of an RFC 3339 time.
 pub fn utc_date(at: jiff::Timestamp) -> jiff::civil::Date {
     jiff::tz::TimeZone::UTC.to_datetime(at).date()
+}
+
+/// Where the files `load` reads live, as absolute, canonical paths (as a file watcher reports
+/// them): what `serve` watches, and what makes its next build read them again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sources {
+    /// The people file, when one is configured.
+    pub people: Option<std::path::PathBuf>,
+    /// The records directory (its `*.csv` are read, not its subdirectories).
+    pub records: std::path::PathBuf,
+}
+
+impl Sources {
+    pub fn of(project: &Project) -> Sources {
+        let settings = &project.config.acknowledgement;
+        Sources {
+            people: settings
+                .people
+                .as_deref()
+                .map(|file| canonical(&project.root.join(file))),
+            records: canonical(&project.root.join(&settings.records)),
+        }
+    }
+
+    /// Whether a change at `path` (absolute) may change what `load` reads: the people file,
+    /// the records directory itself, or a `*.csv` directly in it.
+    pub fn covers(&self, path: &std::path::Path) -> bool {
+        let path = canonical(path);
+        self.people.as_deref() == Some(path.as_path())
+            || path == self.records
+            || (path.parent() == Some(self.records.as_path())
+                && path.extension().is_some_and(|e| e == "csv"))
+    }
+
+    /// The directories to watch for these files (that exist now): the records directory and
+    /// the people file's directory.
+    pub fn directories(&self) -> Vec<std::path::PathBuf> {
+        let mut dirs = vec![self.records.clone()];
+        dirs.extend(
+            self.people
+                .as_deref()
+                .and_then(std::path::Path::parent)
+                .map(std::path::Path::to_path_buf),
+        );
+        dirs.dedup();
+        dirs.retain(|d| d.is_dir());
+        dirs
+    }
+}
+
+/// `path` made canonical as far as it exists: a file or directory that does not exist (yet)
+/// keeps its name below its canonical parent.
+fn canonical(path: &std::path::Path) -> std::path::PathBuf {
+    if let Ok(found) = path.canonicalize() {
+        return found;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => canonical(parent).join(name),
+        _ => path.to_path_buf(),
+    }
 }

@@ -45,26 +45,57 @@ pub struct People {
     /// Each e-mail's position in `persons`, built on the first look-up (records are checked
     /// one by one against a population of thousands).
     index: std::sync::OnceLock<HashMap<String, usize>>,
+    /// Each group's members' positions in `persons`, built on first use.
+    groups: std::sync::OnceLock<HashMap<String, Vec<usize>>>,
 }
 
 impl People {
     pub fn by_email(&self, email: &str) -> Option<&Person> {
-        let index = self.index.get_or_init(|| {
+        self.by_normalised_email(&email.trim().to_lowercase())
+    }
+
+    /// Everyone who ever belonged to `group` per the file.
+    pub fn in_group<'p>(&'p self, group: &'p str) -> impl Iterator<Item = &'p Person> + 'p {
+        self.members(group).iter().map(|&i| &self.persons[i])
+    }
+
+    /// The positions in `persons` of everyone who ever belonged to `group`, in file order
+    /// (indexed on first use: every document's audience groups are tallied against thousands).
+    pub fn members(&self, group: &str) -> &[usize] {
+        let index = self.groups.get_or_init(|| {
+            let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, p) in self.persons.iter().enumerate() {
+                for g in &p.groups {
+                    let members = index.entry(g.clone()).or_default();
+                    if members.last() != Some(&i) {
+                        members.push(i);
+                    }
+                }
+            }
+            index
+        });
+        index.get(group).map_or(&[], Vec::as_slice)
+    }
+
+    /// `by_email` for an address already trimmed and lower-cased (as records keep them),
+    /// without copying it.
+    pub fn by_normalised_email(&self, email: &str) -> Option<&Person> {
+        self.position(email).map(|i| &self.persons[i])
+    }
+
+    /// The position in `persons` of the person with this trimmed, lower-cased address.
+    pub fn position(&self, email: &str) -> Option<usize> {
+        self.email_index().get(email).copied()
+    }
+
+    fn email_index(&self) -> &HashMap<String, usize> {
+        self.index.get_or_init(|| {
             let mut index = HashMap::new();
             for (i, p) in self.persons.iter().enumerate() {
                 index.entry(p.email.clone()).or_insert(i);
             }
             index
-        });
-        let email = email.trim().to_lowercase();
-        index.get(&email).map(|&i| &self.persons[i])
-    }
-
-    /// Everyone who ever belonged to `group` per the file.
-    pub fn in_group<'p>(&'p self, group: &'p str) -> impl Iterator<Item = &'p Person> + 'p {
-        self.persons
-            .iter()
-            .filter(move |p| p.groups.iter().any(|g| g == group))
+        })
     }
 }
 

@@ -62,9 +62,10 @@ pub fn dashboard_view(site: &Site, href: &dyn Fn(&crate::content::Document) -> S
     // The tallies come document by document, one per audience group.
     for group in tallies.chunk_by(|a, b| std::ptr::eq(a.1, b.1)) {
         let (first, doc, _) = &group[0];
-        let mut people: std::collections::BTreeMap<&str, bool> = std::collections::BTreeMap::new();
+        // Each person once (by their position in the people file), acknowledged in any group.
+        let mut people: std::collections::HashMap<usize, bool> = std::collections::HashMap::new();
         for due in group.iter().flat_map(|(t, _, _)| &t.required) {
-            *people.entry(due.person.email.as_str()).or_default() |= due.acknowledged.is_some();
+            *people.entry(due.index).or_default() |= due.acknowledged.is_some();
         }
         if !site.is_published(doc) || people.is_empty() {
             continue;

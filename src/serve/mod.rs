@@ -160,7 +160,7 @@ pub fn run(root: &Path, options: Options) -> Result<(), Error> {
     hub.set_status(first.status.to_string());
     // Watch before announcing the address: an edit made as soon as the page is up is seen.
     let (project, _) = crate::config::load(root).map_err(Error::Config)?;
-    let watch = watch::start(&project, options.poll, DEBOUNCE)?;
+    let mut watch = watch::start(&project, options.poll, DEBOUNCE)?;
 
     let server = Arc::new(http::bind(options.port)?);
     let (address, port) = match server.server_addr() {

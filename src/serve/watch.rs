@@ -1,5 +1,6 @@
-//! Watching what a build reads: the content directory, the theme, book.toml,
-//! and the Git references (HEAD moving is new history). notify's native watcher by default;
+//! Watching what a build reads: the content directory, the theme, book.toml, the people file
+//! and the acknowledgement records (wherever they live), and the Git references (HEAD moving
+//! is new history). notify's native watcher by default;
 //! its polling watcher for file systems whose events get lost (network mounts, some
 //! containers and VMs). Events are debounced by notify-debouncer-full: an editor's save is
 //! often several writes.
@@ -15,9 +16,12 @@ use std::time::Duration;
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 pub struct Watch {
-    _debouncer: Debounced,
+    debouncer: Debounced,
     events: Receiver<DebounceEventResult>,
     filter: Filter,
+    /// The directories of the acknowledgement files watched so far (one that does not exist
+    /// yet, such as the records directory before the first import, is watched once it does).
+    watched: Vec<PathBuf>,
 }
 
 /// The debouncer over the native watcher or the polling one. No file-id cache: any change of
@@ -42,6 +46,7 @@ struct Filter {
     theme: Option<PathBuf>,
     root: PathBuf,
     git_dir: Option<PathBuf>,
+    acknowledgements: crate::acknowledgement::Sources,
 }
 
 impl Filter {
@@ -49,7 +54,7 @@ impl Filter {
         if editor_temp_file(path) {
             return false;
         }
-        if path.starts_with(&self.src) {
+        if path.starts_with(&self.src) || self.acknowledgements.covers(path) {
             return true;
         }
         if let Some(theme) = &self.theme
@@ -151,22 +156,47 @@ pub fn start(project: &Project, poll: bool, quiet: Duration) -> Result<Watch, cr
             watch(&refs, RecursiveMode::Recursive)?;
         }
     }
-    Ok(Watch {
-        _debouncer: debouncer,
+    let mut watch = Watch {
+        debouncer,
         events,
         filter: Filter {
             src,
             theme,
             root,
             git_dir,
+            acknowledgements: crate::acknowledgement::Sources::of(project),
         },
-    })
+        watched: Vec::new(),
+    };
+    watch.watch_acknowledgements()?;
+    Ok(watch)
 }
 
 impl Watch {
+    /// Watches the directories of the people file and the record files that exist and are not
+    /// watched yet (those in the content directory or the project directory already are).
+    fn watch_acknowledgements(&mut self) -> Result<(), crate::Error> {
+        for dir in self.filter.acknowledgements.directories() {
+            if self.watched.contains(&dir)
+                || dir.starts_with(&self.filter.src)
+                || dir == self.filter.root
+            {
+                continue;
+            }
+            self.debouncer
+                .watch(&dir, RecursiveMode::NonRecursive)
+                .map_err(|source| crate::Error::Watch {
+                    context: format!("cannot watch {}", dir.display()),
+                    source,
+                })?;
+            self.watched.push(dir);
+        }
+        Ok(())
+    }
+
     /// Waits for a batch of changes with a relevant path; returns those paths (sorted,
     /// deduplicated). `None` when the watcher stopped.
-    pub fn next_batch(&self) -> Option<Vec<PathBuf>> {
+    pub fn next_batch(&mut self) -> Option<Vec<PathBuf>> {
         loop {
             let mut changed = Vec::new();
             self.collect(self.events.recv().ok()?, &mut changed);
@@ -174,6 +204,10 @@ impl Watch {
             while let Ok(more) = self.events.try_recv() {
                 self.collect(more, &mut changed);
             }
+            // A records directory that appeared is watched before the rebuild reads it, so
+            // that no file written into it afterwards goes unseen. (Failing to watch it is
+            // no reason to stop serving: the next change elsewhere rebuilds.)
+            let _ = self.watch_acknowledgements();
             if !changed.is_empty() {
                 changed.sort();
                 changed.dedup();
@@ -208,6 +242,10 @@ mod tests {
             theme: Some("/p/theme".into()),
             root: "/p".into(),
             git_dir: Some("/p/.git".into()),
+            acknowledgements: crate::acknowledgement::Sources {
+                people: Some("/p/hr/people.csv".into()),
+                records: "/p/acknowledgements".into(),
+            },
         };
         for yes in [
             "/p/content/a.md",
@@ -217,6 +255,9 @@ mod tests {
             "/p/.git/HEAD",
             "/p/.git/refs/heads/main",
             "/p/.git/packed-refs",
+            "/p/hr/people.csv",
+            "/p/acknowledgements",
+            "/p/acknowledgements/2026-03-05-pol-001.csv",
         ] {
             assert!(filter.relevant(Path::new(yes)), "{yes}");
         }
@@ -236,6 +277,10 @@ mod tests {
             "/p/content/a.md___jb_tmp___",
             "/p/theme/templates/base.html.tmp",
             "/p/book.toml~",
+            "/p/hr/salaries.csv",
+            "/p/acknowledgements/raw/lms-export.csv",
+            "/p/acknowledgements/notes.txt",
+            "/p/acknowledgements/.a.csv.swp",
         ] {
             assert!(!filter.relevant(Path::new(no)), "{no}");
         }

@@ -160,13 +160,20 @@ fn groups_and_audiences(
     }
 }
 
+/// What a record's version is judged by: its document, version and content hash.
+type Judged<'a> = (&'a str, &'a str, &'a str);
+
 fn records(site: &Site, out: &mut Vec<Diagnostic>) {
     let register = &site.acknowledgements;
-    let mut versions: HashMap<&str, Vec<ApprovedVersion>> = HashMap::new();
-    for record in &register.records {
+    // Each document's approved versions, and each (document, version, hash)'s verdict, found
+    // once: hundreds of thousands of records name a few dozen of them.
+    let mut versions: HashMap<&str, Option<Vec<ApprovedVersion>>> = HashMap::new();
+    let mut verdicts: HashMap<Judged, Option<String>> = HashMap::new();
+    let mut last: Option<(Judged, Option<String>)> = None;
+    for (i, record) in register.records.iter().enumerate() {
         let at = Pos::new(record.line, 1);
         if let Some(people) = &register.people
-            && people.by_email(&record.email).is_none()
+            && register.person_of(i).is_none()
         {
             out.push(
                 Diagnostic::new(
@@ -178,7 +185,12 @@ fn records(site: &Site, out: &mut Vec<Diagnostic>) {
                 .help("add the person to the people file, or correct the e-mail address"),
             );
         }
-        let Some(doc) = site.document(&record.document) else {
+        let approved = versions.entry(&*record.document).or_insert_with(|| {
+            let doc = site.document(&record.document)?;
+            let history = site.history.as_ref().ok();
+            Some(history.map_or_else(Vec::new, |h| document_history(h, doc).versions))
+        });
+        let Some(approved) = approved else {
             out.push(
                 Diagnostic::new(
                     Code::UnknownDocument,
@@ -189,11 +201,25 @@ fn records(site: &Site, out: &mut Vec<Diagnostic>) {
             );
             continue;
         };
-        let Ok(history) = &site.history else { continue };
-        let approved = versions
-            .entry(record.document.as_str())
-            .or_insert_with(|| document_history(history, doc).versions);
-        if let Some(problem) = wrong_version(approved, &record.version, &record.content_sha256) {
+        if site.history.is_err() {
+            continue;
+        }
+        let key = (&*record.document, &*record.version, &*record.content_sha256);
+        // Rows of one file mostly repeat the previous row's document, version and hash.
+        let problem = match &last {
+            Some((k, verdict)) if *k == key => verdict.clone(),
+            _ => {
+                let verdict = verdicts
+                    .entry(key)
+                    .or_insert_with(|| {
+                        wrong_version(approved, &record.version, &record.content_sha256)
+                    })
+                    .clone();
+                last = Some((key, verdict.clone()));
+                verdict
+            }
+        };
+        if let Some(problem) = problem {
             out.push(
                 Diagnostic::new(Code::AcknowledgementWrongVersion, problem)
                     .at(&record.file, at)

@@ -844,3 +844,142 @@ fn a_large_population_lists_a_bounded_number_of_names() {
     assert!(!page.contains("Person 201 — due"), "{page}");
     assert!(page.contains("… and 4 more"), "{page}");
 }
+
+// ---- renewal ----
+
+/// The population's outcome per person on `today` (`export --acknowledgements`): email,
+/// deadline, outcome.
+fn outcomes(f: &Fixture, today: &str) -> Vec<String> {
+    let out = f.run(&[
+        "export",
+        "--today",
+        today,
+        "--acknowledgements",
+        "population.csv",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    f.read("population.csv")
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let fields: Vec<&str> = l.split(',').collect();
+            format!("{} {} {}", fields[3], fields[7], fields[8])
+        })
+        .collect()
+}
+
+#[test]
+fn with_renew_an_acknowledgement_older_than_the_period_is_asked_again() {
+    // Everyone required acknowledged v1.0 on 2026-03-05; 2027-04-10 is 13 months later.
+    let records = records_of(
+        "1.0",
+        &["ada@example.com", "bob@example.com", "dan@example.com"],
+    );
+    let f = population().file("acknowledgements/a.csv", records);
+    let later = "2027-04-10";
+    // Without `renew` an acknowledgement counts for as long as its version.
+    assert!(
+        outcomes(&f, later)
+            .iter()
+            .all(|o| o.ends_with(" acknowledged")),
+        "{:?}",
+        outcomes(&f, later)
+    );
+    let check = |f: &Fixture, today: &str| {
+        f.run(&["check", "--format", "json", "--today", today])
+            .diagnostics()
+    };
+    assert!(overdue(&check(&f, later)).is_empty());
+
+    // With `renew = "12 months"` it lapsed on 2027-03-05: everyone is asked again, with
+    // `deadline-days` (30) from that day.
+    let f = f.file(
+        "book.toml",
+        format!("{BOOK_TOML}{ACK_TOML}renew = \"12 months\"\n"),
+    );
+    assert_eq!(
+        outcomes(&f, later),
+        [
+            "ada@example.com 2027-04-04 overdue",
+            "bob@example.com 2027-04-04 overdue",
+            "dan@example.com 2027-04-04 overdue",
+        ]
+    );
+    let diags = check(&f, later);
+    let d = only(&diags, "acknowledgement-overdue");
+    assert!(
+        d.message
+            .contains("3 of 3 in `all-staff` have not acknowledged POL-001 v1.0"),
+        "{}",
+        d.message
+    );
+    // Before its deadline a lapsed acknowledgement is outstanding, not yet overdue; within
+    // the period it still counts.
+    assert!(
+        outcomes(&f, "2027-03-20")
+            .iter()
+            .all(|o| o.ends_with("2027-04-04 outstanding")),
+        "{:?}",
+        outcomes(&f, "2027-03-20")
+    );
+    assert!(
+        outcomes(&f, "2027-03-05")
+            .iter()
+            .all(|o| o.ends_with(" acknowledged")),
+        "{:?}",
+        outcomes(&f, "2027-03-05")
+    );
+
+    // A renewal is imported (not a duplicate of the lapsed record) and counts again.
+    let hash = content_hash(&f, "1.0");
+    std::fs::write(
+        f.join("export.csv"),
+        export_of(&[format!("ada@example.com,2027-04-01T09:00:00Z,1.0,{hash}")]),
+    )
+    .unwrap();
+    let out = f.run_with_env(
+        &[
+            "ack",
+            "import",
+            "export.csv",
+            "--document",
+            "POL-001",
+            "--map",
+            MAP,
+        ],
+        &[("SOURCE_DATE_EPOCH", "1807315200")], // 2027-04-10
+    );
+    assert!(
+        out.stdout.contains("1 accepted, 0 rejected, 0 duplicate"),
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
+    assert_eq!(
+        outcomes(&f, later)[0],
+        "ada@example.com 2027-04-04 acknowledged"
+    );
+}
+
+#[test]
+fn an_invalid_renew_period_is_a_configuration_error() {
+    let f = with_people(PEOPLE).file(
+        "book.toml",
+        format!("{BOOK_TOML}{ACK_TOML}renew = \"every year\"\n"),
+    );
+    let out = f.check();
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(out.stdout, "", "nothing is checked");
+    let (line, _) = pos_of(&f.read("book.toml"), "renew =");
+    assert!(out.stderr.contains("invalid-field"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!("book.toml:{line}:")),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("acknowledgement.renew"),
+        "{}",
+        out.stderr
+    );
+}

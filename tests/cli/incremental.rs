@@ -270,3 +270,66 @@ fn random_edits_rebuild_as_a_cold_build_does() {
         "scoped {scoped}, full {full}, partial {partial}, in force {in_force}"
     );
 }
+
+/// The people file and the record files change what pages show (acknowledgement tables, the
+/// dashboard's rate) without any document changing: a session rebuilds as a cold build does,
+/// even when the people file sits in the content directory.
+#[test]
+fn people_and_record_file_changes_rebuild_as_a_cold_build_does() {
+    let people = "email,name,groups,joined,left\nada@example.com,Ada,all-staff,2020-01-01,\n";
+    let mut f = Fixture::clean()
+        .file(
+            "book.toml",
+            format!("{BOOK_TOML}\n[acknowledgement]\npeople = \"content/hr/people.csv\"\n"),
+        )
+        .file("content/hr/people.csv", people)
+        .committed();
+    let mut session = Session::new(f.path(), options(), Output::Memory(BTreeMap::new()));
+    session.rebuild(&[]).expect("the first build");
+    compare(&session, &f, 0, "first build");
+
+    let record = "email,document,version,content_sha256,at,method,source\n\
+                  ada@example.com,POL-001,1.0,,2026-03-05T09:00:00Z,form,x\n";
+    let steps: [(&str, &str, String); 3] = [
+        (
+            "a record file",
+            "acknowledgements/a.csv",
+            record.to_string(),
+        ),
+        (
+            "a person joins",
+            "content/hr/people.csv",
+            format!("{people}bob@example.com,Bob,all-staff,2020-01-01,\n"),
+        ),
+        (
+            "a person leaves",
+            "content/hr/people.csv",
+            format!("{people}bob@example.com,Bob,all-staff,2020-01-01,2026-05-01\n"),
+        ),
+    ];
+    for (step, (what, path, text)) in steps.into_iter().enumerate() {
+        f = f.file(path, text);
+        let update = session
+            .rebuild(&[f.join(path)])
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(update.full, "{what}: everything is built again");
+        compare(&session, &f, step + 1, what);
+    }
+
+    // A document edit keeps the people and records read before (none of their files
+    // changed), and still builds as a cold build does.
+    let policy = f.read(POLICY_PATH);
+    f = f.file(
+        POLICY_PATH,
+        policy.replace("## Purpose", "## Purpose\n\nEdited."),
+    );
+    let update = session
+        .rebuild(&[f.join(POLICY_PATH)])
+        .expect("a body edit");
+    assert!(!update.full, "a body edit is not a full build");
+    compare(&session, &f, 4, "a body edit");
+    // So does a new commit (new history, the same people and records).
+    f = f.commit("The edit");
+    session.rebuild(&[]).expect("a commit");
+    compare(&session, &f, 5, "a commit");
+}

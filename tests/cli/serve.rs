@@ -411,3 +411,62 @@ fn serve_shows_files_without_front_matter_as_unregistered_pages_and_rebuilds_the
     let (_, page) = served.get("/docs/imported/05-roles_policy.html");
     assert!(page.contains("Edited text."), "{page}");
 }
+
+/// The people file and the acknowledgement records live outside the content directory, and
+/// the records directory appears only with the first import: a change of either rebuilds, and
+/// the document page's acknowledgement table follows.
+#[test]
+fn serve_rebuilds_when_the_people_file_or_a_record_file_changes() {
+    let people = "email,name,groups,joined,left\nada@example.com,Ada,all-staff,2020-01-01,\n";
+    let f = Fixture::clean()
+        .file(
+            "book.toml",
+            format!("{BOOK_TOML}\n[acknowledgement]\npeople = \"people.csv\"\n"),
+        )
+        .file("people.csv", people)
+        .committed();
+    let served = serve(&f, &[]);
+    let events = served.events();
+    next_event(&events, "status");
+    let page = || {
+        served
+            .get("/docs/policies/information-security-policy.html")
+            .1
+    };
+    // Each change may take more than one rebuild to show (the directory, then its file).
+    let eventually = |row: &str| {
+        while !page().contains(row) {
+            next_event(&events, "reload");
+        }
+    };
+    assert!(
+        page().contains("<td>all-staff</td><td>1</td><td>0</td>"),
+        "{}",
+        page()
+    );
+
+    // The first import creates the records directory and its first file.
+    std::fs::create_dir(f.join("acknowledgements")).unwrap();
+    std::fs::write(
+        f.join("acknowledgements/a.csv"),
+        "email,document,version,content_sha256,at,method,source\n\
+         ada@example.com,POL-001,1.0,,2026-03-05T09:00:00Z,form,x\n",
+    )
+    .unwrap();
+    eventually("<td>all-staff</td><td>1</td><td>1</td>");
+
+    // A second record file in the now watched directory.
+    std::fs::write(
+        f.join("acknowledgements/b.csv"),
+        "email,document,version,content_sha256,at,method,source\n\
+         bob@example.com,POL-001,1.0,,2026-03-06T09:00:00Z,form,x\n",
+    )
+    .unwrap();
+    // A person joins: two required, both acknowledged.
+    std::fs::write(
+        f.join("people.csv"),
+        format!("{people}bob@example.com,Bob,all-staff,2020-01-01,\n"),
+    )
+    .unwrap();
+    eventually("<td>all-staff</td><td>2</td><td>2</td>");
+}
