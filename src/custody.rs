@@ -22,10 +22,10 @@ pub fn judge(site: &Site) -> Vec<FileCustody> {
     let mut files: Vec<(&str, std::collections::BTreeSet<&str>)> = Vec::new();
     for r in &site.acknowledgements.records {
         match files.last_mut() {
-            Some((file, documents)) if **file == *r.file => {
-                documents.insert(&*r.document);
+            Some((file, documents)) if *file == &*r.file => {
+                documents.insert(&r.document);
             }
-            _ => files.push((&*r.file, [&*r.document].into())),
+            _ => files.push((&r.file, [&*r.document].into())),
         }
     }
     files

@@ -136,8 +136,7 @@ impl Site {
             .map(|c| c.file.clone())
             .collect();
         if !withheld.is_empty() {
-            self.acknowledgements
-                .retain_records(|r| !withheld.contains(&*r.file));
+            self.acknowledgements.withhold(&withheld);
         }
         self.record_custody = custody;
     }

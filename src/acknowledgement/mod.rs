@@ -77,14 +77,14 @@ impl Register {
         persons.get(i).copied().flatten()
     }
 
-    /// Keeps only the records `keep` accepts (the others count nowhere), and forgets what was
-    /// found from the records so far (indices, tallies).
-    pub fn retain_records(&mut self, keep: impl FnMut(&Record) -> bool) {
-        self.records.retain(keep);
+    /// Drops the records of `files` (see `custody`), and every index and tally computed
+    /// before, which named records by position.
+    pub fn withhold(&mut self, files: &std::collections::HashSet<String>) {
+        self.records.retain(|r| !files.contains(&*r.file));
         self.by_document = Default::default();
         self.persons = Default::default();
-        self.tallies = Default::default();
-        self.acknowledging = Default::default();
+        self.tallies = TallyMemo::default();
+        self.acknowledging = Memo::default();
     }
 
     pub fn is_empty(&self) -> bool {

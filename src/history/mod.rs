@@ -226,33 +226,30 @@ pub fn scope(project: &Project, prefix: &str) -> Vec<String> {
         scope.push(format!("{prefix}{src}"));
     }
     if let Some(signers) = &project.config.approval.allowed_signers {
-        let signers = crate::config::normalise(Path::new(signers))
-            .to_string_lossy()
-            .replace('\\', "/");
-        let full = format!("{prefix}{signers}");
-        let inside = scope
-            .iter()
-            .any(|s| s.is_empty() || full.starts_with(&format!("{s}/")) || full == *s);
-        if !signers.is_empty() && !signers.starts_with("..") && !inside {
-            scope.push(full);
-        }
+        add_to_scope(&mut scope, prefix, signers);
     }
     // The record files' commits, when custodians must have made them (see `custody`).
-    let records = &project.config.acknowledgement;
-    if !records.custodians.is_empty() {
-        let dir = crate::config::normalise(Path::new(&records.records))
-            .to_string_lossy()
-            .replace('\\', "/");
-        let full = format!("{prefix}{dir}");
-        let inside = scope
-            .iter()
-            .any(|s| s.is_empty() || full.starts_with(&format!("{s}/")) || full == *s);
-        if !dir.is_empty() && !dir.starts_with("..") && !inside {
-            scope.push(full);
-        }
+    let acknowledgement = &project.config.acknowledgement;
+    if !acknowledgement.custodians.is_empty() {
+        add_to_scope(&mut scope, prefix, &acknowledgement.records);
     }
     scope.retain(|s| !s.is_empty());
     scope
+}
+
+/// Adds a project path (a file or a directory) to `scope` unless a path already there covers
+/// it or it leads out of the project.
+fn add_to_scope(scope: &mut Vec<String>, prefix: &str, path: &str) {
+    let path = crate::config::normalise(Path::new(path))
+        .to_string_lossy()
+        .replace('\\', "/");
+    let full = format!("{prefix}{path}");
+    let inside = scope
+        .iter()
+        .any(|s| s.is_empty() || full.starts_with(&format!("{s}/")) || full == *s);
+    if !path.is_empty() && !path.starts_with("..") && !inside {
+        scope.push(full);
+    }
 }
 
 /// Reads (or updates from the cache) the history of the project's content.
