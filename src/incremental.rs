@@ -227,7 +227,7 @@ impl Session {
             // No people or record file changed (else `paths_below_src` chose a full build):
             // they are not read again, and the tallies computed from them still hold (each is
             // keyed by all else it depends on; `today` and book.toml did not change either).
-            acknowledgements: Some(acknowledgements),
+            acknowledgements,
         };
         if history_fingerprint(&history) != history_state {
             // New history: every document's stamps and history pages may change.
@@ -717,7 +717,9 @@ struct Previous {
 }
 
 /// A site taken apart: its project, documents, history, in-force versions and
-/// acknowledgements, for the next build.
+/// acknowledgements, for the next build. The acknowledgements only when no record file was
+/// withheld (custody): a withheld file's records are gone from them, and the next build's
+/// history may vindicate it.
 fn take_site(mut site: Site) -> Parts {
     let in_force = site.take_in_force();
     let Site {
@@ -725,8 +727,13 @@ fn take_site(mut site: Site) -> Parts {
         corpus,
         history,
         acknowledgements,
+        record_custody,
         ..
     } = site;
+    let acknowledgements = record_custody
+        .iter()
+        .all(|c| c.withheld.is_none())
+        .then_some(acknowledgements);
     (project, corpus, history, in_force, acknowledgements)
 }
 
@@ -735,7 +742,7 @@ type Parts = (
     Corpus,
     Result<history::HistoryIndex, history::Unavailable>,
     HashMap<String, crate::in_force::InForce>,
-    crate::acknowledgement::Register,
+    Option<crate::acknowledgement::Register>,
 );
 
 /// What the history is: its HEAD, branch and depth, or why there is none.

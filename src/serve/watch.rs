@@ -176,6 +176,8 @@ impl Watch {
     /// Watches the directories of the people file and the record files that exist and are not
     /// watched yet (those in the content directory or the project directory already are).
     fn watch_acknowledgements(&mut self) -> Result<(), crate::Error> {
+        // A directory removed lost its watch: watched again if it comes back.
+        self.watched.retain(|d| d.is_dir());
         for dir in self.filter.acknowledgements.directories() {
             if self.watched.contains(&dir)
                 || dir.starts_with(&self.filter.src)

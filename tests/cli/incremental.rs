@@ -333,3 +333,68 @@ fn people_and_record_file_changes_rebuild_as_a_cold_build_does() {
     session.rebuild(&[]).expect("a commit");
     compare(&session, &f, 5, "a commit");
 }
+
+/// With `[acknowledgement] custodians`, a record file is withheld until a custodian commits
+/// it: a session rebuilds as a cold build does while custody changes with the history.
+#[test]
+fn record_custody_changes_rebuild_as_a_cold_build_does() {
+    let record_file = "acknowledgements/pol-001.csv";
+    let mut f = Fixture::clean()
+        .edit(
+            ROLES_PATH,
+            "  - id: END-USER",
+            "  - id: HR\n    title: Head of People\n    holders:\n      - name: Hana Reyes\n        email: hana@example.com\n        since: 2020-01-01\n  - id: END-USER",
+        )
+        .file(
+            "book.toml",
+            format!("{BOOK_TOML}\n[acknowledgement]\npeople = \"people.csv\"\ncustodians = [\"HR\"]\n"),
+        )
+        .file(
+            "people.csv",
+            "email,name,groups,joined,left\nada@example.com,Ada,all-staff,2020-01-01,\n",
+        )
+        .committed()
+        .file(
+            record_file,
+            "email,document,version,content_sha256,at,method,source\n\
+             ada@example.com,POL-001,1.0,,2026-03-05T09:00:00Z,form,x\n",
+        );
+    let mut session = Session::new(f.path(), options(), Output::Memory(BTreeMap::new()));
+    session.rebuild(&[]).expect("the first build");
+    compare(&session, &f, 0, "an uncommitted record file");
+    // Hana commits it: it counts from now on.
+    f = f.commit_as(
+        "Hana Reyes",
+        "hana@example.com",
+        "2026-03-06T10:00:00Z",
+        "Acknowledgements of POL-001\n",
+    );
+    session.rebuild(&[]).expect("the custodian's commit");
+    compare(&session, &f, 1, "the custodian's commit");
+    // A body edit keeps the records read before.
+    let policy = f.read(POLICY_PATH);
+    f = f.file(
+        POLICY_PATH,
+        policy.replace("## Purpose", "## Purpose\n\nEdited."),
+    );
+    session
+        .rebuild(&[f.join(POLICY_PATH)])
+        .expect("a body edit");
+    compare(&session, &f, 2, "a body edit");
+    // Someone else changes the record file: withheld again.
+    f = f.file(
+        record_file,
+        "email,document,version,content_sha256,at,method,source\n\
+         ada@example.com,POL-001,1.0,,2026-03-05T09:00:00Z,form,y\n",
+    );
+    f = f.commit_as(
+        "Bob Example",
+        "bob@example.com",
+        "2026-03-07T10:00:00Z",
+        "Fix a source\n",
+    );
+    session
+        .rebuild(&[f.join(record_file)])
+        .expect("someone else's commit");
+    compare(&session, &f, 3, "someone else's commit");
+}
