@@ -22,18 +22,7 @@ fn ada_acknowledged() -> String {
 
 /// The clean fixture with a people file, HR as the custodian role and Hana holding it.
 fn custodied() -> Fixture {
-    Fixture::clean()
-        .edit(
-            ROLES_PATH,
-            "  - id: END-USER",
-            "  - id: HR\n    title: Head of People\n    holders:\n      - name: Hana Reyes\n        email: hana@example.com\n        since: 2020-01-01\n  - id: END-USER",
-        )
-        .file(
-            "book.toml",
-            format!("{BOOK_TOML}\n[acknowledgement]\npeople = \"people.csv\"\ncustodians = [\"HR\"]\n"),
-        )
-        .file("people.csv", PEOPLE)
-        .committed()
+    Fixture::custodied(PEOPLE)
 }
 
 fn commit_by(f: Fixture, who: (&str, &str), time: &str, summary: &str) -> Fixture {
@@ -186,14 +175,10 @@ fn signed_custody() -> Fixture {
         hana.public_key().to_openssh().expect("OpenSSH key")
     );
     let book = format!(
-        "{BOOK_TOML}\n[approval]\nevidence = \"signed\"\nallowed-signers = \"{SIGNERS_PATH}\"\n\n[acknowledgement]\npeople = \"people.csv\"\ncustodians = [\"HR\"]\n"
+        "{BOOK_TOML}\n[approval]\nevidence = \"signed\"\nallowed-signers = \"{SIGNERS_PATH}\"\n{CUSTODIANS_TOML}"
     );
     Fixture::clean_files()
-        .edit(
-            ROLES_PATH,
-            "  - id: END-USER",
-            "  - id: HR\n    title: Head of People\n    holders:\n      - name: Hana Reyes\n        email: hana@example.com\n        since: 2020-01-01\n  - id: END-USER",
-        )
+        .with_hr_role()
         .file("book.toml", book)
         .file(SIGNERS_PATH, signers)
         .file("people.csv", PEOPLE)

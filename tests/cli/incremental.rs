@@ -339,26 +339,14 @@ fn people_and_record_file_changes_rebuild_as_a_cold_build_does() {
 #[test]
 fn record_custody_changes_rebuild_as_a_cold_build_does() {
     let record_file = "acknowledgements/pol-001.csv";
-    let mut f = Fixture::clean()
-        .edit(
-            ROLES_PATH,
-            "  - id: END-USER",
-            "  - id: HR\n    title: Head of People\n    holders:\n      - name: Hana Reyes\n        email: hana@example.com\n        since: 2020-01-01\n  - id: END-USER",
-        )
-        .file(
-            "book.toml",
-            format!("{BOOK_TOML}\n[acknowledgement]\npeople = \"people.csv\"\ncustodians = [\"HR\"]\n"),
-        )
-        .file(
-            "people.csv",
-            "email,name,groups,joined,left\nada@example.com,Ada,all-staff,2020-01-01,\n",
-        )
-        .committed()
-        .file(
-            record_file,
-            "email,document,version,content_sha256,at,method,source\n\
+    let mut f = Fixture::custodied(
+        "email,name,groups,joined,left\nada@example.com,Ada,all-staff,2020-01-01,\n",
+    )
+    .file(
+        record_file,
+        "email,document,version,content_sha256,at,method,source\n\
              ada@example.com,POL-001,1.0,,2026-03-05T09:00:00Z,form,x\n",
-        );
+    );
     let mut session = Session::new(f.path(), options(), Output::Memory(BTreeMap::new()));
     session.rebuild(&[]).expect("the first build");
     compare(&session, &f, 0, "an uncommitted record file");

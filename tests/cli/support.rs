@@ -1039,3 +1039,29 @@ pub fn git_log(f: &Fixture, follow: bool, path: &str) -> Option<Vec<String>> {
             .collect(),
     )
 }
+
+/// `[acknowledgement]` with a people file and `HR` as the custodians of the record files.
+pub const CUSTODIANS_TOML: &str =
+    "\n[acknowledgement]\npeople = \"people.csv\"\ncustodians = [\"HR\"]\n";
+
+impl Fixture {
+    /// Adds an `HR` role to the roles registry, held by Hana Reyes (hana@example.com) since
+    /// 2020: the custodian of acknowledgement records in the custody tests.
+    pub fn with_hr_role(self) -> Self {
+        self.edit(
+            ROLES_PATH,
+            "  - id: END-USER",
+            "  - id: HR\n    title: Head of People\n    holders:\n      - name: Hana Reyes\n        email: hana@example.com\n        since: 2020-01-01\n  - id: END-USER",
+        )
+    }
+
+    /// The clean fixture, committed, with `people` as its people file and HR (Hana) keeping
+    /// the acknowledgement records.
+    pub fn custodied(people: &str) -> Self {
+        Fixture::clean()
+            .with_hr_role()
+            .file("book.toml", format!("{BOOK_TOML}{CUSTODIANS_TOML}"))
+            .file("people.csv", people)
+            .committed()
+    }
+}
