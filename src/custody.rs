@@ -128,7 +128,7 @@ fn judge_commit(
     });
     let signed_by = match (&rules, site.project.config.approval.evidence) {
         (Some(rules), Mode::Signed) if custodian.is_some() => {
-            signed_by(history, rules, commit, &author.email)
+            crate::stamp::signed_by(history, &rules.signers, commit, &author.email)
         }
         _ => None,
     };
@@ -155,36 +155,11 @@ fn custodian_role(
         .iter()
         .find(|id| {
             rules.role(id).is_some_and(|role| {
-                role.holders_on(day).any(|h| {
-                    if !email.is_empty() && !h.email.is_empty() {
-                        h.email.eq_ignore_ascii_case(email)
-                    } else {
-                        !name.is_empty() && h.name == name
-                    }
-                })
+                role.holders_on(day)
+                    .any(|h| crate::stamp::is_holder(h, name, email))
             })
         })
         .cloned()
-}
-
-/// The principal whose key in the signer list in force signed the commit, for `email`.
-fn signed_by(
-    history: &HistoryIndex,
-    rules: &RulesAt,
-    commit: &CommitRecord,
-    email: &str,
-) -> Option<String> {
-    let repo = git2::Repository::open(&history.git_dir).ok()?;
-    let oid = git2::Oid::from_str(&commit.id).ok()?;
-    let (sig, payload) = repo.extract_signature(&oid, None).ok()?;
-    let sig = std::str::from_utf8(&sig).ok()?;
-    crate::history::signature::verify_ssh(
-        &rules.signers,
-        email,
-        sig,
-        &payload,
-        commit.committer.time,
-    )
 }
 
 /// Whether the record file in the working copy is the blob of its last revision.

@@ -34,12 +34,27 @@ pub struct Subject<'s> {
 
 /// Whether a commit identity (`name`, `email`) is the holder's: by e-mail (case-insensitive)
 /// where both have one, else by name.
-fn is_holder(holder: &Holder, name: &str, email: &str) -> bool {
+pub fn is_holder(holder: &Holder, name: &str, email: &str) -> bool {
     if !email.is_empty() && !holder.email.is_empty() {
         holder.email.eq_ignore_ascii_case(email)
     } else {
         !name.is_empty() && holder.name == name
     }
+}
+
+/// The fingerprint of the key in `signers` allowed for `email` that signed `commit`, checked at
+/// the commit's committer time, as git checks a key's validity window.
+pub fn signed_by(
+    history: &HistoryIndex,
+    signers: &[AllowedSigner],
+    commit: &CommitRecord,
+    email: &str,
+) -> Option<String> {
+    let repo = git2::Repository::open(&history.git_dir).ok()?;
+    let oid = git2::Oid::from_str(&commit.id).ok()?;
+    let (sig, payload) = repo.extract_signature(&oid, None).ok()?;
+    let sig = std::str::from_utf8(&sig).ok()?;
+    signature::verify_ssh(signers, email, sig, &payload, commit.committer.time)
 }
 
 /// `Name <email>` of a commit identity, as committed.
@@ -58,18 +73,13 @@ impl<'a> Verifier<'a> {
         }
     }
 
-    /// Checked at the commit's committer time, as git checks a key's validity window.
     fn signed_by(
         &self,
         signers: &[AllowedSigner],
         commit: &CommitRecord,
         email: &str,
     ) -> Option<String> {
-        let repo = git2::Repository::open(&self.history.git_dir).ok()?;
-        let oid = git2::Oid::from_str(&commit.id).ok()?;
-        let (sig, payload) = repo.extract_signature(&oid, None).ok()?;
-        let sig = std::str::from_utf8(&sig).ok()?;
-        signature::verify_ssh(signers, email, sig, &payload, commit.committer.time)
+        signed_by(self.history, signers, commit, email)
     }
 
     /// A signed approval tag that evidences `claim` (`evidence = "signed"`): it names the
