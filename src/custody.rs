@@ -143,7 +143,9 @@ fn judge_commit(
     }
 }
 
-/// The first custodian role (in `custodians`' order) the person held on `day`.
+/// The first custodian role (in `custodians`' order) the person held on `day`. A role counts
+/// only if the `book.toml` in force at the commit also named it a custodian, when it named any:
+/// widening the list later does not make earlier commits a custodian's.
 fn custodian_role(
     rules: &RulesAt,
     custodians: &[String],
@@ -151,8 +153,10 @@ fn custodian_role(
     email: &str,
     day: jiff::civil::Date,
 ) -> Option<String> {
+    let then = rules.custodians();
     custodians
         .iter()
+        .filter(|id| then.is_none_or(|then| then.contains(id)))
         .find(|id| {
             rules.role(id).is_some_and(|role| {
                 role.holders_on(day)

@@ -38,6 +38,13 @@ impl RulesAt {
             .find(|r| r.id.value == id)
     }
 
+    /// The custodian roles of the acknowledgement records as `book.toml` named them there;
+    /// `None` when it named none (or could not be read).
+    pub fn custodians(&self) -> Option<&[String]> {
+        let list = &self.project.as_ref()?.config.acknowledgement.custodians;
+        (!list.is_empty()).then_some(list.as_slice())
+    }
+
     /// Whether `role` could approve a document of `doc_type` under these rules: listed for the
     /// type (records: top management, the policy's approvers), or holding `approve-TYPE`.
     pub fn may_approve(&self, role: &str, doc_type: &str) -> bool {

@@ -227,3 +227,45 @@ fn with_signed_evidence_the_custodian_must_sign_the_commit() {
         "{page}"
     );
 }
+
+#[test]
+fn widening_the_custodians_later_does_not_make_earlier_commits_a_custodians() {
+    // Bob (CISO) commits records while only HR keeps them: withheld.
+    let f = commit_by(
+        custodied().file(RECORD_FILE, ada_acknowledged()),
+        BOB,
+        "2026-03-06T10:00:00Z",
+        "Acknowledgements of POL-001",
+    );
+    // A later commit names CISO a custodian too: Bob's earlier commit stays withheld, judged
+    // by the book.toml in force when he made it.
+    let f = f
+        .edit(
+            "book.toml",
+            "custodians = [\"HR\"]",
+            "custodians = [\"HR\", \"CISO\"]",
+        )
+        .commit_as(
+            CEO_NAME,
+            CEO_EMAIL,
+            "2026-03-07T09:00:00Z",
+            "CISO keeps acknowledgement records too\n",
+        );
+    let diags = f.diagnostics();
+    let d = one_at(&diags, CODE, RECORD_FILE, 1, 1);
+    assert!(d.message.contains("is by Bob Example"), "{}", d.message);
+    assert_eq!(not_acknowledged(&diags), "2 of 2", "{}", show(&diags));
+    // His records committed after the change count.
+    let f = commit_by(
+        f.file(
+            "acknowledgements/pol-001-bob.csv",
+            "email,document,version,content_sha256,at,method,source\nbob@example.com,POL-001,1.0,,2026-03-07T09:00:00Z,form,y\n",
+        ),
+        BOB,
+        "2026-03-08T10:00:00Z",
+        "More acknowledgements",
+    );
+    let diags = f.diagnostics();
+    assert_eq!(with_code(&diags, CODE).len(), 1, "{}", show(&diags));
+    assert_eq!(not_acknowledged(&diags), "1 of 2", "{}", show(&diags));
+}
