@@ -59,5 +59,7 @@ mod signers;
 mod status_diff;
 #[path = "cli/suggestions.rs"]
 mod suggestions;
+#[path = "cli/up_to_date.rs"]
+mod up_to_date;
 #[path = "cli/xss.rs"]
 mod xss;

@@ -30,7 +30,7 @@ const STAGES: &[&[&str]] = &[
     &["compare"], // two commits loaded and compared: only `cmd` uses it
     &["compliance"],
     &["render"],
-    &["incremental", "verify"], // pipeline and render: re-done per change set, compared
+    &["incremental", "verify", "up_to_date"], // pipeline and render: re-done per change set, compared; a build skipped
     &["serve"],
     &["cmd"],
     &["lib", "main"],

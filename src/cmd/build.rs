@@ -28,12 +28,31 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
         drafts: args.drafts,
         ..args.validation.options()
     };
+    let started = crate::timing::start();
+    let fingerprint = fingerprint(&root, args);
+    if let Some((inputs, out)) = &fingerprint
+        && let Some(last) = inputs.unchanged(out)
+    {
+        // Nothing the build reads changed, and the site is as the last build left it.
+        crate::timing::phase("up-to-date check", started);
+        crate::render::writer::recover(out);
+        eprint!("{}", last.report);
+        eprintln!(
+            "{} (up to date: nothing changed since the last build)",
+            last.built
+        );
+        return Ok(EXIT_OK);
+    }
+    crate::timing::phase("up-to-date check", started);
     let mut loaded = crate::load(&root, options)?;
     args.validation.apply(&mut loaded.diagnostics);
+    let printed = std::sync::OnceLock::new();
     let report = || {
         let started = crate::timing::start();
         let sources = super::sources(&loaded.site);
-        args.validation.print(&loaded.diagnostics, &sources, true);
+        let text = args.validation.text(&loaded.diagnostics, &sources);
+        eprint!("{text}");
+        let _ = printed.set(text);
         crate::timing::phase("report diagnostics", started);
     };
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -45,13 +64,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
         );
         return Ok(EXIT_INVALID);
     }
-    let out = match &args.out {
-        Some(out) if out.is_absolute() => out.clone(),
-        Some(out) => std::env::current_dir()
-            .map_err(|e| crate::Error::io("cannot read the working directory", e))?
-            .join(out),
-        None => loaded.site.project.build_dir.clone(),
-    };
+    let out = out_dir(&loaded.site.project, args)?;
     // Into a pipe or a file (CI logs, `--format json`), the report is written while the site
     // renders; to a terminal, first, where the progress bar could otherwise cut into it.
     let written = if std::io::stderr().is_terminal() {
@@ -63,7 +76,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
         });
         written?
     };
-    eprintln!(
+    let built = format!(
         "built {} ({}, {} KiB) into {}{}",
         crate::diagnostic::report::count(written.pages, "page"),
         crate::diagnostic::report::count(written.files, "file"),
@@ -75,9 +88,44 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
             String::new()
         }
     );
+    eprintln!("{built}");
+    if let Some((inputs, recorded_out)) = &fingerprint
+        && *recorded_out == out
+    {
+        inputs.record(&out, printed.into_inner().unwrap_or_default(), built);
+    }
     // The process ends here: freeing the site (every revision of every document, hundreds
     // of thousands of small allocations on a large repository) one by one would only delay
     // the exit.
     std::mem::forget(loaded);
     Ok(EXIT_OK)
+}
+
+/// The fingerprint of what a build with `args` reads, and the directory it writes; `None`
+/// when the configuration does not load (the build reports why) or no fingerprint can be
+/// taken.
+fn fingerprint(
+    root: &std::path::Path,
+    args: &Args,
+) -> Option<(crate::up_to_date::Inputs, PathBuf)> {
+    let (project, _) = crate::config::load(root).ok()?;
+    let out = out_dir(&project, args).ok()?;
+    let (today, source) = crate::dates::resolve_today(args.validation.today).ok()?;
+    let settings = format!(
+        "{args:?}\ntoday {today} {source:?}\nterminal {}",
+        std::io::stderr().is_terminal()
+    );
+    let inputs = crate::up_to_date::Inputs::take(&project, &settings, &out)?;
+    Some((inputs, out))
+}
+
+/// Where the site goes: `--out` (from the working directory), else `[build] build-dir`.
+fn out_dir(project: &crate::config::Project, args: &Args) -> Result<PathBuf, crate::Error> {
+    Ok(match &args.out {
+        Some(out) if out.is_absolute() => out.clone(),
+        Some(out) => std::env::current_dir()
+            .map_err(|e| crate::Error::io("cannot read the working directory", e))?
+            .join(out),
+        None => project.build_dir.clone(),
+    })
 }

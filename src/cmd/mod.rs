@@ -77,17 +77,23 @@ impl Validation {
     /// Prints the findings in the chosen format, human output capped by `--max-diagnostics`;
     /// applies `--quiet` to the progress bar of what follows.
     pub fn print(&self, diagnostics: &[Diagnostic], sources: &Sources, to_stderr: bool) {
-        if self.quiet {
-            crate::progress::silence();
-        }
-        let text = match self.format {
-            Format::Human => report::human_capped(diagnostics, sources, self.max_diagnostics),
-            format => report::render(format, diagnostics, sources),
-        };
+        let text = self.text(diagnostics, sources);
         if to_stderr {
             eprint!("{text}");
         } else {
             print!("{text}");
+        }
+    }
+
+    /// The findings as `print` prints them; applies `--quiet` to the progress bar of what
+    /// follows.
+    pub fn text(&self, diagnostics: &[Diagnostic], sources: &Sources) -> String {
+        if self.quiet {
+            crate::progress::silence();
+        }
+        match self.format {
+            Format::Human => report::human_capped(diagnostics, sources, self.max_diagnostics),
+            format => report::render(format, diagnostics, sources),
         }
     }
 
