@@ -20,6 +20,10 @@ pub struct Args {
     /// a page marked DRAFT (as `serve` does). Without it, only versions in force are published.
     #[arg(long)]
     pub drafts: bool,
+    /// Build even when nothing the build reads changed since the last build into the same
+    /// directory (which otherwise leaves the site as it is and prints the same findings).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
@@ -31,6 +35,7 @@ pub fn run(root: Option<&PathBuf>, args: &Args) -> super::Outcome {
     let started = crate::timing::start();
     let fingerprint = fingerprint(&root, args);
     if let Some((inputs, out)) = &fingerprint
+        && !args.force
         && let Some(last) = inputs.unchanged(out)
     {
         // Nothing the build reads changed, and the site is as the last build left it.
@@ -111,8 +116,14 @@ fn fingerprint(
     let (project, _) = crate::config::load(root).ok()?;
     let out = out_dir(&project, args).ok()?;
     let (today, source) = crate::dates::resolve_today(args.validation.today).ok()?;
+    // `--force` decides whether to look, not what is built: a forced build's record serves
+    // the next build without it.
+    let unforced = Args {
+        force: false,
+        ..args.clone()
+    };
     let settings = format!(
-        "{args:?}\ntoday {today} {source:?}\nterminal {}",
+        "{unforced:?}\ntoday {today} {source:?}\nterminal {}",
         std::io::stderr().is_terminal()
     );
     let inputs = crate::up_to_date::Inputs::take(&project, &settings, &out)?;

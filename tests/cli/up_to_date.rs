@@ -79,6 +79,12 @@ fn a_build_with_nothing_new_is_skipped_and_prints_what_the_last_one_printed() {
     assert_eq!(f.tree("site"), site);
     // And again: the skip recorded nothing new, the site is still as built.
     assert!(skipped(&build(&f, "site", &[])));
+    // `--force` builds anyway, the same site; what it records serves the next build.
+    let forced = build(&f, "site", &["--force"]);
+    assert!(!skipped(&forced), "{}", forced.stderr);
+    assert_eq!(report(&forced), report(&first));
+    assert_eq!(f.tree("site"), site);
+    assert!(skipped(&build(&f, "site", &[])));
 }
 
 #[test]
