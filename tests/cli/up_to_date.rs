@@ -197,3 +197,23 @@ fn builds_into_two_directories_are_recorded_apart() {
     assert!(skipped(&build(&f, "site", &[])));
     assert!(skipped(&build(&f, other, &[])));
 }
+
+#[test]
+fn what_the_fingerprint_cannot_cover_is_always_built() {
+    // A symbolic link to a directory would hide its files' changes behind one entry.
+    let f = fixture();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), f.join("linked")).unwrap();
+    build(&f, "site", &[]);
+    let again = build(&f, "site", &[]);
+    assert!(!skipped(&again), "{}", again.stderr);
+
+    // A configured path outside the root is not walked.
+    let f = fixture();
+    let toml = f.read("book.toml") + "\n[acknowledgement]\npeople = \"../people.csv\"\n";
+    std::fs::write(f.join("book.toml"), toml).unwrap();
+    settle(&f);
+    build(&f, "site", &[]);
+    let again = build(&f, "site", &[]);
+    assert!(!skipped(&again), "{}", again.stderr);
+}
