@@ -72,5 +72,5 @@ pub fn page(site: &Site, history: &HistoryIndex) -> Value {
         }
     }
     rows.sort_by_key(|(i, _)| *i);
-    json!({"changes": rows.into_iter().map(|(_, v)| v).collect::<Vec<_>>()})
+    object! {"changes" => rows.into_iter().map(|(_, v)| v).collect::<Vec<Value>>()}
 }

@@ -63,16 +63,17 @@ pub fn manifest(
     // change to them after the build must show: their SHA-256 are listed by repository path.
     let acknowledgement_files = &site.acknowledgements.files;
     let inputs: Vec<_> = acknowledgement_files.iter().collect();
-    let mut value = json!({
-        "generator": format!("policybook {}", env!("CARGO_PKG_VERSION")),
-        "head": history.map(|h| h.head.clone()),
-        "history_incomplete": history.is_some_and(|h| h.shallow),
-        "today": site.today.to_string(),
-        "drafts": site.options.drafts,
-        "documents": stamps,
-        "digest": digest(&list, &inputs),
-        "files": list,
-    });
+    let digest = digest(&list, &inputs);
+    let mut value = object! {
+        "generator" => format!("policybook {}", env!("CARGO_PKG_VERSION")),
+        "head" => history.map(|h| h.head.clone()),
+        "history_incomplete" => history.is_some_and(|h| h.shallow),
+        "today" => site.today.to_string(),
+        "drafts" => site.options.drafts,
+        "documents" => stamps,
+        "digest" => digest,
+        "files" => list,
+    };
     if !acknowledgement_files.is_empty() {
         value["acknowledgement_files"] = json!(acknowledgement_files);
     }

@@ -3,6 +3,18 @@
 //! parallel; nothing here decides compliance or validity. Stands on every stage up to
 //! `compliance`; must not import `serve` or `cmd`.
 
+/// A JSON object from `"key" => value` pairs, each value moved in (`Value::from`). `json!`
+/// serialises every value it is given into a new one: a deep copy of each array or object put
+/// into a page, and most of the time the roles page, the dashboard and the register took on a
+/// large repository (a body edit under `serve` re-renders them).
+macro_rules! object {
+    ($($key:literal => $value:expr),* $(,)?) => {{
+        let mut map = serde_json::Map::new();
+        $( map.insert($key.to_string(), serde_json::Value::from($value)); )*
+        serde_json::Value::Object(map)
+    }};
+}
+
 pub mod acknowledgements;
 pub mod control_changes;
 pub mod export;

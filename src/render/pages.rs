@@ -179,18 +179,25 @@ pub fn matrix_view(matrix: &ClauseMatrix, link: &dyn Fn(&Evidence) -> Option<Str
                         ),
                         Verdict::NotEvidenced { wanted } => (Vec::new(), Value::Null, json!(wanted)),
                     };
-                    json!({
+                    let mut row = json!({
                         "label": r.label, "clause": r.clause, "requirement": r.requirement,
                         "demonstration": r.demonstration, "state": r.verdict.state(),
-                        "finding": r.finding, "evidence": used, "attestation": attestation,
-                        "wanted": wanted,
-                    })
+                        "finding": r.finding,
+                    });
+                    row["evidence"] = Value::Array(used);
+                    row["attestation"] = attestation;
+                    row["wanted"] = wanted;
+                    row
                 })
                 .collect();
-            json!({"clause": s.clause, "title": s.title, "headline": s.headline, "tally": s.tally, "requirements": requirements})
+            let mut section = json!({"clause": s.clause, "title": s.title, "headline": s.headline, "tally": s.tally});
+            section["requirements"] = Value::Array(requirements);
+            section
         })
         .collect();
-    json!({"sections": sections, "headline": matrix.headline, "tally": matrix.tally})
+    let mut view = json!({"headline": matrix.headline, "tally": matrix.tally});
+    view["sections"] = Value::Array(sections);
+    view
 }
 
 pub fn dashboard(
@@ -218,26 +225,26 @@ pub fn dashboard(
             })
             .count()
     };
-    json!({
-        "matrix": matrix,
-        "reviews": reviews_due(site),
-        "awaiting": awaiting_communication(site, coverage),
-        "acknowledgements": super::acknowledgements::dashboard_view(site, &|d| doc_page(d)),
-        "recent": recently_effective(site),
-        "counts": {
+    object! {
+        "matrix" => matrix,
+        "reviews" => reviews_due(site),
+        "awaiting" => awaiting_communication(site, coverage),
+        "acknowledgements" => super::acknowledgements::dashboard_view(site, &|d| doc_page(d)),
+        "recent" => recently_effective(site),
+        "counts" => json!({
             "documents": published.len(),
             "approved": count(crate::content::Status::Approved),
             "in_review": count(crate::content::Status::InReview),
             "draft": count(crate::content::Status::Draft),
             "roles": site.published_roles().count(),
             "communications": site.communications().filter(|(d, _)| site.is_published(d)).count(),
-        },
-        "diagnostics": diagnostics_view(site, diagnostics),
+        }),
+        "diagnostics" => diagnostics_view(site, diagnostics),
         // Scaffold placeholders left (in published documents): the setup is incomplete.
-        "placeholders": shown_diagnostics(site, diagnostics)
+        "placeholders" => shown_diagnostics(site, diagnostics)
             .filter(|d| d.code == crate::diagnostic::Code::Placeholder.as_str())
             .count(),
-    })
+    }
 }
 
 /// The published documents whose review is due or overdue, soonest first.
@@ -371,7 +378,7 @@ pub fn register(site: &Site) -> Value {
         .unregistered()
         .map(|d| json!({"file": d.file, "title": unregistered_title(d), "href": doc_page(d)}))
         .collect();
-    json!({"documents": rows, "records": records, "unregistered": unregistered})
+    object! {"documents" => rows, "records" => records, "unregistered" => unregistered}
 }
 
 /// The page of one document: header fields, body, outline and the kind's own data.
@@ -393,11 +400,11 @@ pub fn document(site: &Site, doc: &Document, body_html: &str) -> Value {
     match &meta.kind {
         Kind::Controlled(c) => page["controlled"] = controlled_view(site, doc, meta, c),
         Kind::Roles(roles) => {
-            page["roles"] = json!(
+            page["roles"] = Value::Array(
                 roles
                     .iter()
                     .map(|r| role_view(site, doc, r))
-                    .collect::<Vec<_>>()
+                    .collect::<Vec<_>>(),
             )
         }
         Kind::ManagementReview(r) => page["review"] = review_view(site, doc, r),
@@ -408,11 +415,11 @@ pub fn document(site: &Site, doc: &Document, body_html: &str) -> Value {
 
 fn controlled_view(site: &Site, doc: &Document, meta: &Meta, c: &Controlled) -> Value {
     let mut v = controlled_summary(site, doc, meta, c);
-    v["approvals"] = json!(c
+    v["approvals"] = Value::Array(c
         .approvals
         .iter()
         .map(|a| json!({"role": role_ref(site, &a.role.value), "name": a.name.value, "date": a.date.value.to_string()}))
-        .collect::<Vec<_>>());
+        .collect());
     v["audience"] = json!(
         c.audience
             .iter()
@@ -421,7 +428,7 @@ fn controlled_view(site: &Site, doc: &Document, meta: &Meta, c: &Controlled) -> 
     );
     v["acknowledgements"] = super::acknowledgements::document_view(site, &meta.id.value, c);
     // Who committed each record file, when custodians keep them (`custody`).
-    v["record_files"] = json!(
+    v["record_files"] = Value::Array(
         crate::custody::of_document(site, &meta.id.value)
             .map(|f| {
                 let mut f = json!(f);
@@ -432,7 +439,7 @@ fn controlled_view(site: &Site, doc: &Document, meta: &Meta, c: &Controlled) -> 
                 }
                 f
             })
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>(),
     );
     v["supersedes"] = c
         .supersedes
@@ -542,14 +549,17 @@ pub fn roles(site: &Site) -> Value {
                 json!({"owner": owner, "approved": approved, "may_approve": may})
             })
             .collect();
-        rows.push(json!({"id": meta.id.value, "title": meta.title.value, "href": doc_page(doc), "cells": cells}));
+        let mut row =
+            json!({"id": meta.id.value, "title": meta.title.value, "href": doc_page(doc)});
+        row["cells"] = Value::Array(cells);
+        rows.push(row);
     }
     let role_ids: Vec<&str> = columns.iter().map(|r| r.id.value.as_str()).collect();
     let role_columns: Vec<Value> = columns
         .iter()
         .map(|r| json!({"id": r.id.value, "title": r.title}))
         .collect();
-    json!({"roles": roles, "role_ids": role_ids, "role_columns": role_columns, "matrix": rows})
+    object! {"roles" => roles, "role_ids" => role_ids, "role_columns" => role_columns, "matrix" => rows}
 }
 
 pub fn communications(site: &Site, coverage: &[Coverage]) -> Value {
@@ -595,7 +605,7 @@ pub fn communications(site: &Site, coverage: &[Coverage]) -> Value {
         .filter(|c| site.is_published(c.document) && matches!(c.reach, Reach::Awaiting | Reach::Overdue))
         .map(|c| json!({"id": c.document.id(), "title": title(c.document), "href": doc_page(c.document), "version": c.version, "audience": c.audience, "deadline": c.deadline.to_string(), "overdue": c.reach == Reach::Overdue}))
         .collect();
-    json!({"entries": entries, "audiences": audiences, "channels": channels, "documents": documents, "pending": pending})
+    object! {"entries" => entries, "audiences" => audiences, "channels" => channels, "documents" => documents, "pending" => pending}
 }
 
 pub fn leadership(site: &Site) -> Value {
@@ -633,5 +643,5 @@ pub fn leadership(site: &Site) -> Value {
             .after(date)
             .to_string()
     });
-    json!({"reviews": reviews, "open_decisions": open, "next_review_due": next_due, "interval": site.project.management_review_interval.to_string()})
+    object! {"reviews" => reviews, "open_decisions" => open, "next_review_due" => next_due, "interval" => site.project.management_review_interval.to_string()}
 }
