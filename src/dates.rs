@@ -143,9 +143,29 @@ pub fn rfc3339(seconds: i64, offset_minutes: i32) -> String {
     };
     let offset = jiff::tz::Offset::from_seconds(offset_minutes.saturating_mul(60))
         .unwrap_or(jiff::tz::Offset::UTC);
-    ts.to_zoned_datetime(jiff::tz::TimeZone::fixed(offset))
-        .strftime("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
+    // Written field by field: the history pages and the communication log format one per
+    // revision and version (tens of thousands on a large repository), and `strftime` parses
+    // its format string each time. Years outside 0..=9999 keep `strftime`'s own spelling.
+    let t = offset.to_datetime(ts);
+    if !(0..=9999).contains(&t.year()) {
+        return ts
+            .to_zoned_datetime(jiff::tz::TimeZone::fixed(offset))
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string();
+    }
+    let minutes = offset.seconds() / 60;
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        if minutes < 0 { '-' } else { '+' },
+        minutes.abs() / 60,
+        minutes.abs() % 60
+    )
 }
 
 /// The civil date of a commit time in its own offset.
@@ -157,6 +177,27 @@ pub fn commit_date(seconds: i64, offset_minutes: i32) -> String {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn rfc3339_writes_what_strftime_writes() {
+        let strftime = |seconds: i64, minutes: i32| {
+            let offset = jiff::tz::Offset::from_seconds(minutes * 60).unwrap();
+            jiff::Timestamp::from_second(seconds)
+                .unwrap()
+                .to_zoned_datetime(jiff::tz::TimeZone::fixed(offset))
+                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string()
+        };
+        let mut seconds: i64 = -62_135_596_800; // 0001-01-01
+        while seconds < 253_402_300_799 {
+            for minutes in [0, 60, -300, 330, -570, 765, -1439, 1439] {
+                assert_eq!(rfc3339(seconds, minutes), strftime(seconds, minutes));
+            }
+            seconds += 7_777_777_777 / 97;
+        }
+        assert_eq!(rfc3339(0, -30), "1969-12-31T23:30:00-00:30");
+        assert_eq!(commit_date(1_772_500_000, 120), "2026-03-03");
+    }
 
     #[test]
     fn intervals() {
