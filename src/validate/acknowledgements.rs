@@ -24,16 +24,16 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
 /// their deadline, naming the first few.
 fn overdue(site: &Site, out: &mut Vec<Diagnostic>) {
     for (tally, doc, pos) in crate::ack_status::all(site) {
-        let late: Vec<&crate::ack_status::Due> = tally.overdue(site.today).collect();
-        if late.is_empty() {
+        let late = tally.overdue(site.today).count();
+        if late == 0 {
             continue;
         }
-        let mut names: Vec<&str> = late
-            .iter()
+        let mut names: Vec<&str> = tally
+            .overdue(site.today)
             .take(5)
             .map(|d| d.person.email.as_str())
             .collect();
-        if late.len() > names.len() {
+        if late > names.len() {
             names.push("…");
         }
         let (file, pos) = site.finding_position(doc, pos);
@@ -42,8 +42,8 @@ fn overdue(site: &Site, out: &mut Vec<Diagnostic>) {
                 Code::AcknowledgementOverdue,
                 format!(
                     "{} of {} in `{}` have not acknowledged {} v{} by their deadline: {}",
-                    late.len(),
-                    tally.required.len(),
+                    late,
+                    tally.required_count(),
                     tally.audience,
                     tally.document,
                     tally.version,
