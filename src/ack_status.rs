@@ -350,7 +350,8 @@ pub fn entry_counts(
             }
             _ => (site.today, 0),
         };
-        let mut counted = std::collections::HashSet::new();
+        // Each person once (by position in the people file), whatever their groups.
+        let mut counted = vec![false; people.persons.len()];
         for group in &comm.audience {
             let tally = shared(
                 site,
@@ -362,7 +363,7 @@ pub fn entry_counts(
                 days,
             );
             for due in tally.required() {
-                if counted.insert(due.index) {
+                if !std::mem::replace(&mut counted[due.index], true) {
                     required += 1;
                     received += u64::from(due.acknowledged.is_some());
                 }

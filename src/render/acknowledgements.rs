@@ -40,23 +40,28 @@ pub fn document_view(site: &Site, id: &str, c: &Controlled) -> Value {
                         })
                     })
                     .collect();
-                json!(outstanding)
+                Value::Array(outstanding)
             } else {
                 Value::Null
             };
-            json!({
+            let mut group = json!({
                 "audience": tally.audience,
                 "required": required,
                 "received": received,
                 "outstanding": required - received,
                 "overdue": tally.overdue(site.today).count(),
                 "percent": percent(received, required),
-                "names": names,
+                "names": null,
                 "unlisted": (required - received).saturating_sub(NAMES_LISTED),
-            })
+            });
+            // Moved in, not copied (`json!` serialises a value it is given again).
+            group["names"] = names;
+            group
         })
         .collect();
-    json!({"version": c.version.as_ref().map(|v| v.value.clone()), "groups": groups})
+    let mut view = json!({"version": c.version.as_ref().map(|v| v.value.clone()), "groups": null});
+    view["groups"] = Value::Array(groups);
+    view
 }
 
 /// The dashboard's acknowledgement rates: per published document version in force with an
