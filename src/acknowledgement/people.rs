@@ -226,11 +226,16 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> People {
         joined: column("joined"),
         left: column("left"),
     };
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for row in super::csv_rows::rows(&mut reader) {
-        let (line, row) = match row {
-            Ok(row) => row,
-            Err((line, why)) => {
+    // Each address's first line (a population of thousands: hashed, not ordered).
+    let mut seen: rustc_hash::FxHashMap<String, usize> = Default::default();
+    // One row buffer for all rows.
+    let mut row = csv::StringRecord::new();
+    loop {
+        let line = match reader.read_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => row.position().map_or(1, |p| p.line() as usize),
+            Err(e) => {
+                let (line, why) = super::csv_rows::unreadable(&e);
                 out.push(invalid(line, why, HELP));
                 continue;
             }
