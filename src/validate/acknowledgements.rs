@@ -163,11 +163,22 @@ fn groups_and_audiences(
 /// What a record's version is judged by: its document, version and content hash.
 type Judged<'a> = (&'a str, &'a str, &'a str);
 
+/// A document's approved versions, shared by the runs of its records.
+type Approved = std::rc::Rc<Vec<ApprovedVersion>>;
+
+/// Whether two keys are the same: mostly the same shared texts, compared by address first.
+fn same_judged(a: &Judged, b: &Judged) -> bool {
+    let same = |a: &str, b: &str| std::ptr::eq(a, b) || a == b;
+    same(a.0, b.0) && same(a.1, b.1) && same(a.2, b.2)
+}
+
 fn records(site: &Site, out: &mut Vec<Diagnostic>) {
     let register = &site.acknowledgements;
     // Each document's approved versions, and each (document, version, hash)'s verdict, found
     // once: hundreds of thousands of records name a few dozen of them.
-    let mut versions: HashMap<&str, Option<Vec<ApprovedVersion>>> = HashMap::new();
+    let mut versions: HashMap<&str, Option<Approved>> = HashMap::new();
+    // The document of the previous record, and its approved versions.
+    let mut current: Option<(&std::sync::Arc<str>, Option<Approved>)> = None;
     let mut verdicts: HashMap<Judged, Option<String>> = HashMap::new();
     let mut last: Option<(Judged, Option<String>)> = None;
     for (i, record) in register.records.iter().enumerate() {
@@ -185,11 +196,20 @@ fn records(site: &Site, out: &mut Vec<Diagnostic>) {
                 .help("add the person to the people file, or correct the e-mail address"),
             );
         }
-        let approved = versions.entry(&*record.document).or_insert_with(|| {
-            let doc = site.document(&record.document)?;
-            let history = site.history.as_ref().ok();
-            Some(history.map_or_else(Vec::new, |h| document_history(h, doc).versions))
-        });
+        // Rows of one file mostly name the previous row's document: looked up once per run.
+        if !matches!(&current, Some((d, _)) if crate::acknowledgement::same(d, &record.document)) {
+            let found = versions.entry(&*record.document).or_insert_with(|| {
+                let doc = site.document(&record.document)?;
+                let history = site.history.as_ref().ok();
+                Some(std::rc::Rc::new(history.map_or_else(Vec::new, |h| {
+                    document_history(h, doc).versions
+                })))
+            });
+            current = Some((&record.document, found.as_ref().map(std::rc::Rc::clone)));
+        }
+        let Some((_, approved)) = &current else {
+            continue;
+        };
         let Some(approved) = approved else {
             out.push(
                 Diagnostic::new(
@@ -207,7 +227,7 @@ fn records(site: &Site, out: &mut Vec<Diagnostic>) {
         let key = (&*record.document, &*record.version, &*record.content_sha256);
         // Rows of one file mostly repeat the previous row's document, version and hash.
         let problem = match &last {
-            Some((k, verdict)) if *k == key => verdict.clone(),
+            Some((k, verdict)) if same_judged(k, &key) => verdict.clone(),
             _ => {
                 let verdict = verdicts
                     .entry(key)
