@@ -1,4 +1,5 @@
-//! Reading the rows of a CSV file with their line numbers, for the people file and the record files alike.
+//! Reading CSV rows, for the people file and the record files alike: where a row that does not
+//! read is, and e-mail addresses as both keep them.
 
 /// A row that does not read as CSV: its line and why (the people file and the record files
 /// report them alike).
@@ -7,4 +8,13 @@ pub fn unreadable(e: &csv::Error) -> (usize, String) {
         e.position().map_or(1, |p| p.line() as usize),
         format!("a row that does not read as CSV: {e}"),
     )
+}
+
+/// `text` lower-cased, copied only when it is not already (e-mails mostly are).
+pub fn lower(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) || !text.is_ascii() {
+        text.to_lowercase().into()
+    } else {
+        text.into()
+    }
 }

@@ -63,7 +63,7 @@ impl Emails {
         {
             return (known.clone(), u32::try_from(guess).ok());
         }
-        let email = super::records::lower(email);
+        let email = super::csv_rows::lower(email);
         match self.by_email.get_key_value(&*email) {
             Some((known, &at)) => (known.clone(), Some(at)),
             None => (Arc::from(&*email), None),

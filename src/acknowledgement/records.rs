@@ -179,15 +179,6 @@ fn shared(last: &mut Option<Arc<str>>, text: &str) -> Arc<str> {
     }
 }
 
-/// `text` lower-cased, copied only when it is not already (e-mails mostly are).
-pub(super) fn lower(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.bytes().any(|b| b.is_ascii_uppercase()) || !text.is_ascii() {
-        text.to_lowercase().into()
-    } else {
-        text.into()
-    }
-}
-
 /// Parses the text of one record file.
 pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vec<Record> {
     parse_with(file, text, None, out).0
@@ -283,7 +274,7 @@ pub fn parse_with(
                 next = found.1.map_or(0, |p| p as usize + 1);
                 found
             }
-            None => (Arc::from(&*lower(text(0))), None),
+            None => (Arc::from(&*super::csv_rows::lower(text(0))), None),
         };
         if emails.is_some() {
             persons.push(person);
