@@ -12,7 +12,7 @@ use crate::site::Site;
 use jiff::civil::Date;
 
 /// One person's obligation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Due<'a> {
     pub person: &'a Person,
     /// The person's position in the people file's `persons`.
@@ -28,25 +28,51 @@ pub struct Tally<'a> {
     pub document: String,
     pub version: String,
     pub audience: String,
-    /// Everyone required, in the people file's order.
-    pub required: Vec<Due<'a>>,
+    people: &'a People,
+    /// The records `owed` names by position.
+    records: &'a [Record],
+    /// Everyone required, in the people file's order (shared with the register's memo: a
+    /// tally is read by several callers, each person becomes a `Due` as it is read).
+    owed: std::sync::Arc<Vec<Owed>>,
 }
 
 impl<'a> Tally<'a> {
-    pub fn received(&self) -> usize {
-        self.required
-            .iter()
-            .filter(|d| d.acknowledged.is_some())
-            .count()
+    /// Everyone required, in the people file's order.
+    pub fn required(&self) -> impl ExactSizeIterator<Item = Due<'a>> + '_ {
+        self.owed.iter().map(|o| self.due(o))
     }
 
-    pub fn outstanding(&self) -> impl Iterator<Item = &Due<'a>> {
-        self.required.iter().filter(|d| d.acknowledged.is_none())
+    /// How many are required.
+    pub fn required_count(&self) -> usize {
+        self.owed.len()
+    }
+
+    fn due(&self, o: &Owed) -> Due<'a> {
+        Due {
+            person: &self.people.persons[o.person as usize],
+            index: o.person as usize,
+            deadline: o.deadline,
+            acknowledged: o.record.map(|i| &self.records[i as usize]),
+        }
+    }
+
+    pub fn received(&self) -> usize {
+        self.owed.iter().filter(|o| o.record.is_some()).count()
+    }
+
+    pub fn outstanding(&self) -> impl Iterator<Item = Due<'a>> + '_ {
+        self.owed
+            .iter()
+            .filter(|o| o.record.is_none())
+            .map(|o| self.due(o))
     }
 
     /// The outstanding people whose deadline has passed on `today`.
-    pub fn overdue(&self, today: Date) -> impl Iterator<Item = &Due<'a>> {
-        self.outstanding().filter(move |d| d.deadline < today)
+    pub fn overdue(&self, today: Date) -> impl Iterator<Item = Due<'a>> + '_ {
+        self.owed
+            .iter()
+            .filter(move |o| o.record.is_none() && o.deadline < today)
+            .map(|o| self.due(o))
     }
 }
 
@@ -72,35 +98,40 @@ pub fn carries_over(acknowledged: &str, version: &str) -> bool {
 /// position in `people.persons`, their deadline, and what `acknowledging` says acknowledges it
 /// (by their position), with the day an earlier acknowledgement lapsed (`renew`), from which a
 /// renewal's deadline runs.
-fn owed<R>(
+fn owed(
     people: &People,
-    acknowledging: impl Fn(usize, &Person) -> (Option<R>, Option<Date>),
+    acknowledging: impl Fn(usize, &Person) -> crate::acknowledgement::Acknowledging,
     audience: &str,
     effective: Date,
     deadline_days: i64,
     today: Date,
-) -> Vec<(usize, Date, Option<R>)> {
+) -> Vec<Owed> {
     // Everyone who joined by `effective` shares its deadline.
     let common = crate::dates::add_days(effective, deadline_days);
-    people
-        .members(audience)
-        .iter()
-        .map(|&i| (i, &people.persons[i]))
-        .filter(|(_, p)| p.present_on(today))
-        .map(|(i, person)| {
-            let (acknowledged, lapsed) = acknowledging(i, person);
-            let start = person
-                .joined
-                .max(lapsed)
-                .map_or(effective, |d| d.max(effective));
-            let deadline = if start == effective {
-                common
-            } else {
-                crate::dates::add_days(start, deadline_days)
-            };
-            (i, deadline, acknowledged)
-        })
-        .collect()
+    let members = people.members(audience);
+    let mut owed = Vec::with_capacity(members.len());
+    for &i in members {
+        let person = &people.persons[i];
+        if !person.present_on(today) {
+            continue;
+        }
+        let (record, lapsed) = acknowledging(i, person);
+        let start = person
+            .joined
+            .max(lapsed)
+            .map_or(effective, |d| d.max(effective));
+        let deadline = if start == effective {
+            common
+        } else {
+            crate::dates::add_days(start, deadline_days)
+        };
+        owed.push(Owed {
+            person: i as u32,
+            deadline,
+            record,
+        });
+    }
+    owed
 }
 
 /// What one group owes for one version: required are the group's members present on `today`,
@@ -108,7 +139,7 @@ fn owed<R>(
 #[allow(clippy::too_many_arguments)]
 pub fn tally<'a>(
     people: &'a People,
-    records: impl IntoIterator<Item = &'a Record>,
+    records: &'a [Record],
     document: &str,
     version: &str,
     audience: &str,
@@ -118,34 +149,27 @@ pub fn tally<'a>(
 ) -> Tally<'a> {
     // The first record per person that counts for this version, found once (people × records
     // would be quadratic on a large population).
-    let mut counting: std::collections::HashMap<&str, &Record> = std::collections::HashMap::new();
-    for r in records
-        .into_iter()
-        .filter(|r| *r.document == *document && carries_over(&r.version, version))
-    {
-        counting.entry(r.email.as_str()).or_insert(r);
+    let mut counting: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if *r.document == *document && carries_over(&r.version, version) {
+            counting.entry(&*r.email).or_insert(i as u32);
+        }
     }
-    let required = owed(
+    let owed = owed(
         people,
         |_, person| (counting.get(person.email.as_str()).copied(), None),
         audience,
         effective,
         deadline_days,
         today,
-    )
-    .into_iter()
-    .map(|(index, deadline, acknowledged)| Due {
-        person: &people.persons[index],
-        index,
-        deadline,
-        acknowledged,
-    })
-    .collect();
+    );
     Tally {
         document: document.to_string(),
         version: version.to_string(),
         audience: audience.to_string(),
-        required,
+        people,
+        records,
+        owed: std::sync::Arc::new(owed),
     }
 }
 
@@ -172,35 +196,23 @@ fn shared<'s>(
     };
     let owed = register.tallies.get_or_compute(key, || {
         let acknowledging = acknowledging(site, people, document, version);
+        // A version nobody acknowledged has no entries (see `acknowledging`).
         owed(
             people,
-            |i, _| acknowledging[i],
+            |i, _| acknowledging.get(i).copied().unwrap_or_default(),
             audience,
             effective,
             deadline_days,
             site.today,
         )
-        .into_iter()
-        .map(|(person, deadline, record)| Owed {
-            person,
-            deadline,
-            record,
-        })
-        .collect()
     });
     Tally {
         document: document.to_string(),
         version: version.to_string(),
         audience: audience.to_string(),
-        required: owed
-            .iter()
-            .map(|o| Due {
-                person: &people.persons[o.person],
-                index: o.person,
-                deadline: o.deadline,
-                acknowledged: o.record.map(|i| &register.records[i]),
-            })
-            .collect(),
+        people,
+        records: &register.records,
+        owed,
     }
 }
 
@@ -226,9 +238,14 @@ fn acknowledging(
     let register = &site.acknowledgements;
     let key = (document.to_string(), version.to_string());
     register.acknowledging.get_or_compute(key, || {
-        let mut first: Vec<(Option<usize>, Option<Date>)> =
+        let positions = register.positions(document);
+        // Nobody's, when no record names the document: no entry per person.
+        if positions.is_empty() {
+            return Vec::new();
+        }
+        let mut first: Vec<crate::acknowledgement::Acknowledging> =
             vec![(None, None); people.persons.len()];
-        for &at in register.positions(document) {
+        for &at in positions {
             let r = &register.records[at];
             if !carries_over(&r.version, version) {
                 continue;
@@ -238,7 +255,7 @@ fn acknowledging(
             };
             match lapses(site, r) {
                 None => {
-                    first[i].0.get_or_insert(at);
+                    first[i].0.get_or_insert(at as u32);
                 }
                 Some(lapsed) => first[i].1 = first[i].1.max(Some(lapsed)),
             }
@@ -333,7 +350,8 @@ pub fn entry_counts(
             }
             _ => (site.today, 0),
         };
-        let mut counted = std::collections::HashSet::new();
+        // Each person once (by position in the people file), whatever their groups.
+        let mut counted = vec![false; people.persons.len()];
         for group in &comm.audience {
             let tally = shared(
                 site,
@@ -344,8 +362,8 @@ pub fn entry_counts(
                 effective,
                 days,
             );
-            for due in &tally.required {
-                if counted.insert(due.index) {
+            for due in tally.required() {
+                if !std::mem::replace(&mut counted[due.index], true) {
                     required += 1;
                     received += u64::from(due.acknowledged.is_some());
                 }
@@ -367,7 +385,7 @@ pub fn population_csv(site: &Site) -> Option<String> {
     let _ = writer.write_record(POPULATION_HEADER.split(','));
     let date = |d: Option<Date>| d.map_or_else(String::new, |d| d.to_string());
     for (tally, _, _) in all(site) {
-        for due in &tally.required {
+        for due in tally.required() {
             let outcome = match (due.acknowledged, due.deadline < site.today) {
                 (Some(_), _) => "acknowledged",
                 (None, true) => "overdue",
@@ -452,10 +470,10 @@ mod tests {
             30,
             date("2026-06-01"),
         );
-        let emails: Vec<&str> = t.required.iter().map(|d| d.person.email.as_str()).collect();
+        let emails: Vec<&str> = t.required().map(|d| d.person.email.as_str()).collect();
         assert_eq!(emails, ["a@x.org", "j@x.org"]);
         assert_eq!(t.received(), 1);
-        assert_eq!(t.required[1].deadline, date("2026-06-19"));
+        assert_eq!(t.required().nth(1).unwrap().deadline, date("2026-06-19"));
         assert_eq!(t.overdue(date("2026-06-01")).count(), 0);
         assert_eq!(t.overdue(date("2026-06-20")).count(), 1);
         // Before the leaver left, they were required.
@@ -469,8 +487,8 @@ mod tests {
             30,
             date("2026-03-20"),
         );
-        assert_eq!(before.required.len(), 2);
-        assert_eq!(before.required[1].person.email, "l@x.org");
+        assert_eq!(before.required_count(), 2);
+        assert_eq!(before.required().nth(1).unwrap().person.email, "l@x.org");
     }
 
     #[test]

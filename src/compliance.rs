@@ -484,7 +484,7 @@ fn acknowledgement_facts(site: &Site, id: &str) -> Option<AckFacts> {
         .filter(|(_, meta, _)| meta.id.value == id)
         .flat_map(|(_, _, c)| crate::ack_status::of_version(site, id, c));
     for (tally, _) in tallies {
-        let (required, received) = (tally.required.len(), tally.received());
+        let (required, received) = (tally.required_count(), tally.received());
         facts.required += required;
         facts.received += received;
         if received < required {

@@ -166,7 +166,7 @@ impl<'s> Context<'s> {
             });
         }
         Ok(Record {
-            email,
+            email: email.into(),
             document: self.document.as_str().into(),
             version: version.version.as_str().into(),
             content_sha256: version.content_hash.as_str().into(),

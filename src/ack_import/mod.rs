@@ -52,16 +52,16 @@ pub fn import(root: &Path, site: &Site, request: &Request) -> Result<Report, Imp
         .filter(|r| {
             *r.document == *request.document && crate::ack_status::lapses(site, r).is_none()
         })
-        .map(|r| (r.email.clone(), r.version.to_string()))
+        .map(|r| (r.email.to_string(), r.version.to_string()))
         .collect();
     for (line, fields) in rows {
         match context.judge(&fields) {
             Err(why) => report.rejected.push((line, why)),
             Ok(record) => {
-                if seen.insert((record.email.clone(), record.version.to_string())) {
+                if seen.insert((record.email.to_string(), record.version.to_string())) {
                     report.accepted.push(Record { line, ..record });
                 } else {
-                    report.duplicates.push((line, record.email));
+                    report.duplicates.push((line, record.email.to_string()));
                 }
             }
         }

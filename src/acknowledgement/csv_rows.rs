@@ -1,20 +1,20 @@
-//! Reading the rows of a CSV file with their line numbers, for the people file and the record files alike.
+//! Reading CSV rows, for the people file and the record files alike: where a row that does not
+//! read is, and e-mail addresses as both keep them.
 
-/// The rows of a CSV file, each with its line number, or a row that does not read as CSV: its
-/// line and why (the people file and the record files read their rows alike).
-pub fn rows<R: std::io::Read>(
-    reader: &mut csv::Reader<R>,
-) -> impl Iterator<Item = Result<(usize, csv::StringRecord), (usize, String)>> + '_ {
-    reader.records().map(|row| match row {
-        Ok(row) => Ok((row.position().map_or(1, |p| p.line() as usize), row)),
-        Err(e) => Err(unreadable(&e)),
-    })
-}
-
-/// A row that does not read as CSV: its line and why.
+/// A row that does not read as CSV: its line and why (the people file and the record files
+/// report them alike).
 pub fn unreadable(e: &csv::Error) -> (usize, String) {
     (
         e.position().map_or(1, |p| p.line() as usize),
         format!("a row that does not read as CSV: {e}"),
     )
+}
+
+/// `text` lower-cased, copied only when it is not already (e-mails mostly are).
+pub fn lower(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) || !text.is_ascii() {
+        text.to_lowercase().into()
+    } else {
+        text.into()
+    }
 }

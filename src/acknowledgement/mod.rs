@@ -33,8 +33,9 @@ pub struct Register {
     pub files: BTreeMap<String, String>,
     /// The positions in `records` of each document's records, built on first use.
     by_document: std::sync::OnceLock<std::collections::HashMap<std::sync::Arc<str>, Vec<usize>>>,
-    /// Each record's person (position in the people file's `persons`), found on first use.
-    persons: std::sync::OnceLock<Vec<Option<usize>>>,
+    /// Each record's person (position in the people file's `persons`), found as the records
+    /// are read (or on first use, for records that were not read by `load`).
+    persons: std::sync::OnceLock<Vec<Option<u32>>>,
     /// The tallies computed so far (see `ack_status`), each once per build.
     pub tallies: TallyMemo,
     /// Per (document, version): the position in `records` of the record that acknowledges it
@@ -55,8 +56,17 @@ impl Register {
         let index = self.by_document.get_or_init(|| {
             let mut index: std::collections::HashMap<std::sync::Arc<str>, Vec<usize>> =
                 Default::default();
-            for (i, r) in self.records.iter().enumerate() {
-                index.entry(r.document.clone()).or_default().push(i);
+            // By runs of records of one document (a record file mostly holds one document's).
+            let records = &self.records;
+            let mut start = 0;
+            for end in 1..=records.len() {
+                if end == records.len() || !same(&records[end].document, &records[start].document) {
+                    index
+                        .entry(records[start].document.clone())
+                        .or_default()
+                        .extend(start..end);
+                    start = end;
+                }
             }
             index
         });
@@ -67,22 +77,28 @@ impl Register {
     /// `records`); `None` without a people file or when they are not in it.
     pub fn person_of(&self, i: usize) -> Option<usize> {
         let persons = self.persons.get_or_init(|| match &self.people {
-            Some(people) => self
-                .records
-                .iter()
-                .map(|r| people.position(&r.email))
-                .collect(),
+            Some(people) => {
+                let emails = people.emails();
+                self.records.iter().map(|r| emails.get(&r.email)).collect()
+            }
             None => Vec::new(),
         });
-        persons.get(i).copied().flatten()
+        persons.get(i).copied().flatten().map(|p| p as usize)
     }
 
     /// Drops the records of `files` (see `custody`), and every index and tally computed
     /// before, which named records by position.
     pub fn withhold(&mut self, files: &std::collections::HashSet<String>) {
+        // The persons found so far stay those of the records kept.
+        if let Some(mut persons) = self.persons.take()
+            && persons.len() == self.records.len()
+        {
+            let mut kept = self.records.iter().map(|r| !files.contains(&*r.file));
+            persons.retain(|_| kept.next().unwrap_or(false));
+            self.persons = std::sync::OnceLock::from(persons);
+        }
         self.records.retain(|r| !files.contains(&*r.file));
         self.by_document = Default::default();
-        self.persons = Default::default();
         self.tallies = TallyMemo::default();
         self.acknowledging = Memo::default();
     }
@@ -90,6 +106,11 @@ impl Register {
     pub fn is_empty(&self) -> bool {
         self.people.is_none() && self.records.is_empty()
     }
+}
+
+/// Whether two shared texts are the same (the same copy, mostly).
+pub fn same(a: &std::sync::Arc<str>, b: &std::sync::Arc<str>) -> bool {
+    std::sync::Arc::ptr_eq(a, b) || a == b
 }
 
 /// Reads the people file and the record files of `project`; files that are not configured or
@@ -102,37 +123,43 @@ pub fn load(project: &Project) -> Register {
         .people
         .as_deref()
         .map(|file| people::read_file(&project.root, file, &mut diagnostics, &mut files));
-    let records = records::read_dir(
+    let (records, persons) = records::read_dir(
         &project.root,
         &settings.records,
+        people.as_ref(),
         &mut diagnostics,
         &mut files,
     );
     Register {
+        // Without a people file, nobody's: found on first use as before.
+        persons: match people {
+            Some(_) => std::sync::OnceLock::from(persons),
+            None => Default::default(),
+        },
         people,
         records,
         diagnostics,
         files,
         by_document: Default::default(),
-        persons: Default::default(),
         tallies: TallyMemo::default(),
         acknowledging: Memo::default(),
     }
 }
 
 /// One person's obligation in a tally, owned: positions in `People::persons` and in
-/// `Register::records`, so that a tally outlives the borrow that computed it.
+/// `Register::records`, so that a tally outlives the borrow that computed it (and small: a
+/// tally of every document's audience counts each person of it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Owed {
-    pub person: usize,
+    pub person: u32,
     pub deadline: jiff::civil::Date,
     /// The record that acknowledges it, if any.
-    pub record: Option<usize>,
+    pub record: Option<u32>,
 }
 
 /// For one person and one document version: the position in `Register::records` of the record
 /// that acknowledges it, and the day an earlier acknowledgement lapsed (`renew`), if one did.
-pub type Acknowledging = (Option<usize>, Option<jiff::civil::Date>);
+pub type Acknowledging = (Option<u32>, Option<jiff::civil::Date>);
 
 /// What a tally depends on besides the register itself.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use sha2::Digest;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 /// One person of the population.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +36,41 @@ impl Person {
     }
 }
 
+/// The people's trimmed, lower-cased addresses and their positions in `People::persons`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Emails {
+    /// Each address's position.
+    by_email: rustc_hash::FxHashMap<Arc<str>, u32>,
+    /// Each position's address; empty for a later row of a duplicate address (whose
+    /// position is the first row's).
+    by_position: Vec<Arc<str>>,
+}
+
+impl Emails {
+    /// The position of this trimmed, lower-cased address.
+    pub fn get(&self, email: &str) -> Option<u32> {
+        self.by_email.get(email).copied()
+    }
+
+    /// A record's trimmed address `email` as the people file has it (lower-cased), shared,
+    /// and its person's position; the person at `guess` is tried first, with one comparison
+    /// (a record file in the people file's order finds each person there). `email` is copied
+    /// when nobody has it.
+    pub fn find(&self, email: &str, guess: usize) -> (Arc<str>, Option<u32>) {
+        if let Some(known) = self.by_position.get(guess)
+            && **known == *email
+            && !email.is_empty()
+        {
+            return (known.clone(), u32::try_from(guess).ok());
+        }
+        let email = super::csv_rows::lower(email);
+        match self.by_email.get_key_value(&*email) {
+            Some((known, &at)) => (known.clone(), Some(at)),
+            None => (Arc::from(&*email), None),
+        }
+    }
+}
+
 /// The people file, read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct People {
@@ -44,7 +80,7 @@ pub struct People {
     pub persons: Vec<Person>,
     /// Each e-mail's position in `persons`, built on the first look-up (records are checked
     /// one by one against a population of thousands).
-    index: std::sync::OnceLock<HashMap<String, usize>>,
+    index: std::sync::OnceLock<Emails>,
     /// Each group's members' positions in `persons`, built on first use.
     groups: std::sync::OnceLock<HashMap<String, Vec<usize>>>,
 }
@@ -85,14 +121,22 @@ impl People {
 
     /// The position in `persons` of the person with this trimmed, lower-cased address.
     pub fn position(&self, email: &str) -> Option<usize> {
-        self.email_index().get(email).copied()
+        self.emails().get(email).map(|i| i as usize)
     }
 
-    fn email_index(&self) -> &HashMap<String, usize> {
+    /// Each person's address with their position in `persons`, built on first use; the
+    /// records read share these copies of the addresses.
+    pub fn emails(&self) -> &Emails {
         self.index.get_or_init(|| {
-            let mut index = HashMap::new();
+            let mut index = Emails::default();
+            index.by_email.reserve(self.persons.len());
             for (i, p) in self.persons.iter().enumerate() {
-                index.entry(p.email.clone()).or_insert(i);
+                let i = u32::try_from(i).expect("fewer than 2^32 people");
+                let email: Arc<str> = Arc::from(p.email.as_str());
+                let first = *index.by_email.entry(email.clone()).or_insert(i);
+                index
+                    .by_position
+                    .push(if first == i { email } else { Arc::from("") });
             }
             index
         })
@@ -182,11 +226,16 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> People {
         joined: column("joined"),
         left: column("left"),
     };
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for row in super::csv_rows::rows(&mut reader) {
-        let (line, row) = match row {
-            Ok(row) => row,
-            Err((line, why)) => {
+    // Each address's first line (a population of thousands: hashed, not ordered).
+    let mut seen: rustc_hash::FxHashMap<String, usize> = Default::default();
+    // One row buffer for all rows.
+    let mut row = csv::StringRecord::new();
+    loop {
+        let line = match reader.read_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => row.position().map_or(1, |p| p.line() as usize),
+            Err(e) => {
+                let (line, why) = super::csv_rows::unreadable(&e);
                 out.push(invalid(line, why, HELP));
                 continue;
             }

@@ -3,6 +3,7 @@
 //! exports kept in its `raw/` folder are not records). Files are only ever added, so two
 //! imports in concurrent pull requests never conflict.
 
+use super::people::{Emails, People};
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use sha2::Digest;
 use std::collections::BTreeMap;
@@ -17,8 +18,9 @@ pub const RECORD_HEADER: &str = "email,document,version,content_sha256,at,method
 /// between the records of a file: an organisation of thousands has hundreds of thousands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
-    /// Lower-cased.
-    pub email: String,
+    /// Lower-cased; shared with the people file's copy when the person is in it (every person
+    /// acknowledges many documents).
+    pub email: Arc<str>,
     pub document: Arc<str>,
     pub version: Arc<str>,
     /// SHA-256 of the acknowledged content (the document's content hash); may be empty when
@@ -37,7 +39,7 @@ impl Record {
     /// The row as written to a record file (in `RECORD_HEADER`'s order).
     pub fn row(&self) -> [String; 7] {
         [
-            self.email.clone(),
+            self.email.to_string(),
             self.document.to_string(),
             self.version.to_string(),
             self.content_sha256.to_string(),
@@ -59,19 +61,26 @@ pub fn to_csv(records: &[Record]) -> String {
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// One record file read: its SHA-256, its records and what was wrong in its rows.
-type Parsed = (String, Vec<Record>, Vec<Diagnostic>);
+/// One record file read: its SHA-256, its records, each record's person (see
+/// `Register::person_of`) and what was wrong in its rows.
+type Parsed = (String, Vec<Record>, Vec<Option<u32>>, Vec<Diagnostic>);
+
+/// The records of a directory, with each one's person (position in the people file's
+/// `persons`, `None` when not in it or without a people file), in the same order.
+pub type Read = (Vec<Record>, Vec<Option<u32>>);
 
 /// Reads every `*.csv` directly in `root/dir`, in name order; no directory, no records.
-/// Each file's SHA-256 goes into `digests`, by its path from the root.
+/// Each file's SHA-256 goes into `digests`, by its path from the root. Each record's person
+/// is looked up in `people` as it is read.
 pub fn read_dir(
     root: &Path,
     dir: &str,
+    people: Option<&People>,
     out: &mut Vec<Diagnostic>,
     digests: &mut BTreeMap<String, String>,
-) -> Vec<Record> {
+) -> Read {
     let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
-        return Vec::new();
+        return Default::default();
     };
     let mut files: Vec<String> = entries
         .filter_map(Result::ok)
@@ -80,6 +89,8 @@ pub fn read_dir(
         .filter(|name| name.ends_with(".csv"))
         .collect();
     files.sort();
+    // The people's e-mails are indexed once, before the files are read in parallel.
+    let emails = people.map(People::emails);
     // Files are read and parsed in parallel (an organisation of thousands imports hundreds of
     // thousands of rows), then taken in name order.
     use rayon::prelude::*;
@@ -87,21 +98,28 @@ pub fn read_dir(
         .into_par_iter()
         .map(|name| {
             let file = format!("{}/{name}", dir.trim_end_matches('/'));
-            let read = std::fs::read_to_string(root.join(&file)).map(|text| {
+            let read = with_text(&root.join(&file), |text| {
                 let digest = crate::hex::lower(&sha2::Sha256::digest(text.as_bytes()));
                 let mut found = Vec::new();
-                let records = parse(&file, &text, &mut found);
-                (digest, records, found)
+                let (records, persons) = parse_with(&file, text, emails, &mut found);
+                (digest, records, persons, found)
             });
             (file, read)
         })
         .collect();
-    let mut records = Vec::new();
+    // One allocation for all the records, moved in once.
+    let total = read
+        .iter()
+        .map(|(_, r)| r.as_ref().map_or(0, |(_, rows, _, _)| rows.len()))
+        .sum();
+    let mut records = Vec::with_capacity(total);
+    let mut persons = Vec::with_capacity(if emails.is_some() { total } else { 0 });
     for (file, read) in read {
         match read {
-            Ok((digest, rows, found)) => {
+            Ok((digest, rows, of, found)) => {
                 digests.insert(file, digest);
                 records.extend(rows);
+                persons.extend(of);
                 out.extend(found);
             }
             Err(e) => out.push(
@@ -114,7 +132,43 @@ pub fn read_dir(
             ),
         }
     }
-    records
+    (records, persons)
+}
+
+/// `f` of the text of the file at `path`, read as `std::fs::read_to_string` reads it (and
+/// failing alike) into a buffer each thread keeps for the next file: record files are
+/// megabytes, and fresh memory for each costs a page fault per page.
+fn with_text<T>(path: &Path, f: impl FnOnce(&str) -> T) -> std::io::Result<T> {
+    use std::io::Read;
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with(|buffer| {
+        // A nested call (none today) would get a buffer of its own.
+        let mut own = Vec::new();
+        let mut kept = buffer.try_borrow_mut();
+        let bytes = match kept.as_deref_mut() {
+            Ok(kept) => kept,
+            Err(_) => &mut own,
+        };
+        bytes.clear();
+        let result = std::fs::File::open(path)
+            .and_then(|mut file| file.read_to_end(bytes))
+            .and_then(|_| {
+                std::str::from_utf8(bytes).map_err(|_| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "stream did not contain valid UTF-8",
+                    )
+                })
+            })
+            .map(f);
+        // Not more than a large file's worth is kept.
+        if bytes.capacity() > 64 << 20 {
+            *bytes = Vec::new();
+        }
+        result
+    })
 }
 
 /// `text` as shared text: the previous row's (`last`) when it is the same.
@@ -125,18 +179,19 @@ fn shared(last: &mut Option<Arc<str>>, text: &str) -> Arc<str> {
     }
 }
 
-/// `text` lower-cased, without copying it twice when it already is (e-mails and hashes mostly
-/// are).
-fn lower(text: &str) -> String {
-    if text.bytes().any(|b| b.is_ascii_uppercase()) || !text.is_ascii() {
-        text.to_lowercase()
-    } else {
-        text.to_string()
-    }
-}
-
 /// Parses the text of one record file.
 pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vec<Record> {
+    parse_with(file, text, None, out).0
+}
+
+/// `parse`, with each record's person looked up in `emails` (the people file's), whose copy
+/// of the address the record then shares; without `emails`, no persons.
+pub fn parse_with(
+    file: &str,
+    text: &str,
+    emails: Option<&Emails>,
+    out: &mut Vec<Diagnostic>,
+) -> Read {
     let invalid = |line: usize, message: String| {
         Diagnostic::new(Code::AcknowledgementInvalid, message)
             .at(file, Pos::new(line, 1))
@@ -157,19 +212,25 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vec<Record> {
                     h.iter().map(str::trim).collect::<Vec<_>>().join(",")
                 ),
             ));
-            return Vec::new();
+            return Default::default();
         }
         Err(e) => {
             out.push(invalid(1, format!("does not read as CSV: {e}")));
-            return Vec::new();
+            return Default::default();
         }
     }
-    let mut records = Vec::new();
+    // About one record per line: room for them all at once.
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    let mut records = Vec::with_capacity(lines);
+    let mut persons = Vec::with_capacity(if emails.is_some() { lines } else { 0 });
     // One row buffer for all rows (a record file has thousands), and the previous row's
     // shared fields.
     let mut row = csv::StringRecord::new();
     let file: Arc<str> = Arc::from(file);
     let mut last: [Option<Arc<str>>; 7] = Default::default();
+    // Where the next row's person is looked for first: after the previous row's (files are
+    // mostly in the people file's order).
+    let mut next = 0;
     loop {
         let line = match reader.read_record(&mut row) {
             Ok(false) => break,
@@ -180,8 +241,8 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vec<Record> {
                 continue;
             }
         };
-        let text = |i: usize| row.get(i).unwrap_or("").trim();
-        let at = match text(4).parse::<jiff::Timestamp>() {
+        let text = |i: usize| trim(row.get(i).unwrap_or(""));
+        let at = match timestamp(text(4)) {
             Ok(at) => at,
             Err(_) => {
                 out.push(invalid(
@@ -199,13 +260,27 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vec<Record> {
             continue;
         }
         let hash = text(3);
-        let content_sha256 = if hash.bytes().any(|b| b.is_ascii_uppercase()) {
-            Arc::from(hash.to_lowercase())
-        } else {
-            shared(&mut last[3], hash)
+        // Rows mostly repeat the previous row's hash (then already lower-cased, if it was not).
+        let content_sha256 = match &last[3] {
+            Some(same) if **same == *hash => same.clone(),
+            _ if hash.bytes().any(|b| b.is_ascii_uppercase()) => {
+                last[3].insert(Arc::from(hash.to_lowercase())).clone()
+            }
+            _ => last[3].insert(Arc::from(hash)).clone(),
         };
+        let (email, person) = match emails {
+            Some(emails) => {
+                let found = emails.find(text(0), next);
+                next = found.1.map_or(0, |p| p as usize + 1);
+                found
+            }
+            None => (Arc::from(&*super::csv_rows::lower(text(0))), None),
+        };
+        if emails.is_some() {
+            persons.push(person);
+        }
         records.push(Record {
-            email: lower(text(0)),
+            email,
             document: shared(&mut last[1], text(1)),
             version: shared(&mut last[2], text(2)),
             content_sha256,
@@ -216,7 +291,76 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vec<Record> {
             line,
         });
     }
-    records
+    (records, persons)
+}
+
+/// `text.trim()`, without looking at its characters when its first and last bytes show there
+/// is nothing to trim (fields mostly are so).
+fn trim(text: &str) -> &str {
+    // Every white space character that is not ASCII starts and ends with a byte above 0x7f.
+    let edge = |b: u8| b.is_ascii() && b != b' ' && !(b'\t'..=b'\r').contains(&b);
+    match text.as_bytes() {
+        [first, .., last] if edge(*first) && edge(*last) => text,
+        [only] if edge(*only) => text,
+        _ => text.trim(),
+    }
+}
+
+/// An RFC 3339 time, as `jiff` parses it; the form `import` writes (`2026-02-01T09:30:00Z`) is
+/// read directly (hundreds of thousands of records), anything else by `jiff`.
+fn timestamp(text: &str) -> Result<jiff::Timestamp, jiff::Error> {
+    fn direct(b: &[u8]) -> Option<jiff::Timestamp> {
+        let [
+            y0,
+            y1,
+            y2,
+            y3,
+            b'-',
+            m0,
+            m1,
+            b'-',
+            d0,
+            d1,
+            b'T',
+            h0,
+            h1,
+            b':',
+            i0,
+            i1,
+            b':',
+            s0,
+            s1,
+            b'Z',
+        ] = *b
+        else {
+            return None;
+        };
+        let digits = |ds: &[u8]| {
+            ds.iter().try_fold(0i16, |n, &d| {
+                d.is_ascii_digit().then(|| n * 10 + i16::from(d - b'0'))
+            })
+        };
+        let (year, month, day) = (
+            digits(&[y0, y1, y2, y3])?,
+            digits(&[m0, m1])?,
+            digits(&[d0, d1])?,
+        );
+        let (hour, minute, second) = (digits(&[h0, h1])?, digits(&[i0, i1])?, digits(&[s0, s1])?);
+        // A leap second (`:60`) is left to jiff.
+        if hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
+        let date = jiff::civil::Date::new(year, i8::try_from(month).ok()?, i8::try_from(day).ok()?)
+            .ok()?;
+        let time = jiff::civil::Time::new(hour as i8, minute as i8, second as i8, 0).ok()?;
+        jiff::tz::Offset::UTC
+            .to_timestamp(date.to_datetime(time))
+            .ok()
+    }
+    match direct(text.as_bytes()) {
+        Some(at) => Ok(at),
+        None => text.parse(),
+    }
 }
 
 #[cfg(test)]
@@ -251,13 +395,64 @@ mod tests {
         let records = parse("r.csv", text, &mut out);
         assert!(out.is_empty(), "{out:?}");
         assert_eq!(records.len(), 2);
-        assert_eq!(records[0].email, "ada@example.com");
+        assert_eq!(&*records[0].email, "ada@example.com");
         assert_eq!(&*records[0].document, "POL-001");
         assert_eq!(&*records[0].content_sha256, "ab");
         assert_eq!(&*records[0].method, "form");
         assert_eq!(records[0].line, 2);
         assert!(Arc::ptr_eq(&records[0].document, &records[1].document));
+        for text in [
+            "",
+            "a",
+            " a",
+            "a\t",
+            "\u{a0}a",
+            "a\u{3000}",
+            "\u{b}x\u{c}",
+            " ",
+            "é",
+            "ab",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
         assert_eq!(records[1].content_sha256, records[0].content_sha256);
+    }
+
+    #[test]
+    fn files_read_and_fail_as_read_to_string_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let (good, bad) = (dir.path().join("good.csv"), dir.path().join("bad.csv"));
+        std::fs::write(&good, "a,é\n").unwrap();
+        std::fs::write(&bad, b"a,\xff\n").unwrap();
+        let missing = dir.path().join("missing.csv");
+        assert_eq!(with_text(&good, str::to_string).unwrap(), "a,é\n");
+        for path in [&bad, &missing] {
+            let ours = with_text(path, |_| ()).unwrap_err();
+            let std = std::fs::read_to_string(path).unwrap_err();
+            assert_eq!(ours.to_string(), std.to_string());
+            assert_eq!(ours.kind(), std.kind());
+        }
+    }
+
+    #[test]
+    fn times_read_directly_are_those_jiff_reads() {
+        for text in [
+            "2026-02-01T09:30:00Z",
+            "1970-01-01T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2025-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-01-01T24:00:00Z",
+            "2026-12-31T23:59:60Z",
+            "2026-01-01t00:00:00z",
+            "2026-01-01T00:00:00+01:00",
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "2026-0a-01T00:00:00Z",
+        ] {
+            let jiff: Result<jiff::Timestamp, _> = text.parse();
+            assert_eq!(timestamp(text).ok(), jiff.ok(), "{text}");
+        }
     }
 
     #[test]

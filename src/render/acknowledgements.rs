@@ -17,35 +17,51 @@ pub fn document_view(site: &Site, id: &str, c: &Controlled) -> Value {
         return Value::Null;
     }
     let show_names = site.project.config.acknowledgement.show_names;
+    // Deadlines repeat (most people share their version's): each written once.
+    let mut written: Option<(jiff::civil::Date, String)> = None;
+    let mut deadline = |d: jiff::civil::Date| match &written {
+        Some((at, text)) if *at == d => text.clone(),
+        _ => written.insert((d, d.to_string())).1.clone(),
+    };
     let groups: Vec<Value> = tallies
         .iter()
         .map(|(tally, _)| {
-            let required = tally.required.len();
+            let required = tally.required_count();
             let received = tally.received();
-            let outstanding: Vec<Value> = tally
-                .outstanding()
-                .take(NAMES_LISTED)
-                .map(|due| {
-                    json!({
-                        "name": if due.person.name.is_empty() { &due.person.email } else { &due.person.name },
-                        "deadline": due.deadline.to_string(),
-                        "overdue": due.deadline < site.today,
+            let names = if show_names {
+                let outstanding: Vec<Value> = tally
+                    .outstanding()
+                    .take(NAMES_LISTED)
+                    .map(|due| {
+                        json!({
+                            "name": if due.person.name.is_empty() { &due.person.email } else { &due.person.name },
+                            "deadline": deadline(due.deadline),
+                            "overdue": due.deadline < site.today,
+                        })
                     })
-                })
-                .collect();
-            json!({
+                    .collect();
+                Value::Array(outstanding)
+            } else {
+                Value::Null
+            };
+            let mut group = json!({
                 "audience": tally.audience,
                 "required": required,
                 "received": received,
                 "outstanding": required - received,
                 "overdue": tally.overdue(site.today).count(),
                 "percent": percent(received, required),
-                "names": if show_names { json!(outstanding) } else { Value::Null },
+                "names": null,
                 "unlisted": (required - received).saturating_sub(NAMES_LISTED),
-            })
+            });
+            // Moved in, not copied (`json!` serialises a value it is given again).
+            group["names"] = names;
+            group
         })
         .collect();
-    json!({"version": c.version.as_ref().map(|v| v.value.clone()), "groups": groups})
+    let mut view = json!({"version": c.version.as_ref().map(|v| v.value.clone()), "groups": null});
+    view["groups"] = Value::Array(groups);
+    view
 }
 
 /// The dashboard's acknowledgement rates: per published document version in force with an
@@ -59,18 +75,38 @@ pub fn dashboard_view(site: &Site, href: &dyn Fn(&crate::content::Document) -> S
     let mut versions: Vec<Value> = Vec::new();
     let (mut required, mut received) = (0usize, 0usize);
     let tallies = crate::ack_status::all(site);
+    // Each person's mark in the current document (by their position in the people file): 1
+    // required, 2 required and acknowledged in some group; reset after each document.
+    let mut marks: Vec<u8> = Vec::new();
+    let mut marked: Vec<usize> = Vec::new();
     // The tallies come document by document, one per audience group.
     for group in tallies.chunk_by(|a, b| std::ptr::eq(a.1, b.1)) {
         let (first, doc, _) = &group[0];
-        // Each person once (by their position in the people file), acknowledged in any group.
-        let mut people: std::collections::HashMap<usize, bool> = std::collections::HashMap::new();
-        for due in group.iter().flat_map(|(t, _, _)| &t.required) {
-            *people.entry(due.index).or_default() |= due.acknowledged.is_some();
-        }
-        if !site.is_published(doc) || people.is_empty() {
+        if !site.is_published(doc) {
             continue;
         }
-        let (of, got) = (people.len(), people.values().filter(|a| **a).count());
+        // Each person once, acknowledged in any group.
+        for (tally, _, _) in group {
+            for due in tally.required() {
+                if marks.len() <= due.index {
+                    marks.resize(due.index + 1, 0);
+                }
+                let mark = &mut marks[due.index];
+                if *mark == 0 {
+                    marked.push(due.index);
+                }
+                *mark = (*mark).max(if due.acknowledged.is_some() { 2 } else { 1 });
+            }
+        }
+        let of = marked.len();
+        let got = marked.iter().filter(|&&i| marks[i] == 2).count();
+        for &i in &marked {
+            marks[i] = 0;
+        }
+        marked.clear();
+        if of == 0 {
+            continue;
+        }
         required += of;
         received += got;
         versions.push(json!({

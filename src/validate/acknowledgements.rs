@@ -24,16 +24,16 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
 /// their deadline, naming the first few.
 fn overdue(site: &Site, out: &mut Vec<Diagnostic>) {
     for (tally, doc, pos) in crate::ack_status::all(site) {
-        let late: Vec<&crate::ack_status::Due> = tally.overdue(site.today).collect();
-        if late.is_empty() {
+        let late = tally.overdue(site.today).count();
+        if late == 0 {
             continue;
         }
-        let mut names: Vec<&str> = late
-            .iter()
+        let mut names: Vec<&str> = tally
+            .overdue(site.today)
             .take(5)
             .map(|d| d.person.email.as_str())
             .collect();
-        if late.len() > names.len() {
+        if late > names.len() {
             names.push("…");
         }
         let (file, pos) = site.finding_position(doc, pos);
@@ -42,8 +42,8 @@ fn overdue(site: &Site, out: &mut Vec<Diagnostic>) {
                 Code::AcknowledgementOverdue,
                 format!(
                     "{} of {} in `{}` have not acknowledged {} v{} by their deadline: {}",
-                    late.len(),
-                    tally.required.len(),
+                    late,
+                    tally.required_count(),
                     tally.audience,
                     tally.document,
                     tally.version,
@@ -163,11 +163,22 @@ fn groups_and_audiences(
 /// What a record's version is judged by: its document, version and content hash.
 type Judged<'a> = (&'a str, &'a str, &'a str);
 
+/// A document's approved versions, shared by the runs of its records.
+type Approved = std::rc::Rc<Vec<ApprovedVersion>>;
+
+/// Whether two keys are the same: mostly the same shared texts, compared by address first.
+fn same_judged(a: &Judged, b: &Judged) -> bool {
+    let same = |a: &str, b: &str| std::ptr::eq(a, b) || a == b;
+    same(a.0, b.0) && same(a.1, b.1) && same(a.2, b.2)
+}
+
 fn records(site: &Site, out: &mut Vec<Diagnostic>) {
     let register = &site.acknowledgements;
     // Each document's approved versions, and each (document, version, hash)'s verdict, found
     // once: hundreds of thousands of records name a few dozen of them.
-    let mut versions: HashMap<&str, Option<Vec<ApprovedVersion>>> = HashMap::new();
+    let mut versions: HashMap<&str, Option<Approved>> = HashMap::new();
+    // The document of the previous record, and its approved versions.
+    let mut current: Option<(&std::sync::Arc<str>, Option<Approved>)> = None;
     let mut verdicts: HashMap<Judged, Option<String>> = HashMap::new();
     let mut last: Option<(Judged, Option<String>)> = None;
     for (i, record) in register.records.iter().enumerate() {
@@ -185,11 +196,20 @@ fn records(site: &Site, out: &mut Vec<Diagnostic>) {
                 .help("add the person to the people file, or correct the e-mail address"),
             );
         }
-        let approved = versions.entry(&*record.document).or_insert_with(|| {
-            let doc = site.document(&record.document)?;
-            let history = site.history.as_ref().ok();
-            Some(history.map_or_else(Vec::new, |h| document_history(h, doc).versions))
-        });
+        // Rows of one file mostly name the previous row's document: looked up once per run.
+        if !matches!(&current, Some((d, _)) if crate::acknowledgement::same(d, &record.document)) {
+            let found = versions.entry(&*record.document).or_insert_with(|| {
+                let doc = site.document(&record.document)?;
+                let history = site.history.as_ref().ok();
+                Some(std::rc::Rc::new(history.map_or_else(Vec::new, |h| {
+                    document_history(h, doc).versions
+                })))
+            });
+            current = Some((&record.document, found.as_ref().map(std::rc::Rc::clone)));
+        }
+        let Some((_, approved)) = &current else {
+            continue;
+        };
         let Some(approved) = approved else {
             out.push(
                 Diagnostic::new(
@@ -207,7 +227,7 @@ fn records(site: &Site, out: &mut Vec<Diagnostic>) {
         let key = (&*record.document, &*record.version, &*record.content_sha256);
         // Rows of one file mostly repeat the previous row's document, version and hash.
         let problem = match &last {
-            Some((k, verdict)) if *k == key => verdict.clone(),
+            Some((k, verdict)) if same_judged(k, &key) => verdict.clone(),
             _ => {
                 let verdict = verdicts
                     .entry(key)
