@@ -83,6 +83,9 @@ struct State {
     shape: Vec<(String, String, bool)>,
     out: PathBuf,
     search: SearchIndex,
+    /// What the last render derived from every document's approved versions (see
+    /// `render::HistoryViews`).
+    history_views: render::HistoryViews,
 }
 
 /// Builds a project again and again, each time re-doing only what the changes since the
@@ -159,6 +162,7 @@ impl Session {
                     shape: state.shape,
                     out: state.out,
                     search: state.search,
+                    history_views: state.history_views,
                     in_force: None,
                     acknowledgements: None,
                 };
@@ -212,6 +216,7 @@ impl Session {
             shape,
             out,
             search,
+            history_views,
             ..
         } = state;
         let (project, corpus, old_history, in_force, acknowledgements) = take_site(loaded.site);
@@ -223,6 +228,7 @@ impl Session {
             shape,
             out,
             search,
+            history_views,
             in_force: None,
             // No people or record file changed (else `paths_below_src` chose a full build):
             // they are not read again, and the tallies computed from them still hold (each is
@@ -323,6 +329,7 @@ impl Session {
             digests,
             stamps,
             search,
+            history_views,
             pages,
             ..
         } = published;
@@ -351,6 +358,7 @@ impl Session {
                 shape,
                 out,
                 search,
+                history_views,
             },
             update,
         ))
@@ -377,8 +385,14 @@ impl Session {
         let site = &loaded.site;
         let in_place = scope.is_some() || matches!(self.out, Output::Memory(_));
         let staging = self.staging(site, out, in_place)?;
-        let (prev_keys, old_digests, prev_stamps, prev_search) = match previous {
-            Some(p) => (p.keys, p.digests, p.stamps, Some(p.search)),
+        let (prev_keys, old_digests, prev_stamps, prev_search, prev_views) = match previous {
+            Some(p) => (
+                p.keys,
+                p.digests,
+                p.stamps,
+                Some(p.search),
+                Some(p.history_views),
+            ),
             None => Default::default(),
         };
         let started = timing::start();
@@ -398,6 +412,9 @@ impl Session {
             render::Scope {
                 documents: scope,
                 search_index: Some((&search_key, &search_script)),
+                // Only a body edit (`scope`) reuses them: history and front matter are the
+                // previous build's.
+                history_views: prev_views.as_ref(),
             },
         )?;
         drop(search_script);
@@ -432,6 +449,7 @@ impl Session {
             old_digests,
             stamps,
             search,
+            history_views: rendered.history_views,
             staging,
             written_files,
             pages: summary.pages,
@@ -510,6 +528,7 @@ struct Published {
     old_digests: BTreeMap<String, (String, u64)>,
     stamps: HashMap<String, Value>,
     search: SearchIndex,
+    history_views: render::HistoryViews,
     /// The staging directory of a full build into a directory.
     staging: Option<writer::Staging>,
     /// The bytes rendered, when not staged.
@@ -709,6 +728,7 @@ struct Previous {
     shape: Vec<(String, String, bool)>,
     out: PathBuf,
     search: SearchIndex,
+    history_views: render::HistoryViews,
     /// The in-force versions, when they still hold (no front matter, document or history
     /// changed).
     in_force: Option<HashMap<String, crate::in_force::InForce>>,

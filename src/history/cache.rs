@@ -9,7 +9,6 @@
 use super::walk::Walk;
 use crate::content::facts::Facts;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the format or what the walk records changes.
@@ -29,7 +28,7 @@ pub struct Cache {
     /// The merge commits of the walk on HEAD's first-parent chain (see `HistoryIndex`).
     pub mainline: Vec<String>,
     pub walk: Walk,
-    pub blobs: HashMap<String, Facts>,
+    pub blobs: rustc_hash::FxHashMap<String, Facts>,
 }
 
 fn path(git_dir: &Path) -> PathBuf {
@@ -62,7 +61,7 @@ pub struct Snapshot<'a> {
     pub outside: &'a [String],
     pub mainline: &'a [String],
     pub walk: &'a Walk,
-    pub blobs: &'a HashMap<String, Facts>,
+    pub blobs: &'a rustc_hash::FxHashMap<String, Facts>,
 }
 
 /// Writes the cache atomically (temp file, then rename); failures are ignored: the cache only
@@ -79,7 +78,7 @@ pub fn write(index: &Snapshot) {
         outside: &'a [String],
         mainline: &'a [String],
         walk: &'a Walk,
-        blobs: &'a HashMap<String, Facts>,
+        blobs: &'a rustc_hash::FxHashMap<String, Facts>,
     }
     let target = path(index.git_dir);
     let Some(dir) = target.parent() else { return };

@@ -52,7 +52,7 @@ pub struct HistoryIndex {
     /// Revisions of every file in scope at HEAD, newest first, by repository path.
     pub files: BTreeMap<String, Vec<Revision>>,
     /// Facts of every Markdown blob any revision points at, by blob id.
-    pub blobs: HashMap<String, Facts>,
+    pub blobs: rustc_hash::FxHashMap<String, Facts>,
     /// Blob ids at HEAD, by repository path.
     pub head_blobs: HashMap<String, String>,
     /// The paths the walk looked at and the shallow boundary it saw: with HEAD, what decides
@@ -368,7 +368,7 @@ fn head_of(repo: &Repository) -> Result<(git2::Commit<'_>, Head), Unavailable> {
 struct Walked {
     walk: walk::Walk,
     /// The facts of the blobs read so far.
-    blobs: HashMap<String, Facts>,
+    blobs: rustc_hash::FxHashMap<String, Facts>,
     /// The directories outside the content that lineages lead into.
     outside: Vec<String>,
     /// The cache's first-parent merges, when the cache was written at this HEAD: then its
@@ -421,7 +421,7 @@ fn walk_with_cache(
         ),
         None => {
             let (walk, first_parents) = fresh_walk(repo, git_dir, head, reach)?;
-            (walk, HashMap::new(), None, Some(first_parents))
+            (walk, Default::default(), None, Some(first_parents))
         }
     };
     Ok(Walked {
@@ -733,7 +733,7 @@ fn fresh_walk(
 /// the order the commits were walked (newest first): that is close to the order objects sit
 /// in the pack, and libgit2 caches only the base of a delta chain, so locality is what keeps
 /// reads cheap (sorting by blob id makes them three times slower).
-fn unread_blobs(walked: &walk::Walk, known: &HashMap<String, Facts>) -> Vec<String> {
+fn unread_blobs(walked: &walk::Walk, known: &rustc_hash::FxHashMap<String, Facts>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     walked
         .order
@@ -748,7 +748,10 @@ fn unread_blobs(walked: &walk::Walk, known: &HashMap<String, Facts>) -> Vec<Stri
 }
 
 /// What `read_facts` returns: the facts of each blob, and the texts of the approved ones.
-type FactsRead = (HashMap<String, Facts>, HashMap<String, Arc<str>>);
+type FactsRead = (
+    rustc_hash::FxHashMap<String, Facts>,
+    HashMap<String, Arc<str>>,
+);
 
 /// Reads the facts of each blob (in parallel, one repository per worker, see
 /// [`walk::for_worker`]).
@@ -766,7 +769,10 @@ fn read_facts(git_dir: &Path, blobs: &[String]) -> Result<FactsRead, git2::Error
         let repo = walk::for_worker(Repository::open(git_dir)?)?;
         let odb = repo.odb()?;
         let mut reader = facts::Reader::default();
-        let mut facts = HashMap::with_capacity(blobs.len() / rayon::current_num_threads().max(1));
+        let mut facts = rustc_hash::FxHashMap::with_capacity_and_hasher(
+            blobs.len() / rayon::current_num_threads().max(1),
+            Default::default(),
+        );
         let mut texts = HashMap::new();
         for id in chunks.flatten() {
             let blob = odb.read(Oid::from_str(id)?)?;
@@ -787,7 +793,10 @@ fn read_facts(git_dir: &Path, blobs: &[String]) -> Result<FactsRead, git2::Error
         }
         Ok::<FactsRead, git2::Error>((facts, texts))
     })?;
-    let mut out: FactsRead = (HashMap::with_capacity(blobs.len()), HashMap::new());
+    let mut out: FactsRead = (
+        rustc_hash::FxHashMap::with_capacity_and_hasher(blobs.len(), Default::default()),
+        HashMap::new(),
+    );
     for (facts, texts) in parts {
         out.0.extend(facts);
         out.1.extend(texts);

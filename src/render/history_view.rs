@@ -45,8 +45,22 @@ fn evidence_json(
 pub type Histories<'a> = HashMap<String, DocumentHistory<'a>>;
 
 pub fn histories<'a>(site: &Site, history: &'a HistoryIndex) -> Histories<'a> {
+    histories_of(site, history, &|_| true)
+}
+
+/// The histories of the published documents (and unregistered files) whose file `wanted`
+/// names.
+pub fn histories_of<'a>(
+    site: &Site,
+    history: &'a HistoryIndex,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+) -> Histories<'a> {
     // Unregistered files (a preview's pages) have their history like any document.
-    let published: Vec<&Document> = site.published().chain(site.unregistered()).collect();
+    let published: Vec<&Document> = site
+        .published()
+        .chain(site.unregistered())
+        .filter(|d| wanted(&d.file))
+        .collect();
     // The history is the working copy's, also for a document in force at an earlier version:
     // it says what is committed and what is not.
     published

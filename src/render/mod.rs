@@ -142,6 +142,21 @@ pub fn render(site: &Site, diagnostics: &[Diagnostic], sink: &dyn Sink) -> Resul
 pub struct Rendered {
     pub stamps: Vec<(String, Value)>,
     pub digests: BTreeMap<String, (String, u64)>,
+    /// What this render derived from every document's approved versions, for a later render
+    /// that changed only bodies (`Scope::history_views`).
+    pub history_views: HistoryViews,
+}
+
+/// What a render derives from every document's approved versions alone: the diffs between
+/// successive approved versions and the communication log's "published on the portal"
+/// entries. Both depend on the history, the documents' front matter (ids, titles,
+/// classification) and book.toml only, so an incremental rebuild that changed only bodies
+/// (same history, same front matter, same documents) hands them back instead of computing
+/// every document's history again.
+#[derive(Clone, Default)]
+pub struct HistoryViews {
+    diffs: Option<std::sync::Arc<history_view::Diffs>>,
+    published: std::sync::Arc<std::sync::OnceLock<Vec<Value>>>,
 }
 
 /// What `render_scoped` renders besides the portal pages and assets (an incremental rebuild
@@ -153,6 +168,10 @@ pub struct Scope<'a> {
     /// The search index's page key and script, when the caller keeps the index up to date
     /// itself (`search::update`); the script is only read when the key is new.
     pub search_index: Option<(&'a str, &'a [u8])>,
+    /// With `documents`: the previous render's views of the approved versions, when only
+    /// bodies changed since (see `HistoryViews`). Only the histories of `documents` are then
+    /// computed.
+    pub history_views: Option<&'a HistoryViews>,
 }
 
 /// Renders into `sink` every file but the manifest: the portal pages, the search index, the
@@ -173,12 +192,31 @@ pub fn render_scoped(
     // index, the largest value of the rendering, is built.
     let t = crate::timing::start();
     let history = site.history.as_ref().ok();
+    // Reused only when complete: the entries are computed while the portal pages render.
+    let reused = documents
+        .and(scope.history_views)
+        .filter(|r| r.diffs.is_some() && (r.published.get().is_some() || history.is_none()));
     let histories = history
-        .map(|h| history_view::histories(site, h))
+        .map(|h| match (reused, documents) {
+            (Some(_), Some(files)) => history_view::histories_of(site, h, &|f| files.contains(f)),
+            _ => history_view::histories(site, h),
+        })
         .unwrap_or_default();
-    let version_diffs = history
-        .map(|h| history_view::version_diffs(site, h, &histories))
-        .unwrap_or_else(history_view::Diffs::none);
+    let (history_views, fresh_diffs) = match reused {
+        Some(views) => (views.clone(), false),
+        None => (
+            HistoryViews {
+                diffs: Some(std::sync::Arc::new(
+                    history
+                        .map(|h| history_view::version_diffs(site, h, &histories))
+                        .unwrap_or_else(history_view::Diffs::none),
+                )),
+                published: Default::default(),
+            },
+            true,
+        ),
+    };
+    let version_diffs = history_views.diffs.as_deref().expect("set above");
     crate::timing::phase("render: version diffs", t);
     // The search index is one document after another (elasticlunr's builder is sequential):
     // it is built beside the portal and document pages, so that both cores stay busy, and the
@@ -188,13 +226,18 @@ pub fn render_scoped(
         || {
             rayon::join(
                 || renderer.search_index(scope.search_index),
-                || version_diffs.save(),
+                // Reused diffs were saved by the render that computed them.
+                || {
+                    if fresh_diffs {
+                        version_diffs.save();
+                    }
+                },
             )
         },
         || {
             rayon::join(
-                || renderer.portal_pages(diagnostics, &histories),
-                || renderer.document_pages(diagnostics, &histories, &version_diffs, documents),
+                || renderer.portal_pages(diagnostics, &histories, &history_views.published),
+                || renderer.document_pages(diagnostics, &histories, version_diffs, documents),
             )
         },
     );
@@ -219,7 +262,11 @@ pub fn render_scoped(
     crate::timing::phase("render: assets and attachments", t);
     drop(renderer);
     let digests = files.digests.into_inner().expect("no writer panicked");
-    Ok(Rendered { stamps, digests })
+    Ok(Rendered {
+        stamps,
+        digests,
+        history_views,
+    })
 }
 
 /// Writes `manifest.json` for a site whose other files are `digests`, with the documents'
@@ -358,22 +405,30 @@ impl<'a> Renderer<'a> {
         &self,
         diagnostics: &[Diagnostic],
         histories: &history_view::Histories,
+        published: &std::sync::OnceLock<Vec<Value>>,
     ) -> Result<(), Error> {
         let t = crate::timing::start();
         let matrix = compliance::matrix(self.site, diagnostics);
         let coverage = communication::coverage(self.site);
-        overviews(self.site, diagnostics, histories, &matrix, &coverage)
-            .into_par_iter()
-            .map(|(page, nav, title, data)| {
-                // Each overview page has the template of its own name.
-                let template = page;
-                let data = data();
-                let key = self.key(template, page, nav, title, &data).finish();
-                self.files.page(page.to_string(), key, || {
-                    self.render(template, page, nav, title, data)
-                })
+        overviews(
+            self.site,
+            diagnostics,
+            histories,
+            published,
+            &matrix,
+            &coverage,
+        )
+        .into_par_iter()
+        .map(|(page, nav, title, data)| {
+            // Each overview page has the template of its own name.
+            let template = page;
+            let data = data();
+            let key = self.key(template, page, nav, title, &data).finish();
+            self.files.page(page.to_string(), key, || {
+                self.render(template, page, nav, title, data)
             })
-            .collect::<Result<(), Error>>()?;
+        })
+        .collect::<Result<(), Error>>()?;
         crate::timing::phase("render: portal pages", t);
         Ok(())
     }
@@ -569,6 +624,7 @@ fn overviews<'a>(
     site: &'a Site,
     diagnostics: &'a [Diagnostic],
     histories: &'a history_view::Histories,
+    published: &'a std::sync::OnceLock<Vec<Value>>,
     matrix: &'a compliance::ClauseMatrix,
     coverage: &'a [communication::Coverage<'a>],
 ) -> Vec<Overview<'a>> {
@@ -605,8 +661,10 @@ fn overviews<'a>(
             Box::new(move || {
                 let mut page = pages::communications(site, coverage);
                 if let Some(h) = history {
-                    page["published"] =
-                        Value::Array(history_view::published_entries(site, h, histories));
+                    // Kept for a later render that changes only bodies (`HistoryViews`).
+                    let entries = published
+                        .get_or_init(|| history_view::published_entries(site, h, histories));
+                    page["published"] = Value::Array(entries.clone());
                 }
                 page
             }),
