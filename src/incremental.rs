@@ -415,6 +415,7 @@ impl Session {
                 // Only a body edit (`scope`) reuses them: history and front matter are the
                 // previous build's.
                 history_views: prev_views.as_ref(),
+                keep_history_views: true,
             },
         )?;
         drop(search_script);

@@ -172,6 +172,9 @@ pub struct Scope<'a> {
     /// bodies changed since (see `HistoryViews`). Only the histories of `documents` are then
     /// computed.
     pub history_views: Option<&'a HistoryViews>,
+    /// Whether to keep this render's views of the approved versions (`Rendered::history_views`)
+    /// for a later one; a one-off build does not hold them while it renders.
+    pub keep_history_views: bool,
 }
 
 /// Renders into `sink` every file but the manifest: the portal pages, the search index, the
@@ -236,7 +239,12 @@ pub fn render_scoped(
         },
         || {
             rayon::join(
-                || renderer.portal_pages(diagnostics, &histories, &history_views.published),
+                || {
+                    let published = scope
+                        .keep_history_views
+                        .then_some(&*history_views.published);
+                    renderer.portal_pages(diagnostics, &histories, published)
+                },
                 || renderer.document_pages(diagnostics, &histories, version_diffs, documents),
             )
         },
@@ -405,7 +413,7 @@ impl<'a> Renderer<'a> {
         &self,
         diagnostics: &[Diagnostic],
         histories: &history_view::Histories,
-        published: &std::sync::OnceLock<Vec<Value>>,
+        published: Option<&std::sync::OnceLock<Vec<Value>>>,
     ) -> Result<(), Error> {
         let t = crate::timing::start();
         let matrix = compliance::matrix(self.site, diagnostics);
@@ -624,7 +632,7 @@ fn overviews<'a>(
     site: &'a Site,
     diagnostics: &'a [Diagnostic],
     histories: &'a history_view::Histories,
-    published: &'a std::sync::OnceLock<Vec<Value>>,
+    published: Option<&'a std::sync::OnceLock<Vec<Value>>>,
     matrix: &'a compliance::ClauseMatrix,
     coverage: &'a [communication::Coverage<'a>],
 ) -> Vec<Overview<'a>> {
@@ -661,10 +669,12 @@ fn overviews<'a>(
             Box::new(move || {
                 let mut page = pages::communications(site, coverage);
                 if let Some(h) = history {
-                    // Kept for a later render that changes only bodies (`HistoryViews`).
-                    let entries = published
-                        .get_or_init(|| history_view::published_entries(site, h, histories));
-                    page["published"] = Value::Array(entries.clone());
+                    let entries = || history_view::published_entries(site, h, histories);
+                    page["published"] = Value::Array(match published {
+                        // Kept for a later render that changes only bodies (`HistoryViews`).
+                        Some(kept) => kept.get_or_init(entries).clone(),
+                        None => entries(),
+                    });
                 }
                 page
             }),
