@@ -230,12 +230,10 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> People {
     let mut seen: rustc_hash::FxHashMap<String, usize> = Default::default();
     // One row buffer for all rows.
     let mut row = csv::StringRecord::new();
-    loop {
-        let line = match reader.read_record(&mut row) {
-            Ok(false) => break,
-            Ok(true) => row.position().map_or(1, |p| p.line() as usize),
-            Err(e) => {
-                let (line, why) = super::csv_rows::unreadable(&e);
+    while let Some(read) = super::csv_rows::next_row(&mut reader, &mut row) {
+        let line = match read {
+            Ok(line) => line,
+            Err((line, why)) => {
                 out.push(invalid(line, why, HELP));
                 continue;
             }

@@ -231,12 +231,10 @@ pub fn parse_with(
     // Where the next row's person is looked for first: after the previous row's (files are
     // mostly in the people file's order).
     let mut next = 0;
-    loop {
-        let line = match reader.read_record(&mut row) {
-            Ok(false) => break,
-            Ok(true) => row.position().map_or(1, |p| p.line() as usize),
-            Err(e) => {
-                let (line, why) = super::csv_rows::unreadable(&e);
+    while let Some(read) = super::csv_rows::next_row(&mut reader, &mut row) {
+        let line = match read {
+            Ok(line) => line,
+            Err((line, why)) => {
                 out.push(invalid(line, why));
                 continue;
             }
