@@ -153,9 +153,9 @@ pub struct Rendered {
 /// classification) and book.toml only, so an incremental rebuild that changed only bodies
 /// (same history, same front matter, same documents) hands them back instead of computing
 /// every document's history again.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HistoryViews {
-    diffs: Option<std::sync::Arc<history_view::Diffs>>,
+    diffs: std::sync::Arc<history_view::Diffs>,
     published: std::sync::Arc<std::sync::OnceLock<Vec<Value>>>,
 }
 
@@ -198,28 +198,25 @@ pub fn render_scoped(
     // Reused only when complete: the entries are computed while the portal pages render.
     let reused = documents
         .and(scope.history_views)
-        .filter(|r| r.diffs.is_some() && (r.published.get().is_some() || history.is_none()));
+        .filter(|r| r.published.get().is_some() || history.is_none());
     let histories = history
         .map(|h| match (reused, documents) {
             (Some(_), Some(files)) => history_view::histories_of(site, h, &|f| files.contains(f)),
             _ => history_view::histories(site, h),
         })
         .unwrap_or_default();
-    let (history_views, fresh_diffs) = match reused {
-        Some(views) => (views.clone(), false),
-        None => (
-            HistoryViews {
-                diffs: Some(std::sync::Arc::new(
-                    history
-                        .map(|h| history_view::version_diffs(site, h, &histories))
-                        .unwrap_or_else(history_view::Diffs::none),
-                )),
-                published: Default::default(),
-            },
-            true,
-        ),
+    let history_views = match reused {
+        Some(views) => views.clone(),
+        None => HistoryViews {
+            diffs: std::sync::Arc::new(
+                history
+                    .map(|h| history_view::version_diffs(site, h, &histories))
+                    .unwrap_or_else(history_view::Diffs::none),
+            ),
+            published: Default::default(),
+        },
     };
-    let version_diffs = history_views.diffs.as_deref().expect("set above");
+    let version_diffs = &*history_views.diffs;
     crate::timing::phase("render: version diffs", t);
     // The search index is one document after another (elasticlunr's builder is sequential):
     // it is built beside the portal and document pages, so that both cores stay busy, and the
@@ -231,7 +228,7 @@ pub fn render_scoped(
                 || renderer.search_index(scope.search_index),
                 // Reused diffs were saved by the render that computed them.
                 || {
-                    if fresh_diffs {
+                    if reused.is_none() {
                         version_diffs.save();
                     }
                 },
