@@ -22,7 +22,8 @@
 //! clock tick as the build wrote it, to the same size, is not noticed (`verify` compares
 //! contents).
 //!
-//! Stands on `config`, `history` (to open the repository) and `atomic`; `cmd::build` uses it.
+//! Stands on `config`, `history` (to open the repository), `render::writer` (the names of
+//! the directories builds make beside the build directory) and `atomic`; `cmd::build` uses it.
 
 use crate::config::Project;
 use serde::{Deserialize, Serialize};
@@ -293,9 +294,7 @@ impl Walk {
     fn is_skipped(&self, dir: &Path, name: &str) -> bool {
         self.skip.iter().any(|(parent, skipped)| {
             parent == dir
-                && (name == skipped
-                    || name == format!(".{skipped}.old")
-                    || name.starts_with(&format!(".{skipped}.new-")))
+                && (name == skipped || crate::render::writer::is_build_sibling(skipped, name))
         })
     }
 }

@@ -84,7 +84,7 @@ impl Staging {
         std::fs::create_dir_all(&parent)
             .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
         let dir = tempfile::Builder::new()
-            .prefix(&format!(".{name}.new-"))
+            .prefix(&staging_prefix(&name))
             .tempdir_in(&parent)
             .map_err(|e| {
                 Error::io(
@@ -158,7 +158,7 @@ impl Staging {
             // The old site goes while the memo record is written.
             rayon::join(|| remove_tree(&staged), write_memo);
         } else {
-            let old = parent.join(format!(".{name}.old"));
+            let old = parent.join(backup_name(&name));
             if old.exists() {
                 std::fs::remove_dir_all(&old)
                     .map_err(|e| Error::io(format!("cannot remove {}", old.display()), e))?;
@@ -302,16 +302,32 @@ pub fn recover(out: &Path) {
     let Some(name) = out.file_name().map(|n| n.to_string_lossy().to_string()) else {
         return;
     };
-    let old = parent.join(format!(".{name}.old"));
+    let old = parent.join(backup_name(&name));
     if !out.exists() && old.is_dir() {
         let _ = std::fs::rename(&old, out);
     }
     if let Ok(entries) = std::fs::read_dir(parent) {
-        let prefix = format!(".{name}.new-");
+        let prefix = staging_prefix(&name);
         for entry in entries.flatten() {
             if entry.file_name().to_string_lossy().starts_with(&prefix) {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
     }
+}
+
+/// The name prefix of the staging directories beside a build directory named `name`.
+fn staging_prefix(name: &str) -> String {
+    format!(".{name}.new-")
+}
+
+/// The name of the previous site while a build directory named `name` is swapped.
+fn backup_name(name: &str) -> String {
+    format!(".{name}.old")
+}
+
+/// Whether `entry`, beside a build directory named `name`, is one of the directories builds
+/// make there (staging, or the previous site during the swap).
+pub fn is_build_sibling(name: &str, entry: &str) -> bool {
+    entry == backup_name(name) || entry.starts_with(&staging_prefix(name))
 }
