@@ -436,13 +436,15 @@ mod tests {
     fn record(email: &str, version: &str) -> Record {
         Record {
             email: email.into(),
-            document: "POL-1".into(),
-            version: version.into(),
-            content_sha256: "".into(),
+            repeated: std::sync::Arc::new(crate::acknowledgement::RepeatedFields {
+                document: "POL-1".into(),
+                version: version.into(),
+                content_sha256: "".into(),
+                method: "form".into(),
+                source: "".into(),
+                file: "r.csv".into(),
+            }),
             at: "2026-03-05T00:00:00Z".parse().unwrap(),
-            method: "form".into(),
-            source: "".into(),
-            file: "r.csv".into(),
             line: 2,
         }
     }

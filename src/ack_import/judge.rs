@@ -3,7 +3,7 @@
 
 use super::error::ImportError;
 use super::request::{Fields, Request};
-use crate::acknowledgement::{People, Record, utc_date};
+use crate::acknowledgement::{People, Record, RepeatedFields, utc_date};
 use crate::history::versions::ApprovedVersion;
 use crate::site::Site;
 
@@ -167,13 +167,15 @@ impl<'s> Context<'s> {
         }
         Ok(Record {
             email: email.into(),
-            document: self.document.as_str().into(),
-            version: version.version.as_str().into(),
-            content_sha256: version.content_hash.as_str().into(),
+            repeated: std::sync::Arc::new(RepeatedFields {
+                document: self.document.as_str().into(),
+                version: version.version.as_str().into(),
+                content_sha256: version.content_hash.as_str().into(),
+                method: self.method.as_str().into(),
+                source: "".into(),
+                file: "".into(),
+            }),
             at,
-            method: self.method.as_str().into(),
-            source: "".into(),
-            file: "".into(),
             line: 0,
         })
     }

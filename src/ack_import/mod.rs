@@ -165,8 +165,9 @@ fn write(
     let source: std::sync::Arc<str> = format!("{raw_file} sha256:{digest}").into();
     let file: std::sync::Arc<str> = record_file.as_str().into();
     for record in accepted.iter_mut() {
-        record.source = source.clone();
-        record.file = file.clone();
+        let repeated = std::sync::Arc::make_mut(&mut record.repeated);
+        repeated.source = source.clone();
+        repeated.file = file.clone();
     }
     if root.join(&record_file).exists() {
         return Err(ImportError::Refused(format!(

@@ -12,7 +12,7 @@ pub mod people;
 pub mod records;
 
 pub use people::{People, Person};
-pub use records::{RECORD_HEADER, Record};
+pub use records::{RECORD_HEADER, Record, RepeatedFields};
 
 use crate::config::Project;
 

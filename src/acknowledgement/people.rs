@@ -190,10 +190,12 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> People {
         file: file.to_string(),
         ..Default::default()
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = super::csv_rows::Reader::new(
+        csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(csv::Trim::All),
+        text,
+    );
     let invalid = |line: usize, message: String, help: &str| {
         Diagnostic::new(Code::PersonInvalid, message)
             .at(file, Pos::new(line, 1))
@@ -230,7 +232,7 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> People {
     let mut seen: rustc_hash::FxHashMap<String, usize> = Default::default();
     // One row buffer for all rows.
     let mut row = csv::StringRecord::new();
-    while let Some(read) = super::csv_rows::next_row(&mut reader, &mut row) {
+    while let Some(read) = reader.next_row(&mut row) {
         let line = match read {
             Ok(line) => line,
             Err((line, why)) => {

@@ -14,25 +14,42 @@ use std::sync::Arc;
 pub const RECORD_HEADER: &str = "email,document,version,content_sha256,at,method,source";
 
 /// One acknowledgement: who accepted which content of which document version, when, how.
-/// The fields that repeat from row to row (all but the e-mail and the time) are shared
-/// between the records of a file: an organisation of thousands has hundreds of thousands.
+/// The fields that repeat from row to row (all but the e-mail, the time and the line) are one
+/// shared `RepeatedFields`, which a record reads as its own (`record.document`): an
+/// organisation of thousands has hundreds of thousands of records, and each is then a few
+/// words instead of a few cache lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     /// Lower-cased; shared with the people file's copy when the person is in it (every person
     /// acknowledges many documents).
     pub email: Arc<str>,
+    pub repeated: Arc<RepeatedFields>,
+    pub at: jiff::Timestamp,
+    /// The row's line in `file`, where findings point.
+    pub line: usize,
+}
+
+/// The fields of a record that consecutive rows of a record file mostly share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepeatedFields {
     pub document: Arc<str>,
     pub version: Arc<str>,
     /// SHA-256 of the acknowledged content (the document's content hash); may be empty when
     /// the source tool does not know it.
     pub content_sha256: Arc<str>,
-    pub at: jiff::Timestamp,
     pub method: Arc<str>,
     /// The raw export it came from: `FILE sha256:HEX`.
     pub source: Arc<str>,
-    /// The record file (relative to the root) and the row's line, where findings point.
+    /// The record file (relative to the root), where findings point.
     pub file: Arc<str>,
-    pub line: usize,
+}
+
+impl std::ops::Deref for Record {
+    type Target = RepeatedFields;
+
+    fn deref(&self) -> &RepeatedFields {
+        &self.repeated
+    }
 }
 
 impl Record {
@@ -171,14 +188,6 @@ fn with_text<T>(path: &Path, f: impl FnOnce(&str) -> T) -> std::io::Result<T> {
     })
 }
 
-/// `text` as shared text: the previous row's (`last`) when it is the same.
-fn shared(last: &mut Option<Arc<str>>, text: &str) -> Arc<str> {
-    match last {
-        Some(same) if **same == *text => same.clone(),
-        _ => last.insert(Arc::from(text)).clone(),
-    }
-}
-
 /// Parses the text of one record file.
 pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vec<Record> {
     parse_with(file, text, None, out).0
@@ -201,7 +210,7 @@ pub fn parse_with(
     };
     // Fields are trimmed as they are taken (cheaper than the reader's trimming, which copies
     // every row).
-    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let mut reader = super::csv_rows::Reader::new(&csv::ReaderBuilder::new(), text);
     match reader.headers() {
         Ok(h) if h.iter().map(str::trim).collect::<Vec<_>>().join(",") == RECORD_HEADER => {}
         Ok(h) => {
@@ -219,27 +228,128 @@ pub fn parse_with(
             return Default::default();
         }
     }
-    // About one record per line: room for them all at once.
-    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
-    let mut records = Vec::with_capacity(lines);
-    let mut persons = Vec::with_capacity(if emails.is_some() { lines } else { 0 });
-    // One row buffer for all rows (a record file has thousands), and the previous row's
-    // shared fields.
+    // Most record files are as `ack import` writes them, without a quoted field: their rows
+    // are split at commas directly, which is what the CSV reader would make of them, several
+    // times faster (an organisation of thousands has hundreds of thousands of rows). A row
+    // that is not as expected (another number of fields) sends the whole file to the reader,
+    // which reports it as it always has.
+    if let Some(body) = quote_free_body(text) {
+        let mut rows = FileRecords::new(file, text, emails);
+        let mut found = Vec::new();
+        if split_rows(body, |line, fields| {
+            rows.take(line, fields, &invalid, &mut found)
+        }) {
+            out.extend(found);
+            return rows.finish();
+        }
+    }
+    let mut rows = FileRecords::new(file, text, emails);
+    read_rows(&mut reader, |line, row| match row {
+        Ok(fields) => rows.take(line, fields, &invalid, out),
+        Err(why) => out.push(invalid(line, why)),
+    });
+    rows.finish()
+}
+
+/// Calls `take` with each row the CSV reader reads after the header: its line and its seven
+/// fields (missing ones empty), or why it does not read.
+fn read_rows(
+    reader: &mut super::csv_rows::Reader,
+    mut take: impl FnMut(usize, Result<&[&str; 7], String>),
+) {
+    // One row buffer for all rows (a record file has thousands).
     let mut row = csv::StringRecord::new();
-    let file: Arc<str> = Arc::from(file);
-    let mut last: [Option<Arc<str>>; 7] = Default::default();
-    // Where the next row's person is looked for first: after the previous row's (files are
-    // mostly in the people file's order).
-    let mut next = 0;
-    while let Some(read) = super::csv_rows::next_row(&mut reader, &mut row) {
-        let line = match read {
-            Ok(line) => line,
-            Err((line, why)) => {
-                out.push(invalid(line, why));
-                continue;
+    while let Some(read) = reader.next_row(&mut row) {
+        match read {
+            Ok(line) => take(line, Ok(&std::array::from_fn(|i| row.get(i).unwrap_or("")))),
+            Err((line, why)) => take(line, Err(why)),
+        }
+    }
+}
+
+/// The rows after the header of a record file that the CSV reader would read as split at
+/// commas and newlines: no quote, no carriage return, no byte order mark, the header on the
+/// first line. `None` for any other file.
+fn quote_free_body(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b'\n')
+        || text.starts_with('\u{feff}')
+        || memchr::memchr2(b'"', b'\r', bytes).is_some()
+    {
+        return None;
+    }
+    let header_end = memchr::memchr(b'\n', bytes)?;
+    Some(&text[header_end + 1..])
+}
+
+/// Calls `take` with each row of `body` (the lines after the header, the first being line 2)
+/// and its seven fields, skipping empty lines as the CSV reader does; stops and says `false`
+/// at the first row of another number of fields.
+fn split_rows(body: &str, mut take: impl FnMut(usize, &[&str; 7])) -> bool {
+    // One scan for both separators (SIMD; a field is a few bytes, a file megabytes).
+    let mut fields = [""; 7];
+    let (mut count, mut start, mut line) = (0, 0, 2);
+    let ends = memchr::memchr2_iter(b',', b'\n', body.as_bytes()).chain(Some(body.len()));
+    for end in ends {
+        let ends_row = end == body.len() || body.as_bytes()[end] == b'\n';
+        match fields.get_mut(count) {
+            Some(field) => *field = &body[start..end],
+            // An eighth field.
+            None => return false,
+        }
+        count += 1;
+        start = end + 1;
+        if ends_row {
+            match count {
+                7 => take(line, &fields),
+                // An empty line (or the end after the last newline).
+                1 if fields[0].is_empty() => {}
+                _ => return false,
             }
-        };
-        let text = |i: usize| trim(row.get(i).unwrap_or(""));
+            count = 0;
+            line += 1;
+        }
+    }
+    true
+}
+
+/// The records of one file as its rows are taken: the fields that repeat from row to row are
+/// shared with the previous row's, and each person is looked for after the previous row's.
+struct FileRecords<'a> {
+    file: Arc<str>,
+    emails: Option<&'a Emails>,
+    records: Vec<Record>,
+    persons: Vec<Option<u32>>,
+    /// The previous row's repeated fields.
+    last: Option<Arc<RepeatedFields>>,
+    /// Where the next row's person is looked for first: after the previous row's (files are
+    /// mostly in the people file's order).
+    next: usize,
+}
+
+impl<'a> FileRecords<'a> {
+    fn new(file: &str, text: &str, emails: Option<&'a Emails>) -> FileRecords<'a> {
+        // About one record per line: room for them all at once.
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+        FileRecords {
+            file: Arc::from(file),
+            emails,
+            records: Vec::with_capacity(lines),
+            persons: Vec::with_capacity(if emails.is_some() { lines } else { 0 }),
+            last: None,
+            next: 0,
+        }
+    }
+
+    /// Takes the row at `line` (its fields untrimmed), or says in `out` why it is not a record.
+    fn take(
+        &mut self,
+        line: usize,
+        fields: &[&str; 7],
+        invalid: &impl Fn(usize, String) -> Diagnostic,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let text = |i: usize| trim(fields[i]);
         let at = match timestamp(text(4)) {
             Ok(at) => at,
             Err(_) => {
@@ -247,7 +357,7 @@ pub fn parse_with(
                     line,
                     format!("`at` is `{}`, not an RFC 3339 time", text(4)),
                 ));
-                continue;
+                return;
             }
         };
         if text(0).is_empty() || text(1).is_empty() || text(2).is_empty() {
@@ -255,41 +365,74 @@ pub fn parse_with(
                 line,
                 "a record needs an e-mail, a document and a version".into(),
             ));
-            continue;
+            return;
         }
-        let hash = text(3);
-        // Rows mostly repeat the previous row's hash (then already lower-cased, if it was not).
-        let content_sha256 = match &last[3] {
-            Some(same) if **same == *hash => same.clone(),
-            _ if hash.bytes().any(|b| b.is_ascii_uppercase()) => {
-                last[3].insert(Arc::from(hash.to_lowercase())).clone()
-            }
-            _ => last[3].insert(Arc::from(hash)).clone(),
-        };
-        let (email, person) = match emails {
+        let email = match self.emails {
             Some(emails) => {
-                let found = emails.find(text(0), next);
-                next = found.1.map_or(0, |p| p as usize + 1);
-                found
+                let (email, person) = emails.find(text(0), self.next);
+                self.next = person.map_or(0, |p| p as usize + 1);
+                self.persons.push(person);
+                email
             }
-            None => (Arc::from(&*super::csv_rows::lower(text(0))), None),
+            None => Arc::from(&*super::csv_rows::lower(text(0))),
         };
-        if emails.is_some() {
-            persons.push(person);
-        }
-        records.push(Record {
+        let repeated = self.repeated(text(1), text(2), text(3), text(5), text(6));
+        self.records.push(Record {
             email,
-            document: shared(&mut last[1], text(1)),
-            version: shared(&mut last[2], text(2)),
-            content_sha256,
+            repeated,
             at,
-            method: shared(&mut last[5], text(5)),
-            source: shared(&mut last[6], text(6)),
-            file: file.clone(),
             line,
         });
     }
-    (records, persons)
+
+    /// The previous row's repeated fields when this row's are the same, else new ones, which
+    /// share each field that is the same as the previous row's.
+    fn repeated(
+        &mut self,
+        document: &str,
+        version: &str,
+        hash: &str,
+        method: &str,
+        source: &str,
+    ) -> Arc<RepeatedFields> {
+        let last = self.last.as_ref();
+        let same_but_hash = last.is_some_and(|last| {
+            *last.document == *document
+                && *last.version == *version
+                && *last.method == *method
+                && *last.source == *source
+        });
+        // Hashes are kept lower-cased. A row's is mostly the previous row's as it was kept:
+        // then it is not looked at again.
+        if let Some(last) = last.filter(|last| same_but_hash && *last.content_sha256 == *hash) {
+            return last.clone();
+        }
+        let hash: std::borrow::Cow<str> = if hash.bytes().any(|b| b.is_ascii_uppercase()) {
+            hash.to_lowercase().into()
+        } else {
+            hash.into()
+        };
+        if let Some(last) = last.filter(|last| same_but_hash && *last.content_sha256 == *hash) {
+            return last.clone();
+        }
+        let same = |field: fn(&RepeatedFields) -> &Arc<str>, text: &str| match &self.last {
+            Some(last) if **field(last) == *text => field(last).clone(),
+            _ => Arc::from(text),
+        };
+        let fields = Arc::new(RepeatedFields {
+            document: same(|f| &f.document, document),
+            version: same(|f| &f.version, version),
+            content_sha256: same(|f| &f.content_sha256, &hash),
+            method: same(|f| &f.method, method),
+            source: same(|f| &f.source, source),
+            file: self.file.clone(),
+        });
+        self.last.insert(fields).clone()
+    }
+
+    fn finish(self) -> Read {
+        (self.records, self.persons)
+    }
 }
 
 /// `text.trim()`, without looking at its characters when its first and last bytes show there
@@ -369,13 +512,15 @@ mod tests {
     fn a_record_file_reads_back_what_to_csv_wrote() {
         let record = Record {
             email: "ada@example.com".into(),
-            document: "POL-001".into(),
-            version: "1.0".into(),
-            content_sha256: "ab".repeat(32).into(),
+            repeated: Arc::new(RepeatedFields {
+                document: "POL-001".into(),
+                version: "1.0".into(),
+                content_sha256: "ab".repeat(32).into(),
+                method: "form, online".into(),
+                source: "export.csv sha256:00".into(),
+                file: "acknowledgements/a.csv".into(),
+            }),
             at: "2026-02-01T09:30:00Z".parse().unwrap(),
-            method: "form, online".into(),
-            source: "export.csv sha256:00".into(),
-            file: "acknowledgements/a.csv".into(),
             line: 2,
         };
         let mut out = Vec::new();
@@ -414,6 +559,65 @@ mod tests {
             assert_eq!(trim(text), text.trim(), "{text:?}");
         }
         assert_eq!(records[1].content_sha256, records[0].content_sha256);
+    }
+
+    /// The rows of `text` as the CSV reader reads them: (line, fields), or `None` when one
+    /// does not read.
+    fn read_by_csv(text: &str) -> Option<Vec<(usize, Vec<String>)>> {
+        let mut reader =
+            crate::acknowledgement::csv_rows::Reader::new(&csv::ReaderBuilder::new(), text);
+        reader.headers().ok()?;
+        let mut rows = Vec::new();
+        let mut failed = false;
+        read_rows(&mut reader, |line, row| match row {
+            Ok(fields) => rows.push((line, fields.iter().map(|f| f.to_string()).collect())),
+            Err(_) => failed = true,
+        });
+        (!failed).then_some(rows)
+    }
+
+    #[test]
+    fn rows_split_at_commas_are_those_the_csv_reader_reads() {
+        let header = format!("{RECORD_HEADER}\n");
+        let row = "a@x.org,POL-1,1.0,ab,2026-01-01T00:00:00Z,form,x.csv sha256:00";
+        let bodies = [
+            format!("{row}\n"),
+            row.to_string(),
+            format!("{row}\n\n{row}\n\n\n"),
+            format!("\n{row}\n{row}"),
+            " , ,,, , é ,\u{3000}\n".to_string(),
+            ",,,,,,\n".to_string(),
+            String::new(),
+            "\n\n".to_string(),
+            // Rows of another number of fields: the reader reports them; split, they are
+            // refused (and the file is read by the reader).
+            format!("{row}\na,b,c,d,e,f\n"),
+            format!("{row},extra\n"),
+            " \n".to_string(),
+        ];
+        for body in bodies {
+            let text = format!("{header}{body}");
+            let quote_free = quote_free_body(&text).expect("no quote, no CR");
+            let mut split = Vec::new();
+            let whole = split_rows(quote_free, |line, fields| {
+                split.push((line, fields.iter().map(|f| f.to_string()).collect()))
+            });
+            match read_by_csv(&text) {
+                Some(rows) => {
+                    assert!(whole, "{body:?} is refused but reads");
+                    assert_eq!(split, rows, "{body:?}");
+                }
+                None => assert!(!whole, "{body:?} does not read but is split"),
+            }
+        }
+        for text in [
+            format!("{header}\"a\",b,c,d,e,f,g\n"),
+            format!("{header}{row}\r\n"),
+            format!("\u{feff}{header}"),
+            format!("\n{header}"),
+        ] {
+            assert!(quote_free_body(&text).is_none(), "{text:?}");
+        }
     }
 
     #[test]

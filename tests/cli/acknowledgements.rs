@@ -120,6 +120,58 @@ fn records_are_checked_against_people_and_approved_versions() {
 }
 
 #[test]
+fn rows_after_blank_lines_are_reported_at_their_own_line() {
+    let people = format!("{PEOPLE}\n\ncy@example.com,Cy,all-staf,,\n");
+    let f = with_people(&people).committed();
+    let hash = content_hash(&f, "1.0");
+    let row = |email: &str, method: &str| {
+        format!("{email},POL-001,1.0,{hash},2026-03-05T09:00:00Z,{method},export.csv\n")
+    };
+    // Written as `ack import` writes them (no quote: split at commas) and with a quoted
+    // field (read by the CSV reader): the same lines either way.
+    // Lines: 1 the header, 2 ada, 3 blank, 4 eve, 5 and 6 blank, 7 bob's row of 8 fields.
+    let plain = format!(
+        "{HEADER}{}\n{}\n\n{}",
+        row("ada@example.com", "form"),
+        row("eve@example.com", "form"),
+        row("bob@example.com", "form").replace(",form,", ",form,extra,")
+    );
+    let quoted = plain.replace(",form,export.csv", ",\"form, online\",export.csv");
+    let f = f
+        .file("acknowledgements/plain.csv", plain)
+        .file("acknowledgements/quoted.csv", quoted);
+    let diags = f.diagnostics();
+    let at = |code: &str, file: &str| -> Vec<(usize, String)> {
+        with_code(&diags, code)
+            .into_iter()
+            .filter(|d| d.file.as_deref() == Some(file))
+            .map(|d| (d.line.unwrap(), d.message.clone()))
+            .collect()
+    };
+    // `contractors` (line 3) is nobody's audience; `all-staf` (line 6) is a typo.
+    let unknown: Vec<_> = at("unknown-group", "people.csv")
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect();
+    assert_eq!(unknown, [3, 6], "{}", show(&diags));
+    for file in ["acknowledgements/plain.csv", "acknowledgements/quoted.csv"] {
+        let unknown = at("acknowledgement-unknown-person", file);
+        assert_eq!(unknown.len(), 1, "{}", show(&diags));
+        assert_eq!(unknown[0].0, 4, "{}", show(&diags));
+        let invalid = at("acknowledgement-invalid", file);
+        assert_eq!(
+            invalid,
+            [(
+                7,
+                "a row that does not read as CSV: it has 8 fields, the header 7".to_string()
+            )],
+            "{}",
+            show(&diags)
+        );
+    }
+}
+
+#[test]
 fn records_need_no_people_file_and_raw_exports_are_not_records() {
     let f = Fixture::clean().committed();
     let hash = content_hash(&f, "1.0");
