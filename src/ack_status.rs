@@ -110,6 +110,8 @@ fn owed(
     let common = crate::dates::add_days(effective, deadline_days);
     let members = people.members(audience);
     let mut owed = Vec::with_capacity(members.len());
+    // The last later start and its deadline: people mostly join in cohorts, in file order.
+    let mut later: Option<(Date, Date)> = None;
     for &i in members {
         let person = &people.persons[i];
         if !person.present_on(today) {
@@ -120,10 +122,14 @@ fn owed(
             .joined
             .max(lapsed)
             .map_or(effective, |d| d.max(effective));
-        let deadline = if start == effective {
-            common
-        } else {
-            crate::dates::add_days(start, deadline_days)
+        let deadline = match later {
+            _ if start == effective => common,
+            Some((from, deadline)) if from == start => deadline,
+            _ => {
+                later
+                    .insert((start, crate::dates::add_days(start, deadline_days)))
+                    .1
+            }
         };
         owed.push(Owed {
             person: i as u32,
