@@ -307,13 +307,20 @@ pub fn all(site: &Site) -> Vec<(Tally<'_>, &crate::content::Document, crate::dia
     if site.acknowledgements.people.is_none() {
         return Vec::new();
     }
-    site.controlled_in_force()
-        .flat_map(|(doc, meta, c)| {
+    // Each version's tallies count its audiences' thousands of people: side by side (the
+    // checks wait for them while the other rules are long done).
+    use rayon::prelude::*;
+    let versions: Vec<_> = site.controlled_in_force().collect();
+    let tallies: Vec<Vec<_>> = versions
+        .into_par_iter()
+        .map(|(doc, meta, c)| {
             of_version(site, &meta.id.value, c)
                 .into_iter()
-                .map(move |(tally, pos)| (tally, doc, pos))
+                .map(|(tally, pos)| (tally, doc, pos))
+                .collect()
         })
-        .collect()
+        .collect();
+    tallies.into_iter().flatten().collect()
 }
 
 /// The people required and received for a communication entry's documents and audience:

@@ -228,8 +228,12 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> People {
         joined: column("joined"),
         left: column("left"),
     };
-    // Each address's first line (a population of thousands: hashed, not ordered).
+    // Each address's first line (a population of thousands: hashed, not ordered), and room
+    // for one person a line at once.
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
     let mut seen: rustc_hash::FxHashMap<String, usize> = Default::default();
+    seen.reserve(lines);
+    people.persons.reserve(lines);
     // One row buffer for all rows.
     let mut row = csv::StringRecord::new();
     while let Some(read) = reader.next_row(&mut row) {
