@@ -313,6 +313,7 @@ pub fn load_reusing(
         follow_outside,
         &head_paths,
     )?;
+    release_libgit2_memory();
     Ok(HistoryIndex {
         git_dir,
         workdir,
@@ -333,6 +334,21 @@ pub fn load_reusing(
         // Nothing new: the cache on disk already says all this.
         unsaved: !(unchanged && lineage.nothing_read),
     })
+}
+
+/// Gives the memory libgit2 freed back to the system. libgit2 allocates with the C library's
+/// malloc, not the program's allocator, and each worker's instance of the pack files has its
+/// own caches (a delta-base cache of 16 MiB among them): once the walk and the facts pass are
+/// done, glibc keeps about 40 MiB of freed memory in its per-thread arenas on the
+/// 20,000-commit benchmark, which nothing but libgit2 would reuse, resident while the site
+/// renders (where the process's memory peaks). One `malloc_trim` returns it.
+fn release_libgit2_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of the allocator's own arenas; it takes
+    // the arenas' locks, so other threads may allocate meanwhile.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// The commit HEAD points at, and what HEAD is (a branch or detached); an unborn branch is
