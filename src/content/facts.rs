@@ -96,15 +96,29 @@ pub fn read(source: &str) -> Facts {
     Reader::default().read(source)
 }
 
-/// What a front matter says, and the non-bookkeeping fields as the JSON text that is hashed.
-#[derive(Clone, Debug, PartialEq)]
+/// What a front matter says, and the content hash begun: the non-bookkeeping fields, as JSON
+/// text, already hashed. A `Reader` keeps one per distinct front matter for the whole facts
+/// pass: the hasher's state is about half the JSON's size on the large benchmark (112 bytes
+/// against 212 on average), and each revision then hashes its body alone.
+#[derive(Clone, Debug)]
 struct MatterFacts {
     id: Option<String>,
     version: Option<String>,
     status: Option<String>,
     approvals: Vec<ClaimedApproval>,
     classification: Classification,
-    content_json: String,
+    content: Sha256,
+}
+
+impl PartialEq for MatterFacts {
+    fn eq(&self, other: &MatterFacts) -> bool {
+        self.id == other.id
+            && self.version == other.version
+            && self.status == other.status
+            && self.approvals == other.approvals
+            && self.classification == other.classification
+            && self.content.clone().finalize() == other.content.clone().finalize()
+    }
 }
 
 /// Reads facts of many texts, parsing each distinct front matter once. Most revisions of a
@@ -221,9 +235,7 @@ pub fn of_parsed(matter: &Node, source: &str, body_offset: usize) -> Facts {
 
 /// Completes the facts of a front matter with the hash of the body that follows it.
 fn with_body(m: &MatterFacts, source: &str, body_offset: usize) -> Facts {
-    let mut hasher = Sha256::new();
-    hasher.update(m.content_json.as_bytes());
-    hasher.update(b"\n");
+    let mut hasher = m.content.clone();
     // The body with CRLF line endings read as LF, hashed piece by piece (no copy).
     let mut body = &source.as_bytes()[body_offset..];
     while let Some(at) = memchr::memmem::find(body, b"\r\n") {
@@ -296,7 +308,12 @@ fn of_entries(entries: &[&(Node, Node)]) -> MatterFacts {
         version: text("version"),
         status: text("status"),
         approvals,
-        content_json: serde_json::to_string(&content).expect("json"),
+        content: {
+            let mut hasher = Sha256::new();
+            hasher.update(serde_json::to_string(&content).expect("json").as_bytes());
+            hasher.update(b"\n");
+            hasher
+        },
     }
 }
 

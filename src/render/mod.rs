@@ -219,12 +219,14 @@ pub fn render_scoped(
     let version_diffs = &*history_views.diffs;
     crate::timing::phase("render: version diffs", t);
     // The search index is one document after another (elasticlunr's builder is sequential):
-    // it is built beside the portal and document pages, so that both cores stay busy, and the
-    // diffs' cache is written beside it. The portal pages are five, of very different sizes:
-    // they render beside the document pages.
-    let ((searched, ()), (portal, stamps)) = rayon::join(
+    // it is built beside the document pages, so that both cores stay busy, and the diffs'
+    // cache is written beside it. The portal pages (six, of very different sizes, their data
+    // built in parallel) follow the index on its side: the index and the register, the
+    // dashboard and the logs are the largest values of the rendering, and built at the same
+    // time they set the process's peak memory; the document pages fill whatever time is left.
+    let (((searched, ()), portal), stamps) = rayon::join(
         || {
-            rayon::join(
+            let searched = rayon::join(
                 || renderer.search_index(scope.search_index),
                 // Reused diffs were saved by the render that computed them.
                 || {
@@ -232,19 +234,14 @@ pub fn render_scoped(
                         version_diffs.save();
                     }
                 },
-            )
+            );
+            let published = scope
+                .keep_history_views
+                .then_some(&*history_views.published);
+            let portal = renderer.portal_pages(diagnostics, &histories, published);
+            (searched, portal)
         },
-        || {
-            rayon::join(
-                || {
-                    let published = scope
-                        .keep_history_views
-                        .then_some(&*history_views.published);
-                    renderer.portal_pages(diagnostics, &histories, published)
-                },
-                || renderer.document_pages(diagnostics, &histories, version_diffs, documents),
-            )
-        },
+        || renderer.document_pages(diagnostics, &histories, version_diffs, documents),
     );
     searched?;
     portal?;
