@@ -75,6 +75,9 @@ pub struct RulesCache {
     /// facts of the object graph that never change, kept across runs in
     /// `.git/policybook/rules.bin`, so that a build with nothing new reads no trees for them.
     located: Mutex<Located>,
+    /// The rule files' blobs at every commit, from a fresh walk's changes (see
+    /// `history::blobs_at`): locating a commit's rules then reads no tree.
+    walked_blobs: std::sync::OnceLock<Option<crate::history::blobs_at::BlobsAt>>,
     roles_by_blob: Mutex<HashMap<git2::Oid, Arc<Vec<Role>>>>,
     config_by_blob: Mutex<HashMap<git2::Oid, Option<Arc<Project>>>>,
     signers_by_blob: Mutex<HashMap<git2::Oid, Arc<Vec<AllowedSigner>>>>,
@@ -200,7 +203,10 @@ impl RulesCache {
         let location = match kept {
             Some(location) => location,
             None => {
-                let location = self.locate(project, history, repo, id)?;
+                let location = match self.locate_by_walk(project, history, repo, id) {
+                    Some(location) => location,
+                    None => self.locate(project, history, repo, id)?,
+                };
                 let mut located = self.located.lock().expect("no reader panics");
                 located.by_commit.insert(id.to_string(), location.clone());
                 located.unsaved = true;
@@ -259,6 +265,62 @@ impl RulesCache {
             crate::config::parse(&project.root, text)
                 .ok()
                 .map(|(p, _)| Arc::new(p))
+        })
+    }
+
+    /// `locate`, from the blobs the walk's changes give each commit; `None` when they do not
+    /// cover this commit or one of its rule files (then `locate` reads the trees).
+    fn locate_by_walk(
+        &self,
+        project: &Project,
+        history: &HistoryIndex,
+        repo: &git2::Repository,
+        id: &str,
+    ) -> Option<Location> {
+        let config_path = history.repo_path(crate::config::FILE_NAME);
+        let walked = self
+            .walked_blobs
+            .get_or_init(|| {
+                let mut paths = vec![config_path.clone()];
+                paths.extend(self.registries.iter().map(|f| history.repo_path(f)));
+                paths.extend(
+                    project
+                        .config
+                        .approval
+                        .allowed_signers
+                        .iter()
+                        .map(|f| history.repo_path(f)),
+                );
+                history.blobs_at_every_commit(&paths)
+            })
+            .as_ref()?;
+        let commit = git2::Oid::from_str(id).ok()?;
+        // The first parent, as `locate` takes it: a root commit, or a boundary commit whose
+        // parent the clone lacks, is judged by its own tree.
+        let base = match history.first_parents.as_deref()?.get(&commit)? {
+            Some(parent) if walked.at(*parent).is_some() => *parent,
+            _ => commit,
+        };
+        let blobs = walked.at(base)?;
+        let blob_of = |path: &str| walked.index_of(path).map(|i| blobs[i]);
+        let config = blob_of(&config_path)?;
+        let signers_file = config
+            .and_then(|blob| self.config_of(project, repo, blob))
+            .and_then(|p| p.config.approval.allowed_signers.clone());
+        let signers = match signers_file {
+            Some(file) => blob_of(&history.repo_path(&file))?,
+            None => None,
+        };
+        let registries = self
+            .registries
+            .iter()
+            .map(|file| blob_of(&history.repo_path(file)).map(|b| b.map(|b| b.to_string())))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Location {
+            base: base.to_string(),
+            config: config.map(|b| b.to_string()),
+            signers: signers.map(|b| b.to_string()),
+            registries,
         })
     }
 

@@ -137,6 +137,8 @@ fn outside_scope(
         outside: history.outside.clone(),
         mainline: Vec::new(),
         approved_texts: Default::default(),
+        // The walk covered one path, not the scope: no blob of the scope follows from it.
+        first_parents: None,
         // A walk of one file: never written over the project's cache.
         unsaved: false,
     };

@@ -8,6 +8,7 @@
 //! the git directory.
 
 pub mod approval_tags;
+pub mod blobs_at;
 pub mod cache;
 pub mod follow;
 pub mod rename;
@@ -71,6 +72,10 @@ pub struct HistoryIndex {
     pub approved_texts: HeldTexts,
     /// This index says more than the cache on disk: see [`HistoryIndex::save`].
     pub unsaved: bool,
+    /// The first parent of every commit walked (`None` for a root or a shallow boundary), when
+    /// this run walked the whole history afresh: with the walk's changes, the blob of any
+    /// path in scope at any commit follows without reading a tree (see `rules_at`).
+    pub first_parents: Option<Arc<FirstParents>>,
 }
 
 /// Blob texts held from one pass for a later one, shared by clones and taken once.
@@ -305,6 +310,7 @@ pub fn load_reusing(
     let mut head_paths: Vec<String> = head_blobs.keys().cloned().collect();
     head_paths.sort();
     let unchanged = walked.kept_mainline.is_some();
+    let first_parents = walked.first_parents.take().map(Arc::new);
     let lineage = follow_and_read(
         &git_dir,
         head,
@@ -312,6 +318,7 @@ pub fn load_reusing(
         &scope,
         follow_outside,
         &head_paths,
+        first_parents.as_deref(),
     )?;
     release_libgit2_memory();
     Ok(HistoryIndex {
@@ -333,6 +340,7 @@ pub fn load_reusing(
         approved_texts: HeldTexts::new(lineage.approved_texts),
         // Nothing new: the cache on disk already says all this.
         unsaved: !(unchanged && lineage.nothing_read),
+        first_parents,
     })
 }
 
@@ -395,7 +403,7 @@ struct Walked {
     first_parents: Option<FirstParents>,
 }
 
-type FirstParents = rustc_hash::FxHashMap<Oid, Option<Oid>>;
+pub type FirstParents = rustc_hash::FxHashMap<Oid, Option<Oid>>;
 
 /// Walks the commits up to `head`, reusing the cache: all of it when HEAD has not moved,
 /// else the records of the commits it has already seen.
@@ -505,6 +513,7 @@ fn follow_and_read(
     scope: &[String],
     follow_outside: bool,
     head_paths: &[String],
+    first_parents: Option<&FirstParents>,
 ) -> Result<Lineage, Unavailable> {
     // The facts of the blobs walked so far are read while the first-parent chain, the
     // lineages that lead outside the content and the files' histories are worked out: none of
@@ -513,7 +522,6 @@ fn follow_and_read(
     let facts_started = crate::timing::start();
     let unchanged = walked.kept_mainline.is_some();
     let kept_mainline = walked.kept_mainline.take();
-    let first_parents = walked.first_parents.take();
     let (walk, outside) = (&mut walked.walk, &mut walked.outside);
     let (first_read, lineage) = rayon::join(
         || read_facts(git_dir, &wanted),
@@ -523,7 +531,7 @@ fn follow_and_read(
                 // first-parent merges and the directories outside the content it reached are
                 // kept with it.
                 Some(kept) => kept.into_iter().collect(),
-                None => mainline(git_dir, head, walk, first_parents.as_ref())?,
+                None => mainline(git_dir, head, walk, first_parents)?,
             };
             if follow_outside && !unchanged {
                 let outside_started = crate::timing::start();
