@@ -35,15 +35,15 @@ impl BlobsAt {
 impl HistoryIndex {
     /// The blobs of `paths` (repository paths) at every commit walked, when this index was
     /// walked afresh (it then knows every commit's first parent) and its order puts parents
-    /// first. Paths outside the walked scope are not tracked (the walk saw none of their
-    /// changes): `index_of` does not find them.
+    /// first. Paths outside the scope are not tracked (the walk of the scope did not see
+    /// their changes): `index_of` does not find them, and their callers read trees.
     pub fn blobs_at_every_commit(&self, paths: &[String]) -> Option<BlobsAt> {
         let first_parents = self.first_parents.as_deref()?;
-        let mut walked_scope = self.scope.clone();
-        walked_scope.extend(self.outside.iter().cloned());
+        // The scope only: the directories outside it that lineages reached were walked in
+        // later rounds, and what those saw of each commit is not relied on here.
         let paths: Vec<String> = paths
             .iter()
-            .filter(|p| in_scope(p, &walked_scope))
+            .filter(|p| in_scope(p, &self.scope))
             .cloned()
             .collect();
         let slot = |path: &str| paths.iter().position(|p| p == path);
