@@ -98,7 +98,7 @@ struct Located {
 
 /// A judged commit's base (its first parent, or itself for a root commit) and the blob ids of
 /// `book.toml`, the allowed signers and each registry there.
-#[derive(Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Location {
     base: String,
     config: Option<String>,
@@ -277,21 +277,14 @@ impl RulesCache {
         repo: &git2::Repository,
         id: &str,
     ) -> Option<Location> {
-        let config_path = history.repo_path(crate::config::FILE_NAME);
         let walked = self
             .walked_blobs
             .get_or_init(|| {
-                let mut paths = vec![config_path.clone()];
-                paths.extend(self.registries.iter().map(|f| history.repo_path(f)));
-                paths.extend(
-                    project
-                        .config
-                        .approval
-                        .allowed_signers
-                        .iter()
-                        .map(|f| history.repo_path(f)),
-                );
-                history.blobs_at_every_commit(&paths)
+                let files = std::iter::once(crate::config::FILE_NAME)
+                    .chain(self.registries.iter().map(String::as_str))
+                    .chain(project.config.approval.allowed_signers.as_deref());
+                history
+                    .blobs_at_every_commit(&files.map(|f| history.repo_path(f)).collect::<Vec<_>>())
             })
             .as_ref()?;
         let commit = git2::Oid::from_str(id).ok()?;
@@ -302,25 +295,8 @@ impl RulesCache {
             _ => commit,
         };
         let blobs = walked.at(base)?;
-        let blob_of = |path: &str| walked.index_of(path).map(|i| blobs[i]);
-        let config = blob_of(&config_path)?;
-        let signers_file = config
-            .and_then(|blob| self.config_of(project, repo, blob))
-            .and_then(|p| p.config.approval.allowed_signers.clone());
-        let signers = match signers_file {
-            Some(file) => blob_of(&history.repo_path(&file))?,
-            None => None,
-        };
-        let registries = self
-            .registries
-            .iter()
-            .map(|file| blob_of(&history.repo_path(file)).map(|b| b.map(|b| b.to_string())))
-            .collect::<Option<Vec<_>>>()?;
-        Some(Location {
-            base: base.to_string(),
-            config: config.map(|b| b.to_string()),
-            signers: signers.map(|b| b.to_string()),
-            registries,
+        self.location_at(project, repo, base, |file| {
+            walked.index_of(&history.repo_path(file)).map(|i| blobs[i])
         })
     }
 
@@ -347,26 +323,44 @@ impl RulesCache {
             }
         };
         let tree = base.tree().ok()?;
-        let blob_at = |project_file: &str| -> Option<git2::Oid> {
-            let path = history.repo_path(project_file);
-            tree.get_path(std::path::Path::new(&path))
-                .ok()
-                .map(|e| e.id())
-        };
-        let config = blob_at(crate::config::FILE_NAME);
+        self.location_at(project, repo, base.id(), |file| {
+            let path = history.repo_path(file);
+            Some(
+                tree.get_path(std::path::Path::new(&path))
+                    .ok()
+                    .map(|e| e.id()),
+            )
+        })
+    }
+
+    /// The rules' location at `base`, given the blob of a project file there (`Some(None)`:
+    /// no such file; `None`: not known, and then neither is the location).
+    fn location_at(
+        &self,
+        project: &Project,
+        repo: &git2::Repository,
+        base: git2::Oid,
+        blob_at: impl Fn(&str) -> Option<Option<git2::Oid>>,
+    ) -> Option<Location> {
+        let hex = |blob: Option<git2::Oid>| blob.map(|b| b.to_string());
+        let config = blob_at(crate::config::FILE_NAME)?;
         let signers_file = config
             .and_then(|blob| self.config_of(project, repo, blob))
             .and_then(|p| p.config.approval.allowed_signers.clone());
-        let signers = signers_file.as_deref().and_then(blob_at);
+        let signers = match signers_file {
+            Some(file) => blob_at(&file)?,
+            None => None,
+        };
+        let registries = self
+            .registries
+            .iter()
+            .map(|file| blob_at(file).map(hex))
+            .collect::<Option<Vec<_>>>()?;
         Some(Location {
-            base: base.id().to_string(),
-            config: config.map(|b| b.to_string()),
-            signers: signers.map(|b| b.to_string()),
-            registries: self
-                .registries
-                .iter()
-                .map(|file| blob_at(file).map(|b| b.to_string()))
-                .collect(),
+            base: base.to_string(),
+            config: hex(config),
+            signers: hex(signers),
+            registries,
         })
     }
 
@@ -450,4 +444,96 @@ fn remembered<T: Clone>(
         .expect("no reader panics")
         .insert(blob, made.clone());
     made
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::blobs_at::tests::commit;
+
+    /// Locating a commit's rules from the walk gives what reading its parent's tree gives, for
+    /// every commit of a branchy history whose `book.toml`, registry and signer list change;
+    /// and where `book.toml` names a signer list outside the walked scope, the walk does not
+    /// answer, so that the trees are read.
+    #[test]
+    fn the_walk_locates_the_rules_as_the_trees_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let toml = |signers: &str| {
+            format!(
+                "[book]\ntitle = \"T\"\nsrc = \"content\"\n\n[approval]\nallowed-signers = \"{signers}\"\n"
+            )
+        };
+        let inside = toml("keys/allowed_signers");
+        let outside = toml("other/allowed_signers");
+        let c1 = commit(
+            &repo,
+            &[
+                ("book.toml", Some(&inside)),
+                ("content/roles.md", Some("roles 1\n")),
+                ("keys/allowed_signers", Some("k1\n")),
+                ("other/allowed_signers", Some("o1\n")),
+            ],
+            &[],
+            1,
+            true,
+        );
+        let c2 = commit(
+            &repo,
+            &[("content/roles.md", Some("roles 2\n"))],
+            &[c1],
+            2,
+            true,
+        );
+        let b1 = commit(
+            &repo,
+            &[("keys/allowed_signers", Some("k2\n"))],
+            &[c2],
+            3,
+            false,
+        );
+        let c3 = commit(&repo, &[("book.toml", Some(&outside))], &[c2], 4, true);
+        let c4 = commit(
+            &repo,
+            &[("content/roles.md", Some("roles 3\n"))],
+            &[c3],
+            5,
+            true,
+        );
+        let b2 = commit(&repo, &[("book.toml", Some(&outside))], &[b1, c4], 6, false);
+        let c5 = commit(&repo, &[("book.toml", Some(&inside))], &[c4], 7, true);
+        let merge = commit(
+            &repo,
+            &[("keys/allowed_signers", Some("k2\n"))],
+            &[c5, b2],
+            8,
+            true,
+        );
+        commit(
+            &repo,
+            &[("content/roles.md", Some("roles 4\n"))],
+            &[merge],
+            9,
+            true,
+        );
+
+        let (project, _) = crate::config::load(dir.path()).unwrap();
+        let history = crate::history::load(&project).unwrap();
+        let rules = RulesCache::new(vec!["content/roles.md".to_string()]);
+        let repo = git2::Repository::open(dir.path()).unwrap();
+        let (mut by_walk, mut by_tree_only) = (0, 0);
+        for id in &history.walk.order {
+            let by_tree = rules.locate(&project, &history, &repo, id).unwrap();
+            match rules.locate_by_walk(&project, &history, &repo, id) {
+                Some(located) => {
+                    assert_eq!(located, by_tree, "commit {id}");
+                    by_walk += 1;
+                }
+                None => by_tree_only += 1,
+            }
+        }
+        // c4 and c5 are judged by their parents' book.toml (c3's and c4's), which names the
+        // list the walk did not track; b2 by b1's, its first parent.
+        assert_eq!((by_walk, by_tree_only), (7, 2));
+    }
 }

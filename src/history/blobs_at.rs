@@ -47,12 +47,10 @@ impl HistoryIndex {
             .cloned()
             .collect();
         let slot = |path: &str| paths.iter().position(|p| p == path);
-        let mut blobs = BlobsAt {
-            states: vec![vec![None; paths.len()].into_boxed_slice()],
-            of_commit: rustc_hash::FxHashMap::default(),
-            paths: Vec::new(),
-        };
-        blobs.of_commit.reserve(self.walk.order.len());
+        // State 0: no file (before a root commit).
+        let mut states: Vec<Box<[Option<Oid>]>> = vec![vec![None; paths.len()].into_boxed_slice()];
+        let mut of_commit = rustc_hash::FxHashMap::default();
+        of_commit.reserve(self.walk.order.len());
         // Oldest first: a parent comes before its children in the walk's topological order.
         for id in self.walk.order.iter().rev() {
             let oid = Oid::from_str(id).ok()?;
@@ -60,7 +58,7 @@ impl HistoryIndex {
                 // A root commit, or a shallow boundary (its parent is not in the repository,
                 // and the walk compared it with nothing): its changes are all its files.
                 None => 0,
-                Some(parent) => match blobs.of_commit.get(parent) {
+                Some(parent) => match of_commit.get(parent) {
                     Some(&state) => state,
                     None if first_parents.contains_key(parent) => return None,
                     None => 0,
@@ -77,7 +75,7 @@ impl HistoryIndex {
                 .iter()
                 .any(|c| touches(&c.path) || c.from.as_deref().is_some_and(touches))
             {
-                let mut state = blobs.states[parent_state as usize].clone();
+                let mut state = states[parent_state as usize].clone();
                 // The sources of renames first: a swap of two paths sets both after.
                 for from in changes.iter().filter_map(|c| c.from.as_deref()) {
                     if let Some(i) = slot(from) {
@@ -92,26 +90,29 @@ impl HistoryIndex {
                         };
                     }
                 }
-                blobs.states.push(state);
-                u32::try_from(blobs.states.len() - 1).ok()?
+                states.push(state);
+                u32::try_from(states.len() - 1).ok()?
             } else {
                 parent_state
             };
-            blobs.of_commit.insert(oid, state);
+            of_commit.insert(oid, state);
         }
-        blobs.paths = paths;
-        Some(blobs)
+        Some(BlobsAt {
+            paths,
+            states,
+            of_commit,
+        })
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use git2::{Oid, Repository, Signature, Time};
     use std::path::Path;
 
     /// Writes `files` (path, text; `None` deletes) into the work tree and index and commits
-    /// them with the given parents, at a fixed time.
-    fn commit(
+    /// them with the given parents, at a fixed time (`rules_at`'s tests use it too).
+    pub(crate) fn commit(
         repo: &Repository,
         files: &[(&str, Option<&str>)],
         parents: &[Oid],
