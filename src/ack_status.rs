@@ -7,9 +7,12 @@
 //! no longer counts, and the person is asked again. Reads the `Site`'s people and records;
 //! judges nothing else.
 
-use crate::acknowledgement::{Owed, People, Person, Record};
+use crate::acknowledgement::{
+    Acknowledging, AcknowledgingVersion, People, Person, Present, Record, Records,
+};
 use crate::site::Site;
 use jiff::civil::Date;
+use std::sync::Arc;
 
 /// One person's obligation.
 #[derive(Debug, Clone, Copy)]
@@ -22,57 +25,165 @@ pub struct Due<'a> {
     pub acknowledged: Option<&'a Record>,
 }
 
-/// The obligations of one audience group for one document version.
+/// The obligations of one audience group for one document version. Each person's obligation
+/// is worked out as it is read, from two shared lists: the group's members present on the day
+/// (shared by every version the group must acknowledge) and what acknowledges the version for
+/// each person (shared by its groups). A population of thousands times hundreds of versions
+/// would otherwise be a list per tally, mostly of people nobody has heard from.
 #[derive(Debug, Clone)]
 pub struct Tally<'a> {
     pub document: String,
     pub version: String,
     pub audience: String,
     people: &'a People,
-    /// The records `owed` names by position.
-    records: &'a [Record],
-    /// Everyone required, in the people file's order (shared with the register's memo: a
-    /// tally is read by several callers, each person becomes a `Due` as it is read).
-    owed: std::sync::Arc<Vec<Owed>>,
+    /// The records `acknowledging` names by position.
+    records: &'a Records,
+    /// Everyone required: positions in the people file, in its order.
+    present: Arc<Present>,
+    acknowledging: Arc<AcknowledgingVersion>,
+    /// When the version took effect, and the deadline of everyone who was there by then.
+    effective: Date,
+    common_deadline: Date,
+    deadline_days: i64,
 }
 
 impl<'a> Tally<'a> {
     /// Everyone required, in the people file's order.
     pub fn required(&self) -> impl ExactSizeIterator<Item = Due<'a>> + '_ {
-        self.owed.iter().map(|o| self.due(o))
+        self.present.members.iter().map(|&i| self.due(i as usize))
     }
 
     /// How many are required.
     pub fn required_count(&self) -> usize {
-        self.owed.len()
+        self.present.members.len()
     }
 
-    fn due(&self, o: &Owed) -> Due<'a> {
+    fn acknowledging(&self, person: usize) -> Acknowledging {
+        self.acknowledging
+            .by_person
+            .get(person)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The day a person's deadline runs from: when the version took effect or, when later,
+    /// when they joined or their earlier acknowledgement lapsed (`renew`).
+    fn start(&self, person: &Person, lapsed: Option<Date>) -> Date {
+        person
+            .joined
+            .max(lapsed)
+            .map_or(self.effective, |d| d.max(self.effective))
+    }
+
+    fn due(&self, index: usize) -> Due<'a> {
+        let person = &self.people.persons[index];
+        let (record, lapsed) = self.acknowledging(index);
+        let start = self.start(person, lapsed);
+        let deadline = if start == self.effective {
+            self.common_deadline
+        } else {
+            crate::dates::add_days(start, self.deadline_days)
+        };
         Due {
-            person: &self.people.persons[o.person as usize],
-            index: o.person as usize,
-            deadline: o.deadline,
-            acknowledged: o.record.map(|i| &self.records[i as usize]),
+            person,
+            index,
+            deadline,
+            acknowledged: record.map(|i| &self.records[i as usize]),
         }
     }
 
+    fn is_acknowledged(&self, person: u32) -> bool {
+        self.acknowledging(person as usize).0.is_some()
+    }
+
     pub fn received(&self) -> usize {
-        self.owed.iter().filter(|o| o.record.is_some()).count()
+        if self.acknowledging.by_person.is_empty() {
+            return 0;
+        }
+        self.present
+            .members
+            .iter()
+            .filter(|&&i| self.is_acknowledged(i))
+            .count()
+    }
+
+    /// Everyone required (by position in the people file) and whether they acknowledged.
+    pub fn marks(&self) -> impl Iterator<Item = (usize, bool)> + '_ {
+        self.present
+            .members
+            .iter()
+            .map(|&i| (i as usize, self.is_acknowledged(i)))
     }
 
     pub fn outstanding(&self) -> impl Iterator<Item = Due<'a>> + '_ {
-        self.owed
+        self.present
+            .members
             .iter()
-            .filter(|o| o.record.is_none())
-            .map(|o| self.due(o))
+            .filter(|&&i| !self.is_acknowledged(i))
+            .map(|&i| self.due(i as usize))
+    }
+
+    /// Whether the person at `index` is outstanding past their deadline on `today`, told
+    /// without working their deadline out: a deadline `deadline_days` after a start is before
+    /// `today` when the start is before `cutoff` (`today` less `deadline_days`; `None`: before
+    /// any day).
+    fn is_late(&self, index: u32, today: Date, cutoff: Option<Date>) -> bool {
+        let (record, lapsed) = self.acknowledging(index as usize);
+        if record.is_some() {
+            return false;
+        }
+        let start = self.start(&self.people.persons[index as usize], lapsed);
+        if start == self.effective {
+            self.common_deadline < today
+        } else {
+            cutoff.is_some_and(|cutoff| start < cutoff)
+        }
+    }
+
+    fn cutoff(&self, today: Date) -> Option<Date> {
+        use jiff::ToSpan;
+        today.checked_sub(self.deadline_days.days()).ok()
+    }
+
+    /// Whether everyone's deadline is the common one: nobody joined nor had an
+    /// acknowledgement lapse after the version took effect.
+    fn one_deadline(&self) -> bool {
+        self.present
+            .last_joined
+            .max(self.acknowledging.last_lapse)
+            .is_none_or(|last| last <= self.effective)
     }
 
     /// The outstanding people whose deadline has passed on `today`.
     pub fn overdue(&self, today: Date) -> impl Iterator<Item = Due<'a>> + '_ {
-        self.owed
+        let cutoff = self.cutoff(today);
+        // Nobody, without looking at anyone, when everyone's deadline is still to come.
+        let nobody = self.one_deadline() && self.common_deadline >= today;
+        let members = if nobody {
+            &[][..]
+        } else {
+            &self.present.members[..]
+        };
+        members
             .iter()
-            .filter(move |o| o.record.is_none() && o.deadline < today)
-            .map(|o| self.due(o))
+            .filter(move |&&i| self.is_late(i, today, cutoff))
+            .map(|&i| self.due(i as usize))
+    }
+
+    /// How many are outstanding past their deadline on `today`.
+    pub fn overdue_count(&self, today: Date) -> usize {
+        if self.one_deadline() {
+            return match self.common_deadline < today {
+                true => self.required_count() - self.received(),
+                false => 0,
+            };
+        }
+        let cutoff = self.cutoff(today);
+        self.present
+            .members
+            .iter()
+            .filter(|&&i| self.is_late(i, today, cutoff))
+            .count()
     }
 }
 
@@ -94,58 +205,12 @@ pub fn carries_over(acknowledged: &str, version: &str) -> bool {
     }
 }
 
-/// Who of `audience` owes an acknowledgement of a version, in the people file's order: their
-/// position in `people.persons`, their deadline, and what `acknowledging` says acknowledges it
-/// (by their position), with the day an earlier acknowledgement lapsed (`renew`), from which a
-/// renewal's deadline runs.
-fn owed(
-    people: &People,
-    acknowledging: impl Fn(usize, &Person) -> crate::acknowledgement::Acknowledging,
-    audience: &str,
-    effective: Date,
-    deadline_days: i64,
-    today: Date,
-) -> Vec<Owed> {
-    // Everyone who joined by `effective` shares its deadline.
-    let common = crate::dates::add_days(effective, deadline_days);
-    let members = people.members(audience);
-    let mut owed = Vec::with_capacity(members.len());
-    // The last later start and its deadline: people mostly join in cohorts, in file order.
-    let mut later: Option<(Date, Date)> = None;
-    for &i in members {
-        let person = &people.persons[i];
-        if !person.present_on(today) {
-            continue;
-        }
-        let (record, lapsed) = acknowledging(i, person);
-        let start = person
-            .joined
-            .max(lapsed)
-            .map_or(effective, |d| d.max(effective));
-        let deadline = match later {
-            _ if start == effective => common,
-            Some((from, deadline)) if from == start => deadline,
-            _ => {
-                later
-                    .insert((start, crate::dates::add_days(start, deadline_days)))
-                    .1
-            }
-        };
-        owed.push(Owed {
-            person: i as u32,
-            deadline,
-            record,
-        });
-    }
-    owed
-}
-
 /// What one group owes for one version: required are the group's members present on `today`,
 /// each with their deadline (`deadline_days` after `effective`, or after joining when later).
 #[allow(clippy::too_many_arguments)]
 pub fn tally<'a>(
     people: &'a People,
-    records: &'a [Record],
+    records: &'a Records,
     document: &str,
     version: &str,
     audience: &str,
@@ -161,27 +226,45 @@ pub fn tally<'a>(
             counting.entry(&*r.email).or_insert(i as u32);
         }
     }
-    let owed = owed(
-        people,
-        |_, person| (counting.get(person.email.as_str()).copied(), None),
-        audience,
-        effective,
-        deadline_days,
-        today,
-    );
+    let by_person = people
+        .persons
+        .iter()
+        .map(|p| (counting.get(p.email.as_str()).copied(), None))
+        .collect();
     Tally {
         document: document.to_string(),
         version: version.to_string(),
         audience: audience.to_string(),
         people,
         records,
-        owed: std::sync::Arc::new(owed),
+        present: Arc::new(present(people, audience, today)),
+        acknowledging: Arc::new(AcknowledgingVersion {
+            by_person,
+            last_lapse: None,
+        }),
+        effective,
+        common_deadline: crate::dates::add_days(effective, deadline_days),
+        deadline_days,
     }
 }
 
-/// `tally` over the site's register, computed once per build for each document, version,
-/// audience and deadline and shared by every caller (the checks, the dashboard, the pages,
-/// the communication log and the compliance facts read the same tallies).
+/// The members of `audience` present on `today`.
+fn present(people: &People, audience: &str, today: Date) -> Present {
+    let mut present = Present::default();
+    for &i in people.members(audience) {
+        let person = &people.persons[i];
+        if person.present_on(today) {
+            present.members.push(i as u32);
+            present.last_joined = present.last_joined.max(person.joined);
+        }
+    }
+    present
+}
+
+/// `tally` over the site's register, from lists computed once per build and shared by every
+/// caller (the checks, the dashboard, the pages, the communication log and the compliance
+/// facts read the same tallies): each group's members present today, and what acknowledges
+/// each document version.
 fn shared<'s>(
     site: &'s Site,
     people: &'s People,
@@ -192,33 +275,23 @@ fn shared<'s>(
     deadline_days: i64,
 ) -> Tally<'s> {
     let register = &site.acknowledgements;
-    let key = crate::acknowledgement::TallyKey {
-        document: document.to_string(),
-        version: version.to_string(),
-        audience: audience.to_string(),
-        effective,
-        deadline_days,
-        today: site.today,
-    };
-    let owed = register.tallies.get_or_compute(key, || {
-        let acknowledging = acknowledging(site, people, document, version);
-        // A version nobody acknowledged has no entries (see `acknowledging`).
-        owed(
-            people,
-            |i, _| acknowledging.get(i).copied().unwrap_or_default(),
-            audience,
-            effective,
-            deadline_days,
-            site.today,
-        )
-    });
+    let present = register
+        .present
+        .get_or_compute((audience.to_string(), site.today), || {
+            present(people, audience, site.today)
+        });
     Tally {
         document: document.to_string(),
         version: version.to_string(),
         audience: audience.to_string(),
         people,
         records: &register.records,
-        owed,
+        present,
+        // A version nobody acknowledged has no entries (see `acknowledging`).
+        acknowledging: acknowledging(site, people, document, version),
+        effective,
+        common_deadline: crate::dates::add_days(effective, deadline_days),
+        deadline_days,
     }
 }
 
@@ -240,19 +313,20 @@ fn acknowledging(
     people: &People,
     document: &str,
     version: &str,
-) -> std::sync::Arc<Vec<crate::acknowledgement::Acknowledging>> {
+) -> Arc<AcknowledgingVersion> {
     let register = &site.acknowledgements;
     let key = (document.to_string(), version.to_string());
     register.acknowledging.get_or_compute(key, || {
-        let positions = register.positions(document);
         // Nobody's, when no record names the document: no entry per person.
-        if positions.is_empty() {
-            return Vec::new();
+        if !register.names(document) {
+            return AcknowledgingVersion::default();
         }
-        let mut first: Vec<crate::acknowledgement::Acknowledging> =
-            vec![(None, None); people.persons.len()];
-        for &at in positions {
-            let r = &register.records[at];
+        let mut first: Vec<Acknowledging> = vec![(None, None); people.persons.len()];
+        let mut last_lapse = None;
+        let records = register
+            .positions(document)
+            .zip(register.of_document(document));
+        for (at, r) in records {
             if !carries_over(&r.version, version) {
                 continue;
             }
@@ -263,10 +337,16 @@ fn acknowledging(
                 None => {
                     first[i].0.get_or_insert(at as u32);
                 }
-                Some(lapsed) => first[i].1 = first[i].1.max(Some(lapsed)),
+                Some(lapsed) => {
+                    first[i].1 = first[i].1.max(Some(lapsed));
+                    last_lapse = last_lapse.max(Some(lapsed));
+                }
             }
         }
-        first
+        AcknowledgingVersion {
+            by_person: first,
+            last_lapse,
+        }
     })
 }
 
@@ -332,11 +412,7 @@ pub fn entry_counts(
 ) -> Option<(u64, u64)> {
     let people = site.acknowledgements.people.as_ref()?;
     let register = &site.acknowledgements;
-    if !comm
-        .documents
-        .iter()
-        .any(|d| !register.positions(&d.id.value).is_empty())
-    {
+    if !comm.documents.iter().any(|d| register.names(&d.id.value)) {
         return None;
     }
     let deadline_days = i64::from(site.project.config.communication.deadline_days);
@@ -474,7 +550,7 @@ mod tests {
     #[test]
     fn leavers_drop_out_and_joiners_get_their_own_deadline() {
         let people = people();
-        let records = [record("a@x.org", "1.0")];
+        let records = Records::from(vec![record("a@x.org", "1.0")]);
         let t = tally(
             &people,
             &records,
@@ -491,6 +567,9 @@ mod tests {
         assert_eq!(t.required().nth(1).unwrap().deadline, date("2026-06-19"));
         assert_eq!(t.overdue(date("2026-06-01")).count(), 0);
         assert_eq!(t.overdue(date("2026-06-20")).count(), 1);
+        // The joiner's deadline is 2026-06-19: late from the day after, as counted.
+        assert_eq!(t.overdue_count(date("2026-06-19")), 0);
+        assert_eq!(t.overdue_count(date("2026-06-20")), 1);
         // Before the leaver left, they were required.
         let before = tally(
             &people,
@@ -507,9 +586,45 @@ mod tests {
     }
 
     #[test]
+    fn a_lapsed_acknowledgement_has_its_own_deadline() {
+        // Everyone present joined before the version took effect (2026-01-01, so its deadline
+        // is 2026-01-31); a@x.org's acknowledgement lapsed on 2026-03-10, so theirs is
+        // 2026-04-09. The joiner j@x.org is not there yet.
+        let people = people();
+        let today = date("2026-03-20");
+        let effective = date("2026-01-01");
+        let records = Records::default();
+        let mut by_person = vec![(None, None); people.persons.len()];
+        by_person[0] = (None, Some(date("2026-03-10")));
+        let t = Tally {
+            document: "POL-1".into(),
+            version: "1.0".into(),
+            audience: "staff".into(),
+            people: &people,
+            records: &records,
+            present: Arc::new(present(&people, "staff", today)),
+            acknowledging: Arc::new(AcknowledgingVersion {
+                by_person,
+                last_lapse: Some(date("2026-03-10")),
+            }),
+            effective,
+            common_deadline: crate::dates::add_days(effective, 30),
+            deadline_days: 30,
+        };
+        let late: Vec<&str> = t.overdue(today).map(|d| d.person.email.as_str()).collect();
+        assert_eq!(late, ["l@x.org"]);
+        assert_eq!(t.overdue_count(today), 1);
+        let deadlines: Vec<String> = t.required().map(|d| d.deadline.to_string()).collect();
+        assert_eq!(deadlines, ["2026-04-09", "2026-01-31"]);
+        // From the day after a@x.org's deadline, both are late.
+        assert_eq!(t.overdue_count(date("2026-04-09")), 1);
+        assert_eq!(t.overdue_count(date("2026-04-10")), 2);
+    }
+
+    #[test]
     fn a_major_version_asks_again() {
         let people = people();
-        let records = [record("a@x.org", "1.0")];
+        let records = Records::from(vec![record("a@x.org", "1.0")]);
         let t = tally(
             &people,
             &records,
@@ -523,5 +638,7 @@ mod tests {
         assert_eq!(t.received(), 0);
         assert_eq!(t.overdue(date("2026-03-20")).count(), 0);
         assert_eq!(t.overdue(date("2026-04-15")).count(), 2);
+        assert_eq!(t.overdue_count(date("2026-03-31")), 0);
+        assert_eq!(t.overdue_count(date("2026-04-01")), 2);
     }
 }

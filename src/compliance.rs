@@ -494,7 +494,7 @@ fn acknowledgement_facts(site: &Site, id: &str) -> Option<AckFacts> {
                 required - received
             ));
         }
-        let overdue = tally.overdue(site.today).count();
+        let overdue = tally.overdue_count(site.today);
         if overdue > 0 {
             facts.overdue.push(format!(
                 "{} ({overdue} of {required} overdue)",

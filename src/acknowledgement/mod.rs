@@ -12,7 +12,7 @@ pub mod people;
 pub mod records;
 
 pub use people::{People, Person};
-pub use records::{RECORD_HEADER, Record, RepeatedFields};
+pub use records::{RECORD_HEADER, Record, Records, RepeatedFields};
 
 use crate::config::Project;
 
@@ -25,48 +25,71 @@ pub struct Register {
     /// `None` when `[acknowledgement] people` is not set.
     pub people: Option<People>,
     /// Every record of every record file, files in name order, rows in file order.
-    pub records: Vec<Record>,
+    pub records: Records,
     /// Findings about the files' own rows (`person-*`, `acknowledgement-invalid`).
     pub diagnostics: Vec<Diagnostic>,
     /// The SHA-256 of every file read (the people file and each record file), by its path
     /// from the root: what `manifest.json` lists so that `verify` covers them.
     pub files: BTreeMap<String, String>,
-    /// The positions in `records` of each document's records, built on first use.
-    by_document: std::sync::OnceLock<std::collections::HashMap<std::sync::Arc<str>, Vec<usize>>>,
+    /// The positions in `records` of each document's records, in runs, built on first use.
+    by_document: std::sync::OnceLock<
+        std::collections::HashMap<std::sync::Arc<str>, Vec<std::ops::Range<usize>>>,
+    >,
     /// Each record's person (position in the people file's `persons`), found as the records
     /// are read (or on first use, for records that were not read by `load`).
     persons: std::sync::OnceLock<Vec<Option<u32>>>,
-    /// The tallies computed so far (see `ack_status`), each once per build.
-    pub tallies: TallyMemo,
+    /// Per audience group and day: its members present that day (positions in the people
+    /// file, in its order), found once per build for every tally of the group (see
+    /// `ack_status`).
+    pub present: PresentMemo,
     /// Per (document, version): the position in `records` of the record that acknowledges it
     /// for each person (by position in the people file), and the day their acknowledgement
     /// lapsed (`renew`) if it has, computed once for all its audiences.
-    pub acknowledging: Memo<(String, String), Vec<Acknowledging>>,
+    pub acknowledging: Memo<(String, String), AcknowledgingVersion>,
 }
 
 impl Register {
     /// The records of document `id`, in `records`' order (found without reading every record:
     /// a population of thousands makes hundreds of thousands of them).
     pub fn of_document<'r>(&'r self, id: &str) -> impl Iterator<Item = &'r Record> + 'r {
-        self.positions(id).iter().map(|&i| &self.records[i])
+        self.runs(id)
+            .iter()
+            .flat_map(|run| self.records.range(run.clone()))
     }
 
     /// The positions in `records` of document `id`'s records, in order.
-    pub fn positions(&self, id: &str) -> &[usize] {
+    pub fn positions(&self, id: &str) -> impl Iterator<Item = usize> + '_ {
+        self.runs(id).iter().flat_map(Clone::clone)
+    }
+
+    /// Whether any record names document `id`.
+    pub fn names(&self, id: &str) -> bool {
+        !self.runs(id).is_empty()
+    }
+
+    /// The runs of positions in `records` of document `id`'s records, in order.
+    fn runs(&self, id: &str) -> &[std::ops::Range<usize>] {
         let index = self.by_document.get_or_init(|| {
-            let mut index: std::collections::HashMap<std::sync::Arc<str>, Vec<usize>> =
+            let mut index: std::collections::HashMap<_, Vec<std::ops::Range<usize>>> =
                 Default::default();
             // By runs of records of one document (a record file mostly holds one document's).
-            let records = &self.records;
-            let mut start = 0;
-            for end in 1..=records.len() {
-                if end == records.len() || !same(&records[end].document, &records[start].document) {
-                    index
-                        .entry(records[start].document.clone())
-                        .or_default()
-                        .extend(start..end);
-                    start = end;
+            let mut run: Option<(&std::sync::Arc<str>, usize)> = None;
+            for (i, record) in self.records.iter().enumerate() {
+                match run {
+                    Some((document, _)) if same(document, &record.document) => {}
+                    _ => {
+                        if let Some((document, start)) = run {
+                            index.entry(document.clone()).or_default().push(start..i);
+                        }
+                        run = Some((&record.document, i));
+                    }
                 }
+            }
+            if let Some((document, start)) = run {
+                index
+                    .entry(document.clone())
+                    .or_default()
+                    .push(start..self.records.len());
             }
             index
         });
@@ -99,7 +122,7 @@ impl Register {
         }
         self.records.retain(|r| !files.contains(&*r.file));
         self.by_document = Default::default();
-        self.tallies = TallyMemo::default();
+        self.present = PresentMemo::default();
         self.acknowledging = Memo::default();
     }
 
@@ -141,35 +164,31 @@ pub fn load(project: &Project) -> Register {
         diagnostics,
         files,
         by_document: Default::default(),
-        tallies: TallyMemo::default(),
+        present: PresentMemo::default(),
         acknowledging: Memo::default(),
     }
-}
-
-/// One person's obligation in a tally, owned: positions in `People::persons` and in
-/// `Register::records`, so that a tally outlives the borrow that computed it (and small: a
-/// tally of every document's audience counts each person of it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Owed {
-    pub person: u32,
-    pub deadline: jiff::civil::Date,
-    /// The record that acknowledges it, if any.
-    pub record: Option<u32>,
 }
 
 /// For one person and one document version: the position in `Register::records` of the record
 /// that acknowledges it, and the day an earlier acknowledgement lapsed (`renew`), if one did.
 pub type Acknowledging = (Option<u32>, Option<jiff::civil::Date>);
 
-/// What a tally depends on besides the register itself.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct TallyKey {
-    pub document: String,
-    pub version: String,
-    pub audience: String,
-    pub effective: jiff::civil::Date,
-    pub deadline_days: i64,
-    pub today: jiff::civil::Date,
+/// What acknowledges one document version, for every person.
+#[derive(Debug, Default)]
+pub struct AcknowledgingVersion {
+    /// By position in the people file; empty when no record names the document.
+    pub by_person: Vec<Acknowledging>,
+    /// The last day any of them lapsed, if one did.
+    pub last_lapse: Option<jiff::civil::Date>,
+}
+
+/// The members of an audience group present on a day.
+#[derive(Debug, Default)]
+pub struct Present {
+    /// Positions in the people file, in its order.
+    pub members: Vec<u32>,
+    /// The last day any of them joined, if any joining day is known.
+    pub last_joined: Option<jiff::civil::Date>,
 }
 
 type Slot<V> = std::sync::Arc<std::sync::OnceLock<std::sync::Arc<V>>>;
@@ -180,8 +199,8 @@ type Slot<V> = std::sync::Arc<std::sync::OnceLock<std::sync::Arc<V>>>;
 /// in parallel. A clone starts empty (it may be given to another register).
 pub struct Memo<K, V>(std::sync::Mutex<std::collections::HashMap<K, Slot<V>>>);
 
-/// The tallies computed so far.
-pub type TallyMemo = Memo<TallyKey, Vec<Owed>>;
+/// The members of each audience group present on a day, found so far.
+pub type PresentMemo = Memo<(String, jiff::civil::Date), Present>;
 
 impl<K: std::hash::Hash + Eq, V> Memo<K, V> {
     /// The value of `key`, computed by `compute` the first time only.

@@ -67,6 +67,94 @@ impl Record {
     }
 }
 
+/// Every record of every record file: files in name order, rows in file order, addressed as
+/// one list by position. Each file's rows stay in the list they were read into (files are read
+/// side by side): an organisation of thousands has hundreds of thousands of records, and
+/// copying them into one list would write megabytes of fresh memory twice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Records {
+    /// Each file's records (none empty).
+    files: Vec<Vec<Record>>,
+    /// The position of each file's first record.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl Records {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn get(&self, position: usize) -> Option<&Record> {
+        let file = self
+            .starts
+            .partition_point(|&s| s <= position)
+            .checked_sub(1)?;
+        self.files[file].get(position - self.starts[file])
+    }
+
+    /// Every record, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Record> {
+        self.files.iter().flatten()
+    }
+
+    /// The records at `positions`, in order.
+    pub fn range(&self, positions: std::ops::Range<usize>) -> impl Iterator<Item = &Record> {
+        positions.filter_map(|i| self.get(i))
+    }
+
+    /// Adds a file's records after the others.
+    pub fn push_file(&mut self, records: Vec<Record>) {
+        if !records.is_empty() {
+            self.starts.push(self.len);
+            self.len += records.len();
+            self.files.push(records);
+        }
+    }
+
+    /// Keeps the records `keep` says yes to.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Record) -> bool) {
+        let files = std::mem::take(&mut self.files);
+        *self = Records::default();
+        for mut records in files {
+            records.retain(&mut keep);
+            self.push_file(records);
+        }
+    }
+}
+
+impl std::ops::Index<usize> for Records {
+    type Output = Record;
+
+    fn index(&self, position: usize) -> &Record {
+        match self.get(position) {
+            Some(record) => record,
+            None => panic!("record {position} of {}", self.len),
+        }
+    }
+}
+
+impl From<Vec<Record>> for Records {
+    fn from(records: Vec<Record>) -> Records {
+        let mut all = Records::default();
+        all.push_file(records);
+        all
+    }
+}
+
+impl<'r> IntoIterator for &'r Records {
+    type Item = &'r Record;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'r, Vec<Record>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.files.iter().flatten()
+    }
+}
+
 /// Writes records as the text of a record file.
 pub fn to_csv(records: &[Record]) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -82,8 +170,8 @@ pub fn to_csv(records: &[Record]) -> String {
 /// `Register::person_of`) and what was wrong in its rows.
 type Parsed = (String, Vec<Record>, Vec<Option<u32>>, Vec<Diagnostic>);
 
-/// The records of a directory, with each one's person (position in the people file's
-/// `persons`, `None` when not in it or without a people file), in the same order.
+/// The records of a file, with each one's person (position in the people file's `persons`,
+/// `None` when not in it or without a people file), in the same order.
 pub type Read = (Vec<Record>, Vec<Option<u32>>);
 
 /// Reads every `*.csv` directly in `root/dir`, in name order; no directory, no records.
@@ -95,7 +183,7 @@ pub fn read_dir(
     people: Option<&People>,
     out: &mut Vec<Diagnostic>,
     digests: &mut BTreeMap<String, String>,
-) -> Read {
+) -> (Records, Vec<Option<u32>>) {
     let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
         return Default::default();
     };
@@ -124,18 +212,17 @@ pub fn read_dir(
             (file, read)
         })
         .collect();
-    // One allocation for all the records, moved in once.
     let total = read
         .iter()
         .map(|(_, r)| r.as_ref().map_or(0, |(_, rows, _, _)| rows.len()))
         .sum();
-    let mut records = Vec::with_capacity(total);
+    let mut records = Records::default();
     let mut persons = Vec::with_capacity(if emails.is_some() { total } else { 0 });
     for (file, read) in read {
         match read {
             Ok((digest, rows, of, found)) => {
                 digests.insert(file, digest);
-                records.extend(rows);
+                records.push_file(rows);
                 persons.extend(of);
                 out.extend(found);
             }
@@ -507,6 +594,37 @@ fn timestamp(text: &str) -> Result<jiff::Timestamp, jiff::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_of_several_files_are_one_list() {
+        let file = |name: &str, emails: &[&str]| -> Vec<Record> {
+            let mut text = format!("{RECORD_HEADER}\n");
+            for e in emails {
+                text.push_str(&format!("{e},POL-1,1.0,,2026-01-01T00:00:00Z,form,\n"));
+            }
+            let mut out = Vec::new();
+            let records = parse(name, &text, &mut out);
+            assert!(out.is_empty(), "{out:?}");
+            records
+        };
+        let mut records = Records::default();
+        records.push_file(file("a.csv", &["a@x", "b@x"]));
+        records.push_file(file("empty.csv", &[]));
+        records.push_file(file("c.csv", &["c@x", "d@x", "e@x"]));
+        let emails = |r: &Records| r.iter().map(|r| r.email.to_string()).collect::<Vec<_>>();
+        assert_eq!(records.len(), 5);
+        assert_eq!(emails(&records), ["a@x", "b@x", "c@x", "d@x", "e@x"]);
+        let by_position: Vec<&str> = (0..5).map(|i| &*records[i].email).collect();
+        assert_eq!(by_position, ["a@x", "b@x", "c@x", "d@x", "e@x"]);
+        assert_eq!(records.get(5), None);
+        let middle: Vec<&str> = records.range(1..4).map(|r| &*r.email).collect();
+        assert_eq!(middle, ["b@x", "c@x", "d@x"]);
+        // Dropping a whole file and a row of another keeps positions dense.
+        records.retain(|r| &*r.file != "a.csv" && &*r.email != "d@x");
+        assert_eq!(emails(&records), ["c@x", "e@x"]);
+        assert_eq!(&*records[1].email, "e@x");
+        assert_eq!(records.get(2), None);
+    }
 
     #[test]
     fn a_record_file_reads_back_what_to_csv_wrote() {

@@ -49,7 +49,7 @@ pub fn document_view(site: &Site, id: &str, c: &Controlled) -> Value {
                 "required": required,
                 "received": received,
                 "outstanding": required - received,
-                "overdue": tally.overdue(site.today).count(),
+                "overdue": tally.overdue_count(site.today),
                 "percent": percent(received, required),
                 "names": null,
                 "unlisted": (required - received).saturating_sub(NAMES_LISTED),
@@ -87,15 +87,15 @@ pub fn dashboard_view(site: &Site, href: &dyn Fn(&crate::content::Document) -> S
         }
         // Each person once, acknowledged in any group.
         for (tally, _, _) in group {
-            for due in tally.required() {
-                if marks.len() <= due.index {
-                    marks.resize(due.index + 1, 0);
+            for (index, acknowledged) in tally.marks() {
+                if marks.len() <= index {
+                    marks.resize(index + 1, 0);
                 }
-                let mark = &mut marks[due.index];
+                let mark = &mut marks[index];
                 if *mark == 0 {
-                    marked.push(due.index);
+                    marked.push(index);
                 }
-                *mark = (*mark).max(if due.acknowledged.is_some() { 2 } else { 1 });
+                *mark = (*mark).max(if acknowledged { 2 } else { 1 });
             }
         }
         let of = marked.len();

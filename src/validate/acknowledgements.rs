@@ -24,7 +24,7 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
 /// their deadline, naming the first few.
 fn overdue(site: &Site, out: &mut Vec<Diagnostic>) {
     for (tally, doc, pos) in crate::ack_status::all(site) {
-        let late = tally.overdue(site.today).count();
+        let late = tally.overdue_count(site.today);
         if late == 0 {
             continue;
         }
