@@ -326,8 +326,17 @@ fn acknowledging(
         let records = register
             .positions(document)
             .zip(register.of_document(document));
+        // Whether the previous record's version (mostly the same shared text) counts.
+        let mut last: Option<(&Arc<str>, bool)> = None;
         for (at, r) in records {
-            if !carries_over(&r.version, version) {
+            let counts = match last {
+                Some((seen, counts)) if crate::acknowledgement::same(seen, &r.version) => counts,
+                _ => {
+                    last.insert((&r.version, carries_over(&r.version, version)))
+                        .1
+                }
+            };
+            if !counts {
                 continue;
             }
             let Some(i) = register.person_of(at) else {
@@ -451,10 +460,10 @@ pub fn entry_counts(
                 effective,
                 days,
             );
-            for due in tally.required() {
-                if !std::mem::replace(&mut counted[due.index], true) {
+            for (index, acknowledged) in tally.marks() {
+                if !std::mem::replace(&mut counted[index], true) {
                     required += 1;
-                    received += u64::from(due.acknowledged.is_some());
+                    received += u64::from(acknowledged);
                 }
             }
         }
