@@ -145,45 +145,50 @@ impl<'a> Tally<'a> {
         today.checked_sub(self.deadline_days.days()).ok()
     }
 
-    /// Whether everyone's deadline is the common one: nobody joined nor had an
-    /// acknowledgement lapse after the version took effect.
-    fn one_deadline(&self) -> bool {
-        self.present
-            .last_joined
-            .max(self.acknowledging.last_lapse)
-            .is_none_or(|last| last <= self.effective)
+    /// Whether every outstanding person is late on `today` (`Some(true)`), none is
+    /// (`Some(false)`), or it depends on the person (`None`). Nobody's deadline is before the
+    /// common one, so while that is to come nobody is late; once it has passed, everyone is
+    /// when nobody joined (or had an acknowledgement lapse) within `deadline_days` of today.
+    fn all_late(&self, today: Date) -> Option<bool> {
+        if self.common_deadline >= today {
+            return Some(false);
+        }
+        let cutoff = self.cutoff(today)?;
+        let last_start = self.present.last_joined.max(self.acknowledging.last_lapse);
+        last_start.is_none_or(|last| last < cutoff).then_some(true)
     }
 
     /// The outstanding people whose deadline has passed on `today`.
     pub fn overdue(&self, today: Date) -> impl Iterator<Item = Due<'a>> + '_ {
         let cutoff = self.cutoff(today);
-        // Nobody, without looking at anyone, when everyone's deadline is still to come.
-        let nobody = self.one_deadline() && self.common_deadline >= today;
-        let members = if nobody {
-            &[][..]
-        } else {
-            &self.present.members[..]
+        let all_late = self.all_late(today);
+        let members = match all_late {
+            Some(false) => &[][..],
+            _ => &self.present.members[..],
         };
         members
             .iter()
-            .filter(move |&&i| self.is_late(i, today, cutoff))
+            .filter(move |&&i| match all_late {
+                Some(true) => !self.is_acknowledged(i),
+                _ => self.is_late(i, today, cutoff),
+            })
             .map(|&i| self.due(i as usize))
     }
 
     /// How many are outstanding past their deadline on `today`.
     pub fn overdue_count(&self, today: Date) -> usize {
-        if self.one_deadline() {
-            return match self.common_deadline < today {
-                true => self.required_count() - self.received(),
-                false => 0,
-            };
+        match self.all_late(today) {
+            Some(false) => 0,
+            Some(true) => self.required_count() - self.received(),
+            None => {
+                let cutoff = self.cutoff(today);
+                self.present
+                    .members
+                    .iter()
+                    .filter(|&&i| self.is_late(i, today, cutoff))
+                    .count()
+            }
         }
-        let cutoff = self.cutoff(today);
-        self.present
-            .members
-            .iter()
-            .filter(|&&i| self.is_late(i, today, cutoff))
-            .count()
     }
 }
 
