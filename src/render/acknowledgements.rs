@@ -12,39 +12,27 @@ pub const NAMES_LISTED: usize = 200;
 
 /// `null` when there is no people file or the version is not approved.
 pub fn document_view(site: &Site, id: &str, c: &Controlled) -> Value {
+    let mut view = view_without_names(site, id, c);
+    if let Some(listed) = listed(site, id, c) {
+        listed.fill(site, &mut view);
+    }
+    view
+}
+
+/// `document_view` with every group's `names` null: a page's list of outstanding people (up
+/// to `NAMES_LISTED` per group, tens of thousands on a large portal) is added by `Listed`
+/// only when the page is rendered, and goes into its key as bytes, not as JSON.
+pub fn view_without_names(site: &Site, id: &str, c: &Controlled) -> Value {
     let tallies = crate::ack_status::of_version(site, id, c);
     if tallies.is_empty() {
         return Value::Null;
     }
-    let show_names = site.project.config.acknowledgement.show_names;
-    // Deadlines repeat (most people share their version's): each written once.
-    let mut written: Option<(jiff::civil::Date, String)> = None;
-    let mut deadline = |d: jiff::civil::Date| match &written {
-        Some((at, text)) if *at == d => text.clone(),
-        _ => written.insert((d, d.to_string())).1.clone(),
-    };
     let groups: Vec<Value> = tallies
         .iter()
         .map(|(tally, _)| {
             let required = tally.required_count();
             let received = tally.received();
-            let names = if show_names {
-                let outstanding: Vec<Value> = tally
-                    .outstanding()
-                    .take(NAMES_LISTED)
-                    .map(|due| {
-                        json!({
-                            "name": if due.person.name.is_empty() { &due.person.email } else { &due.person.name },
-                            "deadline": deadline(due.deadline),
-                            "overdue": due.deadline < site.today,
-                        })
-                    })
-                    .collect();
-                Value::Array(outstanding)
-            } else {
-                Value::Null
-            };
-            let mut group = json!({
+            json!({
                 "audience": tally.audience,
                 "required": required,
                 "received": received,
@@ -53,15 +41,83 @@ pub fn document_view(site: &Site, id: &str, c: &Controlled) -> Value {
                 "percent": percent(received, required),
                 "names": null,
                 "unlisted": (required - received).saturating_sub(NAMES_LISTED),
-            });
-            // Moved in, not copied (`json!` serialises a value it is given again).
-            group["names"] = names;
-            group
+            })
         })
         .collect();
     let mut view = json!({"version": c.version.as_ref().map(|v| v.value.clone()), "groups": null});
     view["groups"] = Value::Array(groups);
     view
+}
+
+/// The outstanding people a document page names, per audience group in the view's order.
+pub struct Listed<'s>(Vec<Vec<crate::ack_status::Due<'s>>>);
+
+/// `None` when names are not shown (`[acknowledgement] show-names = false`), there is no
+/// people file or the version is not approved.
+pub fn listed<'s>(site: &'s Site, id: &str, c: &'s Controlled) -> Option<Listed<'s>> {
+    if !site.project.config.acknowledgement.show_names {
+        return None;
+    }
+    let tallies = crate::ack_status::of_version(site, id, c);
+    if tallies.is_empty() {
+        return None;
+    }
+    Some(Listed(
+        tallies
+            .iter()
+            .map(|(tally, _)| tally.outstanding().take(NAMES_LISTED).collect())
+            .collect(),
+    ))
+}
+
+impl Listed<'_> {
+    fn name<'a>(due: &crate::ack_status::Due<'a>) -> &'a str {
+        if due.person.name.is_empty() {
+            &due.person.email
+        } else {
+            &due.person.name
+        }
+    }
+
+    /// Adds what the names show to a page's key: each name, deadline and whether it is past.
+    pub fn key(&self, site: &Site, key: &mut super::memo::PageKey) {
+        let mut bytes = Vec::new();
+        for group in &self.0 {
+            bytes.clear();
+            for due in group {
+                let name = Self::name(due);
+                bytes.extend((name.len() as u64).to_le_bytes());
+                bytes.extend(name.as_bytes());
+                let d = due.deadline;
+                bytes.extend(d.year().to_le_bytes());
+                bytes.extend([d.month() as u8, d.day() as u8, u8::from(d < site.today)]);
+            }
+            key.bytes(&bytes);
+        }
+    }
+
+    /// Sets each group's `names` in `view` (a `view_without_names`).
+    pub fn fill(self, site: &Site, view: &mut Value) {
+        // Deadlines repeat (most people share their version's): each written once.
+        let mut written: Option<(jiff::civil::Date, String)> = None;
+        let mut deadline = |d: jiff::civil::Date| match &written {
+            Some((at, text)) if *at == d => text.clone(),
+            _ => written.insert((d, d.to_string())).1.clone(),
+        };
+        for (i, group) in self.0.into_iter().enumerate() {
+            let names: Vec<Value> = group
+                .iter()
+                .map(|due| {
+                    json!({
+                        "name": Self::name(due),
+                        "deadline": deadline(due.deadline),
+                        "overdue": due.deadline < site.today,
+                    })
+                })
+                .collect();
+            view["groups"][i]["names"] = Value::Array(names);
+        }
+    }
 }
 
 /// The dashboard's acknowledgement rates: per published document version in force with an

@@ -500,7 +500,13 @@ impl<'a> Renderer<'a> {
             let dh = histories.get(&doc.file)?.clone();
             Some(history_view::views(site, h, doc, dh))
         });
-        let mut data = pages::document(site, doc, "");
+        // The outstanding people it names (thousands on a large portal) are keyed as bytes and
+        // added to the data only when the page is rendered, like its body.
+        let mut data = pages::document_with(site, doc, "", false);
+        let listed = match &meta.kind {
+            Kind::Controlled(c) => acknowledgements::listed(site, &meta.id.value, c),
+            _ => None,
+        };
         data["stamp"] = views.as_ref().map_or(Value::Null, |v| v.stamp.clone());
         data["history_href"] = json!(views.as_ref().map(|_| pages::history_page(doc)));
         let title = &meta.title.value;
@@ -508,7 +514,13 @@ impl<'a> Renderer<'a> {
         key.bytes(doc.rel_path.as_bytes())
             .bytes(doc.body().as_bytes())
             .bytes(bodies.paths_fingerprint.as_bytes());
+        if let Some(listed) = &listed {
+            listed.key(site, &mut key);
+        }
         self.files.page(page.clone(), key.finish(), || {
+            if let Some(listed) = listed {
+                listed.fill(site, &mut data["controlled"]["acknowledgements"]);
+            }
             let body = markdown::to_html(&doc.rel_path, doc.body(), title, bodies.paths);
             data["body"] = json!(body);
             self.render("document.html", &page, "documents", title, data)

@@ -383,6 +383,12 @@ pub fn register(site: &Site) -> Value {
 
 /// The page of one document: header fields, body, outline and the kind's own data.
 pub fn document(site: &Site, doc: &Document, body_html: &str) -> Value {
+    document_with(site, doc, body_html, true)
+}
+
+/// `document`, with the acknowledgement groups' `names` left null unless `names` (see
+/// `acknowledgements::Listed`).
+pub fn document_with(site: &Site, doc: &Document, body_html: &str, names: bool) -> Value {
     let meta = doc.meta.as_ref().expect("published has meta");
     let toc = toc(doc);
     let mut page = json!({
@@ -398,7 +404,7 @@ pub fn document(site: &Site, doc: &Document, body_html: &str) -> Value {
     });
     page["signoff"] = json!(meta.signoff.as_ref().map(signoff_view));
     match &meta.kind {
-        Kind::Controlled(c) => page["controlled"] = controlled_view(site, doc, meta, c),
+        Kind::Controlled(c) => page["controlled"] = controlled_view(site, doc, meta, c, names),
         Kind::Roles(roles) => {
             page["roles"] = Value::Array(
                 roles
@@ -413,7 +419,7 @@ pub fn document(site: &Site, doc: &Document, body_html: &str) -> Value {
     page
 }
 
-fn controlled_view(site: &Site, doc: &Document, meta: &Meta, c: &Controlled) -> Value {
+fn controlled_view(site: &Site, doc: &Document, meta: &Meta, c: &Controlled, names: bool) -> Value {
     let mut v = controlled_summary(site, doc, meta, c);
     v["approvals"] = Value::Array(c
         .approvals
@@ -426,7 +432,10 @@ fn controlled_view(site: &Site, doc: &Document, meta: &Meta, c: &Controlled) -> 
             .map(|a| a.value.clone())
             .collect::<Vec<_>>()
     );
-    v["acknowledgements"] = super::acknowledgements::document_view(site, &meta.id.value, c);
+    v["acknowledgements"] = match names {
+        true => super::acknowledgements::document_view(site, &meta.id.value, c),
+        false => super::acknowledgements::view_without_names(site, &meta.id.value, c),
+    };
     // Who committed each record file, when custodians keep them (`custody`).
     v["record_files"] = Value::Array(
         crate::custody::of_document(site, &meta.id.value)
