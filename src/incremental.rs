@@ -322,8 +322,10 @@ impl Session {
         let had_previous = previous.is_some();
         let render_started = timing::start();
         let mut published = self.render(&loaded, &out, previous, scope.as_ref())?;
+        let started = timing::start();
         let (written, removed) = published.changes();
         self.publish(&mut published, &out, had_previous, &written, &removed)?;
+        timing::phase("publish", started);
         let Published {
             keys,
             digests,
@@ -439,7 +441,9 @@ impl Session {
             .published()
             .map(|d| stamps.get(&d.file).cloned().unwrap_or(Value::Null))
             .collect();
+        let started = timing::start();
         let summary = render::write_manifest(site, ordered, &digests, &sink)?;
+        timing::phase("render: manifest", started);
         let new_keys = sink.keys.into_inner().expect("no writer panicked");
         let written_files = sink.written.into_inner().expect("no writer panicked");
         let mut keys = if scoped { prev_keys } else { HashMap::new() };

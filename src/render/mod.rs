@@ -190,7 +190,9 @@ pub fn render_scoped(
         sink,
         digests: Mutex::new(BTreeMap::new()),
     };
+    let t = crate::timing::start();
     let renderer = Renderer::new(site, diagnostics, &files)?;
+    crate::timing::phase("render: theme and shared data", t);
     // The diffs first: the approved texts they are made from are dropped before the search
     // index, the largest value of the rendering, is built.
     let t = crate::timing::start();
