@@ -75,19 +75,21 @@ impl<'a> Tally<'a> {
             .map_or(self.effective, |d| d.max(self.effective))
     }
 
+    /// A person's deadline, from the day it runs from (see `start`).
+    fn deadline(&self, person: &Person, lapsed: Option<Date>) -> Date {
+        match self.start(person, lapsed) {
+            start if start == self.effective => self.common_deadline,
+            start => crate::dates::add_days(start, self.deadline_days),
+        }
+    }
+
     fn due(&self, index: usize) -> Due<'a> {
         let person = &self.people.persons[index];
         let (record, lapsed) = self.acknowledging(index);
-        let start = self.start(person, lapsed);
-        let deadline = if start == self.effective {
-            self.common_deadline
-        } else {
-            crate::dates::add_days(start, self.deadline_days)
-        };
         Due {
             person,
             index,
-            deadline,
+            deadline: self.deadline(person, lapsed),
             acknowledged: record.map(|i| &self.records[i as usize]),
         }
     }
@@ -123,56 +125,32 @@ impl<'a> Tally<'a> {
             .map(|&i| self.due(i as usize))
     }
 
-    /// Whether the person at `index` is outstanding past their deadline on `today`, told
-    /// without working their deadline out: a deadline `deadline_days` after a start is before
-    /// `today` when the start is before `cutoff` (`today` less `deadline_days`; `None`: before
-    /// any day).
-    fn is_late(&self, index: u32, today: Date, cutoff: Option<Date>) -> bool {
-        let (record, lapsed) = self.acknowledging(index as usize);
-        if record.is_some() {
-            return false;
-        }
-        let start = self.start(&self.people.persons[index as usize], lapsed);
-        if start == self.effective {
-            self.common_deadline < today
-        } else {
-            cutoff.is_some_and(|cutoff| start < cutoff)
-        }
-    }
-
-    fn cutoff(&self, today: Date) -> Option<Date> {
-        use jiff::ToSpan;
-        today.checked_sub(self.deadline_days.days()).ok()
-    }
-
     /// Whether every outstanding person is late on `today` (`Some(true)`), none is
     /// (`Some(false)`), or it depends on the person (`None`). Nobody's deadline is before the
     /// common one, so while that is to come nobody is late; once it has passed, everyone is
     /// when nobody joined (or had an acknowledgement lapse) within `deadline_days` of today.
     fn all_late(&self, today: Date) -> Option<bool> {
+        use jiff::ToSpan;
         if self.common_deadline >= today {
             return Some(false);
         }
-        let cutoff = self.cutoff(today)?;
+        let cutoff = today.checked_sub(self.deadline_days.days()).ok()?;
         let last_start = self.present.last_joined.max(self.acknowledging.last_lapse);
         last_start.is_none_or(|last| last < cutoff).then_some(true)
     }
 
     /// The outstanding people whose deadline has passed on `today`.
     pub fn overdue(&self, today: Date) -> impl Iterator<Item = Due<'a>> + '_ {
-        let cutoff = self.cutoff(today);
-        let all_late = self.all_late(today);
-        let members = match all_late {
+        // Nobody, without looking at anyone, when everyone's deadline is still to come.
+        let members = match self.all_late(today) {
             Some(false) => &[][..],
             _ => &self.present.members[..],
         };
         members
             .iter()
-            .filter(move |&&i| match all_late {
-                Some(true) => !self.is_acknowledged(i),
-                _ => self.is_late(i, today, cutoff),
-            })
+            .filter(|&&i| !self.is_acknowledged(i))
             .map(|&i| self.due(i as usize))
+            .filter(move |due| due.deadline < today)
     }
 
     /// How many are outstanding past their deadline on `today`.
@@ -180,14 +158,7 @@ impl<'a> Tally<'a> {
         match self.all_late(today) {
             Some(false) => 0,
             Some(true) => self.required_count() - self.received(),
-            None => {
-                let cutoff = self.cutoff(today);
-                self.present
-                    .members
-                    .iter()
-                    .filter(|&&i| self.is_late(i, today, cutoff))
-                    .count()
-            }
+            None => self.overdue(today).count(),
         }
     }
 }
@@ -210,49 +181,6 @@ pub fn carries_over(acknowledged: &str, version: &str) -> bool {
     }
 }
 
-/// What one group owes for one version: required are the group's members present on `today`,
-/// each with their deadline (`deadline_days` after `effective`, or after joining when later).
-#[allow(clippy::too_many_arguments)]
-pub fn tally<'a>(
-    people: &'a People,
-    records: &'a Records,
-    document: &str,
-    version: &str,
-    audience: &str,
-    effective: Date,
-    deadline_days: i64,
-    today: Date,
-) -> Tally<'a> {
-    // The first record per person that counts for this version, found once (people × records
-    // would be quadratic on a large population).
-    let mut counting: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
-    for (i, r) in records.iter().enumerate() {
-        if *r.document == *document && carries_over(&r.version, version) {
-            counting.entry(&*r.email).or_insert(i as u32);
-        }
-    }
-    let by_person = people
-        .persons
-        .iter()
-        .map(|p| (counting.get(p.email.as_str()).copied(), None))
-        .collect();
-    Tally {
-        document: document.to_string(),
-        version: version.to_string(),
-        audience: audience.to_string(),
-        people,
-        records,
-        present: Arc::new(present(people, audience, today)),
-        acknowledging: Arc::new(AcknowledgingVersion {
-            by_person,
-            last_lapse: None,
-        }),
-        effective,
-        common_deadline: crate::dates::add_days(effective, deadline_days),
-        deadline_days,
-    }
-}
-
 /// The members of `audience` present on `today`.
 fn present(people: &People, audience: &str, today: Date) -> Present {
     let mut present = Present::default();
@@ -266,7 +194,7 @@ fn present(people: &People, audience: &str, today: Date) -> Present {
     present
 }
 
-/// `tally` over the site's register, from lists computed once per build and shared by every
+/// The tally of one group for one version over the site's register, from lists computed once per build and shared by every
 /// caller (the checks, the dashboard, the pages, the communication log and the compliance
 /// facts read the same tallies): each group's members present today, and what acknowledges
 /// each document version.
@@ -525,6 +453,49 @@ mod tests {
         parse_date(text).unwrap()
     }
 
+    /// What one group owes for one version, over `records` alone (no site: records are matched
+    /// to people by e-mail, and none lapses).
+    #[allow(clippy::too_many_arguments)]
+    fn tally<'a>(
+        people: &'a People,
+        records: &'a Records,
+        document: &str,
+        version: &str,
+        audience: &str,
+        effective: Date,
+        deadline_days: i64,
+        today: Date,
+    ) -> Tally<'a> {
+        // The first record per person that counts for this version, found once (people × records
+        // would be quadratic on a large population).
+        let mut counting: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+        for (i, r) in records.iter().enumerate() {
+            if *r.document == *document && carries_over(&r.version, version) {
+                counting.entry(&*r.email).or_insert(i as u32);
+            }
+        }
+        let by_person = people
+            .persons
+            .iter()
+            .map(|p| (counting.get(p.email.as_str()).copied(), None))
+            .collect();
+        Tally {
+            document: document.to_string(),
+            version: version.to_string(),
+            audience: audience.to_string(),
+            people,
+            records,
+            present: Arc::new(present(people, audience, today)),
+            acknowledging: Arc::new(AcknowledgingVersion {
+                by_person,
+                last_lapse: None,
+            }),
+            effective,
+            common_deadline: crate::dates::add_days(effective, deadline_days),
+            deadline_days,
+        }
+    }
+
     fn people() -> People {
         let mut out = Vec::new();
         let people = crate::acknowledgement::people::parse(
@@ -608,23 +579,15 @@ mod tests {
         let today = date("2026-03-20");
         let effective = date("2026-01-01");
         let records = Records::default();
+        let mut t = tally(
+            &people, &records, "POL-1", "1.0", "staff", effective, 30, today,
+        );
         let mut by_person = vec![(None, None); people.persons.len()];
         by_person[0] = (None, Some(date("2026-03-10")));
-        let t = Tally {
-            document: "POL-1".into(),
-            version: "1.0".into(),
-            audience: "staff".into(),
-            people: &people,
-            records: &records,
-            present: Arc::new(present(&people, "staff", today)),
-            acknowledging: Arc::new(AcknowledgingVersion {
-                by_person,
-                last_lapse: Some(date("2026-03-10")),
-            }),
-            effective,
-            common_deadline: crate::dates::add_days(effective, 30),
-            deadline_days: 30,
-        };
+        t.acknowledging = Arc::new(AcknowledgingVersion {
+            by_person,
+            last_lapse: Some(date("2026-03-10")),
+        });
         let late: Vec<&str> = t.overdue(today).map(|d| d.person.email.as_str()).collect();
         assert_eq!(late, ["l@x.org"]);
         assert_eq!(t.overdue_count(today), 1);
