@@ -220,7 +220,7 @@ pub fn render_scoped(
     };
     let version_diffs = &*history_views.diffs;
     crate::timing::phase("render: version diffs", t);
-    // The search index is one document after another (elasticlunr's builder is sequential):
+    // The search index is one document after another (one vocabulary, one count per term):
     // it is built beside the document pages, so that both cores stay busy, and the diffs'
     // cache is written beside it. The portal pages (six, of very different sizes, their data
     // built in parallel) follow the index on its side: the index and the register, the

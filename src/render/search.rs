@@ -1,8 +1,10 @@
 //! The portal's offline search index: an elasticlunr.js index of the published documents
 //! (never one above `max-classification`), written as a script (`assets/search-index.js`) that
 //! assigns it to `window.policybookSearchIndex`, so the portal searches from `file://` without
-//! a request. The index is built with `elasticlunr-rs`, whose maps are all ordered, so the same
-//! documents give the same bytes.
+//! a request. Words go through elasticlunr-rs's English pipeline (trimmer, stop words,
+//! stemmer); the index is written as elasticlunr-rs's `Index` serialises (see `script`; a unit
+//! test compares the two byte for byte), every map in order, so the same documents give the
+//! same bytes.
 
 use super::pages::doc_page;
 use crate::content::Document;
@@ -11,13 +13,14 @@ use pulldown_cmark::{Event, Parser, TagEnd};
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
+mod language;
+mod script;
 pub mod update;
+
+use script::FIELDS;
 
 /// Where the index is written, relative to the site root.
 pub const FILE: &str = "assets/search-index.js";
-
-/// The global the index script assigns.
-const GLOBAL: &str = "window.policybookSearchIndex";
 
 /// Characters of a document's text that are indexed. Policies are rarely longer; a longer
 /// document is found by its beginning, its id and its title.
@@ -25,9 +28,6 @@ const BODY_CHARS: usize = 20_000;
 
 /// Characters of a document's text kept for result snippets.
 const SNIPPET_CHARS: usize = 280;
-
-/// The fields of the index, in the order `add_doc` takes their values.
-const FIELDS: [&str; 5] = ["id", "title", "type", "status", "body"];
 
 /// One published document as the index sees it.
 #[derive(Clone)]
@@ -94,22 +94,52 @@ struct Collapsed {
 }
 
 impl Collapsed {
+    /// Adds `text`: each run of whitespace becomes one space between words (none before the
+    /// first), until `limit` characters are reached. Word by word: the character-by-character
+    /// loop this replaces was a sixth of the search index's cost.
     fn push(&mut self, text: &str) {
-        for c in text.chars() {
+        let mut rest = text;
+        while !rest.is_empty() {
             if self.chars >= self.limit {
                 return;
             }
-            if c.is_whitespace() {
+            let start = rest
+                .find(|c: char| !c.is_whitespace())
+                .unwrap_or(rest.len());
+            if start > 0 {
                 self.space = !self.out.is_empty();
-                continue;
+                rest = &rest[start..];
+                if rest.is_empty() {
+                    return;
+                }
             }
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let (word, after) = rest.split_at(end);
+            rest = after;
             if self.space {
                 self.out.push(' ');
                 self.chars += 1;
                 self.space = false;
             }
-            self.out.push(c);
-            self.chars += 1;
+            // A word's first character goes in even when the space took the last place
+            // (the limit is checked before a word), then as many more as fit.
+            let room = self.limit.saturating_sub(self.chars).max(1);
+            let cut = if word.len() <= room {
+                word.len()
+            } else if word.is_ascii() {
+                room
+            } else {
+                word.char_indices()
+                    .nth(room)
+                    .map_or(word.len(), |(at, _)| at)
+            };
+            let taken = &word[..cut];
+            self.out.push_str(taken);
+            self.chars += if taken.is_ascii() {
+                taken.len()
+            } else {
+                taken.chars().count()
+            };
         }
     }
 }
@@ -168,175 +198,147 @@ fn entries(site: &Site) -> Vec<Entry> {
 }
 
 /// The index script of `entries` (in page order).
+///
+/// A document's reference is its position in page order: unique even where ids clash in a
+/// preview, and short (the index repeats it for every term of the document). The index keeps
+/// no copy of the documents: the store holds what results show.
 fn script_of(entries: &[Entry]) -> Vec<u8> {
-    // A document's reference is its position in page order: unique even where ids clash in a
-    // preview, and short (the index repeats it for every term of the document). The index
-    // keeps no copy of the documents: the store below holds what results show.
-    let mut index = elasticlunr::IndexBuilder::with_language(Box::new(Prepared::new()))
-        .save_docs(false)
-        .add_fields(FIELDS)
-        .set_ref("ref")
-        .build();
+    let values: Vec<[&str; FIELDS.len()]> = entries.iter().map(Entry::values).collect();
+    script::write(&values, &store_of(entries))
+}
+
+/// What the results show of each document, by reference.
+fn store_of(entries: &[Entry]) -> Map<String, Value> {
     let mut store = Map::new();
     for (n, e) in entries.iter().enumerate() {
-        let reference = n.to_string();
-        index.add_doc(
-            &reference,
-            [
-                e.id.as_str(),
-                e.title.as_str(),
-                e.doc_type.as_str(),
-                e.status.as_str(),
-                e.text.as_str(),
-            ],
-        );
-        store.insert(
-            reference,
-            json!({
-                "id": e.id, "title": e.title, "type": e.doc_type, "status": e.status,
-                "url": e.url, "text": snippet(&e.text, SNIPPET_CHARS),
-            }),
-        );
+        store.insert(n.to_string(), e.stored());
     }
-    // Serialised straight into the script: a `Value` of a large index costs several times
-    // its size, and the formatter rounds and escapes as it writes (no second pass over the
-    // text).
-    let mut out = Vec::with_capacity(8 << 20);
-    out.extend_from_slice(GLOBAL.as_bytes());
-    out.extend_from_slice(b" = {\"index\":");
-    write_script_json(&mut out, &index);
-    drop(index);
-    out.extend_from_slice(b",\"store\":");
-    write_script_json(&mut out, &Value::Object(store));
-    out.extend_from_slice(b"};\n");
-    out
+    store
 }
 
-/// Appends `value` as JSON that is safe in a script: see [`ScriptFormatter`].
-fn write_script_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
-    let mut serializer = serde_json::Serializer::with_formatter(out, ScriptFormatter);
-    value
-        .serialize(&mut serializer)
-        .expect("the index serialises");
-}
-
-/// Compact JSON, with two changes made as it is written:
-///
-/// - Floating-point numbers, in the index only its term frequencies (square roots of counts;
-///   counts and lengths are integers), are rounded to three decimals: scores keep their order
-///   for all practical purposes and the index loses a sixth of its size.
-/// - JSON is JavaScript but for U+2028 and U+2029 (in engines before ES2019), so those are
-///   escaped; so are the markup characters `<`, `>` and `&`: they can only be in strings, and
-///   no document's text then reads as markup anywhere (not even to a scanner, or were the
-///   index ever inlined).
-struct ScriptFormatter;
-
-impl serde_json::ser::Formatter for ScriptFormatter {
-    fn write_f64<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        value: f64,
-    ) -> std::io::Result<()> {
-        let rounded = (value * 1000.0).round() / 1000.0;
-        match serde_json::Number::from_f64(rounded) {
-            Some(number) => write!(writer, "{number}"),
-            None => serde_json::ser::CompactFormatter.write_f64(writer, value),
-        }
+impl Entry {
+    /// The values of the index's fields, in `FIELDS` order.
+    fn values(&self) -> [&str; FIELDS.len()] {
+        [
+            self.id.as_str(),
+            self.title.as_str(),
+            self.doc_type.as_str(),
+            self.status.as_str(),
+            self.text.as_str(),
+        ]
     }
 
-    fn write_string_fragment<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> std::io::Result<()> {
-        let mut rest = fragment;
-        while let Some(at) = rest.find(['<', '>', '&', '\u{2028}', '\u{2029}']) {
-            writer.write_all(&rest.as_bytes()[..at])?;
-            let c = rest[at..].chars().next().expect("found a character");
-            writer.write_all(match c {
-                '<' => b"\\u003c",
-                '>' => b"\\u003e",
-                '&' => b"\\u0026",
-                '\u{2028}' => b"\\u2028",
-                _ => b"\\u2029",
-            })?;
-            rest = &rest[at + c.len_utf8()..];
-        }
-        writer.write_all(rest.as_bytes())
-    }
-}
-
-/// English as elasticlunr-rs has it, with each distinct word taken through the pipeline
-/// (trimmer, stop words, stemmer) once: a policy corpus says the same few thousand words
-/// over and over, and running the pipeline on every occurrence was a fifth of the index's
-/// cost. `tokenize` returns the pipeline's output, so the pipeline the index runs after it is
-/// made of pass-through steps, named as English's are: the index says the same, and
-/// elasticlunr.js runs the real steps on a query.
-///
-/// Words are split as English's tokenizer splits them (at whitespace and hyphens) and looked
-/// up as they stand in the text, so a word seen before costs one lookup: no lower-cased copy,
-/// and a hash made for short keys (FxHash) rather than the default SipHash.
-struct Prepared {
-    english: elasticlunr::lang::English,
-    pipeline: elasticlunr::pipeline::Pipeline,
-    memo: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Option<String>>>,
-}
-
-impl Prepared {
-    fn new() -> Prepared {
-        use elasticlunr::lang::Language;
-        let english = elasticlunr::lang::English::new();
-        Prepared {
-            pipeline: english.make_pipeline(),
-            english,
-            memo: Default::default(),
-        }
-    }
-}
-
-impl elasticlunr::lang::Language for Prepared {
-    fn name(&self) -> String {
-        self.english.name()
-    }
-
-    fn code(&self) -> String {
-        self.english.code()
-    }
-
-    fn tokenize(&self, text: &str) -> Vec<String> {
-        let mut memo = self.memo.borrow_mut();
-        // `elasticlunr::lang::tokenize_whitespace`: split, drop empty pieces, trim, lower-case
-        // (the trim and lower-casing happen below, once per distinct word).
-        text.split(|c: char| c.is_whitespace() || c == '-')
-            .filter(|word| !word.is_empty())
-            .filter_map(|word| {
-                if let Some(done) = memo.get(word) {
-                    return done.clone();
-                }
-                let token = word.trim().to_lowercase();
-                let done = self.pipeline.run(vec![token]).pop();
-                memo.insert(word.into(), done.clone());
-                done
-            })
-            .collect()
-    }
-
-    fn make_pipeline(&self) -> elasticlunr::pipeline::Pipeline {
-        elasticlunr::pipeline::Pipeline {
-            queue: (self.pipeline.queue.iter())
-                .map(|step| {
-                    let name = step.name();
-                    Box::new(elasticlunr::pipeline::FnWrapper(name, Some))
-                        as Box<dyn elasticlunr::pipeline::PipelineFn>
-                })
-                .collect(),
-        }
+    /// What a result shows of the document.
+    fn stored(&self) -> Value {
+        json!({
+            "id": self.id, "title": self.title, "type": self.doc_type, "status": self.status,
+            "url": self.url, "text": snippet(&self.text, SNIPPET_CHARS),
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use language::Prepared;
+    use script::{GLOBAL, write_script_json};
+
+    /// The index script as elasticlunr-rs builds and serialises it: what `script_of` must
+    /// write, byte for byte.
+    pub(super) fn by_elasticlunr(entries: &[Entry]) -> Vec<u8> {
+        let mut index = elasticlunr::IndexBuilder::with_language(Box::new(Prepared::new()))
+            .save_docs(false)
+            .add_fields(FIELDS)
+            .set_ref("ref")
+            .build();
+        for (n, e) in entries.iter().enumerate() {
+            index.add_doc(&n.to_string(), e.values());
+        }
+        let mut out = Vec::new();
+        out.extend_from_slice(GLOBAL.as_bytes());
+        out.extend_from_slice(b" = {\"index\":");
+        write_script_json(&mut out, &index);
+        out.extend_from_slice(b",\"store\":");
+        write_script_json(&mut out, &Value::Object(store_of(entries)));
+        out.extend_from_slice(b"};\n");
+        out
+    }
+
+    /// Texts made of awkward words: prefixes of each other, stop words, words the stemmer
+    /// merges, characters JSON or a script escapes, other scripts, a word repeated more than
+    /// 255 times, a long word, and fields with nothing to index.
+    pub(super) fn awkward_entries(count: usize) -> Vec<Entry> {
+        let words = [
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "access",
+            "accessing",
+            "accessed",
+            "the",
+            "and",
+            "review",
+            "reviews",
+            "reviewer",
+            "<b>&",
+            "x-ray",
+            "back-up",
+            "é",
+            "été",
+            "ÉTÉ",
+            "中文",
+            "42",
+            "4.2",
+            "\u{2028}",
+            "\"quoted\"",
+            "back\\slash",
+            "...",
+            "--",
+            "z",
+            "zz",
+            "Review",
+        ];
+        (0..count)
+            .map(|i| {
+                let pick = |seed: usize, n: usize| -> String {
+                    (0..n)
+                        .map(|k| words[(seed * 7 + k * k * 3 + k) % words.len()])
+                        .collect::<Vec<_>>()
+                        .join(if i % 3 == 0 { " " } else { "\t" })
+                };
+                let mut text = pick(i, 5 + i * 4);
+                if i == 3 {
+                    text.push_str(&" access".repeat(300));
+                    text.push_str(&format!(" {}", "long".repeat(500)));
+                }
+                Entry {
+                    url: format!("docs/{i:03}.html"),
+                    id: format!("POL-{:03}", i % 5),
+                    title: pick(i + 1, i % 4),
+                    doc_type: if i % 2 == 0 {
+                        "policy".into()
+                    } else {
+                        String::new()
+                    },
+                    status: ["approved", "draft", ""][i % 3].into(),
+                    text,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_script_is_what_elasticlunr_writes() {
+        for count in [0, 1, 2, 11, 27] {
+            let entries = awkward_entries(count);
+            assert_eq!(
+                String::from_utf8(script_of(&entries)).unwrap(),
+                String::from_utf8(by_elasticlunr(&entries)).unwrap(),
+                "{count} documents"
+            );
+        }
+    }
 
     #[test]
     fn plain_text_keeps_words_and_drops_markup() {
@@ -348,75 +350,74 @@ mod tests {
         assert_eq!(plain_text(md, 10), "Title Some");
     }
 
+    /// Text collapsed one character at a time: what `Collapsed::push` must make.
+    fn collapsed_by_characters(pieces: &[&str], limit: usize) -> String {
+        let (mut out, mut chars, mut space) = (String::new(), 0, false);
+        for piece in pieces {
+            for c in piece.chars() {
+                if chars >= limit {
+                    break;
+                }
+                if c.is_whitespace() {
+                    space = !out.is_empty();
+                    continue;
+                }
+                if space {
+                    out.push(' ');
+                    chars += 1;
+                    space = false;
+                }
+                out.push(c);
+                chars += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn collapsing_word_by_word_is_collapsing_character_by_character() {
+        let pieces = [
+            "",
+            " ",
+            "word",
+            "  two  words ",
+            "\u{a0}nbsp\u{2003}em",
+            "été",
+            "中文字",
+            "a",
+            "\n\t",
+            "x-ray",
+            "longerwordhere",
+            " é ",
+        ];
+        for limit in 0..40 {
+            for start in 0..pieces.len() {
+                let chosen: Vec<&str> = (0..7)
+                    .map(|k| pieces[(start + k * k) % pieces.len()])
+                    .collect();
+                let mut text = Collapsed {
+                    out: String::new(),
+                    chars: 0,
+                    space: false,
+                    limit,
+                };
+                for piece in &chosen {
+                    text.push(piece);
+                }
+                assert_eq!(
+                    text.out,
+                    collapsed_by_characters(&chosen, limit),
+                    "{chosen:?}, limit {limit}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn snippets_end_on_a_word() {
         assert_eq!(snippet("short", 10), "short");
         assert_eq!(snippet("one two three four", 10), "one two …");
         assert_eq!(snippet("ééééé ééééé", 8), "ééééé …");
-    }
-
-    #[test]
-    fn the_prepared_language_makes_the_index_english_makes() {
-        let docs = [
-            [
-                "POL-001",
-                "Access Control Policy",
-                "policy",
-                "approved",
-                "Users' access is reviewed quarterly; reviewers review the reviews. The the and.",
-            ],
-            [
-                "PRC-002",
-                "Back-up procedure",
-                "procedure",
-                "draft",
-                "Backups are running nightly -- restoring, restored, restores... (tested) \u{e9}t\u{e9}",
-            ],
-            [
-                "ROL-003",
-                "",
-                "role",
-                "",
-                "  ...  --- !!! 42 4.2 x-ray X-Ray \u{c9}T\u{c9} a\u{a0}b\tc\u{2003}d -lead trail- Review REVIEW review",
-            ],
-        ];
-        let build = |language: Box<dyn elasticlunr::lang::Language>| {
-            let mut index = elasticlunr::IndexBuilder::with_language(language)
-                .save_docs(false)
-                .add_fields(FIELDS)
-                .set_ref("ref")
-                .build();
-            for (n, doc) in docs.iter().enumerate() {
-                index.add_doc(&n.to_string(), doc);
-            }
-            serde_json::to_string(&index).unwrap()
-        };
-        let english = build(Box::new(elasticlunr::lang::English::new()));
-        assert_eq!(build(Box::new(Prepared::new())), english);
-        // The steps do run (the same word twice: once through them, once from the memo).
-        use elasticlunr::lang::Language;
-        let text = "The reviewers reviewed reviews, reviews.";
-        let plain = elasticlunr::lang::English::new();
-        let expected = plain.make_pipeline().run(plain.tokenize(text));
-        assert_eq!(expected, ["review", "review", "review", "review"]);
-        assert_eq!(Prepared::new().tokenize(text), expected);
-    }
-
-    #[test]
-    fn script_json_rounds_floats_and_escapes_markup() {
-        let mut out = Vec::new();
-        write_script_json(
-            &mut out,
-            &json!({"a": {"tf": 2f64.sqrt()}, "tf": {"tf": 2.0}, "n": 3, "x": 1.23456,
-                    "<b>&": "</script>\u{2028}\u{2029}\"\\ é"}),
-        );
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            r#"{"<b>&":"</script>\u2028\u2029\"\\ é","a":{"tf":1.414},"n":3,"tf":{"tf":2.0},"x":1.235}"#
-                .replace('<', "\\u003c")
-                .replace('>', "\\u003e")
-                .replace('&', "\\u0026")
-        );
     }
 
     #[test]

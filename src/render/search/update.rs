@@ -1,6 +1,6 @@
 //! The search index kept between rebuilds and updated per document (what `incremental` does
-//! after an edit): the same bytes as `index_script` builds from scratch with elasticlunr-rs,
-//! from a copy of its inverted index that can take a document out again.
+//! after an edit): the same bytes as `index_script` writes from scratch, from a copy of the
+//! inverted index that can take a document out again.
 //!
 //! elasticlunr's index is, per field, a trie of the terms: each node lists the documents (by
 //! reference) whose field has the term ending there, with the term's frequency. A document's
@@ -9,13 +9,15 @@
 //! of each subtree below `CACHE_DEPTH` characters is kept until a term in it changes, so the
 //! script is mostly copied, not written again. Another set of pages builds the index anew.
 
-use super::{Entry, FIELDS, GLOBAL, Prepared, SNIPPET_CHARS, ScriptFormatter, snippet};
+use super::Entry;
+use super::language::Prepared;
+use super::script::{FIELDS, ScriptFormatter, write_script_json};
 use crate::render::memo::PageKey;
 use crate::site::Site;
 use elasticlunr::lang::Language;
 use rayon::prelude::*;
 use serde_json::ser::Formatter;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The depth (in characters) of the subtrees whose JSON is kept.
@@ -164,67 +166,20 @@ impl SearchIndex {
             }
         }
         self.fingerprints[r as usize] = fingerprint(e);
-        self.store.insert(
-            r.to_string(),
-            json!({
-                "id": e.id, "title": e.title, "type": e.doc_type, "status": e.status,
-                "url": e.url, "text": snippet(&e.text, SNIPPET_CHARS),
-            }),
-        );
+        self.store.insert(r.to_string(), e.stored());
     }
 
     /// The index script, as `index_script` writes it.
     pub fn script(&mut self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(8 << 20);
-        out.extend_from_slice(GLOBAL.as_bytes());
-        out.extend_from_slice(b" = {\"index\":{\"fields\":");
-        super::write_script_json(&mut out, &FIELDS);
-        out.extend_from_slice(b",\"pipeline\":");
-        super::write_script_json(&mut out, &self.language.make_pipeline());
-        out.extend_from_slice(b",\"ref\":\"ref\",\"version\":");
-        super::write_script_json(&mut out, elasticlunr::ELASTICLUNR_VERSION);
-        out.extend_from_slice(b",\"index\":{");
-        let mut fields: Vec<usize> = (0..FIELDS.len()).collect();
-        fields.sort_by_key(|&f| FIELDS[f]);
-        for (n, &f) in fields.iter().enumerate() {
-            if n > 0 {
-                out.push(b',');
-            }
-            super::write_script_json(&mut out, FIELDS[f]);
-            out.extend_from_slice(b":{\"root\":");
-            write_node(&mut self.tries[f], 0, &mut out);
-            out.push(b'}');
-        }
-        out.extend_from_slice(b"},\"documentStore\":{\"save\":false,\"docs\":{");
-        let mut by_rank: Vec<u32> = (0..self.urls.len() as u32).collect();
-        by_rank.sort_by_key(|&r| self.rank[r as usize]);
-        for (n, r) in by_rank.iter().enumerate() {
-            if n > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(format!("\"{r}\":{{}}").as_bytes());
-        }
-        out.extend_from_slice(b"},\"docInfo\":{");
-        for (n, &r) in by_rank.iter().enumerate() {
-            if n > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(format!("\"{r}\":{{").as_bytes());
-            for (m, &f) in fields.iter().enumerate() {
-                if m > 0 {
-                    out.push(b',');
-                }
-                let length = self.lengths[r as usize][f];
-                out.extend_from_slice(format!("\"{}\":{length}", FIELDS[f]).as_bytes());
-            }
-            out.push(b'}');
-        }
-        out.extend_from_slice(format!("}},\"length\":{}}},\"lang\":", self.urls.len()).as_bytes());
-        super::write_script_json(&mut out, &self.language.name());
-        out.extend_from_slice(b"},\"store\":");
-        super::write_script_json(&mut out, &self.store);
-        out.extend_from_slice(b"};\n");
-        out
+        let ranked = super::script::in_string_order(self.urls.len());
+        let tries = &mut self.tries;
+        super::script::frame(
+            &self.language,
+            &ranked,
+            &self.lengths,
+            &self.store,
+            |field, out| write_node(&mut tries[field], 0, out),
+        )
     }
 }
 
@@ -319,7 +274,7 @@ fn write_fresh(node: &mut Node, depth: usize, out: &mut Vec<u8>) {
     let mut buf = [0u8; 4];
     for (c, child) in &mut node.children {
         out.push(b',');
-        super::write_script_json(out, &*c.encode_utf8(&mut buf));
+        write_script_json(out, &*c.encode_utf8(&mut buf));
         out.push(b':');
         write_node(child, depth + 1, out);
     }
