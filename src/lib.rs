@@ -41,6 +41,7 @@ pub mod history;
 pub mod in_force;
 pub mod incremental;
 pub mod pipeline;
+pub mod prefetch;
 pub mod progress;
 pub mod render;
 pub mod requirements;

@@ -30,6 +30,7 @@ pub struct Corpus {
 pub fn load(project: &Project) -> (Corpus, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let found = discover::walk(&project.root, &project.src_dir, &mut diagnostics);
+    crate::prefetch::start(found.markdown.iter().map(|(_, _, p)| p.clone()).collect());
     let read: Vec<(Option<Document>, Vec<Diagnostic>)> = found
         .markdown
         .par_iter()
