@@ -12,7 +12,10 @@
 //!   compared with the previous build's.
 //! - Files of the content directory: only the documents that changed (or appeared) are read
 //!   again; the others are kept. Every rule runs again (the rules read across documents: links
-//!   into a document, references by id, the clause 5 matrix; they take milliseconds). When the
+//!   into a document, references by id, the clause 5 matrix; they take milliseconds), but
+//!   after a body edit the history findings of a document whose text did not change are the
+//!   previous build's (they depend on the history, book.toml, the roles and the document's
+//!   own text, none of which changed; see `validate::evidence`). When the
 //!   front matter of a changed document changed, a document appeared or went, an attachment
 //!   appeared or went, or the published pages' shape changed, every page's inputs are compared
 //!   (a page whose inputs did not change is not rendered: its previous key is in memory).
@@ -154,7 +157,7 @@ impl Session {
         let (project, config_diagnostics) = config::load(&self.root).map_err(Error::Config)?;
         let (previous_history, previous) = match previous {
             Some(state) => {
-                let (_, _, history, _, _) = take_site(state.loaded.site);
+                let (_, _, history, _, _, _) = take_site(state.loaded.site);
                 let previous = Previous {
                     keys: state.keys,
                     digests: state.digests,
@@ -165,6 +168,7 @@ impl Session {
                     history_views: state.history_views,
                     in_force: None,
                     acknowledgements: None,
+                    evidence: None,
                 };
                 (history.ok(), Some((previous, None)))
             }
@@ -219,7 +223,8 @@ impl Session {
             history_views,
             ..
         } = state;
-        let (project, corpus, old_history, in_force, acknowledgements) = take_site(loaded.site);
+        let (project, corpus, old_history, in_force, acknowledgements, evidence) =
+            take_site(loaded.site);
         let history = history::load_reusing(&project, old_history.ok());
         let previous = Previous {
             keys,
@@ -234,6 +239,7 @@ impl Session {
             // they are not read again, and the tallies computed from them still hold (each is
             // keyed by all else it depends on; `today` and book.toml did not change either).
             acknowledgements,
+            evidence: None,
         };
         if history_fingerprint(&history) != history_state {
             // New history: every document's stamps and history pages may change.
@@ -262,8 +268,11 @@ impl Session {
         let again = read_changed(&project, &below_src, corpus, old_read);
         timing::phase("load documents", started);
         let scope = (!again.structural).then_some(again.reread.clone());
+        // Only bodies changed: the history, book.toml, the roles and every front matter are
+        // as they were, so a document's history findings change only with its own text.
         let previous = Previous {
             in_force: (!again.structural).then_some(in_force),
+            evidence: (!again.structural).then_some(evidence),
             ..previous
         };
         let (state, mut update) = self.finish(
@@ -305,6 +314,7 @@ impl Session {
         let acknowledgements = previous
             .as_mut()
             .and_then(|(p, _)| p.acknowledgements.take());
+        let evidence = previous.as_mut().and_then(|(p, _)| p.evidence.take());
         let loaded = pipeline::assemble(
             project,
             diagnostics,
@@ -314,6 +324,7 @@ impl Session {
             self.options,
             in_force,
             acknowledgements,
+            evidence,
         );
         let site = &loaded.site;
         let shape = shape(site, &loaded.diagnostics);
@@ -739,6 +750,8 @@ struct Previous {
     in_force: Option<HashMap<String, crate::in_force::InForce>>,
     /// The people and acknowledgement records, when none of their files changed.
     acknowledgements: Option<crate::acknowledgement::Register>,
+    /// Each document's history findings, when only bodies changed (`Site::evidence_reusable`).
+    evidence: Option<crate::site::FindingsByFile>,
 }
 
 /// A site taken apart: its project, documents, history, in-force versions and
@@ -753,13 +766,24 @@ fn take_site(mut site: Site) -> Parts {
         history,
         acknowledgements,
         record_custody,
+        evidence_found,
         ..
     } = site;
     let acknowledgements = record_custody
         .iter()
         .all(|c| c.withheld.is_none())
         .then_some(acknowledgements);
-    (project, corpus, history, in_force, acknowledgements)
+    let evidence = evidence_found
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    (
+        project,
+        corpus,
+        history,
+        in_force,
+        acknowledgements,
+        evidence,
+    )
 }
 
 type Parts = (
@@ -768,6 +792,7 @@ type Parts = (
     Result<history::HistoryIndex, history::Unavailable>,
     HashMap<String, crate::in_force::InForce>,
     Option<crate::acknowledgement::Register>,
+    crate::site::FindingsByFile,
 );
 
 /// What the history is: its HEAD, branch and depth, or why there is none.

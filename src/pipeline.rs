@@ -69,6 +69,7 @@ pub fn load_reusing(
         options,
         None,
         Some(acknowledgements),
+        None,
     ))
 }
 
@@ -76,7 +77,8 @@ pub fn load_reusing(
 /// (`incremental`), which reads only what changed: the allowed signers, the `Site` (with the
 /// in-force versions when they are known, see `Site::with_in_force`), every rule's findings
 /// (with `diagnostics`, those of reading), and the caches written meanwhile. The people and
-/// acknowledgement records are read here unless they were already.
+/// acknowledgement records are read here unless they were already; `evidence`, the previous
+/// build's history findings that still hold for unchanged texts (after a body edit only).
 #[allow(clippy::too_many_arguments)]
 pub fn assemble(
     project: config::Project,
@@ -87,6 +89,7 @@ pub fn assemble(
     options: site::Options,
     in_force: Option<std::collections::HashMap<String, crate::in_force::InForce>>,
     acknowledgements: Option<crate::acknowledgement::Register>,
+    evidence: Option<site::FindingsByFile>,
 ) -> Loaded {
     let signers = load_signers(&project, &mut diagnostics);
     let mut site = Site::with_in_force(
@@ -99,6 +102,7 @@ pub fn assemble(
         in_force,
         acknowledgements,
     );
+    site.evidence_reusable = evidence.unwrap_or_default();
     // Before anything counts acknowledgements: the records no custodian committed go.
     let custody = crate::custody::judge(&site);
     site.withhold_records(custody);

@@ -25,6 +25,10 @@ pub struct Options {
 }
 use std::collections::BTreeMap;
 
+/// Findings about each document, by file, with the blob id of the text they were found for.
+pub type FindingsByFile =
+    std::collections::HashMap<String, (String, Vec<crate::diagnostic::Diagnostic>)>;
+
 pub struct Site {
     pub project: Project,
     pub corpus: Corpus,
@@ -48,6 +52,13 @@ pub struct Site {
     pub acknowledgements: crate::acknowledgement::Register,
     /// Who kept each record file (see `custody`); empty without `[acknowledgement] custodians`.
     pub record_custody: Vec<crate::acknowledgement::custody::FileCustody>,
+    /// The history findings of each document (`validate::evidence`), kept for the next
+    /// incremental rebuild.
+    pub evidence_found: std::sync::Mutex<FindingsByFile>,
+    /// The previous build's history findings, given by an incremental rebuild after a body
+    /// edit: they still hold for every document whose text is the same (the history, the
+    /// configuration, the roles and every front matter are; see `incremental`).
+    pub evidence_reusable: FindingsByFile,
 }
 
 impl Site {
@@ -114,6 +125,8 @@ impl Site {
             approval_tags: std::sync::OnceLock::new(),
             acknowledgements,
             record_custody: Vec::new(),
+            evidence_found: Default::default(),
+            evidence_reusable: Default::default(),
             project,
             corpus,
             today,

@@ -47,16 +47,32 @@ pub fn check(site: &Site, out: &mut Vec<Diagnostic>) {
     }
     let verifier = Verifier::of(site, history);
     // Each document's history is independent of the others': read them in parallel, keep
-    // the findings in document order.
+    // the findings in document order. A document whose text is the one the previous build's
+    // findings were made for keeps them (`Site::evidence_reusable`, given after a body edit
+    // only): building every document's history again was most of the checks' time there.
+    let reusable = &site.evidence_reusable;
     let per_document: Vec<Vec<Diagnostic>> = site
         .documents()
         .par_iter()
         .map(|doc| {
+            if let Some(blob) = &doc.blob_id
+                && let Some((was, found)) = reusable.get(&doc.file)
+                && was == blob
+            {
+                return found.clone();
+            }
             let mut found = Vec::new();
             document(site, &verifier, doc, &mut found);
             found
         })
         .collect();
+    let kept: crate::site::FindingsByFile = (site.documents().iter().zip(&per_document))
+        .filter_map(|(doc, found)| Some((doc.file.clone(), (doc.blob_id.clone()?, found.clone()))))
+        .collect();
+    *site
+        .evidence_found
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = kept;
     out.extend(per_document.into_iter().flatten());
 }
 

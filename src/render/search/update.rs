@@ -43,6 +43,10 @@ pub struct SearchIndex {
     rank: Vec<u32>,
     /// What each reference's entry was made from (see `fingerprint`).
     fingerprints: Vec<String>,
+    /// Each reference's entry as the index holds it: its terms are those to take out when it
+    /// changes (finding them in the tries instead meant visiting every node of every field's
+    /// trie, most of an edit's update).
+    entries: Vec<Option<Entry>>,
     /// Each reference's number of terms per field (`FIELDS` order).
     lengths: Vec<[usize; FIELDS.len()]>,
     /// One trie per field (`FIELDS` order).
@@ -83,6 +87,7 @@ impl SearchIndex {
                 .collect(),
             rank,
             fingerprints: vec![String::new(); n],
+            entries: vec![None; n],
             lengths: vec![[0; FIELDS.len()]; n],
             tries: (0..FIELDS.len()).map(|_| Node::default()).collect(),
             store: Map::new(),
@@ -131,26 +136,16 @@ impl SearchIndex {
     /// Makes `e` the document of reference `r`, touching only the terms whose counts changed.
     fn replace(&mut self, r: u32, e: &Entry) {
         let rank = self.rank[r as usize];
-        let values = [
-            e.id.as_str(),
-            e.title.as_str(),
-            e.doc_type.as_str(),
-            e.status.as_str(),
-            e.text.as_str(),
-        ];
-        for (field, value) in values.iter().enumerate() {
+        for (field, value) in e.values().iter().enumerate() {
             // As elasticlunr's `add_doc`: the field's length counts every term, the trie
             // takes the non-empty ones with their counts.
             let tokens = self.language.tokenize(value);
             self.lengths[r as usize][field] = tokens.len();
-            let mut now: BTreeMap<String, u32> = BTreeMap::new();
-            for token in tokens.into_iter().filter(|t| !t.is_empty()) {
-                *now.entry(token).or_insert(0) += 1;
-            }
-            let mut before = BTreeMap::new();
-            if !self.fingerprints[r as usize].is_empty() {
-                collect(&self.tries[field], r, &mut String::new(), &mut before);
-            }
+            let now = counts(tokens);
+            let before = match &self.entries[r as usize] {
+                Some(old) => counts(self.language.tokenize(old.values()[field])),
+                None => BTreeMap::new(),
+            };
             let trie = &mut self.tries[field];
             for token in before.keys() {
                 if !now.contains_key(token) {
@@ -166,6 +161,7 @@ impl SearchIndex {
             }
         }
         self.fingerprints[r as usize] = fingerprint(e);
+        self.entries[r as usize] = Some(e.clone());
         self.store.insert(r.to_string(), e.stored());
     }
 
@@ -183,17 +179,14 @@ impl SearchIndex {
     }
 }
 
-/// Every term of reference `r` in the trie below `node` (whose term is `prefix`), with its
-/// count.
-fn collect(node: &Node, r: u32, prefix: &mut String, out: &mut BTreeMap<String, u32>) {
-    if let Some((_, count)) = node.docs.iter().find(|(d, _)| *d == r) {
-        out.insert(prefix.clone(), *count);
+/// The non-empty terms of `tokens` with their counts (elasticlunr's `add_doc` counts every
+/// term toward the field's length; its tries take the non-empty ones).
+fn counts(tokens: Vec<String>) -> BTreeMap<String, u32> {
+    let mut counts = BTreeMap::new();
+    for token in tokens.into_iter().filter(|t| !t.is_empty()) {
+        *counts.entry(token).or_insert(0) += 1;
     }
-    for (c, child) in &node.children {
-        prefix.push(*c);
-        collect(child, r, prefix, out);
-        prefix.pop();
-    }
+    counts
 }
 
 /// Sets the count of reference `r` (at `rank`) for the term `chars[depth..]` below `node`.
