@@ -33,6 +33,9 @@ use std::path::{Component, Path, PathBuf};
 /// More files than this under the root, and the fingerprint is not worth taking.
 const MAX_ENTRIES: usize = 200_000;
 
+/// From how many entries a directory's are looked up in parallel.
+const PARALLEL_STAT: usize = 64;
+
 /// How long ago a file must have been modified for its time stamp to tell its changes.
 const SETTLE: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -250,7 +253,19 @@ impl Walk {
             .collect::<Result<_, _>>()
             .ok()?;
         entries.sort();
-        for name in entries {
+        // A large directory's entries are looked up on every core (a build directory's
+        // `history/` holds a page per document; the fingerprint is taken when a build ends,
+        // while nothing else is left to do).
+        let metas: Vec<Option<std::fs::Metadata>> = if entries.len() >= PARALLEL_STAT {
+            use rayon::prelude::*;
+            entries
+                .par_iter()
+                .map(|name| std::fs::symlink_metadata(dir.join(name)).ok())
+                .collect()
+        } else {
+            vec![None; entries.len()]
+        };
+        for (name, looked_up) in entries.into_iter().zip(metas) {
             let text = name.to_string_lossy();
             if text == ".git" || self.is_skipped(dir, &text) {
                 continue;
@@ -261,7 +276,10 @@ impl Walk {
             }
             let path = dir.join(&name);
             let rel = rel.join(&name);
-            let meta = std::fs::symlink_metadata(&path).ok()?;
+            let meta = match looked_up {
+                Some(meta) => meta,
+                None => std::fs::symlink_metadata(&path).ok()?,
+            };
             self.hash.update(rel.as_os_str().as_encoded_bytes());
             if meta.is_dir() {
                 self.hash.update(b"/\n");
