@@ -14,7 +14,7 @@ pub const NAMES_LISTED: usize = 200;
 pub fn document_view(site: &Site, id: &str, c: &Controlled) -> Value {
     let mut view = view_without_names(site, id, c);
     if let Some(listed) = listed(site, id, c) {
-        listed.fill(site, &mut view);
+        listed.fill(site.today, &mut view);
     }
     view
 }
@@ -97,7 +97,7 @@ impl Listed<'_> {
     }
 
     /// Sets each group's `names` in `view` (a `view_without_names`).
-    pub fn fill(self, site: &Site, view: &mut Value) {
+    pub fn fill(self, today: jiff::civil::Date, view: &mut Value) {
         // Deadlines repeat (most people share their version's): each written once.
         let mut written: Option<(jiff::civil::Date, String)> = None;
         let mut deadline = |d: jiff::civil::Date| match &written {
@@ -111,13 +111,85 @@ impl Listed<'_> {
                     json!({
                         "name": Self::name(due),
                         "deadline": deadline(due.deadline),
-                        "overdue": due.deadline < site.today,
+                        "overdue": due.deadline < today,
                     })
                 })
                 .collect();
             view["groups"][i]["names"] = Value::Array(names);
         }
     }
+}
+
+impl Listed<'_> {
+    /// Sets each group's `names` in a document page's data as the template reads it
+    /// (`page.controlled.acknowledgements.groups[i].names`), made straight into the template
+    /// engine's values: each name a record of three fields with static keys, not a JSON object
+    /// converted field by field (a large portal's pages list hundreds of thousands of names).
+    /// The same data as `fill` makes (a test renders both).
+    pub fn fill_page(self, today: jiff::civil::Date, page: tera::Value) -> tera::Value {
+        #[derive(serde::Serialize)]
+        struct Name<'a> {
+            name: &'a str,
+            deadline: &'a str,
+            overdue: bool,
+        }
+        // Deadlines repeat (most people share their version's): each written once.
+        let mut deadlines: Vec<(jiff::civil::Date, String)> = Vec::new();
+        for due in self.0.iter().flatten() {
+            if !deadlines.iter().any(|(d, _)| *d == due.deadline) {
+                deadlines.push((due.deadline, due.deadline.to_string()));
+            }
+        }
+        let names: Vec<tera::Value> = (self.0.iter())
+            .map(|group| {
+                let rows: Vec<Name> = group
+                    .iter()
+                    .map(|due| Name {
+                        name: Self::name(due),
+                        deadline: deadlines
+                            .iter()
+                            .find(|(d, _)| *d == due.deadline)
+                            .map_or("", |(_, text)| text),
+                        overdue: due.deadline < today,
+                    })
+                    .collect();
+                tera::Value::from_serializable(&rows)
+            })
+            .collect();
+        update(page, "controlled", |controlled| {
+            update(controlled, "acknowledgements", |view| {
+                update(view, "groups", |groups| {
+                    let Some(list) = groups.as_array() else {
+                        return groups;
+                    };
+                    let list: Vec<tera::Value> = (list.iter().cloned().enumerate())
+                        .map(|(i, group)| match names.get(i) {
+                            Some(names) => update(group, "names", |_| names.clone()),
+                            None => group,
+                        })
+                        .collect();
+                    tera::Value::from(list)
+                })
+            })
+        })
+    }
+}
+
+/// `value` with its entry `key` replaced by what `f` makes of it (`value` unchanged when it
+/// is not a map): the template engine's values have no way to be changed in place.
+fn update(
+    value: tera::Value,
+    key: &'static str,
+    f: impl FnOnce(tera::Value) -> tera::Value,
+) -> tera::Value {
+    if !value.is_map() {
+        return value;
+    }
+    let mut map = value.into_map().unwrap_or_default();
+    let key = tera::value::Key::Str(key);
+    let inner = map.remove(&key).unwrap_or_else(tera::Value::none);
+    map.insert(key, f(inner));
+    tera::Value::from(map)
 }
 
 /// The dashboard's acknowledgement rates: per published document version in force with an
@@ -189,4 +261,73 @@ pub fn dashboard_view(site: &Site, href: &dyn Fn(&crate::content::Document) -> S
 /// `received` of `required` in whole per cent, rounded down (never 100 while one is missing).
 fn percent(received: usize, required: usize) -> usize {
     (received * 100).checked_div(required).unwrap_or(100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::acknowledgement::people::Person;
+    use crate::ack_status::Due;
+
+    fn person(email: &str, name: &str) -> Person {
+        Person {
+            email: email.into(),
+            name: name.into(),
+            groups: vec!["all-staff".into()],
+            joined: None,
+            left: None,
+            line: 2,
+        }
+    }
+
+    /// The names `fill_page` puts into a document page's template value are those `fill` puts
+    /// into its JSON, converted as every page's data is.
+    #[test]
+    fn names_made_for_the_template_are_the_names_of_the_json_view() {
+        let people = [
+            person("ann@example.com", "Ann <Admin> & Co"),
+            person("bob@example.com", ""),
+            person("cho@example.com", "Chō Nakamura-Lindqvist, Head of Compliance"),
+        ];
+        let date = |d: &str| d.parse::<jiff::civil::Date>().unwrap();
+        let due = |i: usize, deadline: &str| Due {
+            person: &people[i],
+            index: i,
+            deadline: date(deadline),
+            acknowledged: None,
+        };
+        let listed = || {
+            Listed(vec![
+                vec![due(0, "2026-01-10"), due(1, "2026-03-01"), due(2, "2026-01-10")],
+                vec![],
+                vec![due(2, "2026-02-01")],
+            ])
+        };
+        let group = |audience: &str| {
+            json!({"audience": audience, "required": 3, "received": 0, "names": null, "unlisted": 0})
+        };
+        let page = json!({
+            "id": "POL-1",
+            "body": "<p>text</p>",
+            "controlled": {
+                "status": "approved",
+                "acknowledgements": {
+                    "version": "1.0",
+                    "groups": [group("all-staff"), group("contractors"), group("board")],
+                },
+            },
+        });
+        let today = date("2026-02-01");
+        let mut json_view = page.clone();
+        listed().fill(today, &mut json_view["controlled"]["acknowledgements"]);
+        let expected = tera::Value::from_serializable(&json_view);
+        let made = listed().fill_page(today, tera::Value::from_serializable(&page));
+        assert!(made == expected, "{made:?}\n!=\n{expected:?}");
+        // And the names are there (not the null they replace).
+        let names = made
+            .get_from_path("controlled.acknowledgements.groups.0.names")
+            .and_then(|n| n.as_array())
+            .map(<[tera::Value]>::len);
+        assert_eq!(names, Some(3));
+    }
 }

@@ -354,12 +354,30 @@ impl<'a> Renderer<'a> {
         title: &str,
         data: Value,
     ) -> Result<Vec<u8>, Error> {
+        self.render_value(
+            template,
+            page,
+            nav,
+            title,
+            tera::Value::from_serializable(&data),
+        )
+    }
+
+    /// `render`, with the page's data already the template engine's value.
+    fn render_value(
+        &self,
+        template: &str,
+        page: &str,
+        nav: &str,
+        title: &str,
+        data: tera::Value,
+    ) -> Result<Vec<u8>, Error> {
         let mut context = tera::Context::new();
         context.insert_value("site", self.site_value.clone());
         context.insert("root", &pages::root_of(page));
         context.insert("nav", nav);
         context.insert("page_title", title);
-        context.insert("page", &data);
+        context.insert_value("page", data);
         let html = self
             .theme
             .tera
@@ -520,12 +538,14 @@ impl<'a> Renderer<'a> {
             listed.key(site, &mut key);
         }
         self.files.page(page.clone(), key.finish(), || {
-            if let Some(listed) = listed {
-                listed.fill(site, &mut data["controlled"]["acknowledgements"]);
-            }
             let body = markdown::to_html(&doc.rel_path, doc.body(), title, bodies.paths);
             data["body"] = json!(body);
-            self.render("document.html", &page, "documents", title, data)
+            let mut value = tera::Value::from_serializable(&data);
+            drop(data);
+            if let Some(listed) = listed {
+                value = listed.fill_page(site.today, value);
+            }
+            self.render_value("document.html", &page, "documents", title, value)
         })?;
         let Some(views) = views else {
             return Ok(manifest::stamp_without_history(doc));

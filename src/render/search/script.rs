@@ -130,7 +130,7 @@ pub(super) fn in_string_order(n: usize) -> Vec<u32> {
 /// The texts of references and of term frequencies, made once.
 struct Numbers {
     refs: Vec<String>,
-    /// `"tf":` and the rounded square root of each small count.
+    /// The frequency of each count below 256, as written (see `frequency`).
     frequencies: Vec<Vec<u8>>,
 }
 
