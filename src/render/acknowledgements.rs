@@ -2,6 +2,7 @@
 //! received and outstanding (from `ack_status`), a progress bar's share, and the outstanding
 //! people by name unless `[acknowledgement] show-names = false`; and the dashboard's rates.
 
+use super::template_value::update;
 use crate::content::document::Controlled;
 use crate::site::Site;
 use serde_json::{Value, json};
@@ -175,23 +176,6 @@ impl Listed<'_> {
     }
 }
 
-/// `value` with its entry `key` replaced by what `f` makes of it (`value` unchanged when it
-/// is not a map): the template engine's values have no way to be changed in place.
-fn update(
-    value: tera::Value,
-    key: &'static str,
-    f: impl FnOnce(tera::Value) -> tera::Value,
-) -> tera::Value {
-    if !value.is_map() {
-        return value;
-    }
-    let mut map = value.into_map().unwrap_or_default();
-    let key = tera::value::Key::Str(key);
-    let inner = map.remove(&key).unwrap_or_else(tera::Value::none);
-    map.insert(key, f(inner));
-    tera::Value::from(map)
-}
-
 /// The dashboard's acknowledgement rates: per published document version in force with an
 /// audience, received of required (each person counted once per version, whatever their
 /// groups), and the whole portal's rate; `null` without a people file or records. `href` is a
@@ -266,8 +250,8 @@ fn percent(received: usize, required: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::acknowledgement::people::Person;
     use crate::ack_status::Due;
+    use crate::acknowledgement::people::Person;
 
     fn person(email: &str, name: &str) -> Person {
         Person {
@@ -287,7 +271,10 @@ mod tests {
         let people = [
             person("ann@example.com", "Ann <Admin> & Co"),
             person("bob@example.com", ""),
-            person("cho@example.com", "Chō Nakamura-Lindqvist, Head of Compliance"),
+            person(
+                "cho@example.com",
+                "Chō Nakamura-Lindqvist, Head of Compliance",
+            ),
         ];
         let date = |d: &str| d.parse::<jiff::civil::Date>().unwrap();
         let due = |i: usize, deadline: &str| Due {
@@ -298,14 +285,16 @@ mod tests {
         };
         let listed = || {
             Listed(vec![
-                vec![due(0, "2026-01-10"), due(1, "2026-03-01"), due(2, "2026-01-10")],
+                vec![
+                    due(0, "2026-01-10"),
+                    due(1, "2026-03-01"),
+                    due(2, "2026-01-10"),
+                ],
                 vec![],
                 vec![due(2, "2026-02-01")],
             ])
         };
-        let group = |audience: &str| {
-            json!({"audience": audience, "required": 3, "received": 0, "names": null, "unlisted": 0})
-        };
+        let group = |audience: &str| json!({"audience": audience, "required": 3, "received": 0, "names": null, "unlisted": 0});
         let page = json!({
             "id": "POL-1",
             "body": "<p>text</p>",

@@ -25,6 +25,7 @@ pub mod memo;
 pub mod pages;
 pub mod pdf;
 pub mod search;
+mod template_value;
 pub mod theme;
 pub mod writer;
 
@@ -558,12 +559,40 @@ impl<'a> Renderer<'a> {
         // Moved in: `json!` would copy the whole history by serialising it.
         data["history"] = views.history;
         let title = format!("History of {}", meta.id.value);
-        let key = self.key("history.html", &history_page, "documents", &title, &data);
-        self.files.page(history_page.clone(), key.finish(), || {
-            history_view::fill_diffs(&mut data["history"], version_diffs);
-            self.render("history.html", &history_page, "documents", &title, data)
-        })?;
+        self.history_page(
+            &history_page,
+            &title,
+            data,
+            &views.revisions,
+            Some(version_diffs),
+        )?;
         Ok(views.stamp)
+    }
+
+    /// A history page: `data`, whose `history` lacks its revisions, and the revisions, which
+    /// go into the page's key and its template values as they are (see
+    /// `history_view::RevisionRow`); the diffs between approved versions, when there are.
+    fn history_page(
+        &self,
+        path: &str,
+        title: &str,
+        mut data: Value,
+        revisions: &[history_view::RevisionRow],
+        diffs: Option<&history_view::Diffs>,
+    ) -> Result<(), Error> {
+        let mut key = self.key("history.html", path, "documents", title, &data);
+        key.json(revisions);
+        self.files.page(path.to_string(), key.finish(), || {
+            if let Some(diffs) = diffs {
+                history_view::fill_diffs(&mut data["history"], diffs);
+            }
+            let revisions = tera::Value::from_serializable(revisions);
+            let value =
+                template_value::update(tera::Value::from_serializable(&data), "history", |h| {
+                    template_value::update(h, "revisions", |_| revisions)
+                });
+            self.render_value("history.html", path, "documents", title, value)
+        })
     }
 
     /// With `--drafts` (and in `serve`), the working version of each document in force at an
@@ -767,22 +796,7 @@ impl Renderer<'_> {
             });
             data["history"] = views.history;
             let page_title = format!("History of {title}");
-            let key = self.key(
-                "history.html",
-                &history_page,
-                "documents",
-                &page_title,
-                &data,
-            );
-            self.files.page(history_page.clone(), key.finish(), || {
-                self.render(
-                    "history.html",
-                    &history_page,
-                    "documents",
-                    &page_title,
-                    data,
-                )
-            })?;
+            self.history_page(&history_page, &page_title, data, &views.revisions, None)?;
         }
         Ok(())
     }
