@@ -119,14 +119,12 @@ impl Listed<'_> {
             view["groups"][i]["names"] = Value::Array(names);
         }
     }
-}
 
-impl Listed<'_> {
     /// Sets each group's `names` in a document page's data as the template reads it
     /// (`page.controlled.acknowledgements.groups[i].names`), made straight into the template
     /// engine's values: each name a record of three fields with static keys, not a JSON object
     /// converted field by field (a large portal's pages list hundreds of thousands of names).
-    /// The same data as `fill` makes (a test renders both).
+    /// The same data as `fill` makes (a unit test compares the two).
     pub fn fill_page(self, today: jiff::civil::Date, page: tera::Value) -> tera::Value {
         #[derive(serde::Serialize)]
         struct Name<'a> {
