@@ -99,24 +99,34 @@ impl Listed<'_> {
 
     /// Sets each group's `names` in `view` (a `view_without_names`).
     pub fn fill(self, today: jiff::civil::Date, view: &mut Value) {
+        self.each_group(today, |i, rows| {
+            view["groups"][i]["names"] = serde_json::to_value(rows).expect("names serialise");
+        });
+    }
+
+    /// Each group's outstanding people as a page lists them, in the view's order: each name,
+    /// its deadline and whether it is past.
+    fn each_group(&self, today: jiff::civil::Date, mut f: impl FnMut(usize, &[Name<'_>])) {
         // Deadlines repeat (most people share their version's): each written once.
-        let mut written: Option<(jiff::civil::Date, String)> = None;
-        let mut deadline = |d: jiff::civil::Date| match &written {
-            Some((at, text)) if *at == d => text.clone(),
-            _ => written.insert((d, d.to_string())).1.clone(),
-        };
-        for (i, group) in self.0.into_iter().enumerate() {
-            let names: Vec<Value> = group
+        let mut deadlines: Vec<(jiff::civil::Date, String)> = Vec::new();
+        for due in self.0.iter().flatten() {
+            if !deadlines.iter().any(|(d, _)| *d == due.deadline) {
+                deadlines.push((due.deadline, due.deadline.to_string()));
+            }
+        }
+        for (i, group) in self.0.iter().enumerate() {
+            let rows: Vec<Name> = group
                 .iter()
-                .map(|due| {
-                    json!({
-                        "name": Self::name(due),
-                        "deadline": deadline(due.deadline),
-                        "overdue": due.deadline < today,
-                    })
+                .map(|due| Name {
+                    name: Self::name(due),
+                    deadline: deadlines
+                        .iter()
+                        .find(|(d, _)| *d == due.deadline)
+                        .map_or("", |(_, text)| text),
+                    overdue: due.deadline < today,
                 })
                 .collect();
-            view["groups"][i]["names"] = Value::Array(names);
+            f(i, &rows);
         }
     }
 
@@ -126,35 +136,10 @@ impl Listed<'_> {
     /// converted field by field (a large portal's pages list hundreds of thousands of names).
     /// The same data as `fill` makes (a unit test compares the two).
     pub fn fill_page(self, today: jiff::civil::Date, page: tera::Value) -> tera::Value {
-        #[derive(serde::Serialize)]
-        struct Name<'a> {
-            name: &'a str,
-            deadline: &'a str,
-            overdue: bool,
-        }
-        // Deadlines repeat (most people share their version's): each written once.
-        let mut deadlines: Vec<(jiff::civil::Date, String)> = Vec::new();
-        for due in self.0.iter().flatten() {
-            if !deadlines.iter().any(|(d, _)| *d == due.deadline) {
-                deadlines.push((due.deadline, due.deadline.to_string()));
-            }
-        }
-        let names: Vec<tera::Value> = (self.0.iter())
-            .map(|group| {
-                let rows: Vec<Name> = group
-                    .iter()
-                    .map(|due| Name {
-                        name: Self::name(due),
-                        deadline: deadlines
-                            .iter()
-                            .find(|(d, _)| *d == due.deadline)
-                            .map_or("", |(_, text)| text),
-                        overdue: due.deadline < today,
-                    })
-                    .collect();
-                tera::Value::from_serializable(&rows)
-            })
-            .collect();
+        let mut names: Vec<tera::Value> = Vec::with_capacity(self.0.len());
+        self.each_group(today, |_, rows| {
+            names.push(tera::Value::from_serializable(rows))
+        });
         update(page, "controlled", |controlled| {
             update(controlled, "acknowledgements", |view| {
                 update(view, "groups", |groups| {
@@ -172,6 +157,14 @@ impl Listed<'_> {
             })
         })
     }
+}
+
+/// One outstanding person as a page lists them (`names[]`: name, deadline, overdue).
+#[derive(serde::Serialize)]
+struct Name<'a> {
+    name: &'a str,
+    deadline: &'a str,
+    overdue: bool,
 }
 
 /// The dashboard's acknowledgement rates: per published document version in force with an
@@ -307,6 +300,22 @@ mod tests {
         let today = date("2026-02-01");
         let mut json_view = page.clone();
         listed().fill(today, &mut json_view["controlled"]["acknowledgements"]);
+        // What both are made of: each name (the e-mail when there is none), its deadline and
+        // whether it is past (a deadline of today is not).
+        let groups = &json_view["controlled"]["acknowledgements"]["groups"];
+        assert_eq!(
+            groups[0]["names"],
+            json!([
+                {"name": "Ann <Admin> & Co", "deadline": "2026-01-10", "overdue": true},
+                {"name": "bob@example.com", "deadline": "2026-03-01", "overdue": false},
+                {"name": "Chō Nakamura-Lindqvist, Head of Compliance", "deadline": "2026-01-10", "overdue": true},
+            ])
+        );
+        assert_eq!(groups[1]["names"], json!([]));
+        assert_eq!(
+            groups[2]["names"],
+            json!([{"name": "Chō Nakamura-Lindqvist, Head of Compliance", "deadline": "2026-02-01", "overdue": false}])
+        );
         let expected = tera::Value::from_serializable(&json_view);
         let made = listed().fill_page(today, tera::Value::from_serializable(&page));
         assert!(made == expected, "{made:?}\n!=\n{expected:?}");

@@ -39,8 +39,10 @@ pub struct SearchIndex {
     /// Each reference's page, and the reference of each page.
     urls: Vec<String>,
     refs: HashMap<String, u32>,
-    /// Each reference's position among the references ordered as strings.
+    /// Each reference's position among the references ordered as strings, and the
+    /// references in that order.
     rank: Vec<u32>,
+    ranked: Vec<u32>,
     /// What each reference's entry was made from (see `fingerprint`).
     fingerprints: Vec<String>,
     /// Each reference's entry as the index holds it: its terms are those to take out when it
@@ -73,10 +75,9 @@ impl SearchIndex {
 
     fn of(entries: Vec<Entry>) -> SearchIndex {
         let n = entries.len();
-        let mut by_string: Vec<u32> = (0..n as u32).collect();
-        by_string.sort_by_cached_key(|r| r.to_string());
+        let ranked = super::script::in_string_order(n);
         let mut rank = vec![0; n];
-        for (position, r) in by_string.into_iter().enumerate() {
+        for (position, &r) in ranked.iter().enumerate() {
             rank[r as usize] = position as u32;
         }
         let mut index = SearchIndex {
@@ -86,6 +87,7 @@ impl SearchIndex {
                 .map(|(r, e)| (e.url.clone(), r as u32))
                 .collect(),
             rank,
+            ranked,
             fingerprints: vec![String::new(); n],
             entries: vec![None; n],
             lengths: vec![[0; FIELDS.len()]; n],
@@ -167,11 +169,10 @@ impl SearchIndex {
 
     /// The index script, as `index_script` writes it.
     pub fn script(&mut self) -> Vec<u8> {
-        let ranked = super::script::in_string_order(self.urls.len());
         let tries = &mut self.tries;
         super::script::frame(
             &self.language,
-            &ranked,
+            &self.ranked,
             &self.lengths,
             &self.store,
             |field, out| write_node(&mut tries[field], 0, out),
