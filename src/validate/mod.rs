@@ -44,6 +44,7 @@ const RULES: &[Rule] = &[
     evidence::check,
     placeholders::check,
     acknowledgements::check,
+    acknowledgements::check_tallies,
     custody::check,
 ];
 
