@@ -166,7 +166,8 @@ fn custodian_role(
         .cloned()
 }
 
-/// Whether the record file in the working copy is the blob of its last revision.
+/// Whether the record file as read (its blob id, see `acknowledgement::Register::files`) is
+/// the blob of its last revision.
 fn as_committed(site: &Site, history: &HistoryIndex, file: &str) -> bool {
     let Some(last) = history
         .revisions(file)
@@ -175,8 +176,8 @@ fn as_committed(site: &Site, history: &HistoryIndex, file: &str) -> bool {
     else {
         return false;
     };
-    std::fs::read(site.project.root.join(file))
-        .ok()
-        .and_then(|bytes| crate::content::document::blob_id(&bytes))
+    site.acknowledgements
+        .files
+        .get(file)
         .is_some_and(|id| id == last)
 }

@@ -49,6 +49,7 @@ pub mod rules_at;
 pub mod serve;
 pub mod site;
 pub mod stamp;
+pub mod stat_cache;
 pub mod timing;
 pub mod up_to_date;
 pub mod validate;

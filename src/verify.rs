@@ -93,7 +93,7 @@ fn compare(
     problems
 }
 
-/// The people and record files whose SHA-256 the published manifest does not list as they are
+/// The people and record files whose blob id the published manifest does not list as they are
 /// now (they are not published, so only the manifest holds them): `differs`, `missing` (read
 /// now, not listed) and `added` (listed, gone), like the site's files, in path order.
 fn compare_acknowledgement_files(
@@ -105,7 +105,7 @@ fn compare_acknowledgement_files(
         .and_then(|m| m["acknowledgement_files"].as_object())
         .unwrap_or(&empty);
     let mut problems = Vec::new();
-    let note = "(acknowledgement file, by its SHA-256 in manifest.json)";
+    let note = "(acknowledgement file, by its blob id in manifest.json)";
     for (path, hash) in now {
         match listed.get(path).and_then(|v| v.as_str()) {
             None => problems.push(format!("missing  {path} {note}")),

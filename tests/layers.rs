@@ -8,7 +8,15 @@ use std::path::Path;
 
 /// The pipeline, lowest first. A file may import its own stage and any earlier one.
 const STAGES: &[&[&str]] = &[
-    &["hex", "timing", "progress", "dates", "atomic", "prefetch"], // utilities that know nothing of policies
+    &[
+        "hex",
+        "timing",
+        "progress",
+        "dates",
+        "atomic",
+        "prefetch",
+        "stat_cache",
+    ], // utilities that know nothing of policies
     &["diagnostic", "error"],
     &["config", "requirements"],
     &["content", "acknowledgement"], // acknowledgement: the people and record files, read

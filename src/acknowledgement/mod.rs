@@ -28,8 +28,9 @@ pub struct Register {
     pub records: Records,
     /// Findings about the files' own rows (`person-*`, `acknowledgement-invalid`).
     pub diagnostics: Vec<Diagnostic>,
-    /// The SHA-256 of every file read (the people file and each record file), by its path
-    /// from the root: what `manifest.json` lists so that `verify` covers them.
+    /// The Git blob id of every file read (the people file and each record file), by its
+    /// path from the root: what `manifest.json` lists so that `verify` covers them, and what
+    /// `custody` compares with their last commit.
     pub files: BTreeMap<String, String>,
     /// The positions in `records` of each document's records, in runs, built on first use.
     by_document: std::sync::OnceLock<
@@ -142,14 +143,29 @@ pub fn load(project: &Project) -> Register {
     let mut diagnostics = Vec::new();
     let mut files = BTreeMap::new();
     let settings = &project.config.acknowledgement;
-    let people = settings
+    // Git's index names the files that are as committed, without hashing them again.
+    let records_dir = format!("{}/", settings.records.trim_end_matches('/'));
+    let watched: Vec<&str> = settings
         .people
-        .as_deref()
-        .map(|file| people::read_file(&project.root, file, &mut diagnostics, &mut files));
+        .iter()
+        .map(String::as_str)
+        .chain([records_dir.as_str()])
+        .collect();
+    let stat_cache = crate::stat_cache::StatCache::open(&project.root, &watched);
+    let people = settings.people.as_deref().map(|file| {
+        people::read_file(
+            &project.root,
+            file,
+            stat_cache.as_ref(),
+            &mut diagnostics,
+            &mut files,
+        )
+    });
     let (records, persons) = records::read_dir(
         &project.root,
         &settings.records,
         people.as_ref(),
+        stat_cache.as_ref(),
         &mut diagnostics,
         &mut files,
     );

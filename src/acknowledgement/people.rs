@@ -4,8 +4,8 @@
 
 use crate::dates::parse_date;
 use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::stat_cache::StatCache;
 use jiff::civil::Date;
-use sha2::Digest;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
@@ -143,19 +143,19 @@ impl People {
     }
 }
 
-/// Reads `root/file`; a missing or unreadable file is one `person-invalid` finding.
+/// Reads `root/file`, its Git blob id going into `ids` (see `StatCache`); a missing or
+/// unreadable file is one `person-invalid` finding.
 pub fn read_file(
     root: &Path,
     file: &str,
+    stat_cache: Option<&StatCache>,
     out: &mut Vec<Diagnostic>,
-    digests: &mut BTreeMap<String, String>,
+    ids: &mut BTreeMap<String, String>,
 ) -> People {
-    match std::fs::read_to_string(root.join(file)) {
-        Ok(text) => {
-            digests.insert(
-                file.to_string(),
-                crate::hex::lower(&sha2::Sha256::digest(text.as_bytes())),
-            );
+    match read_text(&root.join(file)) {
+        Ok((text, stat)) => {
+            let id = crate::stat_cache::blob_id(stat_cache, file, stat.as_ref(), text.as_bytes());
+            ids.extend(id.map(|id| (file.to_string(), id)));
             parse(file, &text, out)
         }
         Err(e) => {
@@ -173,6 +173,16 @@ pub fn read_file(
             }
         }
     }
+}
+
+/// The text of the file at `path` (failing as `std::fs::read_to_string` does), and its stat
+/// data once read.
+fn read_text(path: &Path) -> std::io::Result<(String, Option<std::fs::Metadata>)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut text = String::new();
+    file.read_to_string(&mut text)?;
+    Ok((text, file.metadata().ok()))
 }
 
 /// The column of each field, by header name (case-blind); `email` is required.

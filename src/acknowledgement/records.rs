@@ -5,7 +5,7 @@
 
 use super::people::{Emails, People};
 use crate::diagnostic::{Code, Diagnostic, Pos};
-use sha2::Digest;
+use crate::stat_cache::StatCache;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -166,23 +166,30 @@ pub fn to_csv(records: &[Record]) -> String {
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// One record file read: its SHA-256, its records, each record's person (see
+/// One record file read: its blob id, its records, each record's person (see
 /// `Register::person_of`) and what was wrong in its rows.
-type Parsed = (String, Vec<Record>, Vec<Option<u32>>, Vec<Diagnostic>);
+type Parsed = (
+    Option<String>,
+    Vec<Record>,
+    Vec<Option<u32>>,
+    Vec<Diagnostic>,
+);
 
 /// The records of a file, with each one's person (position in the people file's `persons`,
 /// `None` when not in it or without a people file), in the same order.
 pub type Read = (Vec<Record>, Vec<Option<u32>>);
 
 /// Reads every `*.csv` directly in `root/dir`, in name order; no directory, no records.
-/// Each file's SHA-256 goes into `digests`, by its path from the root. Each record's person
-/// is looked up in `people` as it is read.
+/// Each file's Git blob id goes into `ids`, by its path from the root (from `stat_cache` when
+/// Git's index vouches for the file, else hashed). Each record's person is looked up in
+/// `people` as it is read.
 pub fn read_dir(
     root: &Path,
     dir: &str,
     people: Option<&People>,
+    stat_cache: Option<&StatCache>,
     out: &mut Vec<Diagnostic>,
-    digests: &mut BTreeMap<String, String>,
+    ids: &mut BTreeMap<String, String>,
 ) -> (Records, Vec<Option<u32>>) {
     let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
         return Default::default();
@@ -203,11 +210,11 @@ pub fn read_dir(
         .into_par_iter()
         .map(|name| {
             let file = format!("{}/{name}", dir.trim_end_matches('/'));
-            let read = with_text(&root.join(&file), |text| {
-                let digest = crate::hex::lower(&sha2::Sha256::digest(text.as_bytes()));
+            let read = with_text(&root.join(&file), |text, stat| {
+                let id = crate::stat_cache::blob_id(stat_cache, &file, stat, text.as_bytes());
                 let mut found = Vec::new();
                 let (records, persons) = parse_with(&file, text, emails, &mut found);
-                (digest, records, persons, found)
+                (id, records, persons, found)
             });
             (file, read)
         })
@@ -220,8 +227,8 @@ pub fn read_dir(
     let mut persons = Vec::with_capacity(if emails.is_some() { total } else { 0 });
     for (file, read) in read {
         match read {
-            Ok((digest, rows, of, found)) => {
-                digests.insert(file, digest);
+            Ok((id, rows, of, found)) => {
+                ids.extend(id.map(|id| (file, id)));
                 records.push_file(rows);
                 persons.extend(of);
                 out.extend(found);
@@ -240,9 +247,13 @@ pub fn read_dir(
 }
 
 /// `f` of the text of the file at `path`, read as `std::fs::read_to_string` reads it (and
-/// failing alike) into a buffer each thread keeps for the next file: record files are
-/// megabytes, and fresh memory for each costs a page fault per page.
-fn with_text<T>(path: &Path, f: impl FnOnce(&str) -> T) -> std::io::Result<T> {
+/// failing alike) into a buffer each thread keeps for the next file (record files are
+/// megabytes, and fresh memory for each costs a page fault per page), and of its stat data
+/// once read (see `StatCache`).
+fn with_text<T>(
+    path: &Path,
+    f: impl FnOnce(&str, Option<&std::fs::Metadata>) -> T,
+) -> std::io::Result<T> {
     use std::io::Read;
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -257,16 +268,16 @@ fn with_text<T>(path: &Path, f: impl FnOnce(&str) -> T) -> std::io::Result<T> {
         };
         bytes.clear();
         let result = std::fs::File::open(path)
-            .and_then(|mut file| file.read_to_end(bytes))
-            .and_then(|_| {
-                std::str::from_utf8(bytes).map_err(|_| {
+            .and_then(|mut file| file.read_to_end(bytes).map(|_| file.metadata().ok()))
+            .and_then(|stat| {
+                let text = std::str::from_utf8(bytes).map_err(|_| {
                     std::io::Error::new(
                         std::io::ErrorKind::InvalidData,
                         "stream did not contain valid UTF-8",
                     )
-                })
-            })
-            .map(f);
+                })?;
+                Ok(f(text, stat.as_ref()))
+            });
         // Not more than a large file's worth is kept.
         if bytes.capacity() > 64 << 20 {
             *bytes = Vec::new();
@@ -745,9 +756,9 @@ mod tests {
         std::fs::write(&good, "a,é\n").unwrap();
         std::fs::write(&bad, b"a,\xff\n").unwrap();
         let missing = dir.path().join("missing.csv");
-        assert_eq!(with_text(&good, str::to_string).unwrap(), "a,é\n");
+        assert_eq!(with_text(&good, |t, _| t.to_string()).unwrap(), "a,é\n");
         for path in [&bad, &missing] {
-            let ours = with_text(path, |_| ()).unwrap_err();
+            let ours = with_text(path, |_, _| ()).unwrap_err();
             let std = std::fs::read_to_string(path).unwrap_err();
             assert_eq!(ours.to_string(), std.to_string());
             assert_eq!(ours.kind(), std.kind());

@@ -1,7 +1,10 @@
 //! `manifest.json`: every published document's version stamp, the SHA-256 of every file written
 //! to the site, and a digest of that list, so anyone can check that a published portal is what
-//! the repository builds (`policybook verify`); and the SHA-256 of the acknowledgement files
-//! (people and records), which are read but not published.
+//! the repository builds (`policybook verify`); and the Git blob ids of the acknowledgement
+//! files (people and records), which are read but not published: as `git hash-object` or
+//! `git ls-files -s` give them, from Git's index when it vouches for a file (see
+//! `stat_cache`; an organisation of thousands keeps megabytes of records, committed and never
+//! edited).
 
 use crate::content::Document;
 use crate::site::Site;
@@ -25,8 +28,9 @@ pub fn stamp_without_history(doc: &Document) -> Value {
     })
 }
 
-/// The digest of the file lists: SHA-256 over `sha256  path\n` lines in path order, the site's
-/// files first, then the acknowledgement files (none: the digest of the site's files alone).
+/// The digest of the file lists: SHA-256 over `HASH  path\n` lines in path order, the site's
+/// files first (by SHA-256), then the acknowledgement files (by blob id; none: the digest of
+/// the site's files alone).
 pub fn digest(files: &serde_json::Map<String, Value>, inputs: &[(&String, &String)]) -> String {
     let mut text = String::new();
     for (path, hash) in files {
@@ -60,7 +64,7 @@ pub fn manifest(
         .collect();
     let history = site.history.as_ref().ok();
     // The people file and the record files are not published (they name people), but a
-    // change to them after the build must show: their SHA-256 are listed by repository path.
+    // change to them after the build must show: their blob ids are listed by repository path.
     let acknowledgement_files = &site.acknowledgements.files;
     let inputs: Vec<_> = acknowledgement_files.iter().collect();
     let digest = digest(&list, &inputs);

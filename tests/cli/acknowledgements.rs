@@ -768,6 +768,12 @@ fn verify_covers_the_people_and_record_files() {
     let listed = manifest["acknowledgement_files"].as_object().unwrap();
     let names: Vec<_> = listed.keys().map(String::as_str).collect();
     assert_eq!(names, ["acknowledgements/a.csv", "people.csv"]);
+    // Each by its Git blob id (from the index or hashed, the same id).
+    for (path, id) in listed {
+        let bytes = std::fs::read(f.path().join(path)).unwrap();
+        let blob = git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).unwrap();
+        assert_eq!(id.as_str(), Some(blob.to_string().as_str()), "{path}");
+    }
     let ok = f.run(&["verify"]);
     assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
 
@@ -786,7 +792,7 @@ fn verify_covers_the_people_and_record_files() {
         lines,
         [
             "differs  manifest.json",
-            "differs  acknowledgements/a.csv (acknowledgement file, by its SHA-256 in manifest.json)"
+            "differs  acknowledgements/a.csv (acknowledgement file, by its blob id in manifest.json)"
         ],
         "{}",
         bad.stdout
