@@ -59,11 +59,7 @@ impl<'a> Tally<'a> {
     }
 
     fn acknowledging(&self, person: usize) -> Acknowledging {
-        self.acknowledging
-            .by_person
-            .get(person)
-            .copied()
-            .unwrap_or_default()
+        self.acknowledging.of(person)
     }
 
     /// The day a person's deadline runs from: when the version took effect or, when later,
@@ -99,7 +95,7 @@ impl<'a> Tally<'a> {
     }
 
     pub fn received(&self) -> usize {
-        if self.acknowledging.by_person.is_empty() {
+        if self.acknowledging.is_empty() {
             return 0;
         }
         self.present
@@ -254,8 +250,7 @@ fn acknowledging(
         if !register.names(document) {
             return AcknowledgingVersion::default();
         }
-        let mut first: Vec<Acknowledging> = vec![(None, None); people.persons.len()];
-        let mut last_lapse = None;
+        let mut first = AcknowledgingVersion::new(people.persons.len());
         let records = register
             .positions(document)
             .zip(register.of_document(document));
@@ -276,19 +271,11 @@ fn acknowledging(
                 continue;
             };
             match lapses(site, r) {
-                None => {
-                    first[i].0.get_or_insert(at as u32);
-                }
-                Some(lapsed) => {
-                    first[i].1 = first[i].1.max(Some(lapsed));
-                    last_lapse = last_lapse.max(Some(lapsed));
-                }
+                None => first.acknowledged(i, at as u32),
+                Some(lapsed) => first.lapsed(i, lapsed),
             }
         }
-        AcknowledgingVersion {
-            by_person: first,
-            last_lapse,
-        }
+        first
     })
 }
 
@@ -474,11 +461,12 @@ mod tests {
                 counting.entry(&*r.email).or_insert(i as u32);
             }
         }
-        let by_person = people
-            .persons
-            .iter()
-            .map(|p| (counting.get(p.email.as_str()).copied(), None))
-            .collect();
+        let mut by_person = AcknowledgingVersion::new(people.persons.len());
+        for (i, p) in people.persons.iter().enumerate() {
+            if let Some(&record) = counting.get(p.email.as_str()) {
+                by_person.acknowledged(i, record);
+            }
+        }
         Tally {
             document: document.to_string(),
             version: version.to_string(),
@@ -486,10 +474,7 @@ mod tests {
             people,
             records,
             present: Arc::new(present(people, audience, today)),
-            acknowledging: Arc::new(AcknowledgingVersion {
-                by_person,
-                last_lapse: None,
-            }),
+            acknowledging: Arc::new(by_person),
             effective,
             common_deadline: crate::dates::add_days(effective, deadline_days),
             deadline_days,
@@ -582,12 +567,9 @@ mod tests {
         let mut t = tally(
             &people, &records, "POL-1", "1.0", "staff", effective, 30, today,
         );
-        let mut by_person = vec![(None, None); people.persons.len()];
-        by_person[0] = (None, Some(date("2026-03-10")));
-        t.acknowledging = Arc::new(AcknowledgingVersion {
-            by_person,
-            last_lapse: Some(date("2026-03-10")),
-        });
+        let mut by_person = AcknowledgingVersion::new(people.persons.len());
+        by_person.lapsed(0, date("2026-03-10"));
+        t.acknowledging = Arc::new(by_person);
         let late: Vec<&str> = t.overdue(today).map(|d| d.person.email.as_str()).collect();
         assert_eq!(late, ["l@x.org"]);
         assert_eq!(t.overdue_count(today), 1);

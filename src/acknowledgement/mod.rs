@@ -189,13 +189,67 @@ pub fn load(project: &Project) -> Register {
 /// that acknowledges it, and the day an earlier acknowledgement lapsed (`renew`), if one did.
 pub type Acknowledging = (Option<u32>, Option<jiff::civil::Date>);
 
-/// What acknowledges one document version, for every person.
+/// What acknowledges one document version, for every person: a word per person (a population
+/// of thousands times every version with records), and a day per person only when some
+/// acknowledgement lapsed.
 #[derive(Debug, Default)]
 pub struct AcknowledgingVersion {
-    /// By position in the people file; empty when no record names the document.
-    pub by_person: Vec<Acknowledging>,
+    /// By position in the people file, the position in `Register::records` of the first
+    /// record that acknowledges it (`NOBODY`: none); empty when no record names the document.
+    records: Vec<u32>,
+    /// By position in the people file, the last day an acknowledgement of theirs lapsed, if
+    /// one did; empty when none did (always, without `renew`).
+    lapsed: Vec<Option<jiff::civil::Date>>,
     /// The last day any of them lapsed, if one did.
     pub last_lapse: Option<jiff::civil::Date>,
+}
+
+impl AcknowledgingVersion {
+    const NOBODY: u32 = u32::MAX;
+
+    /// Nothing acknowledged yet by any of `people` people.
+    pub fn new(people: usize) -> AcknowledgingVersion {
+        AcknowledgingVersion {
+            records: vec![Self::NOBODY; people],
+            lapsed: Vec::new(),
+            last_lapse: None,
+        }
+    }
+
+    /// Whether no record names the document (then nobody has an entry).
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// What acknowledges it for `person`.
+    pub fn of(&self, person: usize) -> Acknowledging {
+        let record = self.records.get(person).copied();
+        (
+            record.filter(|&r| r != Self::NOBODY),
+            self.lapsed.get(person).copied().flatten(),
+        )
+    }
+
+    /// Record `record` acknowledges it for `person`, unless an earlier one did.
+    pub fn acknowledged(&mut self, person: usize, record: u32) {
+        if let Some(first) = self.records.get_mut(person)
+            && *first == Self::NOBODY
+        {
+            *first = record;
+        }
+    }
+
+    /// An acknowledgement of `person`'s lapsed on `day`.
+    pub fn lapsed(&mut self, person: usize, day: jiff::civil::Date) {
+        if person >= self.records.len() {
+            return;
+        }
+        if self.lapsed.is_empty() {
+            self.lapsed = vec![None; self.records.len()];
+        }
+        self.lapsed[person] = self.lapsed[person].max(Some(day));
+        self.last_lapse = self.last_lapse.max(Some(day));
+    }
 }
 
 /// The members of an audience group present on a day.

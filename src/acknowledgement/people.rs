@@ -102,7 +102,11 @@ impl People {
             let mut index: HashMap<String, Vec<usize>> = HashMap::new();
             for (i, p) in self.persons.iter().enumerate() {
                 for g in &p.groups {
-                    let members = index.entry(g.clone()).or_default();
+                    // Looked up before copying the name: a few groups, thousands of people.
+                    let members = match index.get_mut(g.as_str()) {
+                        Some(members) => members,
+                        None => index.entry(g.clone()).or_default(),
+                    };
                     if members.last() != Some(&i) {
                         members.push(i);
                     }
@@ -200,12 +204,8 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> People {
         file: file.to_string(),
         ..Default::default()
     };
-    let mut reader = super::csv_rows::Reader::new(
-        csv::ReaderBuilder::new()
-            .flexible(true)
-            .trim(csv::Trim::All),
-        text,
-    );
+    // Fields are trimmed as they are taken (the reader's trimming copies every row).
+    let mut reader = super::csv_rows::Reader::new(csv::ReaderBuilder::new().flexible(true), text);
     let invalid = |line: usize, message: String, help: &str| {
         Diagnostic::new(Code::PersonInvalid, message)
             .at(file, Pos::new(line, 1))
@@ -222,7 +222,11 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> People {
             return people;
         }
     };
-    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
     let Some(email) = column("email") else {
         out.push(invalid(
             1,
@@ -284,9 +288,9 @@ fn person(
     line: usize,
     invalid: &mut dyn FnMut(String, &str),
 ) -> Option<Person> {
-    let field = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or("");
+    let field = |c: Option<usize>| c.and_then(|c| row.get(c)).map_or("", str::trim);
     let email = field(Some(columns.email)).to_lowercase();
-    if email.is_empty() && row.iter().all(str::is_empty) {
+    if email.is_empty() && row.iter().all(|f| f.trim().is_empty()) {
         return None; // a blank line
     }
     if !email.contains('@') {
@@ -376,6 +380,23 @@ mod tests {
         };
         assert_eq!(at(Code::PersonDuplicate), [3]);
         assert_eq!(at(Code::PersonInvalid), [4, 5]);
+    }
+
+    #[test]
+    fn headers_and_fields_are_trimmed_and_blank_rows_skipped() {
+        let (people, found) = read(
+            " Email , name ,groups , joined\n  Ada@x.org ,\u{a0}Ada Lovelace\u{a0}, all-staff ; board , 2026-01-05 \n  ,  , \n\"b@x.org\",\" Bob \",all-staff,\n",
+        );
+        assert!(found.is_empty(), "{found:?}");
+        let names: Vec<_> = people
+            .persons
+            .iter()
+            .map(|p| (&*p.email, &*p.name))
+            .collect();
+        assert_eq!(names, [("ada@x.org", "Ada Lovelace"), ("b@x.org", "Bob")]);
+        assert_eq!(people.persons[0].groups, ["all-staff", "board"]);
+        assert_eq!(people.persons[0].joined, parse_date("2026-01-05"));
+        assert_eq!(people.persons[1].line, 4);
     }
 
     #[test]
