@@ -20,7 +20,7 @@ pub fn document_view(site: &Site, id: &str, c: &Controlled) -> Value {
     view
 }
 
-/// `document_view` with every group's `names` null: a page's list of outstanding people (up
+/// `document_view` with every group's `due` null: a page's list of outstanding people (up
 /// to `NAMES_LISTED` per group, tens of thousands on a large portal) is added by `Listed`
 /// only when the page is rendered, and goes into its key as bytes, not as JSON.
 pub fn view_without_names(site: &Site, id: &str, c: &Controlled) -> Value {
@@ -40,7 +40,7 @@ pub fn view_without_names(site: &Site, id: &str, c: &Controlled) -> Value {
                 "outstanding": required - received,
                 "overdue": tally.overdue_count(site.today),
                 "percent": percent(received, required),
-                "names": null,
+                "due": null,
                 "unlisted": (required - received).saturating_sub(NAMES_LISTED),
             })
         })
@@ -97,48 +97,62 @@ impl Listed<'_> {
         }
     }
 
-    /// Sets each group's `names` in `view` (a `view_without_names`).
+    /// Sets each group's `due` in `view` (a `view_without_names`).
     pub fn fill(self, today: jiff::civil::Date, view: &mut Value) {
-        self.each_group(today, |i, rows| {
-            view["groups"][i]["names"] = serde_json::to_value(rows).expect("names serialise");
+        self.each_group(today, |i, runs| {
+            view["groups"][i]["due"] = serde_json::to_value(runs).expect("names serialise");
         });
     }
 
-    /// Each group's outstanding people as a page lists them, in the view's order: each name,
-    /// its deadline and whether it is past.
-    fn each_group(&self, today: jiff::civil::Date, mut f: impl FnMut(usize, &[Name<'_>])) {
-        // Deadlines repeat (most people share their version's): each written once.
+    /// Each group's outstanding people as a page lists them, in the view's order, in runs of
+    /// consecutive people who share a deadline: the deadline, whether it is past, the names.
+    /// (Most people share their version's deadline: a template reads it once per run, not once
+    /// per name, and each name is a string, not a record of three fields.)
+    fn each_group(&self, today: jiff::civil::Date, mut f: impl FnMut(usize, &[Run<'_>])) {
+        // Deadlines repeat: each written once.
         let mut deadlines: Vec<(jiff::civil::Date, String)> = Vec::new();
         for due in self.0.iter().flatten() {
             if !deadlines.iter().any(|(d, _)| *d == due.deadline) {
                 deadlines.push((due.deadline, due.deadline.to_string()));
             }
         }
-        for (i, group) in self.0.iter().enumerate() {
-            let rows: Vec<Name> = group
+        let text = |date: jiff::civil::Date| {
+            deadlines
                 .iter()
-                .map(|due| Name {
-                    name: Self::name(due),
-                    deadline: deadlines
-                        .iter()
-                        .find(|(d, _)| *d == due.deadline)
-                        .map_or("", |(_, text)| text),
-                    overdue: due.deadline < today,
+                .find(|(d, _)| *d == date)
+                .map_or("", |(_, text)| text.as_str())
+        };
+        for (i, group) in self.0.iter().enumerate() {
+            let mut runs: Vec<(jiff::civil::Date, Vec<&str>)> = Vec::new();
+            for due in group {
+                match runs.last_mut() {
+                    Some((deadline, names)) if *deadline == due.deadline => {
+                        names.push(Self::name(due))
+                    }
+                    _ => runs.push((due.deadline, vec![Self::name(due)])),
+                }
+            }
+            let runs: Vec<Run> = runs
+                .into_iter()
+                .map(|(deadline, names)| Run {
+                    deadline: text(deadline),
+                    overdue: deadline < today,
+                    names,
                 })
                 .collect();
-            f(i, &rows);
+            f(i, &runs);
         }
     }
 
-    /// Sets each group's `names` in a document page's data as the template reads it
-    /// (`page.controlled.acknowledgements.groups[i].names`), made straight into the template
-    /// engine's values: each name a record of three fields with static keys, not a JSON object
-    /// converted field by field (a large portal's pages list hundreds of thousands of names).
-    /// The same data as `fill` makes (a unit test compares the two).
+    /// Sets each group's `due` in a document page's data as the template reads it
+    /// (`page.controlled.acknowledgements.groups[i].due`), made straight into the template
+    /// engine's values, not a JSON object converted field by field (a large portal's pages
+    /// list hundreds of thousands of names). The same data as `fill` makes (a unit test
+    /// compares the two).
     pub fn fill_page(self, today: jiff::civil::Date, page: tera::Value) -> tera::Value {
-        let mut names: Vec<tera::Value> = Vec::with_capacity(self.0.len());
-        self.each_group(today, |_, rows| {
-            names.push(tera::Value::from_serializable(rows))
+        let mut due: Vec<tera::Value> = Vec::with_capacity(self.0.len());
+        self.each_group(today, |_, runs| {
+            due.push(tera::Value::from_serializable(runs))
         });
         update(page, "controlled", |controlled| {
             update(controlled, "acknowledgements", |view| {
@@ -147,8 +161,8 @@ impl Listed<'_> {
                         return groups;
                     };
                     let list: Vec<tera::Value> = (list.iter().cloned().enumerate())
-                        .map(|(i, group)| match names.get(i) {
-                            Some(names) => update(group, "names", |_| names.clone()),
+                        .map(|(i, group)| match due.get(i) {
+                            Some(runs) => update(group, "due", |_| runs.clone()),
                             None => group,
                         })
                         .collect();
@@ -159,12 +173,13 @@ impl Listed<'_> {
     }
 }
 
-/// One outstanding person as a page lists them (`names[]`: name, deadline, overdue).
+/// Outstanding people a page lists one after the other who share a deadline (`due[]`:
+/// deadline, overdue, names).
 #[derive(serde::Serialize)]
-struct Name<'a> {
-    name: &'a str,
+struct Run<'a> {
     deadline: &'a str,
     overdue: bool,
+    names: Vec<&'a str>,
 }
 
 /// The dashboard's acknowledgement rates: per published document version in force with an
@@ -278,14 +293,18 @@ mod tests {
             Listed(vec![
                 vec![
                     due(0, "2026-01-10"),
-                    due(1, "2026-03-01"),
                     due(2, "2026-01-10"),
+                    due(1, "2026-03-01"),
                 ],
                 vec![],
-                vec![due(2, "2026-02-01")],
+                vec![
+                    due(1, "2026-02-01"),
+                    due(0, "2026-03-01"),
+                    due(2, "2026-02-01"),
+                ],
             ])
         };
-        let group = |audience: &str| json!({"audience": audience, "required": 3, "received": 0, "names": null, "unlisted": 0});
+        let group = |audience: &str| json!({"audience": audience, "required": 3, "received": 0, "due": null, "unlisted": 0});
         let page = json!({
             "id": "POL-1",
             "body": "<p>text</p>",
@@ -300,30 +319,34 @@ mod tests {
         let today = date("2026-02-01");
         let mut json_view = page.clone();
         listed().fill(today, &mut json_view["controlled"]["acknowledgements"]);
-        // What both are made of: each name (the e-mail when there is none), its deadline and
-        // whether it is past (a deadline of today is not).
+        // What both are made of: each name (the e-mail when there is none) in runs of people
+        // one after the other who share a deadline, with whether it is past (a deadline of
+        // today is not); a deadline met again later starts a run of its own.
         let groups = &json_view["controlled"]["acknowledgements"]["groups"];
         assert_eq!(
-            groups[0]["names"],
+            groups[0]["due"],
             json!([
-                {"name": "Ann <Admin> & Co", "deadline": "2026-01-10", "overdue": true},
-                {"name": "bob@example.com", "deadline": "2026-03-01", "overdue": false},
-                {"name": "Chō Nakamura-Lindqvist, Head of Compliance", "deadline": "2026-01-10", "overdue": true},
+                {"deadline": "2026-01-10", "overdue": true, "names": ["Ann <Admin> & Co", "Chō Nakamura-Lindqvist, Head of Compliance"]},
+                {"deadline": "2026-03-01", "overdue": false, "names": ["bob@example.com"]},
             ])
         );
-        assert_eq!(groups[1]["names"], json!([]));
+        assert_eq!(groups[1]["due"], json!([]));
         assert_eq!(
-            groups[2]["names"],
-            json!([{"name": "Chō Nakamura-Lindqvist, Head of Compliance", "deadline": "2026-02-01", "overdue": false}])
+            groups[2]["due"],
+            json!([
+                {"deadline": "2026-02-01", "overdue": false, "names": ["bob@example.com"]},
+                {"deadline": "2026-03-01", "overdue": false, "names": ["Ann <Admin> & Co"]},
+                {"deadline": "2026-02-01", "overdue": false, "names": ["Chō Nakamura-Lindqvist, Head of Compliance"]},
+            ])
         );
         let expected = tera::Value::from_serializable(&json_view);
         let made = listed().fill_page(today, tera::Value::from_serializable(&page));
         assert!(made == expected, "{made:?}\n!=\n{expected:?}");
-        // And the names are there (not the null they replace).
+        // And the runs are there (not the null they replace).
         let names = made
-            .get_from_path("controlled.acknowledgements.groups.0.names")
+            .get_from_path("controlled.acknowledgements.groups.0.due")
             .and_then(|n| n.as_array())
             .map(<[tera::Value]>::len);
-        assert_eq!(names, Some(3));
+        assert_eq!(names, Some(2));
     }
 }
