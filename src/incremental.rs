@@ -869,13 +869,8 @@ fn read_one(
     file: &str,
     path: &Path,
 ) -> (Option<Document>, Vec<Diagnostic>) {
-    match discover::read_text(path, file) {
-        Err(d) => (None, vec![*d]),
-        Ok(source) => {
-            let (doc, diags) = content::document::read(project, rel_path, file, source);
-            (Some(doc), diags)
-        }
-    }
+    // One file: hashed (reading Git's index would cost more).
+    content::read_one(project, rel_path, file, path, None)
 }
 
 /// Writes one file of a published site in place, atomically (a page being served is never

@@ -138,24 +138,50 @@ fn rel(root: &Path, path: &Path) -> String {
 
 /// Reads a Markdown file as text, or says why it cannot be a document.
 pub fn read_text(path: &Path, file: &str) -> Result<String, Box<Diagnostic>> {
-    let fail = |message: String, pos: Pos, help: &str| {
-        Box::new(
-            Diagnostic::new(Code::UnreadableFile, message)
-                .at(file, pos)
-                .help(help.to_string()),
+    let (bytes, _) = read_bytes(path, file)?;
+    to_text(bytes, file)
+}
+
+/// `read_text`, with the file's Git blob id (of its bytes as read, a byte order mark
+/// included): from `stat_cache` when Git's index vouches for the file (`file`, from the root),
+/// else hashed.
+pub fn read_text_and_id(
+    path: &Path,
+    file: &str,
+    stat_cache: Option<&crate::stat_cache::StatCache>,
+) -> Result<(String, Option<String>), Box<Diagnostic>> {
+    let (bytes, stat) = read_bytes(path, file)?;
+    let id = crate::stat_cache::blob_id(stat_cache, file, stat.as_ref(), &bytes);
+    Ok((to_text(bytes, file)?, id))
+}
+
+fn unreadable_file(file: &str, message: String, pos: Pos, help: &str) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::new(Code::UnreadableFile, message)
+            .at(file, pos)
+            .help(help.to_string()),
+    )
+}
+
+/// The bytes of the file at `path` (at most `MAX_DOCUMENT_BYTES`), and its stat data once
+/// read (see `StatCache`).
+fn read_bytes(
+    path: &Path,
+    file: &str,
+) -> Result<(Vec<u8>, Option<std::fs::Metadata>), Box<Diagnostic>> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| {
+        unreadable_file(
+            file,
+            format!("cannot read file: {e}"),
+            Pos::new(1, 1),
+            "check permissions",
         )
     };
-    let size = std::fs::metadata(path)
-        .map_err(|e| {
-            fail(
-                format!("cannot read file: {e}"),
-                Pos::new(1, 1),
-                "check permissions",
-            )
-        })?
-        .len();
-    if size > MAX_DOCUMENT_BYTES {
-        return Err(fail(
+    let mut handle = std::fs::File::open(path).map_err(cannot)?;
+    let too_large = |size: u64| {
+        unreadable_file(
+            file,
             format!(
                 "file is {} MiB, more than the {} MiB a document may have",
                 size / (1024 * 1024),
@@ -163,15 +189,29 @@ pub fn read_text(path: &Path, file: &str) -> Result<String, Box<Diagnostic>> {
             ),
             Pos::new(1, 1),
             "split the document, or move large data into an attachment",
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        fail(
-            format!("cannot read file: {e}"),
-            Pos::new(1, 1),
-            "check permissions",
         )
-    })?;
+    };
+    let size = handle.metadata().map_err(cannot)?.len();
+    if size > MAX_DOCUMENT_BYTES {
+        return Err(too_large(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // No more than the limit, whatever the file grew to since.
+    (&mut handle)
+        .take(MAX_DOCUMENT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    let stat = handle.metadata().ok();
+    Ok((bytes, stat))
+}
+
+/// The text of a Markdown file's bytes (its byte order mark removed), or why it cannot be a
+/// document.
+fn to_text(bytes: Vec<u8>, file: &str) -> Result<String, Box<Diagnostic>> {
+    let fail = |message: String, pos: Pos, help: &str| unreadable_file(file, message, pos, help);
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         let prefix = String::from_utf8_lossy(&bytes[..nul]);
         let pos = Pos::of_offset(&prefix, prefix.len());

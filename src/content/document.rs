@@ -26,7 +26,8 @@ pub struct Document {
     /// What the working copy says about itself (version, status, content hash), read once
     /// here: validation and rendering both compare it with the history.
     pub facts: super::facts::Facts,
-    /// The Git blob id (hex) of `source`: whether the working copy is what was committed.
+    /// The Git blob id (hex) of the file `source` was read from (with its byte order mark, if
+    /// it had one): whether the working copy is what was committed.
     pub blob_id: Option<String>,
 }
 
@@ -302,6 +303,18 @@ pub fn read(
     file: &str,
     source: String,
 ) -> (Document, Vec<Diagnostic>) {
+    let blob_id = blob_id(source.as_bytes());
+    read_with_id(project, rel_path, file, source, blob_id)
+}
+
+/// `read`, with the blob id of the file the source was read from already known.
+pub fn read_with_id(
+    project: &Project,
+    rel_path: &str,
+    file: &str,
+    source: String,
+    blob_id: Option<String>,
+) -> (Document, Vec<Diagnostic>) {
     let sink = Sink::new(file);
     let mut facts = super::facts::Facts::default();
     let (meta, body_offset) = match front_matter::split(&source) {
@@ -343,7 +356,6 @@ pub fn read(
         },
     };
     let outline = outline::read(&source, body_offset);
-    let blob_id = blob_id(source.as_bytes());
     let diagnostics = sink.diagnostics.into_inner();
     (
         Document {

@@ -2,7 +2,8 @@
 //! discovered, each Markdown file read into a typed `Document` (front matter with positions, its
 //! outline, the `Facts` the history also reads from old blobs), and diagnostics about them.
 //! Stands on `diagnostic` and `config`; must not import `history`, `site`, `validate` or
-//! anything later: it knows nothing of Git or rendering.
+//! anything later: it knows nothing of Git's history or of rendering (only each file's blob id,
+//! from Git's index when it vouches for the file: see `stat_cache`).
 
 pub mod discover;
 pub mod document;
@@ -31,18 +32,18 @@ pub fn load(project: &Project) -> (Corpus, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let found = discover::walk(&project.root, &project.src_dir, &mut diagnostics);
     crate::prefetch::start(found.markdown.iter().map(|(_, _, p)| p.clone()).collect());
+    // Git's index names the documents that are as committed, without hashing them again.
+    let src = project
+        .src_dir
+        .strip_prefix(&project.root)
+        .ok()
+        .and_then(|dir| dir.to_str())
+        .map(|dir| format!("{}/", dir.replace('\\', "/").trim_end_matches('/')));
+    let stat_cache = src.and_then(|src| crate::stat_cache::StatCache::open(&project.root, &[&src]));
     let read: Vec<(Option<Document>, Vec<Diagnostic>)> = found
         .markdown
         .par_iter()
-        .map(
-            |(rel_path, file, path)| match discover::read_text(path, file) {
-                Err(d) => (None, vec![*d]),
-                Ok(source) => {
-                    let (doc, diags) = document::read(project, rel_path, file, source);
-                    (Some(doc), diags)
-                }
-            },
-        )
+        .map(|(rel_path, file, path)| read_one(project, rel_path, file, path, stat_cache.as_ref()))
         .collect();
     let mut documents = Vec::with_capacity(read.len());
     for (doc, diags) in read {
@@ -56,4 +57,23 @@ pub fn load(project: &Project) -> (Corpus, Vec<Diagnostic>) {
         },
         diagnostics,
     )
+}
+
+/// Reads the document at `path` (`file` from the root, `rel_path` from `src`), its blob id
+/// from `stat_cache` when Git's index vouches for the file, else hashed; `None` (with the
+/// finding) when it cannot be a document.
+pub fn read_one(
+    project: &Project,
+    rel_path: &str,
+    file: &str,
+    path: &std::path::Path,
+    stat_cache: Option<&crate::stat_cache::StatCache>,
+) -> (Option<Document>, Vec<Diagnostic>) {
+    match discover::read_text_and_id(path, file, stat_cache) {
+        Err(d) => (None, vec![*d]),
+        Ok((source, blob_id)) => {
+            let (doc, diags) = document::read_with_id(project, rel_path, file, source, blob_id);
+            (Some(doc), diags)
+        }
+    }
 }
