@@ -560,19 +560,23 @@ impl Published {
             .written_files
             .get(render::manifest::FILE_NAME)
             .map(|b| (render::manifest::sha256(b), b.len() as u64));
-        let mut all = self.digests.clone();
-        if let Some(m) = manifest {
-            all.insert(render::manifest::FILE_NAME.to_string(), m);
-        }
-        let written: Vec<String> = all
+        // The site's files and the manifest, without copying the thousands of digests.
+        let manifest_entry = manifest.as_ref().map(|m| (render::manifest::FILE_NAME, m));
+        let all = self
+            .digests
             .iter()
+            .filter(|(path, _)| path.as_str() != render::manifest::FILE_NAME || manifest.is_none())
+            .map(|(path, d)| (path.as_str(), d))
+            .chain(manifest_entry);
+        let mut written: Vec<String> = all
             .filter(|(path, d)| self.old_digests.get(*path) != Some(d))
-            .map(|(path, _)| path.clone())
+            .map(|(path, _)| path.to_string())
             .collect();
+        written.sort();
         let removed: Vec<String> = self
             .old_digests
             .keys()
-            .filter(|p| !all.contains_key(*p) && p.as_str() != render::manifest::FILE_NAME)
+            .filter(|p| !self.digests.contains_key(*p) && p.as_str() != render::manifest::FILE_NAME)
             .cloned()
             .collect();
         (written, removed)
