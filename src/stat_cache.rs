@@ -44,8 +44,8 @@ struct Stat {
 
 impl StatCache {
     /// What the index of the repository holding `root` records of `paths` (relative to the
-    /// root, `/`-separated; one ending in `/` stands for every file below it); `None` without
-    /// a repository, a work tree or an index file.
+    /// root, `/`-separated; one ending in `/` stands for every file below it, an empty one for
+    /// every file below the root); `None` without a repository, a work tree or an index file.
     pub fn open(root: &Path, paths: &[&str]) -> Option<StatCache> {
         let repo = git2::Repository::discover(root).ok()?;
         let workdir = repo.workdir()?.canonicalize().ok()?;
@@ -72,7 +72,7 @@ impl StatCache {
                 let Some(name) = std::str::from_utf8(&entry.path).ok() else {
                     continue;
                 };
-                let below = full.ends_with('/') && name.starts_with(&full);
+                let below = (full.is_empty() || full.ends_with('/')) && name.starts_with(&full);
                 if !(below || name == full) {
                     break;
                 }
@@ -203,6 +203,9 @@ mod tests {
         assert_eq!(id_of(&cache, &root, "other.csv"), None);
         let both = StatCache::open(&root, &["records/", "other.csv"]).unwrap();
         assert!(id_of(&both, &root, "other.csv").is_some());
+        let everything = StatCache::open(&root, &[""]).unwrap();
+        assert!(id_of(&everything, &root, "other.csv").is_some());
+        assert_eq!(id_of(&everything, &root, "records/a.csv"), Some(id));
         // And `blob_id` gives the same, with or without the cache.
         let stat = std::fs::metadata(root.join("records/a.csv")).unwrap();
         let bytes = std::fs::read(root.join("records/a.csv")).unwrap();

@@ -38,7 +38,10 @@ pub fn load(project: &Project) -> (Corpus, Vec<Diagnostic>) {
         .strip_prefix(&project.root)
         .ok()
         .and_then(|dir| dir.to_str())
-        .map(|dir| format!("{}/", dir.replace('\\', "/").trim_end_matches('/')));
+        .map(|dir| match dir.replace('\\', "/").trim_end_matches('/') {
+            "" => String::new(),
+            dir => format!("{dir}/"),
+        });
     let stat_cache = src.and_then(|src| crate::stat_cache::StatCache::open(&project.root, &[&src]));
     let read: Vec<(Option<Document>, Vec<Diagnostic>)> = found
         .markdown
