@@ -137,6 +137,35 @@ fn a_record_file_changed_after_a_custodian_committed_it_does_not_count() {
 }
 
 #[test]
+fn a_record_file_changed_to_the_same_size_does_not_count_even_with_its_old_times() {
+    let f = commit_by(
+        custodied().file(RECORD_FILE, ada_acknowledged()),
+        HANA,
+        "2026-03-06T10:00:00Z",
+        "Acknowledgements of POL-001",
+    );
+    // The same number of bytes, and the modification time set back to the committed file's:
+    // Git's index would take it for the committed file but for its change time.
+    let path = f.path().join(RECORD_FILE);
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let edited = f.edit(RECORD_FILE, ",form,x", ",mail,x");
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    let diags = edited.diagnostics();
+    let d = one_at(&diags, CODE, RECORD_FILE, 1, 1);
+    assert!(
+        d.message.ends_with("it differs from its last commit"),
+        "{}",
+        d.message
+    );
+    assert_eq!(not_acknowledged(&diags), "2 of 2", "{}", show(&diags));
+}
+
+#[test]
 fn an_uncommitted_record_file_does_not_count_and_without_custodians_it_does() {
     let f = custodied().file(RECORD_FILE, ada_acknowledged());
     let diags = f.diagnostics();
