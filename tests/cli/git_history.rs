@@ -742,16 +742,11 @@ fn uncommitted_changes_are_a_warning_and_an_error_with_strict() {
 fn a_same_size_edit_with_the_old_modification_time_is_uncommitted() {
     // Git's index takes a file whose size and times are as it recorded them for the committed
     // one: the change time, which no one can set back, tells this edit apart.
-    let f = Fixture::clean().committed();
-    let path = f.path().join(REVIEW_PATH);
-    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-    let f = f.edit(REVIEW_PATH, "reviewed the ISMS.", "reviewed the IMS!.");
-    std::fs::File::options()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_modified(modified)
-        .unwrap();
+    let f = Fixture::clean().committed().edit_keeping_modified(
+        REVIEW_PATH,
+        "reviewed the ISMS.",
+        "reviewed the IMS!.",
+    );
     let diags = f.diagnostics();
     let d = one_at(&diags, "uncommitted-changes", REVIEW_PATH, 1, 1);
     assert_eq!(d.message, "document has uncommitted changes");

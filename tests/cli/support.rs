@@ -307,6 +307,22 @@ impl Fixture {
         self.file(rel, text)
     }
 
+    /// `edit`, with the file's modification time then set back to what it was: only its
+    /// change time (which no one can set) shows the edit.
+    pub fn edit_keeping_modified(self, rel: &str, from: &str, to: &str) -> Self {
+        let path = self.join(rel);
+        let modified = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .expect("stat fixture file");
+        let f = self.edit(rel, from, to);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|file| file.set_modified(modified))
+            .expect("set the modification time back");
+        f
+    }
+
     /// Commits every file of the working tree (additions, changes, deletions) with a fixed
     /// author and committer signature at `time` (RFC 3339, e.g. `2026-03-01T10:00:00Z`).
     pub fn commit_as(mut self, name: &str, email: &str, time: &str, message: &str) -> Self {
