@@ -717,7 +717,8 @@ fn read_changed(
             read_diagnostics.push((rel_path.clone(), diags));
             continue;
         }
-        let (doc, diags) = read_one(project, rel_path, file, path);
+        // A few files: hashed (reading Git's index would cost more).
+        let (doc, diags) = content::read_one(project, rel_path, file, path, None);
         reread.insert(file.clone());
         match (&old, &doc) {
             (Some(old), Some(new)) if front_matter(old) == front_matter(new) => {}
@@ -840,11 +841,13 @@ fn read_all(project: &Project) -> ((Corpus, Read), Vec<Diagnostic>) {
     use rayon::prelude::*;
     let mut walk_diagnostics = Vec::new();
     let found = discover::walk(&project.root, &project.src_dir, &mut walk_diagnostics);
+    let stat_cache = content::stat_cache(project);
     let read: Vec<(String, Option<Document>, Vec<Diagnostic>)> = found
         .markdown
         .par_iter()
         .map(|(rel_path, file, path)| {
-            let (doc, diags) = read_one(project, rel_path, file, path);
+            let (doc, diags) =
+                content::read_one(project, rel_path, file, path, stat_cache.as_ref());
             (rel_path.clone(), doc, diags)
         })
         .collect();
@@ -864,17 +867,6 @@ fn read_all(project: &Project) -> ((Corpus, Read), Vec<Diagnostic>) {
         ),
         walk_diagnostics,
     )
-}
-
-/// Reads one document as `content::load` does.
-fn read_one(
-    project: &Project,
-    rel_path: &str,
-    file: &str,
-    path: &Path,
-) -> (Option<Document>, Vec<Diagnostic>) {
-    // One file: hashed (reading Git's index would cost more).
-    content::read_one(project, rel_path, file, path, None)
 }
 
 /// Writes one file of a published site in place, atomically (a page being served is never

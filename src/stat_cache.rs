@@ -121,10 +121,15 @@ pub fn blob_id(
     let known = cache.zip(stat).and_then(|(c, s)| c.blob_id(path, s));
     match known {
         Some(id) => Some(id.to_string()),
-        None => git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
-            .ok()
-            .map(|o| o.to_string()),
+        None => hashed(bytes),
     }
+}
+
+/// The blob id (hex) `bytes` would have if committed, hashed as Git hashes a blob.
+pub fn hashed(bytes: &[u8]) -> Option<String> {
+    git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
+        .ok()
+        .map(|o| o.to_string())
 }
 
 impl Stat {

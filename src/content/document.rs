@@ -374,9 +374,7 @@ pub fn read_with_id(
 
 /// The Git blob id (hex) that `bytes` would have if committed.
 pub fn blob_id(bytes: &[u8]) -> Option<String> {
-    git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
-        .ok()
-        .map(|o| o.to_string())
+    crate::stat_cache::hashed(bytes)
 }
 
 fn read_meta(project: &Project, f: &Fields) -> Option<Meta> {

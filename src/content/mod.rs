@@ -32,17 +32,7 @@ pub fn load(project: &Project) -> (Corpus, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let found = discover::walk(&project.root, &project.src_dir, &mut diagnostics);
     crate::prefetch::start(found.markdown.iter().map(|(_, _, p)| p.clone()).collect());
-    // Git's index names the documents that are as committed, without hashing them again.
-    let src = project
-        .src_dir
-        .strip_prefix(&project.root)
-        .ok()
-        .and_then(|dir| dir.to_str())
-        .map(|dir| match dir.replace('\\', "/").trim_end_matches('/') {
-            "" => String::new(),
-            dir => format!("{dir}/"),
-        });
-    let stat_cache = src.and_then(|src| crate::stat_cache::StatCache::open(&project.root, &[&src]));
+    let stat_cache = stat_cache(project);
     let read: Vec<(Option<Document>, Vec<Diagnostic>)> = found
         .markdown
         .par_iter()
@@ -60,6 +50,17 @@ pub fn load(project: &Project) -> (Corpus, Vec<Diagnostic>) {
         },
         diagnostics,
     )
+}
+
+/// What Git's index records of the files under `src`, which names the documents that are as
+/// committed without hashing them again (see `stat_cache`); `None` outside a repository.
+pub fn stat_cache(project: &Project) -> Option<crate::stat_cache::StatCache> {
+    let src = project.src_dir.strip_prefix(&project.root).ok()?.to_str()?;
+    let src = match src.replace('\\', "/").trim_end_matches('/') {
+        "" => String::new(),
+        dir => format!("{dir}/"),
+    };
+    crate::stat_cache::StatCache::open(&project.root, &[&src])
 }
 
 /// Reads the document at `path` (`file` from the root, `rel_path` from `src`), its blob id
