@@ -147,7 +147,8 @@ fn document_sections(
             let id = meta.id.value.as_str();
             let anchor = anchor(id);
             let body = markdown::to_html(&doc.rel_path, doc.body(), &meta.title.value, &paths);
-            let mut page = pages::document(site, doc, &self_contained(&body, &anchor));
+            // The outstanding people are not named in the export (its counts are): no lists.
+            let mut page = pages::document_with(site, doc, &self_contained(&body, &anchor), false);
             let views = history.and_then(|h| {
                 let dh = histories.get(&doc.file)?.clone();
                 Some(history_view::views(site, h, doc, dh))
