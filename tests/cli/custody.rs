@@ -25,6 +25,16 @@ fn custodied() -> Fixture {
     Fixture::custodied(PEOPLE)
 }
 
+/// The custodied fixture with Ada's acknowledgement committed by `who` on 2026-03-06.
+fn ada_acknowledged_by(who: (&str, &str)) -> Fixture {
+    commit_by(
+        custodied().file(RECORD_FILE, ada_acknowledged()),
+        who,
+        "2026-03-06T10:00:00Z",
+        "Acknowledgements of POL-001",
+    )
+}
+
 fn commit_by(f: Fixture, who: (&str, &str), time: &str, summary: &str) -> Fixture {
     f.commit_as(who.0, who.1, time, &format!("{summary}\n"))
 }
@@ -37,12 +47,7 @@ fn not_acknowledged(diags: &[Diag]) -> String {
 
 #[test]
 fn a_record_file_a_custodian_committed_counts() {
-    let f = commit_by(
-        custodied().file(RECORD_FILE, ada_acknowledged()),
-        HANA,
-        "2026-03-06T10:00:00Z",
-        "Acknowledgements of POL-001",
-    );
+    let f = ada_acknowledged_by(HANA);
     let diags = f.diagnostics();
     none_of(&diags, CODE);
     assert_eq!(not_acknowledged(&diags), "1 of 2", "{}", show(&diags));
@@ -60,12 +65,7 @@ fn a_record_file_a_custodian_committed_counts() {
 
 #[test]
 fn a_record_file_anyone_else_committed_does_not_count() {
-    let f = commit_by(
-        custodied().file(RECORD_FILE, ada_acknowledged()),
-        BOB,
-        "2026-03-06T10:00:00Z",
-        "Acknowledgements of POL-001",
-    );
+    let f = ada_acknowledged_by(BOB);
     let diags = f.diagnostics();
     let d = one_at(&diags, CODE, RECORD_FILE, 1, 1);
     assert_eq!(d.severity, "error");
@@ -109,12 +109,7 @@ fn granting_yourself_the_custodian_role_in_the_same_commit_evidences_nothing() {
 
 #[test]
 fn a_record_file_changed_after_a_custodian_committed_it_does_not_count() {
-    let f = commit_by(
-        custodied().file(RECORD_FILE, ada_acknowledged()),
-        HANA,
-        "2026-03-06T10:00:00Z",
-        "Acknowledgements of POL-001",
-    );
+    let f = ada_acknowledged_by(HANA);
     // Edited in the working copy only.
     let edited = f.edit(RECORD_FILE, ",form,x", ",meeting,x");
     withheld_as_changed(&edited);
@@ -131,12 +126,7 @@ fn a_record_file_changed_after_a_custodian_committed_it_does_not_count() {
 
 #[test]
 fn a_record_file_changed_to_the_same_size_does_not_count_even_with_its_old_times() {
-    let f = commit_by(
-        custodied().file(RECORD_FILE, ada_acknowledged()),
-        HANA,
-        "2026-03-06T10:00:00Z",
-        "Acknowledgements of POL-001",
-    );
+    let f = ada_acknowledged_by(HANA);
     // The same number of bytes and the committed file's modification time: Git's index would
     // take it for the committed file but for its change time.
     withheld_as_changed(&f.edit_keeping_modified(RECORD_FILE, ",form,x", ",mail,x"));
@@ -239,12 +229,7 @@ fn with_signed_evidence_the_custodian_must_sign_the_commit() {
 #[test]
 fn widening_the_custodians_later_does_not_make_earlier_commits_a_custodians() {
     // Bob (CISO) commits records while only HR keeps them: withheld.
-    let f = commit_by(
-        custodied().file(RECORD_FILE, ada_acknowledged()),
-        BOB,
-        "2026-03-06T10:00:00Z",
-        "Acknowledgements of POL-001",
-    );
+    let f = ada_acknowledged_by(BOB);
     // A later commit names CISO a custodian too: Bob's earlier commit stays withheld, judged
     // by the book.toml in force when he made it.
     let f = f
